@@ -1,0 +1,38 @@
+/** One violated rule: which prop, what was received, and what is allowed. */
+export interface Violation {
+  /** Dotted path of the prop, as the user wrote it (for example `automation.schedule.timeZone`). */
+  readonly prop: string;
+  /** The value received. */
+  readonly value: unknown;
+  /** The rule, in user terms. */
+  readonly rule: string;
+}
+
+/** Renders a received value for an error message: short, quoted, never a secret. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) return String(value);
+    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Thrown before anything is synthesized when props break one or more rules.
+ * It lists every violation at once, so a user fixes them in one pass.
+ */
+export class ValidationError extends Error {
+  readonly violations: readonly Violation[];
+
+  constructor(component: string, violations: readonly Violation[]) {
+    const lines = violations.map((v) => `  - ${v.prop}: received ${describeValue(v.value)}; ${v.rule}`);
+    const noun = violations.length === 1 ? 'invalid prop' : 'invalid props';
+    super(`${component}: ${violations.length} ${noun}:\n${lines.join('\n')}`);
+    this.name = 'ValidationError';
+    this.violations = violations;
+  }
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { RuleSet } from './rules';
+
+/** Recovery Services vault: 2-50 characters, letters, digits and hyphens, starting with a letter. */
+export const VAULT_NAME = /^[A-Za-z][A-Za-z0-9-]{1,49}$/;
+/** Automation account: 6-50 characters, letters, digits and hyphens, starting with a letter, ending with a letter or digit. */
+export const AUTOMATION_ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
+/** Resource group: 1-90 characters of letters, digits, `_`, `-`, `.`, `(`, `)`; not ending with `.`. */
+export const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+/** Site Recovery child names (fabric, container, policy, mapping): 1-63 of letters, digits, `-` and `_`, starting with a letter or digit. */
+export const SITE_RECOVERY_CHILD_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+/** Runbook: 1-63 characters, letters, digits, `-` and `_`, starting with a letter. */
+export const RUNBOOK_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+/** Automation schedule: 1-128 characters, none of `<>*%&:\?.+/` and not ending with a space. */
+export const SCHEDULE_NAME = /^[^<>*%&:\\?.+/]{0,127}[^<>*%&:\\?.+/ ]$/;
+
+const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** A role definition GUID. */
+export const GUID_PATTERN = new RegExp(`^${GUID}$`);
+
+/** A parsed Azure resource id. */
+export interface ResourceId {
+  readonly subscriptionId: string;
+  readonly resourceGroupName?: string;
+  /** `Microsoft.X/type[/subtype]` for a resource; undefined for a subscription or resource group. */
+  readonly type?: string;
+  readonly name?: string;
+}
+
+/**
+ * Parses `/subscriptions/{guid}[/resourceGroups/{rg}[/providers/{ns}/{type}/{name}[/{type}/{name}...]]]`.
+ * Returns undefined for anything else.
+ */
+export function parseResourceId(id: string): ResourceId | undefined {
+  const m = new RegExp(`^/subscriptions/(${GUID})(?:/resourceGroups/([^/]+)(?:/providers/([^/]+)((?:/[^/]+/[^/]+)+))?)?/?$`, 'i').exec(id);
+  if (!m) return undefined;
+  const [, subscriptionId, resourceGroupName, namespace, rest] = m;
+  if (!namespace || !rest) return { subscriptionId: subscriptionId!, resourceGroupName };
+  const parts = rest.slice(1).split('/');
+  const types: string[] = [];
+  for (let i = 0; i < parts.length; i += 2) types.push(parts[i]!);
+  return { subscriptionId: subscriptionId!, resourceGroupName, type: `${namespace}/${types.join('/')}`, name: parts[parts.length - 1] };
+}
+
+/** Validates an optional resource id of the given type (case-insensitive); `type` undefined accepts any resource. */
+export function checkResourceId(rules: RuleSet, prop: string, value: unknown, type?: string): boolean {
+  if (value === undefined) return true;
+  const parsed = typeof value === 'string' ? parseResourceId(value) : undefined;
+  const what = type ? `a ${type} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${type}/{name})` : 'an Azure resource id';
+  return rules.check(
+    parsed !== undefined && parsed.type !== undefined && (type === undefined || parsed.type.toLowerCase() === type.toLowerCase()),
+    prop,
+    value,
+    `must be ${what}`,
+  );
+}
+
+/** Validates an optional name against a pattern, with the rule text shown to the user. */
+export function checkName(rules: RuleSet, prop: string, value: unknown, pattern: RegExp, rule: string): boolean {
+  return rules.check(value === undefined || (typeof value === 'string' && pattern.test(value)), prop, value, rule);
+}
+
+/**
+ * Derives a child name from a base, kept within `maxLength` and ending with a letter or digit,
+ * so that defaults never break the naming rules they are checked against.
+ */
+export function deriveName(base: string, suffix: string, maxLength: number): string {
+  const room = maxLength - suffix.length;
+  const head = base.slice(0, Math.max(1, room));
+  return `${head}${suffix}`.replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** An RFC 4122 name-based (version 5, SHA-1) UUID: the same inputs always give the same id. */
+export function uuidV5(name: string, namespace: string = UUID_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** This library's UUID namespace (uuidV5 of `https://www.npmjs.com/package/asr-mobility-autoupdate` in the RFC 4122 URL namespace). */
+export const UUID_NAMESPACE = '3094f997-c856-54a0-ad2a-eff6f5a9791f';

@@ -1,0 +1,84 @@
+import { ValidationError, type Violation } from './errors';
+
+/**
+ * Collects violations for one component so that every broken rule is reported in one error.
+ * Values that are unknown until deploy (engine tokens) are never passed here: only literals are validated.
+ */
+export class RuleSet {
+  constructor(
+    private readonly prefix = '',
+    private readonly found: Violation[] = [],
+  ) {}
+
+  /** A rule set whose props are reported under `prefix.` and whose violations join this one's. */
+  child(prefix: string): RuleSet {
+    return new RuleSet(this.path(prefix), this.found);
+  }
+
+  private path(prop: string): string {
+    return this.prefix ? `${this.prefix}.${prop}` : prop;
+  }
+
+  /** Records a violation of `rule` unless `ok` holds. Returns `ok`. */
+  check(ok: boolean, prop: string, value: unknown, rule: string): boolean {
+    if (!ok) this.found.push({ prop: this.path(prop), value, rule });
+    return ok;
+  }
+
+  /** A required non-empty string. */
+  required(prop: string, value: unknown): value is string {
+    return this.check(typeof value === 'string' && value.trim().length > 0, prop, value, 'is required (a non-empty string)');
+  }
+
+  /** An optional value that, when given, must be one of `allowed`. */
+  oneOf<T extends string>(prop: string, value: unknown, allowed: readonly T[]): value is T | undefined {
+    return this.check(
+      value === undefined || (typeof value === 'string' && (allowed as readonly string[]).includes(value)),
+      prop,
+      value,
+      `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    );
+  }
+
+  /** An optional integer that, when given, must lie in [min, max]. */
+  integerInRange(prop: string, value: unknown, min: number, max: number, unit = ''): boolean {
+    const suffix = unit ? ` ${unit}` : '';
+    return this.check(
+      value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max),
+      prop,
+      value,
+      `must be an integer from ${min} to ${max}${suffix}`,
+    );
+  }
+
+  /** An optional boolean. */
+  boolean(prop: string, value: unknown): boolean {
+    return this.check(value === undefined || typeof value === 'boolean', prop, value, 'must be true or false');
+  }
+
+  /** Tags: at most 50, names up to 512 characters without `<>%&\?/`, values up to 256 characters. */
+  tags(prop: string, value: unknown): boolean {
+    if (value === undefined) return true;
+    if (!this.check(typeof value === 'object' && value !== null && !Array.isArray(value), prop, value, 'must be an object of string values')) {
+      return false;
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    let ok = this.check(entries.length <= 50, prop, `${entries.length} tags`, 'Azure allows at most 50 tags on a resource');
+    for (const [k, v] of entries) {
+      ok =
+        this.check(k.length >= 1 && k.length <= 512 && !/[<>%&\\?/]/.test(k), `${prop}.${k}`, k, 'a tag name has 1-512 characters and none of < > % & \\ ? /') && ok;
+      ok = this.check(typeof v === 'string' && v.length <= 256, `${prop}.${k}`, v, 'a tag value is a string of at most 256 characters') && ok;
+    }
+    return ok;
+  }
+
+  /** The violations found so far. */
+  get violations(): readonly Violation[] {
+    return this.found;
+  }
+
+  /** Throws one {@link ValidationError} naming every violation, if there is any. */
+  throwIfAny(component: string): void {
+    if (this.found.length > 0) throw new ValidationError(component, this.found);
+  }
+}

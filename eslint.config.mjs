@@ -1,0 +1,47 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** The provider barrels cost seconds and hundreds of MB: deep imports only. */
+const barrelBan = {
+  paths: [
+    { name: '@cdktf/provider-azurerm', message: "Import '@cdktf/provider-azurerm/lib/<resource>' instead." },
+    { name: '@pulumi/azure-native', message: "Import '@pulumi/azure-native/<module>' instead." },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'cdktf.out/**', 'out/**', '.tools/**', 'coverage/**', 'examples/**/node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', barrelBan],
+    },
+  },
+  {
+    // The domain is engine-neutral: no engine may leak into it.
+    files: ['constructs/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...barrelBan,
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', '@cdktf/*', '@pulumi/*', 'constructs', 'constructs/*'],
+              message: 'constructs/domain must not import an engine (cdktf, @cdktf/*, @pulumi/*, constructs).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
