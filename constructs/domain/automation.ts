@@ -1,0 +1,286 @@
+import { AUTOMATION_ACCOUNT_NAME, checkName, deriveName, parseResourceId, RESOURCE_GROUP_NAME, RUNBOOK_NAME, SCHEDULE_NAME, uuidV5 } from './naming';
+import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
+import { DEFAULT_ROLE, roleDefinitionGuid } from './roles';
+import type { RuleSet } from './rules';
+import { runbookAsset, type RunbookAsset } from './runbook-asset';
+import { nextDailyStart, TIME_OF_DAY, type Clock } from './schedule';
+import { resolveDiagnosticSettings, type DiagnosticSettingProps, type DiagnosticSettingSpec, type Tags } from './shared';
+import type { RecoveryVaultSpec } from './vault';
+
+/** The replication providers whose mappings the runbook manages. */
+export type ReplicationProvider = 'A2A' | 'InMageRcm';
+/** What the runbook makes every mapping say. */
+export type AutoUpdateAction = 'Enabled' | 'Disabled';
+/** The only authentication this library supports: Run As accounts were retired on 2023-09-30. */
+export type AutomationAuthenticationType = 'SystemAssignedIdentity';
+
+/** The custom automation account that keeps Mobility-service agents current. */
+export interface AutoUpdateAutomationProps {
+  /**
+   * The region of the replicated machines. The daily job runs at `timeOfDay` in this region's time zone.
+   * For A2A this is the source region; for VMware, the region the machines replicate to.
+   */
+  readonly sourceRegion: string;
+  /**
+   * The providers whose mappings the runbook reconciles.
+   * @default ['A2A']
+   */
+  readonly providers?: readonly ReplicationProvider[];
+  /**
+   * What the runbook enforces.
+   * @default 'Enabled' when the vault's extension update settings have auto-update on, else 'Disabled'
+   */
+  readonly autoUpdateAction?: AutoUpdateAction;
+  /**
+   * Account name: 6-50 characters, letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+   * @default `<vault name>-asr-updates`
+   */
+  readonly name?: string;
+  /**
+   * @default the vault's resource group
+   */
+  readonly resourceGroupName?: string;
+  /**
+   * @default the vault's location
+   */
+  readonly location?: string;
+  /**
+   * Only `SystemAssignedIdentity` exists. `RunAsAccount` is refused: Run As accounts were retired on 2023-09-30.
+   * @default 'SystemAssignedIdentity'
+   */
+  readonly authenticationType?: AutomationAuthenticationType;
+  /**
+   * Public network access to the account. Scheduled cloud jobs do not need it; webhooks and
+   * hybrid workers reaching the account over the internet do.
+   * @default false
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
+   * @default 'Set-AsrMobilityAutoUpdate'
+   */
+  readonly runbookName?: string;
+  /**
+   * @default 'asr-mobility-autoupdate-daily'
+   */
+  readonly scheduleName?: string;
+  /**
+   * IANA time zone of the daily schedule (for example `Europe/Amsterdam`), not a Windows zone name.
+   * @default the time zone of `sourceRegion`
+   */
+  readonly timeZone?: string;
+  /**
+   * Local time of the daily run, `HH:MM`.
+   * @default '00:00' (Site Recovery's own schedule: 12:00 AM)
+   */
+  readonly timeOfDay?: string;
+  /**
+   * First run, RFC 3339. Ignored after creation, so later deploys show no diff.
+   * @default the next `timeOfDay` in `timeZone` at least 10 minutes after the clock's now
+   */
+  readonly startTime?: string;
+  /**
+   * The clock the start time is computed from; inject a fixed one for repeatable output.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
+  /**
+   * The role the account's identity gets on the vault: a built-in name from `BUILT_IN_ROLES` or a role definition GUID.
+   * @default 'Contributor'
+   */
+  readonly roleDefinition?: string;
+  /**
+   * Further scopes for the same role, as resource ids. A scope wider than the vault (a resource
+   * group or subscription) is allowed because you asked, and reported as a warning at synth.
+   * @default none: the vault only
+   */
+  readonly additionalRoleScopes?: readonly string[];
+  /**
+   * Diagnostic settings for job logs and streams.
+   * @default none
+   */
+  readonly diagnosticSettings?: readonly DiagnosticSettingProps[];
+  /**
+   * @default the vault's tags
+   */
+  readonly tags?: Tags;
+}
+
+/** One role assignment for the automation identity. */
+export interface RoleAssignmentSpec {
+  /** Deterministic assignment name (a name-based UUID). */
+  readonly name: string;
+  /** The role definition GUID. */
+  readonly roleDefinitionGuid: string;
+  /** `vault` for the vault this account serves, or a literal resource id. */
+  readonly scope:
+    | { readonly kind: 'vault' }
+    | { readonly kind: 'resource'; readonly resourceId: string; readonly subscriptionId: string; readonly width: ScopeWidth; /** Index in `additionalRoleScopes`. */ readonly propIndex: number };
+  readonly principalType: 'ServicePrincipal';
+}
+
+/** How much a scope covers, relative to the vault. */
+export type ScopeWidth = 'subscription' | 'resourceGroup' | 'resource';
+
+/** The runbook job's parameters, keyed in lower case as Automation stores them. */
+export interface JobScheduleParameters {
+  readonly vaultresourceid: '${vault.id}';
+  readonly autoupdateaction: AutoUpdateAction;
+  readonly automationaccountarmid: '${automationAccount.id}';
+  readonly providers: string;
+}
+
+/** A validated automation setup with every default applied. */
+export interface AutoUpdateAutomationSpec {
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly skuName: 'Basic';
+  readonly authenticationType: AutomationAuthenticationType;
+  readonly localAuthenticationEnabled: false;
+  readonly publicNetworkAccessEnabled: boolean;
+  readonly providers: readonly ReplicationProvider[];
+  readonly autoUpdateAction: AutoUpdateAction;
+  readonly runbook: { readonly name: string; readonly asset: RunbookAsset; readonly description: string; readonly logVerbose: boolean; readonly logProgress: boolean };
+  readonly schedule: { readonly name: string; readonly frequency: 'Day'; readonly interval: 1; readonly timeZone: string; readonly timeOfDay: string; readonly startTime: string };
+  /**
+   * Job parameters. Two values are references the adapters fill in: `${vault.id}` and
+   * `${automationAccount.id}`; every key is lower case.
+   */
+  readonly jobParameters: JobScheduleParameters;
+  readonly roleAssignments: readonly RoleAssignmentSpec[];
+  readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
+  readonly tags: Tags;
+}
+
+export const AUTOMATION_DEFAULTS = Object.freeze({
+  nameSuffix: '-asr-updates',
+  runbookName: 'Set-AsrMobilityAutoUpdate',
+  scheduleName: 'asr-mobility-autoupdate-daily',
+  timeOfDay: '00:00',
+  startLeadMinutes: 10,
+  publicNetworkAccessEnabled: false,
+  providers: ['A2A'] as ReplicationProvider[],
+  roleDefinition: DEFAULT_ROLE as string,
+  diagnostics: { logCategories: ['JobLogs', 'JobStreams'], logCategoryGroups: [] as string[] },
+});
+
+const systemClock: Clock = () => new Date();
+
+function scopeWidth(resourceId: string): ScopeWidth | undefined {
+  const parsed = parseResourceId(resourceId);
+  if (!parsed) return undefined;
+  if (!parsed.resourceGroupName) return 'subscription';
+  if (!parsed.type) return 'resourceGroup';
+  return 'resource';
+}
+
+export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAutomationProps, vault: RecoveryVaultSpec): AutoUpdateAutomationSpec {
+  const d = AUTOMATION_DEFAULTS;
+  const authType: unknown = props.authenticationType;
+  rules.check(
+    authType === undefined || authType === 'SystemAssignedIdentity',
+    'authenticationType',
+    authType,
+    authType === 'RunAsAccount'
+      ? "RunAsAccount is refused: Azure Automation Run As accounts were retired on 2023-09-30; this library only uses the account's system-assigned managed identity ('SystemAssignedIdentity')"
+      : "must be 'SystemAssignedIdentity' (the only authentication this library supports)",
+  );
+  // A derived name is valid whenever the vault name is, so only a name the user gave is checked.
+  const name = props.name ?? deriveName(vault.name, d.nameSuffix, 50);
+  checkName(rules, 'name', props.name, AUTOMATION_ACCOUNT_NAME, 'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit');
+  checkName(rules, 'resourceGroupName', props.resourceGroupName, RESOURCE_GROUP_NAME, 'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period');
+  rules.check(props.location === undefined || (typeof props.location === 'string' && regionInfo(props.location) !== undefined), 'location', props.location, 'must be an Azure region name such as westeurope');
+  rules.boolean('publicNetworkAccessEnabled', props.publicNetworkAccessEnabled);
+  checkName(rules, 'runbookName', props.runbookName, RUNBOOK_NAME, 'a runbook name has 1-63 characters: letters, digits, - and _, starting with a letter');
+  checkName(rules, 'scheduleName', props.scheduleName, SCHEDULE_NAME, 'a schedule name has 1-128 characters, none of < > * % & : \\ ? . + /, and does not end with a space');
+  rules.oneOf('autoUpdateAction', props.autoUpdateAction, ['Enabled', 'Disabled'] as const);
+
+  const providers = props.providers ?? d.providers;
+  const providersOk = rules.check(
+    Array.isArray(providers) && providers.length > 0 && providers.every((p) => p === 'A2A' || p === 'InMageRcm') && new Set(providers).size === providers.length,
+    'providers',
+    providers,
+    "must list one or both of 'A2A' and 'InMageRcm', each once",
+  );
+
+  // Schedule: zone from the source region unless given; an unknown region needs an explicit zone.
+  const region = typeof props.sourceRegion === 'string' ? regionInfo(props.sourceRegion) : undefined;
+  if (props.timeZone === undefined) {
+    rules.check(
+      region !== undefined,
+      'sourceRegion',
+      props.sourceRegion,
+      'must be a known Azure region so the schedule can run at midnight in its time zone; for a region this library does not know yet, set the timeZone prop (an IANA name such as Europe/Amsterdam)',
+    );
+  }
+  const timeZone = props.timeZone ?? region?.timeZone ?? 'Etc/UTC';
+  const zoneOk = rules.check(typeof timeZone === 'string' && isIanaTimeZone(timeZone), 'timeZone', props.timeZone, 'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)');
+  const timeOfDay = props.timeOfDay ?? d.timeOfDay;
+  const timeOk = rules.check(typeof timeOfDay === 'string' && TIME_OF_DAY.test(timeOfDay), 'timeOfDay', props.timeOfDay, 'must be HH:MM in 24-hour time, for example 00:00');
+  rules.check(
+    props.startTime === undefined || (typeof props.startTime === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(props.startTime) && !Number.isNaN(Date.parse(props.startTime))),
+    'startTime',
+    props.startTime,
+    'must be an RFC 3339 date-time with an offset, for example 2026-01-01T00:00:00+01:00',
+  );
+  const clock = props.clock ?? systemClock;
+  const startTime = props.startTime ?? (zoneOk && timeOk ? nextDailyStart(clock(), timeOfDay, timeZone, d.startLeadMinutes) : '');
+
+  // Role assignments: the vault, then any scope the user asked for, with the same role.
+  const roleInput = props.roleDefinition ?? d.roleDefinition;
+  const roleGuid = typeof roleInput === 'string' ? roleDefinitionGuid(roleInput) : undefined;
+  rules.check(roleGuid !== undefined, 'roleDefinition', props.roleDefinition, 'must be a built-in role name this library knows (Contributor, Site Recovery Contributor, Site Recovery Operator, Owner, User Access Administrator) or a role definition GUID');
+  const extraScopes = props.additionalRoleScopes ?? [];
+  rules.check(Array.isArray(extraScopes), 'additionalRoleScopes', extraScopes, 'must be a list of resource ids');
+  const roleAssignments: RoleAssignmentSpec[] = [];
+  const assignmentKey = `${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase();
+  if (roleGuid) {
+    roleAssignments.push({ name: uuidV5(`${assignmentKey}|vault|${roleGuid}`), roleDefinitionGuid: roleGuid, scope: { kind: 'vault' }, principalType: 'ServicePrincipal' });
+    const seen = new Set<string>();
+    (Array.isArray(extraScopes) ? extraScopes : []).forEach((scope, i) => {
+      const width = typeof scope === 'string' ? scopeWidth(scope) : undefined;
+      if (!rules.check(width !== undefined, `additionalRoleScopes[${i}]`, scope, 'must be a subscription, resource group or resource id (/subscriptions/{guid}[/resourceGroups/{name}[/providers/...]])')) return;
+      const normalized = scope.replace(/\/+$/, '');
+      if (!rules.check(!seen.has(normalized.toLowerCase()), `additionalRoleScopes[${i}]`, scope, 'each scope may appear once')) return;
+      seen.add(normalized.toLowerCase());
+      roleAssignments.push({
+        name: uuidV5(`${assignmentKey}|${normalized.toLowerCase()}|${roleGuid}`),
+        roleDefinitionGuid: roleGuid,
+        scope: { kind: 'resource', resourceId: normalized, subscriptionId: parseResourceId(normalized)!.subscriptionId.toLowerCase(), width: width!, propIndex: i },
+        principalType: 'ServicePrincipal',
+      });
+    });
+  }
+  rules.tags('tags', props.tags);
+
+  const autoUpdateAction = props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
+  const asset = runbookAsset();
+  return {
+    name,
+    resourceGroupName: props.resourceGroupName ?? vault.resourceGroupName,
+    location: props.location !== undefined ? normalizeRegion(props.location) : vault.location,
+    skuName: 'Basic',
+    authenticationType: 'SystemAssignedIdentity',
+    localAuthenticationEnabled: false,
+    publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
+    providers: providersOk ? [...providers] : [],
+    autoUpdateAction,
+    runbook: {
+      name: props.runbookName ?? d.runbookName,
+      asset,
+      description: `Keeps Site Recovery Mobility-service auto-update ${autoUpdateAction.toLowerCase()} on every container mapping of vault ${vault.name} (runbook ${asset.version}, sha256 ${asset.sha256}).`,
+      logVerbose: true,
+      logProgress: false,
+    },
+    schedule: { name: props.scheduleName ?? d.scheduleName, frequency: 'Day', interval: 1, timeZone, timeOfDay, startTime },
+    jobParameters: {
+      vaultresourceid: '${vault.id}',
+      autoupdateaction: autoUpdateAction,
+      automationaccountarmid: '${automationAccount.id}',
+      providers: providersOk ? providers.join(',') : '',
+    },
+    roleAssignments,
+    diagnosticSettings: resolveDiagnosticSettings(rules, props.diagnosticSettings, name, d.diagnostics),
+    tags: { ...(props.tags ?? vault.tags) },
+  };
+}

@@ -1,0 +1,22 @@
+import { PRIVILEGED_ROLE_IDS } from '../roles';
+import type { PolicyRule } from './types';
+
+/** Owner and User Access Administrator can grant access to others; the runbook never needs that. */
+export const privilegedRole: PolicyRule = {
+  id: 'ASR-W02',
+  level: 'warning',
+  description: 'automation identity holds a role that can grant access',
+  check({ automation }) {
+    const role = automation?.roleAssignments[0]?.roleDefinitionGuid;
+    if (!role || !PRIVILEGED_ROLE_IDS.includes(role)) return [];
+    return [
+      {
+        ruleId: this.id,
+        level: 'warning',
+        prop: 'automation.roleDefinition',
+        value: role,
+        message: 'the automation identity can grant access to others; Contributor (the default) or Site Recovery Contributor is enough for the runbook',
+      },
+    ];
+  },
+};

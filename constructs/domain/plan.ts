@@ -1,0 +1,145 @@
+import type { AutoUpdateAutomationSpec } from './automation';
+import type { AutoUpdateTarget } from './replication';
+import type { ScenarioSpec } from './scenario';
+import type { DiagnosticSettingSpec, LockSpec } from './shared';
+
+/**
+ * One Azure resource a scenario needs, engine-neutral: the ARM type, the name and the properties
+ * that matter. References to other resources are symbolic (`${vault.id}`), because their ids are
+ * only known at deploy. Parity tests compare both engines' output with this list.
+ */
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+function lockEntry(lock: LockSpec | undefined, scope: string): PlannedResource[] {
+  return lock ? [{ type: 'Microsoft.Authorization/locks', name: lock.name, properties: { level: lock.kind, scope } }] : [];
+}
+
+function diagnosticEntries(settings: readonly DiagnosticSettingSpec[], target: string): PlannedResource[] {
+  return settings.map((s) => ({
+    type: 'Microsoft.Insights/diagnosticSettings',
+    name: s.name,
+    properties: {
+      target,
+      workspaceResourceId: s.workspaceResourceId,
+      storageAccountResourceId: s.storageAccountResourceId,
+      eventHubAuthorizationRuleResourceId: s.eventHubAuthorizationRuleResourceId,
+      logCategories: s.logCategories,
+      logCategoryGroups: s.logCategoryGroups,
+      metricCategories: s.metricCategories,
+    },
+  }));
+}
+
+function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
+  return [
+    {
+      type: 'Microsoft.Automation/automationAccounts',
+      name: a.name,
+      properties: { location: a.location, sku: a.skuName, identity: 'SystemAssigned', localAuthenticationEnabled: a.localAuthenticationEnabled, publicNetworkAccessEnabled: a.publicNetworkAccessEnabled },
+    },
+    {
+      type: 'Microsoft.Automation/automationAccounts/runbooks',
+      name: a.runbook.name,
+      properties: { runbookType: a.runbook.asset.runbookType, contentSha256: a.runbook.asset.sha256 },
+    },
+    {
+      type: 'Microsoft.Automation/automationAccounts/schedules',
+      name: a.schedule.name,
+      properties: { frequency: a.schedule.frequency, interval: a.schedule.interval, timeZone: a.schedule.timeZone, startTime: a.schedule.startTime },
+    },
+    {
+      type: 'Microsoft.Automation/automationAccounts/jobSchedules',
+      name: `${a.runbook.name}/${a.schedule.name}`,
+      properties: { runbook: a.runbook.name, schedule: a.schedule.name, parameters: a.jobParameters },
+    },
+    ...a.roleAssignments.map((ra) => ({
+      type: 'Microsoft.Authorization/roleAssignments',
+      name: ra.name,
+      properties: {
+        roleDefinitionGuid: ra.roleDefinitionGuid,
+        scope: ra.scope.kind === 'vault' ? '${vault.id}' : ra.scope.resourceId,
+        principalId: '${automationAccount.identity.principalId}',
+        principalType: ra.principalType,
+      },
+    })),
+    ...diagnosticEntries(a.diagnosticSettings, '${automationAccount.id}'),
+  ];
+}
+
+function autoUpdateProperties(t: AutoUpdateTarget): Record<string, unknown> {
+  if (!t.enabled) return { agentAutoUpdateStatus: 'Disabled' };
+  return {
+    agentAutoUpdateStatus: 'Enabled',
+    automationAccountArmId: t.automationAccount.kind === 'managed' ? '${automationAccount.id}' : t.automationAccount.resourceId,
+    automationAccountAuthenticationType: t.authenticationType,
+  };
+}
+
+/** Every resource a validated scenario needs, in a stable order. */
+export function planScenario(spec: ScenarioSpec): PlannedResource[] {
+  const v = spec.vault;
+  const out: PlannedResource[] = [
+    {
+      type: 'Microsoft.RecoveryServices/vaults',
+      name: v.name,
+      properties: {
+        location: v.location,
+        sku: v.sku,
+        storageModeType: v.storageModeType,
+        softDeleteEnabled: v.softDeleteEnabled,
+        publicNetworkAccessEnabled: v.publicNetworkAccessEnabled,
+        immutability: v.immutability,
+        identity: v.systemAssignedIdentityEnabled ? 'SystemAssigned' : 'None',
+        classicVmwareReplicationEnabled: v.classicVmwareReplicationEnabled,
+      },
+    },
+    ...lockEntry(v.lock, '${vault.id}'),
+    ...diagnosticEntries(v.diagnosticSettings, '${vault.id}'),
+  ];
+  if (spec.automation) out.push(...automationEntries(spec.automation));
+  if (spec.scenario === 'a2a') {
+    const r = spec.replication;
+    for (const side of ['source', 'target'] as const) {
+      out.push({ type: 'Microsoft.RecoveryServices/vaults/replicationFabrics', name: r.fabrics[side].name, properties: { location: r.fabrics[side].location, instanceType: 'Azure' } });
+    }
+    for (const side of ['source', 'target'] as const) {
+      out.push({ type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers', name: r.containers[side], properties: { fabric: r.fabrics[side].name } });
+    }
+    out.push({
+      type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
+      name: r.policy.name,
+      properties: { instanceType: r.policy.instanceType, recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes, applicationConsistentSnapshotFrequencyInMinutes: r.policy.applicationConsistentSnapshotFrequencyInMinutes },
+    });
+    for (const m of r.mappings) {
+      out.push({
+        type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
+        name: m.name,
+        properties: { sourceContainer: r.containers[m.from], targetContainer: r.containers[m.to], policy: r.policy.name, ...autoUpdateProperties(m.autoUpdate) },
+      });
+    }
+    for (const n of r.networkMappings) {
+      out.push({
+        type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
+        name: n.name,
+        properties: { sourceFabric: r.fabrics[n.from].name, sourceNetworkResourceId: n.sourceNetworkResourceId, targetNetworkResourceId: n.targetNetworkResourceId },
+      });
+    }
+  } else {
+    const r = spec.replication;
+    out.push({
+      type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
+      name: r.policy.name,
+      properties: { instanceType: r.policy.instanceType, recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes, applicationConsistentSnapshotFrequencyInMinutes: r.policy.applicationConsistentSnapshotFrequencyInMinutes },
+    });
+    out.push({
+      type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
+      name: r.association.name,
+      properties: { policy: r.policy.name, instanceType: 'InMageRcm' },
+    });
+  }
+  return out;
+}

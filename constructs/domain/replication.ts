@@ -1,0 +1,219 @@
+import { checkName, checkResourceId, SITE_RECOVERY_CHILD_NAME } from './naming';
+import { normalizeRegion } from './regions';
+import type { RuleSet } from './rules';
+import { checkRegion, type RecoveryVaultSpec } from './vault';
+
+/** Documented Site Recovery ranges, shared by the A2A and InMageRcm policies. */
+export const POLICY_LIMITS = Object.freeze({
+  /** Recovery points are kept up to 15 days. */
+  maxRetentionInMinutes: 15 * 24 * 60,
+  /** App-consistent snapshots are taken at most every 12 hours. */
+  maxSnapshotFrequencyInMinutes: 12 * 60,
+});
+
+/** Replication policy ranges shared by both scenarios. */
+export interface ReplicationPolicyProps {
+  /**
+   * How long recovery points are kept, 0-21600 minutes (15 days).
+   * @default 1440 (24 hours)
+   */
+  readonly recoveryPointRetentionInMinutes?: number;
+  /**
+   * How often an app-consistent snapshot is taken, 0-720 minutes (12 hours); 0 turns them off.
+   * Must not exceed the retention, and must be 0 when the retention is 0.
+   * @default 240 (4 hours)
+   */
+  readonly applicationConsistentSnapshotFrequencyInMinutes?: number;
+}
+
+export interface ReplicationPolicySpec {
+  readonly name: string;
+  readonly instanceType: 'A2A' | 'InMageRcm';
+  readonly recoveryPointRetentionInMinutes: number;
+  readonly applicationConsistentSnapshotFrequencyInMinutes: number;
+}
+
+/** Azure-to-Azure replication between two regions, with container mappings both ways. */
+export interface A2AReplicationProps extends ReplicationPolicyProps {
+  /** The region the protected VMs run in. */
+  readonly sourceRegion: string;
+  /** The region they fail over to. Must differ from `sourceRegion`. */
+  readonly targetRegion: string;
+  /**
+   * @default `asr-fabric-<sourceRegion>`
+   */
+  readonly sourceFabricName?: string;
+  /**
+   * @default `asr-fabric-<targetRegion>`
+   */
+  readonly targetFabricName?: string;
+  /**
+   * @default `asr-container-<sourceRegion>`
+   */
+  readonly sourceContainerName?: string;
+  /**
+   * @default `asr-container-<targetRegion>`
+   */
+  readonly targetContainerName?: string;
+  /**
+   * @default 'asr-a2a-policy'
+   */
+  readonly policyName?: string;
+  /**
+   * A virtual network in the source region; with `targetNetworkResourceId`, network mappings are created both ways.
+   * @default no network mapping
+   */
+  readonly sourceNetworkResourceId?: string;
+  /**
+   * The virtual network failed-over VMs join; with `sourceNetworkResourceId`.
+   * @default no network mapping
+   */
+  readonly targetNetworkResourceId?: string;
+}
+
+/** Where a mapping's auto-update points. */
+export type AutoUpdateTarget =
+  | { readonly enabled: true; readonly automationAccount: { readonly kind: 'managed' } | { readonly kind: 'existing'; readonly resourceId: string }; readonly authenticationType: 'SystemAssignedIdentity' }
+  | { readonly enabled: false };
+
+export interface A2AReplicationSpec {
+  readonly sourceRegion: string;
+  readonly targetRegion: string;
+  readonly fabrics: { readonly source: { readonly name: string; readonly location: string }; readonly target: { readonly name: string; readonly location: string } };
+  readonly containers: { readonly source: string; readonly target: string };
+  readonly policy: ReplicationPolicySpec;
+  /** Primary to recovery, then recovery to primary (for re-protection after failover). */
+  readonly mappings: readonly {
+    readonly key: 'sourceToTarget' | 'targetToSource';
+    readonly name: string;
+    readonly from: 'source' | 'target';
+    readonly to: 'source' | 'target';
+    readonly autoUpdate: AutoUpdateTarget;
+  }[];
+  readonly networkMappings: readonly {
+    readonly key: 'sourceToTarget' | 'targetToSource';
+    readonly name: string;
+    readonly from: 'source' | 'target';
+    readonly sourceNetworkResourceId: string;
+    readonly targetNetworkResourceId: string;
+  }[];
+}
+
+/** VMware (modernized appliance, provider InMageRcm) replication. */
+export interface VmwareReplicationProps extends ReplicationPolicyProps {
+  /**
+   * Letters, digits and hyphens.
+   * @default 'asr-inmagercm-policy'
+   */
+  readonly policyName?: string;
+  /**
+   * The policy association (a container mapping on the appliance's fabric). The replication
+   * appliance must be registered in the vault before it can be created.
+   * @default 'asr-inmagercm-policy-association'
+   */
+  readonly policyAssociationName?: string;
+  /**
+   * Accept manual agent upgrades when the vault uses private endpoints (public network access off).
+   * Site Recovery cannot upgrade VMware agents automatically behind private endpoints, so without
+   * this the combination is an error; with it, no enforcement runbook is deployed and a warning is reported.
+   * @default false
+   */
+  readonly acceptManualAgentUpgrades?: boolean;
+}
+
+export interface VmwareReplicationSpec {
+  readonly policy: ReplicationPolicySpec;
+  readonly association: { readonly name: string };
+  readonly acceptManualAgentUpgrades: boolean;
+}
+
+export const REPLICATION_DEFAULTS = Object.freeze({
+  recoveryPointRetentionInMinutes: 24 * 60,
+  applicationConsistentSnapshotFrequencyInMinutes: 4 * 60,
+  a2aPolicyName: 'asr-a2a-policy',
+  vmwarePolicyName: 'asr-inmagercm-policy',
+  vmwareAssociationName: 'asr-inmagercm-policy-association',
+});
+
+const CHILD_RULE = 'a Site Recovery name has 1-63 characters: letters, digits, - and _, starting with a letter or digit';
+const VMWARE_POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+function resolvePolicy(rules: RuleSet, props: ReplicationPolicyProps, name: string, instanceType: 'A2A' | 'InMageRcm'): ReplicationPolicySpec {
+  const d = REPLICATION_DEFAULTS;
+  const L = POLICY_LIMITS;
+  const retention = props.recoveryPointRetentionInMinutes ?? d.recoveryPointRetentionInMinutes;
+  const frequency = props.applicationConsistentSnapshotFrequencyInMinutes ?? d.applicationConsistentSnapshotFrequencyInMinutes;
+  const retentionOk = rules.integerInRange('recoveryPointRetentionInMinutes', props.recoveryPointRetentionInMinutes, 0, L.maxRetentionInMinutes, 'minutes (15 days)');
+  const frequencyOk = rules.integerInRange('applicationConsistentSnapshotFrequencyInMinutes', props.applicationConsistentSnapshotFrequencyInMinutes, 0, L.maxSnapshotFrequencyInMinutes, 'minutes (12 hours)');
+  if (retentionOk && frequencyOk) {
+    if (retention === 0) {
+      rules.check(frequency === 0, 'applicationConsistentSnapshotFrequencyInMinutes', frequency, 'must be 0 when recoveryPointRetentionInMinutes is 0 (no recovery points are kept to hold snapshots)');
+    } else {
+      rules.check(frequency <= retention, 'applicationConsistentSnapshotFrequencyInMinutes', frequency, `must not exceed recoveryPointRetentionInMinutes (${retention})`);
+    }
+  }
+  return { name, instanceType, recoveryPointRetentionInMinutes: retention, applicationConsistentSnapshotFrequencyInMinutes: frequency };
+}
+
+export function resolveA2AReplication(rules: RuleSet, props: A2AReplicationProps, vault: RecoveryVaultSpec, autoUpdate: AutoUpdateTarget): A2AReplicationSpec {
+  const sourceOk = checkRegion(rules, 'sourceRegion', props.sourceRegion);
+  const targetOk = checkRegion(rules, 'targetRegion', props.targetRegion);
+  const source = sourceOk ? normalizeRegion(props.sourceRegion) : String(props.sourceRegion);
+  const target = targetOk ? normalizeRegion(props.targetRegion) : String(props.targetRegion);
+  if (sourceOk && targetOk) {
+    rules.check(source !== target, 'targetRegion', props.targetRegion, 'must differ from sourceRegion: A2A replicates to another region');
+    rules.check(vault.location !== source, 'sourceRegion', props.sourceRegion, `must differ from the vault's location (${vault.location}): the vault has to survive an outage of the source region, so place it in the target region`);
+  }
+  const names = {
+    sourceFabric: props.sourceFabricName ?? `asr-fabric-${source}`,
+    targetFabric: props.targetFabricName ?? `asr-fabric-${target}`,
+    sourceContainer: props.sourceContainerName ?? `asr-container-${source}`,
+    targetContainer: props.targetContainerName ?? `asr-container-${target}`,
+    policy: props.policyName ?? REPLICATION_DEFAULTS.a2aPolicyName,
+  };
+  checkName(rules, 'sourceFabricName', names.sourceFabric, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  checkName(rules, 'targetFabricName', names.targetFabric, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  checkName(rules, 'sourceContainerName', names.sourceContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  checkName(rules, 'targetContainerName', names.targetContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  checkName(rules, 'policyName', names.policy, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  rules.check(names.sourceFabric !== names.targetFabric, 'targetFabricName', names.targetFabric, 'must differ from sourceFabricName');
+  const policy = resolvePolicy(rules, props, names.policy, 'A2A');
+
+  checkResourceId(rules, 'sourceNetworkResourceId', props.sourceNetworkResourceId, 'Microsoft.Network/virtualNetworks');
+  checkResourceId(rules, 'targetNetworkResourceId', props.targetNetworkResourceId, 'Microsoft.Network/virtualNetworks');
+  const hasSource = props.sourceNetworkResourceId !== undefined;
+  const hasTarget = props.targetNetworkResourceId !== undefined;
+  rules.check(hasSource === hasTarget, hasSource ? 'targetNetworkResourceId' : 'sourceNetworkResourceId', undefined, 'network mapping needs both sourceNetworkResourceId and targetNetworkResourceId');
+  const networkMappings: A2AReplicationSpec['networkMappings'] =
+    hasSource && hasTarget
+      ? [
+          { key: 'sourceToTarget', name: `${source}-to-${target}-network`, from: 'source', sourceNetworkResourceId: props.sourceNetworkResourceId!, targetNetworkResourceId: props.targetNetworkResourceId! },
+          { key: 'targetToSource', name: `${target}-to-${source}-network`, from: 'target', sourceNetworkResourceId: props.targetNetworkResourceId!, targetNetworkResourceId: props.sourceNetworkResourceId! },
+        ]
+      : [];
+  return {
+    sourceRegion: source,
+    targetRegion: target,
+    fabrics: { source: { name: names.sourceFabric, location: source }, target: { name: names.targetFabric, location: target } },
+    containers: { source: names.sourceContainer, target: names.targetContainer },
+    policy,
+    mappings: [
+      { key: 'sourceToTarget', name: `${source}-to-${target}`, from: 'source', to: 'target', autoUpdate },
+      { key: 'targetToSource', name: `${target}-to-${source}`, from: 'target', to: 'source', autoUpdate },
+    ],
+    networkMappings,
+  };
+}
+
+export function resolveVmwareReplication(rules: RuleSet, props: VmwareReplicationProps): VmwareReplicationSpec {
+  const policyName = props.policyName ?? REPLICATION_DEFAULTS.vmwarePolicyName;
+  const associationName = props.policyAssociationName ?? REPLICATION_DEFAULTS.vmwareAssociationName;
+  checkName(rules, 'policyName', policyName, VMWARE_POLICY_NAME, 'a VMware policy name has 1-63 characters: letters, digits and hyphens, starting with a letter or digit');
+  checkName(rules, 'policyAssociationName', associationName, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  rules.boolean('acceptManualAgentUpgrades', props.acceptManualAgentUpgrades);
+  return {
+    policy: resolvePolicy(rules, props, policyName, 'InMageRcm'),
+    association: { name: associationName },
+    acceptManualAgentUpgrades: props.acceptManualAgentUpgrades ?? false,
+  };
+}

@@ -1,0 +1,218 @@
+import { checkName, checkResourceId, RESOURCE_GROUP_NAME, VAULT_NAME } from './naming';
+import { normalizeRegion, regionInfo } from './regions';
+import type { RuleSet } from './rules';
+import {
+  resolveDiagnosticSettings,
+  resolveLock,
+  type DiagnosticSettingProps,
+  type DiagnosticSettingSpec,
+  type LockProps,
+  type LockSpec,
+  type Tags,
+} from './shared';
+
+/** Vault SKU. */
+export type VaultSku = 'Standard' | 'RS0';
+/** Backup storage redundancy of the vault. */
+export type StorageModeType = 'GeoRedundant' | 'LocallyRedundant' | 'ZoneRedundant';
+/** Vault immutability. `Locked` cannot be undone. */
+export type Immutability = 'Disabled' | 'Unlocked' | 'Locked';
+
+/** The vault's "Allow Site Recovery to manage" extension update settings. */
+export interface ExtensionUpdateSettingsProps {
+  /**
+   * Whether Site Recovery keeps the Mobility-service agents up to date.
+   * @default true
+   */
+  readonly autoUpdateEnabled?: boolean;
+  /**
+   * An existing automation account to use for A2A updates instead of the one this library creates.
+   * The account must have a system-assigned identity with access to the vault; the library then
+   * creates no automation resources. Not available for the VMware scenario, whose enforcement
+   * runs in the account the library creates.
+   * @default the library creates and manages the account
+   */
+  readonly automationAccountResourceId?: string;
+}
+
+/** Site Recovery's built-in Azure Monitor alerts for the vault. */
+export interface SiteRecoveryAlertsProps {
+  /**
+   * Alert on every failed job.
+   * @default true
+   */
+  readonly allJobFailuresEnabled?: boolean;
+  /**
+   * Alert on failures of critical operations.
+   * @default true
+   */
+  readonly criticalOperationFailuresEnabled?: boolean;
+}
+
+/** A Recovery Services vault for Site Recovery. */
+export interface RecoveryVaultProps {
+  /** Vault name: 2-50 characters, letters, digits and hyphens, starting with a letter. */
+  readonly name: string;
+  /** The resource group the vault goes in (it must exist). */
+  readonly resourceGroupName: string;
+  /** The vault's region. For A2A this is the recovery (target) region, never the source region. */
+  readonly location: string;
+  /**
+   * @default 'Standard'
+   */
+  readonly sku?: VaultSku;
+  /**
+   * Storage redundancy.
+   * @default 'GeoRedundant'
+   */
+  readonly storageModeType?: StorageModeType;
+  /**
+   * Cross-region restore; needs `GeoRedundant` storage.
+   * @default false
+   */
+  readonly crossRegionRestoreEnabled?: boolean;
+  /**
+   * Soft delete.
+   * @default true
+   */
+  readonly softDeleteEnabled?: boolean;
+  /**
+   * Public network access. Turning it off means private endpoints, and Site Recovery cannot
+   * upgrade VMware (modernized) agents automatically behind private endpoints.
+   * @default true
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
+   * Immutability. `Locked` is irreversible, so it is never a default.
+   * @default 'Disabled'
+   */
+  readonly immutability?: Immutability;
+  /**
+   * A system-assigned identity for the vault.
+   * @default true
+   */
+  readonly systemAssignedIdentityEnabled?: boolean;
+  /**
+   * Classic (non-modernized) VMware replication. The VMware scenario requires it off.
+   * @default not set (the service default), and `false` in the VMware scenario
+   */
+  readonly classicVmwareReplicationEnabled?: boolean;
+  /**
+   * Site Recovery's built-in Azure Monitor alerts.
+   * @default both alerts on
+   */
+  readonly alerts?: SiteRecoveryAlertsProps;
+  /**
+   * "Allow Site Recovery to manage" the Mobility-service extension.
+   * @default auto-update on, with the automation account this library creates
+   */
+  readonly extensionUpdateSettings?: ExtensionUpdateSettingsProps;
+  /**
+   * @default no tags
+   */
+  readonly tags?: Tags;
+  /**
+   * @default no lock
+   */
+  readonly lock?: LockProps;
+  /**
+   * @default none
+   */
+  readonly diagnosticSettings?: readonly DiagnosticSettingProps[];
+}
+
+/** A validated vault with every default applied. */
+export interface RecoveryVaultSpec {
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly sku: VaultSku;
+  readonly storageModeType: StorageModeType;
+  readonly crossRegionRestoreEnabled: boolean;
+  readonly softDeleteEnabled: boolean;
+  readonly publicNetworkAccessEnabled: boolean;
+  readonly immutability: Immutability;
+  readonly systemAssignedIdentityEnabled: boolean;
+  readonly classicVmwareReplicationEnabled?: boolean;
+  readonly alerts: { readonly allJobFailuresEnabled: boolean; readonly criticalOperationFailuresEnabled: boolean };
+  readonly extensionUpdateSettings: { readonly autoUpdateEnabled: boolean; readonly automationAccountResourceId?: string };
+  readonly tags: Tags;
+  readonly lock?: LockSpec;
+  readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
+}
+
+/** Default values of the vault's optional props, in one typed place. */
+export const VAULT_DEFAULTS = Object.freeze({
+  sku: 'Standard' as VaultSku,
+  storageModeType: 'GeoRedundant' as StorageModeType,
+  crossRegionRestoreEnabled: false,
+  softDeleteEnabled: true,
+  publicNetworkAccessEnabled: true,
+  immutability: 'Disabled' as Immutability,
+  systemAssignedIdentityEnabled: true,
+  allJobFailuresEnabled: true,
+  criticalOperationFailuresEnabled: true,
+  autoUpdateEnabled: true,
+  diagnostics: { logCategories: [] as string[], logCategoryGroups: ['allLogs'] },
+});
+
+/** Checks a region name against the region table. */
+export function checkRegion(rules: RuleSet, prop: string, value: unknown): boolean {
+  return rules.check(
+    typeof value === 'string' && regionInfo(value) !== undefined,
+    prop,
+    value,
+    'must be an Azure region name such as westeurope or "West Europe" (see REGIONS in constructs/domain/regions.ts)',
+  );
+}
+
+export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps): RecoveryVaultSpec {
+  const d = VAULT_DEFAULTS;
+  if (rules.required('name', props.name)) {
+    checkName(rules, 'name', props.name, VAULT_NAME, 'a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter');
+  }
+  if (rules.required('resourceGroupName', props.resourceGroupName)) {
+    checkName(rules, 'resourceGroupName', props.resourceGroupName, RESOURCE_GROUP_NAME, 'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period');
+  }
+  checkRegion(rules, 'location', props.location);
+  rules.oneOf('sku', props.sku, ['Standard', 'RS0'] as const);
+  rules.oneOf('storageModeType', props.storageModeType, ['GeoRedundant', 'LocallyRedundant', 'ZoneRedundant'] as const);
+  rules.oneOf('immutability', props.immutability, ['Disabled', 'Unlocked', 'Locked'] as const);
+  for (const key of ['crossRegionRestoreEnabled', 'softDeleteEnabled', 'publicNetworkAccessEnabled', 'systemAssignedIdentityEnabled', 'classicVmwareReplicationEnabled'] as const) {
+    rules.boolean(key, props[key]);
+  }
+  const storageModeType = props.storageModeType ?? d.storageModeType;
+  const crossRegionRestoreEnabled = props.crossRegionRestoreEnabled ?? d.crossRegionRestoreEnabled;
+  rules.check(!crossRegionRestoreEnabled || storageModeType === 'GeoRedundant', 'crossRegionRestoreEnabled', crossRegionRestoreEnabled, "cross-region restore needs storageModeType 'GeoRedundant'");
+  rules.boolean('alerts.allJobFailuresEnabled', props.alerts?.allJobFailuresEnabled);
+  rules.boolean('alerts.criticalOperationFailuresEnabled', props.alerts?.criticalOperationFailuresEnabled);
+  const ext = props.extensionUpdateSettings ?? {};
+  rules.boolean('extensionUpdateSettings.autoUpdateEnabled', ext.autoUpdateEnabled);
+  checkResourceId(rules, 'extensionUpdateSettings.automationAccountResourceId', ext.automationAccountResourceId, 'Microsoft.Automation/automationAccounts');
+  rules.tags('tags', props.tags);
+  const name = typeof props.name === 'string' ? props.name : '';
+  return {
+    name,
+    resourceGroupName: props.resourceGroupName,
+    location: typeof props.location === 'string' ? normalizeRegion(props.location) : '',
+    sku: props.sku ?? d.sku,
+    storageModeType,
+    crossRegionRestoreEnabled,
+    softDeleteEnabled: props.softDeleteEnabled ?? d.softDeleteEnabled,
+    publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
+    immutability: props.immutability ?? d.immutability,
+    systemAssignedIdentityEnabled: props.systemAssignedIdentityEnabled ?? d.systemAssignedIdentityEnabled,
+    classicVmwareReplicationEnabled: props.classicVmwareReplicationEnabled,
+    alerts: {
+      allJobFailuresEnabled: props.alerts?.allJobFailuresEnabled ?? d.allJobFailuresEnabled,
+      criticalOperationFailuresEnabled: props.alerts?.criticalOperationFailuresEnabled ?? d.criticalOperationFailuresEnabled,
+    },
+    extensionUpdateSettings: {
+      autoUpdateEnabled: ext.autoUpdateEnabled ?? d.autoUpdateEnabled,
+      automationAccountResourceId: ext.automationAccountResourceId,
+    },
+    tags: { ...(props.tags ?? {}) },
+    lock: resolveLock(rules, props.lock, name),
+    diagnosticSettings: resolveDiagnosticSettings(rules, props.diagnosticSettings, name, d.diagnostics),
+  };
+}
