@@ -123,9 +123,9 @@ export type ScopeWidth = 'subscription' | 'resourceGroup' | 'resource';
 
 /** The runbook job's parameters, keyed in lower case as Automation stores them. */
 export interface JobScheduleParameters {
-  readonly vaultresourceid: '${vault.id}';
+  readonly vaultresourceid: '<vault.id>';
   readonly autoupdateaction: AutoUpdateAction;
-  readonly automationaccountarmid: '${automationAccount.id}';
+  readonly automationaccountarmid: '<automationAccount.id>';
   readonly providers: string;
 }
 
@@ -143,8 +143,8 @@ export interface AutoUpdateAutomationSpec {
   readonly runbook: { readonly name: string; readonly asset: RunbookAsset; readonly description: string; readonly logVerbose: boolean; readonly logProgress: boolean };
   readonly schedule: { readonly name: string; readonly frequency: 'Day'; readonly interval: 1; readonly timeZone: string; readonly timeOfDay: string; readonly startTime: string };
   /**
-   * Job parameters. Two values are references the adapters fill in: `${vault.id}` and
-   * `${automationAccount.id}`; every key is lower case.
+   * Job parameters. Two values are references the adapters fill in: `<vault.id>` and
+   * `<automationAccount.id>`; every key is lower case.
    */
   readonly jobParameters: JobScheduleParameters;
   readonly roleAssignments: readonly RoleAssignmentSpec[];
@@ -274,9 +274,9 @@ export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAut
     },
     schedule: { name: props.scheduleName ?? d.scheduleName, frequency: 'Day', interval: 1, timeZone, timeOfDay, startTime },
     jobParameters: {
-      vaultresourceid: '${vault.id}',
+      vaultresourceid: '<vault.id>',
       autoupdateaction: autoUpdateAction,
-      automationaccountarmid: '${automationAccount.id}',
+      automationaccountarmid: '<automationAccount.id>',
       providers: providersOk ? providers.join(',') : '',
     },
     roleAssignments,

@@ -5,7 +5,7 @@ import type { DiagnosticSettingSpec, LockSpec } from './shared';
 
 /**
  * One Azure resource a scenario needs, engine-neutral: the ARM type, the name and the properties
- * that matter. References to other resources are symbolic (`${vault.id}`), because their ids are
+ * that matter. References to other resources are symbolic (`<vault.id>`), because their ids are
  * only known at deploy. Parity tests compare both engines' output with this list.
  */
 export interface PlannedResource {
@@ -61,12 +61,12 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
       name: ra.name,
       properties: {
         roleDefinitionGuid: ra.roleDefinitionGuid,
-        scope: ra.scope.kind === 'vault' ? '${vault.id}' : ra.scope.resourceId,
-        principalId: '${automationAccount.identity.principalId}',
+        scope: ra.scope.kind === 'vault' ? '<vault.id>' : ra.scope.resourceId,
+        principalId: '<automationAccount.identity.principalId>',
         principalType: ra.principalType,
       },
     })),
-    ...diagnosticEntries(a.diagnosticSettings, '${automationAccount.id}'),
+    ...diagnosticEntries(a.diagnosticSettings, '<automationAccount.id>'),
   ];
 }
 
@@ -74,7 +74,7 @@ function autoUpdateProperties(t: AutoUpdateTarget): Record<string, unknown> {
   if (!t.enabled) return { agentAutoUpdateStatus: 'Disabled' };
   return {
     agentAutoUpdateStatus: 'Enabled',
-    automationAccountArmId: t.automationAccount.kind === 'managed' ? '${automationAccount.id}' : t.automationAccount.resourceId,
+    automationAccountArmId: t.automationAccount.kind === 'managed' ? '<automationAccount.id>' : t.automationAccount.resourceId,
     automationAccountAuthenticationType: t.authenticationType,
   };
 }
@@ -97,8 +97,8 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
         classicVmwareReplicationEnabled: v.classicVmwareReplicationEnabled,
       },
     },
-    ...lockEntry(v.lock, '${vault.id}'),
-    ...diagnosticEntries(v.diagnosticSettings, '${vault.id}'),
+    ...lockEntry(v.lock, '<vault.id>'),
+    ...diagnosticEntries(v.diagnosticSettings, '<vault.id>'),
   ];
   if (spec.automation) out.push(...automationEntries(spec.automation));
   if (spec.scenario === 'a2a') {

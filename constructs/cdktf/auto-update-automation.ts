@@ -1,0 +1,112 @@
+import { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-account';
+import { AutomationJobSchedule } from '@cdktf/provider-azurerm/lib/automation-job-schedule';
+import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
+import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { resolveAutoUpdateAutomation, type AutoUpdateAutomationProps, type AutoUpdateAutomationSpec } from '../domain';
+import type { RecoveryVault } from './recovery-vault';
+import { addDiagnosticSettings, resolveAlone, roleDefinitionId } from './shared';
+
+/** Props of {@link AutoUpdateAutomation}. */
+export type AutoUpdateAutomationConstructProps = (AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }) & {
+  /** The vault whose mappings the runbook keeps current. */
+  readonly vault: RecoveryVault;
+};
+
+/**
+ * The custom automation account that keeps Mobility-service agents current: system-assigned
+ * identity only, local authentication off, the runbook, its daily schedule and job schedule,
+ * and the identity's role on the vault.
+ */
+export class AutoUpdateAutomation extends Construct {
+  readonly spec: AutoUpdateAutomationSpec;
+  /** The automation account (construct id `Resource`). */
+  readonly account: AutomationAccount;
+  readonly runbook: AutomationRunbook;
+  readonly schedule: AutomationSchedule;
+  readonly jobSchedule: AutomationJobSchedule;
+  readonly roleAssignments: readonly RoleAssignment[];
+  /** The account's resource id: what container mappings point their auto-update at. */
+  readonly automationAccountId: string;
+  /** The principal id of the account's system-assigned identity. */
+  readonly principalId: string;
+
+  constructor(scope: Construct, id: string, props: AutoUpdateAutomationConstructProps) {
+    super(scope, id);
+    const { vault } = props;
+    const spec = 'spec' in props ? props.spec : resolveAlone('AutoUpdateAutomation', (rules) => resolveAutoUpdateAutomation(rules, props, vault.spec));
+    this.spec = spec;
+    const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
+
+    this.account = new AutomationAccount(this, 'Resource', {
+      name: spec.name,
+      resourceGroupName: spec.resourceGroupName,
+      location: spec.location,
+      skuName: spec.skuName,
+      identity: { type: 'SystemAssigned' },
+      localAuthenticationEnabled: spec.localAuthenticationEnabled,
+      publicNetworkAccessEnabled: spec.publicNetworkAccessEnabled,
+      tags,
+    });
+    this.automationAccountId = this.account.id;
+    this.principalId = this.account.identity.principalId;
+
+    this.runbook = new AutomationRunbook(this, 'Runbook', {
+      name: spec.runbook.name,
+      resourceGroupName: spec.resourceGroupName,
+      location: spec.location,
+      automationAccountName: this.account.name,
+      runbookType: spec.runbook.asset.runbookType,
+      description: spec.runbook.description,
+      content: spec.runbook.asset.content,
+      logVerbose: spec.runbook.logVerbose,
+      logProgress: spec.runbook.logProgress,
+      tags,
+    });
+
+    this.schedule = new AutomationSchedule(this, 'Schedule', {
+      name: spec.schedule.name,
+      resourceGroupName: spec.resourceGroupName,
+      automationAccountName: this.account.name,
+      frequency: spec.schedule.frequency,
+      interval: spec.schedule.interval,
+      timezone: spec.schedule.timeZone,
+      startTime: spec.schedule.startTime,
+      description: `Daily at ${spec.schedule.timeOfDay} ${spec.schedule.timeZone}.`,
+      // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
+      lifecycle: { ignoreChanges: ['start_time'] },
+    });
+
+    const p = spec.jobParameters;
+    this.jobSchedule = new AutomationJobSchedule(this, 'JobSchedule', {
+      resourceGroupName: spec.resourceGroupName,
+      automationAccountName: this.account.name,
+      runbookName: this.runbook.name,
+      scheduleName: this.schedule.name,
+      parameters: {
+        vaultresourceid: vault.vaultId,
+        autoupdateaction: p.autoupdateaction,
+        automationaccountarmid: this.account.id,
+        providers: p.providers,
+      },
+    });
+
+    const vaultSubscription = Fn.element(Fn.split('/', vault.vaultId), 2);
+    this.roleAssignments = spec.roleAssignments.map(
+      (ra) =>
+        new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+          name: ra.name,
+          scope: ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId,
+          roleDefinitionId: roleDefinitionId(ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId, ra.roleDefinitionGuid),
+          principalId: this.principalId,
+          principalType: ra.principalType,
+          // A fresh identity may not have replicated in Entra ID yet.
+          skipServicePrincipalAadCheck: true,
+          description: 'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
+        }),
+    );
+    addDiagnosticSettings(this, spec.diagnosticSettings, this.account.id);
+  }
+}

@@ -1,0 +1,7 @@
+/** CDK for Terraform constructs (provider azurerm). */
+export * from './a2a-replication';
+export * from './auto-update-automation';
+export * from './recovery-vault';
+export * from './scenarios';
+export * from './vmware-replication';
+export { reportWarnings } from './shared';

@@ -1,0 +1,47 @@
+import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import { Annotations } from 'cdktf';
+import type { Construct } from 'constructs';
+import { RuleSet, type DiagnosticSettingSpec, type Finding, type LockSpec } from '../domain';
+
+/** Runs a domain resolver on its own and throws its one validation error, if any. */
+export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
+  const rules = new RuleSet();
+  const spec = resolve(rules);
+  rules.throwIfAny(component);
+  return spec;
+}
+
+/** A management lock on `scope`. */
+export function addLock(scope: Construct, lock: LockSpec | undefined, target: string): ManagementLock | undefined {
+  if (!lock) return undefined;
+  return new ManagementLock(scope, 'Lock', { name: lock.name, scope: target, lockLevel: lock.kind, notes: 'Managed by asr-mobility-autoupdate.' });
+}
+
+/** One diagnostic setting per spec, each with a construct id derived from its name. */
+export function addDiagnosticSettings(scope: Construct, settings: readonly DiagnosticSettingSpec[], target: string): MonitorDiagnosticSetting[] {
+  return settings.map(
+    (s) =>
+      new MonitorDiagnosticSetting(scope, `Diagnostics-${s.name}`, {
+        name: s.name,
+        targetResourceId: target,
+        logAnalyticsWorkspaceId: s.workspaceResourceId,
+        logAnalyticsDestinationType: s.logAnalyticsDestinationType,
+        storageAccountId: s.storageAccountResourceId,
+        eventhubAuthorizationRuleId: s.eventHubAuthorizationRuleResourceId,
+        eventhubName: s.eventHubName,
+        enabledLog: [...s.logCategories.map((category) => ({ category })), ...s.logCategoryGroups.map((categoryGroup) => ({ categoryGroup }))],
+        enabledMetric: s.metricCategories.length > 0 ? s.metricCategories.map((category) => ({ category })) : undefined,
+      }),
+  );
+}
+
+/** Reports policy warnings where cdktf reports them: the manifest, printed at synth. */
+export function reportWarnings(scope: Construct, warnings: readonly Finding[]): void {
+  for (const w of warnings) Annotations.of(scope).addWarning(`[${w.ruleId}] ${w.prop}: ${w.message}`);
+}
+
+/** The subscription-scoped id of a role definition; azurerm replaces assignments whose id lacks it. */
+export function roleDefinitionId(subscriptionId: string, guid: string): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+}

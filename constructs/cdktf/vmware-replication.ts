@@ -1,0 +1,40 @@
+import { SiteRecoveryVmwareReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy';
+import { SiteRecoveryVmwareReplicationPolicyAssociation } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy-association';
+import { Construct } from 'constructs';
+import { resolveVmwareReplication, type VmwareReplicationProps, type VmwareReplicationSpec } from '../domain';
+import type { RecoveryVault } from './recovery-vault';
+import { resolveAlone } from './shared';
+
+/** Props of {@link VmwareReplication}. */
+export type VmwareReplicationConstructProps = (VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }) & {
+  readonly vault: RecoveryVault;
+};
+
+/**
+ * VMware (modernized appliance) replication: an InMageRcm policy and its association with the
+ * appliance's container. The replication appliance must be registered in the vault before the
+ * association can be created. Agent auto-upgrade on the association cannot be set declaratively;
+ * the runbook of {@link AutoUpdateAutomation} enforces it.
+ */
+export class VmwareReplication extends Construct {
+  readonly spec: VmwareReplicationSpec;
+  readonly policy: SiteRecoveryVmwareReplicationPolicy;
+  readonly association: SiteRecoveryVmwareReplicationPolicyAssociation;
+
+  constructor(scope: Construct, id: string, props: VmwareReplicationConstructProps) {
+    super(scope, id);
+    const spec = 'spec' in props ? props.spec : resolveAlone('VmwareReplication', (rules) => resolveVmwareReplication(rules, props));
+    this.spec = spec;
+    this.policy = new SiteRecoveryVmwareReplicationPolicy(this, 'Policy', {
+      name: spec.policy.name,
+      recoveryVaultId: props.vault.vaultId,
+      recoveryPointRetentionInMinutes: spec.policy.recoveryPointRetentionInMinutes,
+      applicationConsistentSnapshotFrequencyInMinutes: spec.policy.applicationConsistentSnapshotFrequencyInMinutes,
+    });
+    this.association = new SiteRecoveryVmwareReplicationPolicyAssociation(this, 'PolicyAssociation', {
+      name: spec.association.name,
+      recoveryVaultId: props.vault.vaultId,
+      policyId: this.policy.id,
+    });
+  }
+}
