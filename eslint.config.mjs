@@ -11,7 +11,17 @@ const barrelBan = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdktf.out/**', 'out/**', '.tools/**', 'coverage/**', 'examples/**/node_modules/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'cdktf.out/**',
+      'out/**',
+      '.tools/**',
+      'coverage/**',
+      'examples/**/node_modules/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,7 +42,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['cdktf', 'cdktf/*', '@cdktf/*', '@pulumi/*', 'constructs', 'constructs/*'],
-              message: 'constructs/domain must not import an engine (cdktf, @cdktf/*, @pulumi/*, constructs).',
+              message:
+                'constructs/domain must not import an engine (cdktf, @cdktf/*, @pulumi/*, constructs).',
             },
           ],
         },
@@ -41,7 +52,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -19,19 +19,28 @@ const env = {
 
 const started = Date.now();
 try {
-  execFileSync(process.execPath, [join(root, 'scripts', 'ts-run.js'), join(root, 'stacks', 'cdktf', 'main.ts')], { env, stdio: 'inherit', cwd: root });
+  execFileSync(
+    process.execPath,
+    [join(root, 'scripts', 'ts-run.js'), join(root, 'stacks', 'cdktf', 'main.ts')],
+    { env, stdio: 'inherit', cwd: root },
+  );
 } catch {
   console.error('\ncdktf synthesis failed (see the error above); nothing new was written.');
   process.exit(1);
 }
 
 const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-console.log(`CDK for Terraform (azurerm), synthesized offline in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+console.log(
+  `CDK for Terraform (azurerm), synthesized offline in ${((Date.now() - started) / 1000).toFixed(1)} s:`,
+);
 for (const [name, stack] of Object.entries(manifest.stacks)) {
   const file = join(outdir, stack.synthesizedStackPath);
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const count = Object.values(doc.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  console.log(`  ${name.padEnd(8)} ${relative(process.cwd(), file)}  (${count} resources, ${statSync(file).size} bytes)`);
-  for (const a of stack.annotations ?? []) console.log(`           ${a.level}: ${a.constructPath}: ${a.message}`);
+  console.log(
+    `  ${name.padEnd(8)} ${relative(process.cwd(), file)}  (${count} resources, ${statSync(file).size} bytes)`,
+  );
+  for (const a of stack.annotations ?? [])
+    console.log(`           ${a.level}: ${a.constructPath}: ${a.message}`);
 }
 console.log(`  deploy with: npx cdktf deploy <stack>   (${readdirSync(join(outdir, 'stacks')).join(', ')})`);

@@ -43,7 +43,8 @@ export const ENVIRONMENT_VARIABLES = {
   ASR_VMWARE: 'JSON, or @path to a JSON file, of the vmware scenario; replaces `asr.vmware`',
   ASR_SUBSCRIPTION_ID: 'replaces `asr.subscriptionId`',
   ASR_BACKEND: 'JSON, or @path to a JSON file, of the azurerm backend; replaces `asr.backend`',
-  ASR_NOW: 'an ISO date-time used as "now" for the schedule start time (repeatable synth); default: the system clock',
+  ASR_NOW:
+    'an ISO date-time used as "now" for the schedule start time (repeatable synth); default: the system clock',
 } as const;
 
 function readJson(name: string, value: string, cwd: string): unknown {
@@ -59,11 +60,16 @@ function readJson(name: string, value: string, cwd: string): unknown {
  * Merges the context (from cdktf.json) with the environment: each variable replaces its key.
  * Unknown keys are an error, so that a misspelt setting never silently falls back to a default.
  */
-export function loadConfig(context: unknown, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): StacksConfig {
+export function loadConfig(
+  context: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): StacksConfig {
   let base: Record<string, unknown> = {};
   if (env.ASR_CONFIG) base = readJson('ASR_CONFIG', env.ASR_CONFIG, cwd) as Record<string, unknown>;
   else if (context !== undefined && context !== null) base = context as Record<string, unknown>;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new Error('asr config must be a JSON object');
+  if (typeof base !== 'object' || base === null || Array.isArray(base))
+    throw new Error('asr config must be a JSON object');
   const config: Record<string, unknown> = { ...base };
   if (env.ASR_A2A) config.a2a = readJson('ASR_A2A', env.ASR_A2A, cwd);
   if (env.ASR_VMWARE) config.vmware = readJson('ASR_VMWARE', env.ASR_VMWARE, cwd);
@@ -71,7 +77,10 @@ export function loadConfig(context: unknown, env: NodeJS.ProcessEnv = process.en
   if (env.ASR_SUBSCRIPTION_ID) config.subscriptionId = env.ASR_SUBSCRIPTION_ID;
   const known = ['a2a', 'vmware', 'subscriptionId', 'backend', '$comment'];
   const unknown = Object.keys(config).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`asr config: unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; allowed: ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `asr config: unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; allowed: ${known.join(', ')}`,
+    );
   return config as StacksConfig;
 }
 
@@ -79,6 +88,9 @@ export function loadConfig(context: unknown, env: NodeJS.ProcessEnv = process.en
 export function clockFrom(env: NodeJS.ProcessEnv = process.env): Clock {
   if (!env.ASR_NOW) return () => new Date();
   const fixed = new Date(env.ASR_NOW);
-  if (Number.isNaN(fixed.getTime())) throw new Error(`ASR_NOW: received ${JSON.stringify(env.ASR_NOW)}; must be an ISO date-time such as 2026-01-01T00:00:00Z`);
+  if (Number.isNaN(fixed.getTime()))
+    throw new Error(
+      `ASR_NOW: received ${JSON.stringify(env.ASR_NOW)}; must be an ISO date-time such as 2026-01-01T00:00:00Z`,
+    );
   return () => new Date(fixed.getTime());
 }

@@ -4,7 +4,12 @@ import { SiteRecoveryProtectionContainer } from '@cdktf/provider-azurerm/lib/sit
 import { SiteRecoveryProtectionContainerMapping } from '@cdktf/provider-azurerm/lib/site-recovery-protection-container-mapping';
 import { SiteRecoveryReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-recovery-replication-policy';
 import { Construct } from 'constructs';
-import { resolveA2AReplication, type A2AReplicationProps, type A2AReplicationSpec, type AutoUpdateTarget } from '../domain';
+import {
+  resolveA2AReplication,
+  type A2AReplicationProps,
+  type A2AReplicationSpec,
+  type AutoUpdateTarget,
+} from '../domain';
 import type { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
 import { resolveAlone } from './shared';
@@ -27,7 +32,10 @@ export type A2AReplicationConstructProps = (A2AReplicationProps | { readonly spe
 export class A2AReplication extends Construct {
   readonly spec: A2AReplicationSpec;
   readonly fabrics: { readonly source: SiteRecoveryFabric; readonly target: SiteRecoveryFabric };
-  readonly containers: { readonly source: SiteRecoveryProtectionContainer; readonly target: SiteRecoveryProtectionContainer };
+  readonly containers: {
+    readonly source: SiteRecoveryProtectionContainer;
+    readonly target: SiteRecoveryProtectionContainer;
+  };
   readonly policy: SiteRecoveryReplicationPolicy;
   readonly mappings: readonly SiteRecoveryProtectionContainerMapping[];
   readonly networkMappings: readonly SiteRecoveryNetworkMapping[];
@@ -50,7 +58,9 @@ export class A2AReplication extends Construct {
               );
               target = {
                 enabled: true,
-                automationAccount: ext.automationAccountResourceId ? { kind: 'existing', resourceId: ext.automationAccountResourceId } : { kind: 'managed' },
+                automationAccount: ext.automationAccountResourceId
+                  ? { kind: 'existing', resourceId: ext.automationAccountResourceId }
+                  : { kind: 'managed' },
                 authenticationType: 'SystemAssignedIdentity',
               };
             }
@@ -60,49 +70,72 @@ export class A2AReplication extends Construct {
     const common = { resourceGroupName: vault.resourceGroupName, recoveryVaultName: vault.vaultName };
 
     const fabric = (side: 'source' | 'target', cid: string) =>
-      new SiteRecoveryFabric(this, cid, { ...common, name: spec.fabrics[side].name, location: spec.fabrics[side].location });
+      new SiteRecoveryFabric(this, cid, {
+        ...common,
+        name: spec.fabrics[side].name,
+        location: spec.fabrics[side].location,
+      });
     this.fabrics = { source: fabric('source', 'SourceFabric'), target: fabric('target', 'TargetFabric') };
     const container = (side: 'source' | 'target', cid: string) =>
-      new SiteRecoveryProtectionContainer(this, cid, { ...common, name: spec.containers[side], recoveryFabricName: this.fabrics[side].name });
-    this.containers = { source: container('source', 'SourceContainer'), target: container('target', 'TargetContainer') };
+      new SiteRecoveryProtectionContainer(this, cid, {
+        ...common,
+        name: spec.containers[side],
+        recoveryFabricName: this.fabrics[side].name,
+      });
+    this.containers = {
+      source: container('source', 'SourceContainer'),
+      target: container('target', 'TargetContainer'),
+    };
 
     this.policy = new SiteRecoveryReplicationPolicy(this, 'Policy', {
       ...common,
       name: spec.policy.name,
       recoveryPointRetentionInMinutes: spec.policy.recoveryPointRetentionInMinutes,
-      applicationConsistentSnapshotFrequencyInMinutes: spec.policy.applicationConsistentSnapshotFrequencyInMinutes,
+      applicationConsistentSnapshotFrequencyInMinutes:
+        spec.policy.applicationConsistentSnapshotFrequencyInMinutes,
     });
 
     this.mappings = spec.mappings.map((m) => {
       const u = m.autoUpdate;
-      return new SiteRecoveryProtectionContainerMapping(this, m.key === 'sourceToTarget' ? 'MappingSourceToTarget' : 'MappingTargetToSource', {
-        ...common,
-        name: m.name,
-        recoveryFabricName: this.fabrics[m.from].name,
-        recoverySourceProtectionContainerName: this.containers[m.from].name,
-        recoveryTargetProtectionContainerId: this.containers[m.to].id,
-        recoveryReplicationPolicyId: this.policy.id,
-        // Always explicit: removing the block would not turn auto-update off, `enabled = false` does.
-        automaticUpdate: u.enabled
-          ? {
-              enabled: true,
-              automationAccountId: u.automationAccount.kind === 'managed' ? automation!.automationAccountId : u.automationAccount.resourceId,
-              authenticationType: u.authenticationType,
-            }
-          : { enabled: false },
-      });
+      return new SiteRecoveryProtectionContainerMapping(
+        this,
+        m.key === 'sourceToTarget' ? 'MappingSourceToTarget' : 'MappingTargetToSource',
+        {
+          ...common,
+          name: m.name,
+          recoveryFabricName: this.fabrics[m.from].name,
+          recoverySourceProtectionContainerName: this.containers[m.from].name,
+          recoveryTargetProtectionContainerId: this.containers[m.to].id,
+          recoveryReplicationPolicyId: this.policy.id,
+          // Always explicit: removing the block would not turn auto-update off, `enabled = false` does.
+          automaticUpdate: u.enabled
+            ? {
+                enabled: true,
+                automationAccountId:
+                  u.automationAccount.kind === 'managed'
+                    ? automation!.automationAccountId
+                    : u.automationAccount.resourceId,
+                authenticationType: u.authenticationType,
+              }
+            : { enabled: false },
+        },
+      );
     });
 
     this.networkMappings = spec.networkMappings.map(
       (n) =>
-        new SiteRecoveryNetworkMapping(this, n.key === 'sourceToTarget' ? 'NetworkMappingSourceToTarget' : 'NetworkMappingTargetToSource', {
-          ...common,
-          name: n.name,
-          sourceRecoveryFabricName: this.fabrics[n.from].name,
-          targetRecoveryFabricName: this.fabrics[n.from === 'source' ? 'target' : 'source'].name,
-          sourceNetworkId: n.sourceNetworkResourceId,
-          targetNetworkId: n.targetNetworkResourceId,
-        }),
+        new SiteRecoveryNetworkMapping(
+          this,
+          n.key === 'sourceToTarget' ? 'NetworkMappingSourceToTarget' : 'NetworkMappingTargetToSource',
+          {
+            ...common,
+            name: n.name,
+            sourceRecoveryFabricName: this.fabrics[n.from].name,
+            targetRecoveryFabricName: this.fabrics[n.from === 'source' ? 'target' : 'source'].name,
+            sourceNetworkId: n.sourceNetworkResourceId,
+            targetNetworkId: n.targetNetworkResourceId,
+          },
+        ),
     );
   }
 }

@@ -5,12 +5,18 @@ import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-sched
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { resolveAutoUpdateAutomation, type AutoUpdateAutomationProps, type AutoUpdateAutomationSpec } from '../domain';
+import {
+  resolveAutoUpdateAutomation,
+  type AutoUpdateAutomationProps,
+  type AutoUpdateAutomationSpec,
+} from '../domain';
 import type { RecoveryVault } from './recovery-vault';
 import { addDiagnosticSettings, resolveAlone, roleDefinitionId } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}. */
-export type AutoUpdateAutomationConstructProps = (AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }) & {
+export type AutoUpdateAutomationConstructProps = (
+  AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }
+) & {
   /** The vault whose mappings the runbook keeps current. */
   readonly vault: RecoveryVault;
 };
@@ -36,7 +42,12 @@ export class AutoUpdateAutomation extends Construct {
   constructor(scope: Construct, id: string, props: AutoUpdateAutomationConstructProps) {
     super(scope, id);
     const { vault } = props;
-    const spec = 'spec' in props ? props.spec : resolveAlone('AutoUpdateAutomation', (rules) => resolveAutoUpdateAutomation(rules, props, vault.spec));
+    const spec =
+      'spec' in props
+        ? props.spec
+        : resolveAlone('AutoUpdateAutomation', (rules) =>
+            resolveAutoUpdateAutomation(rules, props, vault.spec),
+          );
     this.spec = spec;
     const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
 
@@ -99,12 +110,16 @@ export class AutoUpdateAutomation extends Construct {
         new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
           name: ra.name,
           scope: ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId,
-          roleDefinitionId: roleDefinitionId(ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId, ra.roleDefinitionGuid),
+          roleDefinitionId: roleDefinitionId(
+            ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId,
+            ra.roleDefinitionGuid,
+          ),
           principalId: this.principalId,
           principalType: ra.principalType,
           // A fresh identity may not have replicated in Entra ID yet.
           skipServicePrincipalAadCheck: true,
-          description: 'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
+          description:
+            'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
         }),
     );
     addDiagnosticSettings(this, spec.diagnosticSettings, this.account.id);

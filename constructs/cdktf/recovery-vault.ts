@@ -19,7 +19,10 @@ export class RecoveryVault extends Construct {
 
   constructor(scope: Construct, id: string, props: RecoveryVaultConstructProps) {
     super(scope, id);
-    const spec = 'spec' in props ? props.spec : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, props));
+    const spec =
+      'spec' in props
+        ? props.spec
+        : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, props));
     this.spec = spec;
     this.resource = new RecoveryServicesVault(this, 'Resource', {
       name: spec.name,

@@ -1,5 +1,12 @@
 import { Construct } from 'constructs';
-import { resolveA2AScenario, resolveVmwareScenario, type A2AScenarioProps, type A2AScenarioSpec, type VmwareScenarioProps, type VmwareScenarioSpec } from '../domain';
+import {
+  resolveA2AScenario,
+  resolveVmwareScenario,
+  type A2AScenarioProps,
+  type A2AScenarioSpec,
+  type VmwareScenarioProps,
+  type VmwareScenarioSpec,
+} from '../domain';
 import { A2AReplication } from './a2a-replication';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import { RecoveryVault } from './recovery-vault';
@@ -21,8 +28,16 @@ export class A2AMobilityAutoUpdate extends Construct {
     super(scope, id);
     this.spec = resolveA2AScenario(props);
     this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
-    if (this.spec.automation) this.automation = new AutoUpdateAutomation(this, 'Automation', { spec: this.spec.automation, vault: this.vault });
-    this.replication = new A2AReplication(this, 'Replication', { spec: this.spec.replication, vault: this.vault, automation: this.automation });
+    if (this.spec.automation)
+      this.automation = new AutoUpdateAutomation(this, 'Automation', {
+        spec: this.spec.automation,
+        vault: this.vault,
+      });
+    this.replication = new A2AReplication(this, 'Replication', {
+      spec: this.spec.replication,
+      vault: this.vault,
+      automation: this.automation,
+    });
     reportWarnings(this, this.spec.warnings);
   }
 }
@@ -42,8 +57,15 @@ export class VmwareMobilityAutoUpdate extends Construct {
     super(scope, id);
     this.spec = resolveVmwareScenario(props);
     this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
-    if (this.spec.automation) this.automation = new AutoUpdateAutomation(this, 'Automation', { spec: this.spec.automation, vault: this.vault });
-    this.replication = new VmwareReplication(this, 'Replication', { spec: this.spec.replication, vault: this.vault });
+    if (this.spec.automation)
+      this.automation = new AutoUpdateAutomation(this, 'Automation', {
+        spec: this.spec.automation,
+        vault: this.vault,
+      });
+    this.replication = new VmwareReplication(this, 'Replication', {
+      spec: this.spec.replication,
+      vault: this.vault,
+    });
     reportWarnings(this, this.spec.warnings);
   }
 }

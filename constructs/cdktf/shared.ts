@@ -13,13 +13,26 @@ export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => 
 }
 
 /** A management lock on `scope`. */
-export function addLock(scope: Construct, lock: LockSpec | undefined, target: string): ManagementLock | undefined {
+export function addLock(
+  scope: Construct,
+  lock: LockSpec | undefined,
+  target: string,
+): ManagementLock | undefined {
   if (!lock) return undefined;
-  return new ManagementLock(scope, 'Lock', { name: lock.name, scope: target, lockLevel: lock.kind, notes: 'Managed by asr-mobility-autoupdate.' });
+  return new ManagementLock(scope, 'Lock', {
+    name: lock.name,
+    scope: target,
+    lockLevel: lock.kind,
+    notes: 'Managed by asr-mobility-autoupdate.',
+  });
 }
 
 /** One diagnostic setting per spec, each with a construct id derived from its name. */
-export function addDiagnosticSettings(scope: Construct, settings: readonly DiagnosticSettingSpec[], target: string): MonitorDiagnosticSetting[] {
+export function addDiagnosticSettings(
+  scope: Construct,
+  settings: readonly DiagnosticSettingSpec[],
+  target: string,
+): MonitorDiagnosticSetting[] {
   return settings.map(
     (s) =>
       new MonitorDiagnosticSetting(scope, `Diagnostics-${s.name}`, {
@@ -30,8 +43,12 @@ export function addDiagnosticSettings(scope: Construct, settings: readonly Diagn
         storageAccountId: s.storageAccountResourceId,
         eventhubAuthorizationRuleId: s.eventHubAuthorizationRuleResourceId,
         eventhubName: s.eventHubName,
-        enabledLog: [...s.logCategories.map((category) => ({ category })), ...s.logCategoryGroups.map((categoryGroup) => ({ categoryGroup }))],
-        enabledMetric: s.metricCategories.length > 0 ? s.metricCategories.map((category) => ({ category })) : undefined,
+        enabledLog: [
+          ...s.logCategories.map((category) => ({ category })),
+          ...s.logCategoryGroups.map((categoryGroup) => ({ categoryGroup })),
+        ],
+        enabledMetric:
+          s.metricCategories.length > 0 ? s.metricCategories.map((category) => ({ category })) : undefined,
       }),
   );
 }

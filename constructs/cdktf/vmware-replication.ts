@@ -6,7 +6,9 @@ import type { RecoveryVault } from './recovery-vault';
 import { resolveAlone } from './shared';
 
 /** Props of {@link VmwareReplication}. */
-export type VmwareReplicationConstructProps = (VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }) & {
+export type VmwareReplicationConstructProps = (
+  VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }
+) & {
   readonly vault: RecoveryVault;
 };
 
@@ -23,13 +25,17 @@ export class VmwareReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: VmwareReplicationConstructProps) {
     super(scope, id);
-    const spec = 'spec' in props ? props.spec : resolveAlone('VmwareReplication', (rules) => resolveVmwareReplication(rules, props));
+    const spec =
+      'spec' in props
+        ? props.spec
+        : resolveAlone('VmwareReplication', (rules) => resolveVmwareReplication(rules, props));
     this.spec = spec;
     this.policy = new SiteRecoveryVmwareReplicationPolicy(this, 'Policy', {
       name: spec.policy.name,
       recoveryVaultId: props.vault.vaultId,
       recoveryPointRetentionInMinutes: spec.policy.recoveryPointRetentionInMinutes,
-      applicationConsistentSnapshotFrequencyInMinutes: spec.policy.applicationConsistentSnapshotFrequencyInMinutes,
+      applicationConsistentSnapshotFrequencyInMinutes:
+        spec.policy.applicationConsistentSnapshotFrequencyInMinutes,
     });
     this.association = new SiteRecoveryVmwareReplicationPolicyAssociation(this, 'PolicyAssociation', {
       name: spec.association.name,

@@ -1,10 +1,24 @@
-import { AUTOMATION_ACCOUNT_NAME, checkName, deriveName, parseResourceId, RESOURCE_GROUP_NAME, RUNBOOK_NAME, SCHEDULE_NAME, uuidV5 } from './naming';
+import {
+  AUTOMATION_ACCOUNT_NAME,
+  checkName,
+  deriveName,
+  parseResourceId,
+  RESOURCE_GROUP_NAME,
+  RUNBOOK_NAME,
+  SCHEDULE_NAME,
+  uuidV5,
+} from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import { DEFAULT_ROLE, roleDefinitionGuid } from './roles';
 import type { RuleSet } from './rules';
 import { runbookAsset, type RunbookAsset } from './runbook-asset';
 import { nextDailyStart, TIME_OF_DAY, type Clock } from './schedule';
-import { resolveDiagnosticSettings, type DiagnosticSettingProps, type DiagnosticSettingSpec, type Tags } from './shared';
+import {
+  resolveDiagnosticSettings,
+  type DiagnosticSettingProps,
+  type DiagnosticSettingSpec,
+  type Tags,
+} from './shared';
 import type { RecoveryVaultSpec } from './vault';
 
 /** The replication providers whose mappings the runbook manages. */
@@ -114,7 +128,13 @@ export interface RoleAssignmentSpec {
   /** `vault` for the vault this account serves, or a literal resource id. */
   readonly scope:
     | { readonly kind: 'vault' }
-    | { readonly kind: 'resource'; readonly resourceId: string; readonly subscriptionId: string; readonly width: ScopeWidth; /** Index in `additionalRoleScopes`. */ readonly propIndex: number };
+    | {
+        readonly kind: 'resource';
+        readonly resourceId: string;
+        readonly subscriptionId: string;
+        readonly width: ScopeWidth;
+        /** Index in `additionalRoleScopes`. */ readonly propIndex: number;
+      };
   readonly principalType: 'ServicePrincipal';
 }
 
@@ -140,8 +160,21 @@ export interface AutoUpdateAutomationSpec {
   readonly publicNetworkAccessEnabled: boolean;
   readonly providers: readonly ReplicationProvider[];
   readonly autoUpdateAction: AutoUpdateAction;
-  readonly runbook: { readonly name: string; readonly asset: RunbookAsset; readonly description: string; readonly logVerbose: boolean; readonly logProgress: boolean };
-  readonly schedule: { readonly name: string; readonly frequency: 'Day'; readonly interval: 1; readonly timeZone: string; readonly timeOfDay: string; readonly startTime: string };
+  readonly runbook: {
+    readonly name: string;
+    readonly asset: RunbookAsset;
+    readonly description: string;
+    readonly logVerbose: boolean;
+    readonly logProgress: boolean;
+  };
+  readonly schedule: {
+    readonly name: string;
+    readonly frequency: 'Day';
+    readonly interval: 1;
+    readonly timeZone: string;
+    readonly timeOfDay: string;
+    readonly startTime: string;
+  };
   /**
    * Job parameters. Two values are references the adapters fill in: `<vault.id>` and
    * `<automationAccount.id>`; every key is lower case.
@@ -174,7 +207,11 @@ function scopeWidth(resourceId: string): ScopeWidth | undefined {
   return 'resource';
 }
 
-export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAutomationProps, vault: RecoveryVaultSpec): AutoUpdateAutomationSpec {
+export function resolveAutoUpdateAutomation(
+  rules: RuleSet,
+  props: AutoUpdateAutomationProps,
+  vault: RecoveryVaultSpec,
+): AutoUpdateAutomationSpec {
   const d = AUTOMATION_DEFAULTS;
   const authType: unknown = props.authenticationType;
   rules.check(
@@ -187,17 +224,50 @@ export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAut
   );
   // A derived name is valid whenever the vault name is, so only a name the user gave is checked.
   const name = props.name ?? deriveName(vault.name, d.nameSuffix, 50);
-  checkName(rules, 'name', props.name, AUTOMATION_ACCOUNT_NAME, 'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit');
-  checkName(rules, 'resourceGroupName', props.resourceGroupName, RESOURCE_GROUP_NAME, 'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period');
-  rules.check(props.location === undefined || (typeof props.location === 'string' && regionInfo(props.location) !== undefined), 'location', props.location, 'must be an Azure region name such as westeurope');
+  checkName(
+    rules,
+    'name',
+    props.name,
+    AUTOMATION_ACCOUNT_NAME,
+    'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+  );
+  checkName(
+    rules,
+    'resourceGroupName',
+    props.resourceGroupName,
+    RESOURCE_GROUP_NAME,
+    'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
+  );
+  rules.check(
+    props.location === undefined ||
+      (typeof props.location === 'string' && regionInfo(props.location) !== undefined),
+    'location',
+    props.location,
+    'must be an Azure region name such as westeurope',
+  );
   rules.boolean('publicNetworkAccessEnabled', props.publicNetworkAccessEnabled);
-  checkName(rules, 'runbookName', props.runbookName, RUNBOOK_NAME, 'a runbook name has 1-63 characters: letters, digits, - and _, starting with a letter');
-  checkName(rules, 'scheduleName', props.scheduleName, SCHEDULE_NAME, 'a schedule name has 1-128 characters, none of < > * % & : \\ ? . + /, and does not end with a space');
+  checkName(
+    rules,
+    'runbookName',
+    props.runbookName,
+    RUNBOOK_NAME,
+    'a runbook name has 1-63 characters: letters, digits, - and _, starting with a letter',
+  );
+  checkName(
+    rules,
+    'scheduleName',
+    props.scheduleName,
+    SCHEDULE_NAME,
+    'a schedule name has 1-128 characters, none of < > * % & : \\ ? . + /, and does not end with a space',
+  );
   rules.oneOf('autoUpdateAction', props.autoUpdateAction, ['Enabled', 'Disabled'] as const);
 
   const providers = props.providers ?? d.providers;
   const providersOk = rules.check(
-    Array.isArray(providers) && providers.length > 0 && providers.every((p) => p === 'A2A' || p === 'InMageRcm') && new Set(providers).size === providers.length,
+    Array.isArray(providers) &&
+      providers.length > 0 &&
+      providers.every((p) => p === 'A2A' || p === 'InMageRcm') &&
+      new Set(providers).size === providers.length,
     'providers',
     providers,
     "must list one or both of 'A2A' and 'InMageRcm', each once",
@@ -214,46 +284,99 @@ export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAut
     );
   }
   const timeZone = props.timeZone ?? region?.timeZone ?? 'Etc/UTC';
-  const zoneOk = rules.check(typeof timeZone === 'string' && isIanaTimeZone(timeZone), 'timeZone', props.timeZone, 'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)');
+  const zoneOk = rules.check(
+    typeof timeZone === 'string' && isIanaTimeZone(timeZone),
+    'timeZone',
+    props.timeZone,
+    'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)',
+  );
   const timeOfDay = props.timeOfDay ?? d.timeOfDay;
-  const timeOk = rules.check(typeof timeOfDay === 'string' && TIME_OF_DAY.test(timeOfDay), 'timeOfDay', props.timeOfDay, 'must be HH:MM in 24-hour time, for example 00:00');
+  const timeOk = rules.check(
+    typeof timeOfDay === 'string' && TIME_OF_DAY.test(timeOfDay),
+    'timeOfDay',
+    props.timeOfDay,
+    'must be HH:MM in 24-hour time, for example 00:00',
+  );
   rules.check(
-    props.startTime === undefined || (typeof props.startTime === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(props.startTime) && !Number.isNaN(Date.parse(props.startTime))),
+    props.startTime === undefined ||
+      (typeof props.startTime === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(props.startTime) &&
+        !Number.isNaN(Date.parse(props.startTime))),
     'startTime',
     props.startTime,
     'must be an RFC 3339 date-time with an offset, for example 2026-01-01T00:00:00+01:00',
   );
   const clock = props.clock ?? systemClock;
-  const startTime = props.startTime ?? (zoneOk && timeOk ? nextDailyStart(clock(), timeOfDay, timeZone, d.startLeadMinutes) : '');
+  const startTime =
+    props.startTime ??
+    (zoneOk && timeOk ? nextDailyStart(clock(), timeOfDay, timeZone, d.startLeadMinutes) : '');
 
   // Role assignments: the vault, then any scope the user asked for, with the same role.
   const roleInput = props.roleDefinition ?? d.roleDefinition;
   const roleGuid = typeof roleInput === 'string' ? roleDefinitionGuid(roleInput) : undefined;
-  rules.check(roleGuid !== undefined, 'roleDefinition', props.roleDefinition, 'must be a built-in role name this library knows (Contributor, Site Recovery Contributor, Site Recovery Operator, Owner, User Access Administrator) or a role definition GUID');
+  rules.check(
+    roleGuid !== undefined,
+    'roleDefinition',
+    props.roleDefinition,
+    'must be a built-in role name this library knows (Contributor, Site Recovery Contributor, Site Recovery Operator, Owner, User Access Administrator) or a role definition GUID',
+  );
   const extraScopes = props.additionalRoleScopes ?? [];
-  rules.check(Array.isArray(extraScopes), 'additionalRoleScopes', extraScopes, 'must be a list of resource ids');
+  rules.check(
+    Array.isArray(extraScopes),
+    'additionalRoleScopes',
+    extraScopes,
+    'must be a list of resource ids',
+  );
   const roleAssignments: RoleAssignmentSpec[] = [];
   const assignmentKey = `${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase();
   if (roleGuid) {
-    roleAssignments.push({ name: uuidV5(`${assignmentKey}|vault|${roleGuid}`), roleDefinitionGuid: roleGuid, scope: { kind: 'vault' }, principalType: 'ServicePrincipal' });
+    roleAssignments.push({
+      name: uuidV5(`${assignmentKey}|vault|${roleGuid}`),
+      roleDefinitionGuid: roleGuid,
+      scope: { kind: 'vault' },
+      principalType: 'ServicePrincipal',
+    });
     const seen = new Set<string>();
     (Array.isArray(extraScopes) ? extraScopes : []).forEach((scope, i) => {
       const width = typeof scope === 'string' ? scopeWidth(scope) : undefined;
-      if (!rules.check(width !== undefined, `additionalRoleScopes[${i}]`, scope, 'must be a subscription, resource group or resource id (/subscriptions/{guid}[/resourceGroups/{name}[/providers/...]])')) return;
+      if (
+        !rules.check(
+          width !== undefined,
+          `additionalRoleScopes[${i}]`,
+          scope,
+          'must be a subscription, resource group or resource id (/subscriptions/{guid}[/resourceGroups/{name}[/providers/...]])',
+        )
+      )
+        return;
       const normalized = scope.replace(/\/+$/, '');
-      if (!rules.check(!seen.has(normalized.toLowerCase()), `additionalRoleScopes[${i}]`, scope, 'each scope may appear once')) return;
+      if (
+        !rules.check(
+          !seen.has(normalized.toLowerCase()),
+          `additionalRoleScopes[${i}]`,
+          scope,
+          'each scope may appear once',
+        )
+      )
+        return;
       seen.add(normalized.toLowerCase());
       roleAssignments.push({
         name: uuidV5(`${assignmentKey}|${normalized.toLowerCase()}|${roleGuid}`),
         roleDefinitionGuid: roleGuid,
-        scope: { kind: 'resource', resourceId: normalized, subscriptionId: parseResourceId(normalized)!.subscriptionId.toLowerCase(), width: width!, propIndex: i },
+        scope: {
+          kind: 'resource',
+          resourceId: normalized,
+          subscriptionId: parseResourceId(normalized)!.subscriptionId.toLowerCase(),
+          width: width!,
+          propIndex: i,
+        },
         principalType: 'ServicePrincipal',
       });
     });
   }
   rules.tags('tags', props.tags);
 
-  const autoUpdateAction = props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
+  const autoUpdateAction =
+    props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
   return {
     name,
@@ -272,7 +395,14 @@ export function resolveAutoUpdateAutomation(rules: RuleSet, props: AutoUpdateAut
       logVerbose: true,
       logProgress: false,
     },
-    schedule: { name: props.scheduleName ?? d.scheduleName, frequency: 'Day', interval: 1, timeZone, timeOfDay, startTime },
+    schedule: {
+      name: props.scheduleName ?? d.scheduleName,
+      frequency: 'Day',
+      interval: 1,
+      timeZone,
+      timeOfDay,
+      startTime,
+    },
     jobParameters: {
       vaultresourceid: '<vault.id>',
       autoupdateaction: autoUpdateAction,

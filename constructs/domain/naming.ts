@@ -32,23 +32,35 @@ export interface ResourceId {
  * Returns undefined for anything else.
  */
 export function parseResourceId(id: string): ResourceId | undefined {
-  const m = new RegExp(`^/subscriptions/(${GUID})(?:/resourceGroups/([^/]+)(?:/providers/([^/]+)((?:/[^/]+/[^/]+)+))?)?/?$`, 'i').exec(id);
+  const m = new RegExp(
+    `^/subscriptions/(${GUID})(?:/resourceGroups/([^/]+)(?:/providers/([^/]+)((?:/[^/]+/[^/]+)+))?)?/?$`,
+    'i',
+  ).exec(id);
   if (!m) return undefined;
   const [, subscriptionId, resourceGroupName, namespace, rest] = m;
   if (!namespace || !rest) return { subscriptionId: subscriptionId!, resourceGroupName };
   const parts = rest.slice(1).split('/');
   const types: string[] = [];
   for (let i = 0; i < parts.length; i += 2) types.push(parts[i]!);
-  return { subscriptionId: subscriptionId!, resourceGroupName, type: `${namespace}/${types.join('/')}`, name: parts[parts.length - 1] };
+  return {
+    subscriptionId: subscriptionId!,
+    resourceGroupName,
+    type: `${namespace}/${types.join('/')}`,
+    name: parts[parts.length - 1],
+  };
 }
 
 /** Validates an optional resource id of the given type (case-insensitive); `type` undefined accepts any resource. */
 export function checkResourceId(rules: RuleSet, prop: string, value: unknown, type?: string): boolean {
   if (value === undefined) return true;
   const parsed = typeof value === 'string' ? parseResourceId(value) : undefined;
-  const what = type ? `a ${type} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${type}/{name})` : 'an Azure resource id';
+  const what = type
+    ? `a ${type} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${type}/{name})`
+    : 'an Azure resource id';
   return rules.check(
-    parsed !== undefined && parsed.type !== undefined && (type === undefined || parsed.type.toLowerCase() === type.toLowerCase()),
+    parsed !== undefined &&
+      parsed.type !== undefined &&
+      (type === undefined || parsed.type.toLowerCase() === type.toLowerCase()),
     prop,
     value,
     `must be ${what}`,
@@ -56,8 +68,19 @@ export function checkResourceId(rules: RuleSet, prop: string, value: unknown, ty
 }
 
 /** Validates an optional name against a pattern, with the rule text shown to the user. */
-export function checkName(rules: RuleSet, prop: string, value: unknown, pattern: RegExp, rule: string): boolean {
-  return rules.check(value === undefined || (typeof value === 'string' && pattern.test(value)), prop, value, rule);
+export function checkName(
+  rules: RuleSet,
+  prop: string,
+  value: unknown,
+  pattern: RegExp,
+  rule: string,
+): boolean {
+  return rules.check(
+    value === undefined || (typeof value === 'string' && pattern.test(value)),
+    prop,
+    value,
+    rule,
+  );
 }
 
 /**

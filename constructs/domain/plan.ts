@@ -15,7 +15,9 @@ export interface PlannedResource {
 }
 
 function lockEntry(lock: LockSpec | undefined, scope: string): PlannedResource[] {
-  return lock ? [{ type: 'Microsoft.Authorization/locks', name: lock.name, properties: { level: lock.kind, scope } }] : [];
+  return lock
+    ? [{ type: 'Microsoft.Authorization/locks', name: lock.name, properties: { level: lock.kind, scope } }]
+    : [];
 }
 
 function diagnosticEntries(settings: readonly DiagnosticSettingSpec[], target: string): PlannedResource[] {
@@ -39,7 +41,13 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
     {
       type: 'Microsoft.Automation/automationAccounts',
       name: a.name,
-      properties: { location: a.location, sku: a.skuName, identity: 'SystemAssigned', localAuthenticationEnabled: a.localAuthenticationEnabled, publicNetworkAccessEnabled: a.publicNetworkAccessEnabled },
+      properties: {
+        location: a.location,
+        sku: a.skuName,
+        identity: 'SystemAssigned',
+        localAuthenticationEnabled: a.localAuthenticationEnabled,
+        publicNetworkAccessEnabled: a.publicNetworkAccessEnabled,
+      },
     },
     {
       type: 'Microsoft.Automation/automationAccounts/runbooks',
@@ -49,7 +57,12 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
     {
       type: 'Microsoft.Automation/automationAccounts/schedules',
       name: a.schedule.name,
-      properties: { frequency: a.schedule.frequency, interval: a.schedule.interval, timeZone: a.schedule.timeZone, startTime: a.schedule.startTime },
+      properties: {
+        frequency: a.schedule.frequency,
+        interval: a.schedule.interval,
+        timeZone: a.schedule.timeZone,
+        startTime: a.schedule.startTime,
+      },
     },
     {
       type: 'Microsoft.Automation/automationAccounts/jobSchedules',
@@ -74,7 +87,8 @@ function autoUpdateProperties(t: AutoUpdateTarget): Record<string, unknown> {
   if (!t.enabled) return { agentAutoUpdateStatus: 'Disabled' };
   return {
     agentAutoUpdateStatus: 'Enabled',
-    automationAccountArmId: t.automationAccount.kind === 'managed' ? '<automationAccount.id>' : t.automationAccount.resourceId,
+    automationAccountArmId:
+      t.automationAccount.kind === 'managed' ? '<automationAccount.id>' : t.automationAccount.resourceId,
     automationAccountAuthenticationType: t.authenticationType,
   };
 }
@@ -104,28 +118,50 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
   if (spec.scenario === 'a2a') {
     const r = spec.replication;
     for (const side of ['source', 'target'] as const) {
-      out.push({ type: 'Microsoft.RecoveryServices/vaults/replicationFabrics', name: r.fabrics[side].name, properties: { location: r.fabrics[side].location, instanceType: 'Azure' } });
+      out.push({
+        type: 'Microsoft.RecoveryServices/vaults/replicationFabrics',
+        name: r.fabrics[side].name,
+        properties: { location: r.fabrics[side].location, instanceType: 'Azure' },
+      });
     }
     for (const side of ['source', 'target'] as const) {
-      out.push({ type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers', name: r.containers[side], properties: { fabric: r.fabrics[side].name } });
+      out.push({
+        type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers',
+        name: r.containers[side],
+        properties: { fabric: r.fabrics[side].name },
+      });
     }
     out.push({
       type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
       name: r.policy.name,
-      properties: { instanceType: r.policy.instanceType, recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes, applicationConsistentSnapshotFrequencyInMinutes: r.policy.applicationConsistentSnapshotFrequencyInMinutes },
+      properties: {
+        instanceType: r.policy.instanceType,
+        recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes,
+        applicationConsistentSnapshotFrequencyInMinutes:
+          r.policy.applicationConsistentSnapshotFrequencyInMinutes,
+      },
     });
     for (const m of r.mappings) {
       out.push({
         type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
         name: m.name,
-        properties: { sourceContainer: r.containers[m.from], targetContainer: r.containers[m.to], policy: r.policy.name, ...autoUpdateProperties(m.autoUpdate) },
+        properties: {
+          sourceContainer: r.containers[m.from],
+          targetContainer: r.containers[m.to],
+          policy: r.policy.name,
+          ...autoUpdateProperties(m.autoUpdate),
+        },
       });
     }
     for (const n of r.networkMappings) {
       out.push({
         type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
         name: n.name,
-        properties: { sourceFabric: r.fabrics[n.from].name, sourceNetworkResourceId: n.sourceNetworkResourceId, targetNetworkResourceId: n.targetNetworkResourceId },
+        properties: {
+          sourceFabric: r.fabrics[n.from].name,
+          sourceNetworkResourceId: n.sourceNetworkResourceId,
+          targetNetworkResourceId: n.targetNetworkResourceId,
+        },
       });
     }
   } else {
@@ -133,7 +169,12 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
     out.push({
       type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
       name: r.policy.name,
-      properties: { instanceType: r.policy.instanceType, recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes, applicationConsistentSnapshotFrequencyInMinutes: r.policy.applicationConsistentSnapshotFrequencyInMinutes },
+      properties: {
+        instanceType: r.policy.instanceType,
+        recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes,
+        applicationConsistentSnapshotFrequencyInMinutes:
+          r.policy.applicationConsistentSnapshotFrequencyInMinutes,
+      },
     });
     out.push({
       type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',

@@ -73,13 +73,21 @@ export interface A2AReplicationProps extends ReplicationPolicyProps {
 
 /** Where a mapping's auto-update points. */
 export type AutoUpdateTarget =
-  | { readonly enabled: true; readonly automationAccount: { readonly kind: 'managed' } | { readonly kind: 'existing'; readonly resourceId: string }; readonly authenticationType: 'SystemAssignedIdentity' }
+  | {
+      readonly enabled: true;
+      readonly automationAccount:
+        { readonly kind: 'managed' } | { readonly kind: 'existing'; readonly resourceId: string };
+      readonly authenticationType: 'SystemAssignedIdentity';
+    }
   | { readonly enabled: false };
 
 export interface A2AReplicationSpec {
   readonly sourceRegion: string;
   readonly targetRegion: string;
-  readonly fabrics: { readonly source: { readonly name: string; readonly location: string }; readonly target: { readonly name: string; readonly location: string } };
+  readonly fabrics: {
+    readonly source: { readonly name: string; readonly location: string };
+    readonly target: { readonly name: string; readonly location: string };
+  };
   readonly containers: { readonly source: string; readonly target: string };
   readonly policy: ReplicationPolicySpec;
   /** Primary to recovery, then recovery to primary (for re-protection after failover). */
@@ -135,34 +143,84 @@ export const REPLICATION_DEFAULTS = Object.freeze({
   vmwareAssociationName: 'asr-inmagercm-policy-association',
 });
 
-const CHILD_RULE = 'a Site Recovery name has 1-63 characters: letters, digits, - and _, starting with a letter or digit';
+const CHILD_RULE =
+  'a Site Recovery name has 1-63 characters: letters, digits, - and _, starting with a letter or digit';
 const VMWARE_POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
-function resolvePolicy(rules: RuleSet, props: ReplicationPolicyProps, name: string, instanceType: 'A2A' | 'InMageRcm'): ReplicationPolicySpec {
+function resolvePolicy(
+  rules: RuleSet,
+  props: ReplicationPolicyProps,
+  name: string,
+  instanceType: 'A2A' | 'InMageRcm',
+): ReplicationPolicySpec {
   const d = REPLICATION_DEFAULTS;
   const L = POLICY_LIMITS;
   const retention = props.recoveryPointRetentionInMinutes ?? d.recoveryPointRetentionInMinutes;
-  const frequency = props.applicationConsistentSnapshotFrequencyInMinutes ?? d.applicationConsistentSnapshotFrequencyInMinutes;
-  const retentionOk = rules.integerInRange('recoveryPointRetentionInMinutes', props.recoveryPointRetentionInMinutes, 0, L.maxRetentionInMinutes, 'minutes (15 days)');
-  const frequencyOk = rules.integerInRange('applicationConsistentSnapshotFrequencyInMinutes', props.applicationConsistentSnapshotFrequencyInMinutes, 0, L.maxSnapshotFrequencyInMinutes, 'minutes (12 hours)');
+  const frequency =
+    props.applicationConsistentSnapshotFrequencyInMinutes ??
+    d.applicationConsistentSnapshotFrequencyInMinutes;
+  const retentionOk = rules.integerInRange(
+    'recoveryPointRetentionInMinutes',
+    props.recoveryPointRetentionInMinutes,
+    0,
+    L.maxRetentionInMinutes,
+    'minutes (15 days)',
+  );
+  const frequencyOk = rules.integerInRange(
+    'applicationConsistentSnapshotFrequencyInMinutes',
+    props.applicationConsistentSnapshotFrequencyInMinutes,
+    0,
+    L.maxSnapshotFrequencyInMinutes,
+    'minutes (12 hours)',
+  );
   if (retentionOk && frequencyOk) {
     if (retention === 0) {
-      rules.check(frequency === 0, 'applicationConsistentSnapshotFrequencyInMinutes', frequency, 'must be 0 when recoveryPointRetentionInMinutes is 0 (no recovery points are kept to hold snapshots)');
+      rules.check(
+        frequency === 0,
+        'applicationConsistentSnapshotFrequencyInMinutes',
+        frequency,
+        'must be 0 when recoveryPointRetentionInMinutes is 0 (no recovery points are kept to hold snapshots)',
+      );
     } else {
-      rules.check(frequency <= retention, 'applicationConsistentSnapshotFrequencyInMinutes', frequency, `must not exceed recoveryPointRetentionInMinutes (${retention})`);
+      rules.check(
+        frequency <= retention,
+        'applicationConsistentSnapshotFrequencyInMinutes',
+        frequency,
+        `must not exceed recoveryPointRetentionInMinutes (${retention})`,
+      );
     }
   }
-  return { name, instanceType, recoveryPointRetentionInMinutes: retention, applicationConsistentSnapshotFrequencyInMinutes: frequency };
+  return {
+    name,
+    instanceType,
+    recoveryPointRetentionInMinutes: retention,
+    applicationConsistentSnapshotFrequencyInMinutes: frequency,
+  };
 }
 
-export function resolveA2AReplication(rules: RuleSet, props: A2AReplicationProps, vault: RecoveryVaultSpec, autoUpdate: AutoUpdateTarget): A2AReplicationSpec {
+export function resolveA2AReplication(
+  rules: RuleSet,
+  props: A2AReplicationProps,
+  vault: RecoveryVaultSpec,
+  autoUpdate: AutoUpdateTarget,
+): A2AReplicationSpec {
   const sourceOk = checkRegion(rules, 'sourceRegion', props.sourceRegion);
   const targetOk = checkRegion(rules, 'targetRegion', props.targetRegion);
   const source = sourceOk ? normalizeRegion(props.sourceRegion) : String(props.sourceRegion);
   const target = targetOk ? normalizeRegion(props.targetRegion) : String(props.targetRegion);
   if (sourceOk && targetOk) {
-    rules.check(source !== target, 'targetRegion', props.targetRegion, 'must differ from sourceRegion: A2A replicates to another region');
-    rules.check(vault.location !== source, 'sourceRegion', props.sourceRegion, `must differ from the vault's location (${vault.location}): the vault has to survive an outage of the source region, so place it in the target region`);
+    rules.check(
+      source !== target,
+      'targetRegion',
+      props.targetRegion,
+      'must differ from sourceRegion: A2A replicates to another region',
+    );
+    rules.check(
+      vault.location !== source,
+      'sourceRegion',
+      props.sourceRegion,
+      `must differ from the vault's location (${vault.location}): the vault has to survive an outage of the source region, so place it in the target region`,
+    );
   }
   const names = {
     sourceFabric: props.sourceFabricName ?? `asr-fabric-${source}`,
@@ -176,25 +234,61 @@ export function resolveA2AReplication(rules: RuleSet, props: A2AReplicationProps
   checkName(rules, 'sourceContainerName', names.sourceContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
   checkName(rules, 'targetContainerName', names.targetContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
   checkName(rules, 'policyName', names.policy, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  rules.check(names.sourceFabric !== names.targetFabric, 'targetFabricName', names.targetFabric, 'must differ from sourceFabricName');
+  // Equal regions are already reported; equal derived names would only repeat that.
+  rules.check(
+    names.sourceFabric !== names.targetFabric || source === target,
+    'targetFabricName',
+    names.targetFabric,
+    'must differ from sourceFabricName',
+  );
   const policy = resolvePolicy(rules, props, names.policy, 'A2A');
 
-  checkResourceId(rules, 'sourceNetworkResourceId', props.sourceNetworkResourceId, 'Microsoft.Network/virtualNetworks');
-  checkResourceId(rules, 'targetNetworkResourceId', props.targetNetworkResourceId, 'Microsoft.Network/virtualNetworks');
+  checkResourceId(
+    rules,
+    'sourceNetworkResourceId',
+    props.sourceNetworkResourceId,
+    'Microsoft.Network/virtualNetworks',
+  );
+  checkResourceId(
+    rules,
+    'targetNetworkResourceId',
+    props.targetNetworkResourceId,
+    'Microsoft.Network/virtualNetworks',
+  );
   const hasSource = props.sourceNetworkResourceId !== undefined;
   const hasTarget = props.targetNetworkResourceId !== undefined;
-  rules.check(hasSource === hasTarget, hasSource ? 'targetNetworkResourceId' : 'sourceNetworkResourceId', undefined, 'network mapping needs both sourceNetworkResourceId and targetNetworkResourceId');
+  rules.check(
+    hasSource === hasTarget,
+    hasSource ? 'targetNetworkResourceId' : 'sourceNetworkResourceId',
+    undefined,
+    'network mapping needs both sourceNetworkResourceId and targetNetworkResourceId',
+  );
   const networkMappings: A2AReplicationSpec['networkMappings'] =
     hasSource && hasTarget
       ? [
-          { key: 'sourceToTarget', name: `${source}-to-${target}-network`, from: 'source', sourceNetworkResourceId: props.sourceNetworkResourceId!, targetNetworkResourceId: props.targetNetworkResourceId! },
-          { key: 'targetToSource', name: `${target}-to-${source}-network`, from: 'target', sourceNetworkResourceId: props.targetNetworkResourceId!, targetNetworkResourceId: props.sourceNetworkResourceId! },
+          {
+            key: 'sourceToTarget',
+            name: `${source}-to-${target}-network`,
+            from: 'source',
+            sourceNetworkResourceId: props.sourceNetworkResourceId!,
+            targetNetworkResourceId: props.targetNetworkResourceId!,
+          },
+          {
+            key: 'targetToSource',
+            name: `${target}-to-${source}-network`,
+            from: 'target',
+            sourceNetworkResourceId: props.targetNetworkResourceId!,
+            targetNetworkResourceId: props.sourceNetworkResourceId!,
+          },
         ]
       : [];
   return {
     sourceRegion: source,
     targetRegion: target,
-    fabrics: { source: { name: names.sourceFabric, location: source }, target: { name: names.targetFabric, location: target } },
+    fabrics: {
+      source: { name: names.sourceFabric, location: source },
+      target: { name: names.targetFabric, location: target },
+    },
     containers: { source: names.sourceContainer, target: names.targetContainer },
     policy,
     mappings: [
@@ -205,10 +299,19 @@ export function resolveA2AReplication(rules: RuleSet, props: A2AReplicationProps
   };
 }
 
-export function resolveVmwareReplication(rules: RuleSet, props: VmwareReplicationProps): VmwareReplicationSpec {
+export function resolveVmwareReplication(
+  rules: RuleSet,
+  props: VmwareReplicationProps,
+): VmwareReplicationSpec {
   const policyName = props.policyName ?? REPLICATION_DEFAULTS.vmwarePolicyName;
   const associationName = props.policyAssociationName ?? REPLICATION_DEFAULTS.vmwareAssociationName;
-  checkName(rules, 'policyName', policyName, VMWARE_POLICY_NAME, 'a VMware policy name has 1-63 characters: letters, digits and hyphens, starting with a letter or digit');
+  checkName(
+    rules,
+    'policyName',
+    policyName,
+    VMWARE_POLICY_NAME,
+    'a VMware policy name has 1-63 characters: letters, digits and hyphens, starting with a letter or digit',
+  );
   checkName(rules, 'policyAssociationName', associationName, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
   rules.boolean('acceptManualAgentUpgrades', props.acceptManualAgentUpgrades);
   return {

@@ -15,13 +15,19 @@ export const BUILT_IN_ROLES = Object.freeze({
 export type BuiltInRoleName = keyof typeof BUILT_IN_ROLES;
 
 /** Roles that can grant access to others: never needed by the runbook, reported as a warning. */
-export const PRIVILEGED_ROLE_IDS: readonly string[] = [BUILT_IN_ROLES.Owner, BUILT_IN_ROLES['User Access Administrator']];
+export const PRIVILEGED_ROLE_IDS: readonly string[] = [
+  BUILT_IN_ROLES.Owner,
+  BUILT_IN_ROLES['User Access Administrator'],
+];
 
 /** The role given to the automation identity when none is asked for (DESIGN.md section 2). */
 export const DEFAULT_ROLE: BuiltInRoleName = 'Contributor';
 
 /** The role definition GUID for a built-in name or a GUID; undefined for anything else. */
 export function roleDefinitionGuid(role: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(BUILT_IN_ROLES, role)) return BUILT_IN_ROLES[role as BuiltInRoleName];
-  return /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(role) ? role.toLowerCase() : undefined;
+  if (Object.prototype.hasOwnProperty.call(BUILT_IN_ROLES, role))
+    return BUILT_IN_ROLES[role as BuiltInRoleName];
+  return /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(role)
+    ? role.toLowerCase()
+    : undefined;
 }

@@ -27,7 +27,12 @@ export class RuleSet {
 
   /** A required non-empty string. */
   required(prop: string, value: unknown): value is string {
-    return this.check(typeof value === 'string' && value.trim().length > 0, prop, value, 'is required (a non-empty string)');
+    return this.check(
+      typeof value === 'string' && value.trim().length > 0,
+      prop,
+      value,
+      'is required (a non-empty string)',
+    );
   }
 
   /** An optional value that, when given, must be one of `allowed`. */
@@ -44,7 +49,8 @@ export class RuleSet {
   integerInRange(prop: string, value: unknown, min: number, max: number, unit = ''): boolean {
     const suffix = unit ? ` ${unit}` : '';
     return this.check(
-      value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max),
+      value === undefined ||
+        (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max),
       prop,
       value,
       `must be an integer from ${min} to ${max}${suffix}`,
@@ -53,21 +59,49 @@ export class RuleSet {
 
   /** An optional boolean. */
   boolean(prop: string, value: unknown): boolean {
-    return this.check(value === undefined || typeof value === 'boolean', prop, value, 'must be true or false');
+    return this.check(
+      value === undefined || typeof value === 'boolean',
+      prop,
+      value,
+      'must be true or false',
+    );
   }
 
   /** Tags: at most 50, names up to 512 characters without `<>%&\?/`, values up to 256 characters. */
   tags(prop: string, value: unknown): boolean {
     if (value === undefined) return true;
-    if (!this.check(typeof value === 'object' && value !== null && !Array.isArray(value), prop, value, 'must be an object of string values')) {
+    if (
+      !this.check(
+        typeof value === 'object' && value !== null && !Array.isArray(value),
+        prop,
+        value,
+        'must be an object of string values',
+      )
+    ) {
       return false;
     }
     const entries = Object.entries(value as Record<string, unknown>);
-    let ok = this.check(entries.length <= 50, prop, `${entries.length} tags`, 'Azure allows at most 50 tags on a resource');
+    let ok = this.check(
+      entries.length <= 50,
+      prop,
+      `${entries.length} tags`,
+      'Azure allows at most 50 tags on a resource',
+    );
     for (const [k, v] of entries) {
       ok =
-        this.check(k.length >= 1 && k.length <= 512 && !/[<>%&\\?/]/.test(k), `${prop}.${k}`, k, 'a tag name has 1-512 characters and none of < > % & \\ ? /') && ok;
-      ok = this.check(typeof v === 'string' && v.length <= 256, `${prop}.${k}`, v, 'a tag value is a string of at most 256 characters') && ok;
+        this.check(
+          k.length >= 1 && k.length <= 512 && !/[<>%&\\?/]/.test(k),
+          `${prop}.${k}`,
+          k,
+          'a tag name has 1-512 characters and none of < > % & \\ ? /',
+        ) && ok;
+      ok =
+        this.check(
+          typeof v === 'string' && v.length <= 256,
+          `${prop}.${k}`,
+          v,
+          'a tag value is a string of at most 256 characters',
+        ) && ok;
     }
     return ok;
   }

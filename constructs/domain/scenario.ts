@@ -1,4 +1,8 @@
-import { resolveAutoUpdateAutomation, type AutoUpdateAutomationProps, type AutoUpdateAutomationSpec } from './automation';
+import {
+  resolveAutoUpdateAutomation,
+  type AutoUpdateAutomationProps,
+  type AutoUpdateAutomationSpec,
+} from './automation';
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
 import {
   resolveA2AReplication,
@@ -13,7 +17,10 @@ import { RuleSet } from './rules';
 import { resolveRecoveryVault, type RecoveryVaultProps, type RecoveryVaultSpec } from './vault';
 
 /** Automation settings inside a scenario: the scenario supplies the providers and the source region. */
-export type ScenarioAutomationProps = Omit<AutoUpdateAutomationProps, 'providers' | 'sourceRegion' | 'autoUpdateAction'> & {
+export type ScenarioAutomationProps = Omit<
+  AutoUpdateAutomationProps,
+  'providers' | 'sourceRegion' | 'autoUpdateAction'
+> & {
   /**
    * The region whose midnight the schedule follows.
    * @default A2A: `replication.sourceRegion`; VMware: the vault's location
@@ -83,16 +90,36 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
   const autoUpdate: AutoUpdateTarget = ext.autoUpdateEnabled
     ? {
         enabled: true,
-        automationAccount: ext.automationAccountResourceId ? { kind: 'existing', resourceId: ext.automationAccountResourceId } : { kind: 'managed' },
+        automationAccount: ext.automationAccountResourceId
+          ? { kind: 'existing', resourceId: ext.automationAccountResourceId }
+          : { kind: 'managed' },
         authenticationType: 'SystemAssignedIdentity',
       }
     : { enabled: false };
   const replication = resolveA2AReplication(rules.child('replication'), replicationProps, vault, autoUpdate);
   // A2A mappings carry the setting themselves; the library's account exists only to run the updates.
   const needsAutomation = ext.autoUpdateEnabled && !ext.automationAccountResourceId;
-  rules.check(!(ext.automationAccountResourceId && props.automation), 'automation', props.automation, 'must be omitted when vault.extensionUpdateSettings.automationAccountResourceId names an existing account');
+  // The clock is not a setting of the account, so stacks may always pass it.
+  const automationSettings = Object.entries(props.automation ?? {})
+    .filter(([k, v]) => k !== 'clock' && v !== undefined)
+    .map(([k]) => k);
+  rules.check(
+    !(ext.automationAccountResourceId && automationSettings.length > 0),
+    'automation',
+    automationSettings,
+    'must be omitted when vault.extensionUpdateSettings.automationAccountResourceId names an existing account (the library then creates no automation resources)',
+  );
   const automation = needsAutomation
-    ? resolveAutoUpdateAutomation(rules.child('automation'), { ...(props.automation ?? {}), sourceRegion: props.automation?.sourceRegion ?? replicationProps.sourceRegion, providers: ['A2A'], autoUpdateAction: 'Enabled' }, vault)
+    ? resolveAutoUpdateAutomation(
+        rules.child('automation'),
+        {
+          ...(props.automation ?? {}),
+          sourceRegion: props.automation?.sourceRegion ?? replicationProps.sourceRegion,
+          providers: ['A2A'],
+          autoUpdateAction: 'Enabled',
+        },
+        vault,
+      )
     : undefined;
   const warnings = runPolicyChecks(rules, { scenario: 'a2a', vault, automation }, props.suppressions);
   rules.throwIfAny('A2A scenario');
@@ -103,8 +130,16 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
 export function resolveVmwareScenario(props: VmwareScenarioProps): VmwareScenarioSpec {
   const rules = new RuleSet();
   const vaultProps = props.vault ?? ({} as RecoveryVaultProps);
-  rules.check(vaultProps.classicVmwareReplicationEnabled !== true, 'vault.classicVmwareReplicationEnabled', true, 'must be false (or omitted) for the modernized VMware scenario');
-  const vault = resolveRecoveryVault(rules.child('vault'), { ...vaultProps, classicVmwareReplicationEnabled: false });
+  rules.check(
+    vaultProps.classicVmwareReplicationEnabled !== true,
+    'vault.classicVmwareReplicationEnabled',
+    true,
+    'must be false (or omitted) for the modernized VMware scenario',
+  );
+  const vault = resolveRecoveryVault(rules.child('vault'), {
+    ...vaultProps,
+    classicVmwareReplicationEnabled: false,
+  });
   const ext = vault.extensionUpdateSettings;
   rules.check(
     ext.automationAccountResourceId === undefined,
@@ -118,10 +153,19 @@ export function resolveVmwareScenario(props: VmwareScenarioProps): VmwareScenari
     ? undefined
     : resolveAutoUpdateAutomation(
         rules.child('automation'),
-        { ...(props.automation ?? {}), sourceRegion: props.automation?.sourceRegion ?? vault.location, providers: ['InMageRcm'], autoUpdateAction: ext.autoUpdateEnabled ? 'Enabled' : 'Disabled' },
+        {
+          ...(props.automation ?? {}),
+          sourceRegion: props.automation?.sourceRegion ?? vault.location,
+          providers: ['InMageRcm'],
+          autoUpdateAction: ext.autoUpdateEnabled ? 'Enabled' : 'Disabled',
+        },
         vault,
       );
-  const warnings = runPolicyChecks(rules, { scenario: 'vmware', vault, automation, vmware: replication }, props.suppressions);
+  const warnings = runPolicyChecks(
+    rules,
+    { scenario: 'vmware', vault, automation, vmware: replication },
+    props.suppressions,
+  );
   rules.throwIfAny('VMware scenario');
   return { scenario: 'vmware', vault, automation, replication, warnings };
 }

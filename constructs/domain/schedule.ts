@@ -17,7 +17,14 @@ export function zoneOffsetMinutes(utcMs: number, zone: string): number {
     second: '2-digit',
   }).formatToParts(new Date(utcMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
 }
 
@@ -28,7 +35,14 @@ function zonedDate(utcMs: number, zone: string): { year: number; month: number; 
 }
 
 /** The instant at which the wall clock in `zone` shows the given local date and time. */
-function wallTimeToUtc(year: number, month: number, day: number, hour: number, minute: number, zone: string): number {
+function wallTimeToUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  zone: string,
+): number {
   const naive = Date.UTC(year, month - 1, day, hour, minute);
   let utc = naive - zoneOffsetMinutes(naive, zone) * 60000;
   // A second pass settles the offset when a daylight-saving change lies between the two guesses.
@@ -65,7 +79,14 @@ export function nextDailyStart(now: Date, timeOfDay: string, zone: string, minLe
   const today = zonedDate(now.getTime(), zone);
   for (let offsetDays = 0; offsetDays < 3; offsetDays++) {
     const d = new Date(Date.UTC(today.year, today.month - 1, today.day + offsetDays));
-    const candidate = wallTimeToUtc(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), hour, minute, zone);
+    const candidate = wallTimeToUtc(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      hour,
+      minute,
+      zone,
+    );
     if (candidate >= earliest) return formatInZone(candidate, zone);
   }
   // Unreachable for any lead under a day: two days ahead is always later than now + lead.

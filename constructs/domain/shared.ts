@@ -92,17 +92,27 @@ export interface DiagnosticDefaults {
   readonly logCategoryGroups: readonly string[];
 }
 
-export function resolveLock(rules: RuleSet, lock: LockProps | undefined, resourceName: string): LockSpec | undefined {
+export function resolveLock(
+  rules: RuleSet,
+  lock: LockProps | undefined,
+  resourceName: string,
+): LockSpec | undefined {
   if (lock === undefined) return undefined;
   rules.oneOf('lock.kind', lock.kind, ['CanNotDelete', 'ReadOnly', 'None'] as const);
-  rules.check(lock.name === undefined || (typeof lock.name === 'string' && /^[^<>*%&:\\?/+]{1,260}$/.test(lock.name)), 'lock.name', lock.name, 'a lock name has 1-260 characters and none of < > * % & : \\ ? / +');
+  rules.check(
+    lock.name === undefined || (typeof lock.name === 'string' && /^[^<>*%&:\\?/+]{1,260}$/.test(lock.name)),
+    'lock.name',
+    lock.name,
+    'a lock name has 1-260 characters and none of < > * % & : \\ ? / +',
+  );
   if (lock.kind !== 'CanNotDelete' && lock.kind !== 'ReadOnly') return undefined;
   return { kind: lock.kind, name: lock.name ?? `lock-${resourceName}` };
 }
 
 function stringList(rules: RuleSet, prop: string, value: unknown): boolean {
   return rules.check(
-    value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)),
+    value === undefined ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)),
     prop,
     value,
     'must be a list of non-empty strings',
@@ -116,26 +126,64 @@ export function resolveDiagnosticSettings(
   defaults: DiagnosticDefaults,
 ): DiagnosticSettingSpec[] {
   if (settings === undefined) return [];
-  if (!rules.check(Array.isArray(settings), 'diagnosticSettings', settings, 'must be a list of diagnostic settings')) return [];
+  if (
+    !rules.check(
+      Array.isArray(settings),
+      'diagnosticSettings',
+      settings,
+      'must be a list of diagnostic settings',
+    )
+  )
+    return [];
   const names = new Set<string>();
   return settings.map((s, i) => {
     const r = rules.child(`diagnosticSettings[${i}]`);
-    checkResourceId(r, 'workspaceResourceId', s.workspaceResourceId, 'Microsoft.OperationalInsights/workspaces');
-    checkResourceId(r, 'storageAccountResourceId', s.storageAccountResourceId, 'Microsoft.Storage/storageAccounts');
-    checkResourceId(r, 'eventHubAuthorizationRuleResourceId', s.eventHubAuthorizationRuleResourceId, 'Microsoft.EventHub/namespaces/authorizationRules');
+    checkResourceId(
+      r,
+      'workspaceResourceId',
+      s.workspaceResourceId,
+      'Microsoft.OperationalInsights/workspaces',
+    );
+    checkResourceId(
+      r,
+      'storageAccountResourceId',
+      s.storageAccountResourceId,
+      'Microsoft.Storage/storageAccounts',
+    );
+    checkResourceId(
+      r,
+      'eventHubAuthorizationRuleResourceId',
+      s.eventHubAuthorizationRuleResourceId,
+      'Microsoft.EventHub/namespaces/authorizationRules',
+    );
     r.check(
-      s.workspaceResourceId !== undefined || s.storageAccountResourceId !== undefined || s.eventHubAuthorizationRuleResourceId !== undefined,
+      s.workspaceResourceId !== undefined ||
+        s.storageAccountResourceId !== undefined ||
+        s.eventHubAuthorizationRuleResourceId !== undefined,
       'workspaceResourceId',
       undefined,
       'a diagnostic setting needs a destination: workspaceResourceId, storageAccountResourceId or eventHubAuthorizationRuleResourceId (this library never creates one)',
     );
-    r.check(s.eventHubName === undefined || s.eventHubAuthorizationRuleResourceId !== undefined, 'eventHubName', s.eventHubName, 'is only allowed with eventHubAuthorizationRuleResourceId');
-    r.oneOf('logAnalyticsDestinationType', s.logAnalyticsDestinationType, ['Dedicated', 'AzureDiagnostics'] as const);
+    r.check(
+      s.eventHubName === undefined || s.eventHubAuthorizationRuleResourceId !== undefined,
+      'eventHubName',
+      s.eventHubName,
+      'is only allowed with eventHubAuthorizationRuleResourceId',
+    );
+    r.oneOf('logAnalyticsDestinationType', s.logAnalyticsDestinationType, [
+      'Dedicated',
+      'AzureDiagnostics',
+    ] as const);
     stringList(r, 'logCategories', s.logCategories);
     stringList(r, 'logCategoryGroups', s.logCategoryGroups);
     stringList(r, 'metricCategories', s.metricCategories);
     const name = s.name ?? (i === 0 ? `diag-${resourceName}` : `diag-${resourceName}-${i + 1}`);
-    r.check(/^[^<>*%&:\\?/+]{1,260}$/.test(name), 'name', name, 'a diagnostic setting name has 1-260 characters and none of < > * % & : \\ ? / +');
+    r.check(
+      /^[^<>*%&:\\?/+]{1,260}$/.test(name),
+      'name',
+      name,
+      'a diagnostic setting name has 1-260 characters and none of < > * % & : \\ ? / +',
+    );
     r.check(!names.has(name), 'name', name, 'diagnostic setting names must be unique on a resource');
     names.add(name);
     const explicit = s.logCategories !== undefined || s.logCategoryGroups !== undefined;
@@ -148,7 +196,8 @@ export function resolveDiagnosticSettings(
       logCategories: [...(explicit ? (s.logCategories ?? []) : defaults.logCategories)],
       logCategoryGroups: [...(explicit ? (s.logCategoryGroups ?? []) : defaults.logCategoryGroups)],
       metricCategories: [...(s.metricCategories ?? [])],
-      logAnalyticsDestinationType: s.workspaceResourceId !== undefined ? (s.logAnalyticsDestinationType ?? 'Dedicated') : undefined,
+      logAnalyticsDestinationType:
+        s.workspaceResourceId !== undefined ? (s.logAnalyticsDestinationType ?? 'Dedicated') : undefined,
     };
     return spec;
   });

@@ -134,8 +134,14 @@ export interface RecoveryVaultSpec {
   readonly immutability: Immutability;
   readonly systemAssignedIdentityEnabled: boolean;
   readonly classicVmwareReplicationEnabled?: boolean;
-  readonly alerts: { readonly allJobFailuresEnabled: boolean; readonly criticalOperationFailuresEnabled: boolean };
-  readonly extensionUpdateSettings: { readonly autoUpdateEnabled: boolean; readonly automationAccountResourceId?: string };
+  readonly alerts: {
+    readonly allJobFailuresEnabled: boolean;
+    readonly criticalOperationFailuresEnabled: boolean;
+  };
+  readonly extensionUpdateSettings: {
+    readonly autoUpdateEnabled: boolean;
+    readonly automationAccountResourceId?: string;
+  };
   readonly tags: Tags;
   readonly lock?: LockSpec;
   readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
@@ -169,26 +175,58 @@ export function checkRegion(rules: RuleSet, prop: string, value: unknown): boole
 export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps): RecoveryVaultSpec {
   const d = VAULT_DEFAULTS;
   if (rules.required('name', props.name)) {
-    checkName(rules, 'name', props.name, VAULT_NAME, 'a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter');
+    checkName(
+      rules,
+      'name',
+      props.name,
+      VAULT_NAME,
+      'a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
+    );
   }
   if (rules.required('resourceGroupName', props.resourceGroupName)) {
-    checkName(rules, 'resourceGroupName', props.resourceGroupName, RESOURCE_GROUP_NAME, 'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period');
+    checkName(
+      rules,
+      'resourceGroupName',
+      props.resourceGroupName,
+      RESOURCE_GROUP_NAME,
+      'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
+    );
   }
   checkRegion(rules, 'location', props.location);
   rules.oneOf('sku', props.sku, ['Standard', 'RS0'] as const);
-  rules.oneOf('storageModeType', props.storageModeType, ['GeoRedundant', 'LocallyRedundant', 'ZoneRedundant'] as const);
+  rules.oneOf('storageModeType', props.storageModeType, [
+    'GeoRedundant',
+    'LocallyRedundant',
+    'ZoneRedundant',
+  ] as const);
   rules.oneOf('immutability', props.immutability, ['Disabled', 'Unlocked', 'Locked'] as const);
-  for (const key of ['crossRegionRestoreEnabled', 'softDeleteEnabled', 'publicNetworkAccessEnabled', 'systemAssignedIdentityEnabled', 'classicVmwareReplicationEnabled'] as const) {
+  for (const key of [
+    'crossRegionRestoreEnabled',
+    'softDeleteEnabled',
+    'publicNetworkAccessEnabled',
+    'systemAssignedIdentityEnabled',
+    'classicVmwareReplicationEnabled',
+  ] as const) {
     rules.boolean(key, props[key]);
   }
   const storageModeType = props.storageModeType ?? d.storageModeType;
   const crossRegionRestoreEnabled = props.crossRegionRestoreEnabled ?? d.crossRegionRestoreEnabled;
-  rules.check(!crossRegionRestoreEnabled || storageModeType === 'GeoRedundant', 'crossRegionRestoreEnabled', crossRegionRestoreEnabled, "cross-region restore needs storageModeType 'GeoRedundant'");
+  rules.check(
+    !crossRegionRestoreEnabled || storageModeType === 'GeoRedundant',
+    'crossRegionRestoreEnabled',
+    crossRegionRestoreEnabled,
+    "cross-region restore needs storageModeType 'GeoRedundant'",
+  );
   rules.boolean('alerts.allJobFailuresEnabled', props.alerts?.allJobFailuresEnabled);
   rules.boolean('alerts.criticalOperationFailuresEnabled', props.alerts?.criticalOperationFailuresEnabled);
   const ext = props.extensionUpdateSettings ?? {};
   rules.boolean('extensionUpdateSettings.autoUpdateEnabled', ext.autoUpdateEnabled);
-  checkResourceId(rules, 'extensionUpdateSettings.automationAccountResourceId', ext.automationAccountResourceId, 'Microsoft.Automation/automationAccounts');
+  checkResourceId(
+    rules,
+    'extensionUpdateSettings.automationAccountResourceId',
+    ext.automationAccountResourceId,
+    'Microsoft.Automation/automationAccounts',
+  );
   rules.tags('tags', props.tags);
   const name = typeof props.name === 'string' ? props.name : '';
   return {
@@ -205,7 +243,8 @@ export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps):
     classicVmwareReplicationEnabled: props.classicVmwareReplicationEnabled,
     alerts: {
       allJobFailuresEnabled: props.alerts?.allJobFailuresEnabled ?? d.allJobFailuresEnabled,
-      criticalOperationFailuresEnabled: props.alerts?.criticalOperationFailuresEnabled ?? d.criticalOperationFailuresEnabled,
+      criticalOperationFailuresEnabled:
+        props.alerts?.criticalOperationFailuresEnabled ?? d.criticalOperationFailuresEnabled,
     },
     extensionUpdateSettings: {
       autoUpdateEnabled: ext.autoUpdateEnabled ?? d.autoUpdateEnabled,

@@ -22,7 +22,11 @@ export interface StackSettings {
 }
 
 function common(stack: TerraformStack, name: string, settings: StackSettings): void {
-  new AzurermProvider(stack, 'azurerm', { features: [{}], subscriptionId: settings.subscriptionId, storageUseAzuread: true });
+  new AzurermProvider(stack, 'azurerm', {
+    features: [{}],
+    subscriptionId: settings.subscriptionId,
+    storageUseAzuread: true,
+  });
   const b = settings.backend;
   if (b) {
     new AzurermBackend(stack, {
@@ -46,7 +50,9 @@ export class A2AStack extends TerraformStack {
     this.scenario = new A2AMobilityAutoUpdate(this, 'A2A', { ...props, automation });
     new TerraformOutput(this, 'vault_id', { value: this.scenario.vault.vaultId });
     if (this.scenario.automation) {
-      new TerraformOutput(this, 'automation_account_id', { value: this.scenario.automation.automationAccountId });
+      new TerraformOutput(this, 'automation_account_id', {
+        value: this.scenario.automation.automationAccountId,
+      });
       new TerraformOutput(this, 'automation_principal_id', { value: this.scenario.automation.principalId });
     }
   }
@@ -63,7 +69,9 @@ export class VmwareStack extends TerraformStack {
     this.scenario = new VmwareMobilityAutoUpdate(this, 'VMware', { ...props, automation });
     new TerraformOutput(this, 'vault_id', { value: this.scenario.vault.vaultId });
     if (this.scenario.automation) {
-      new TerraformOutput(this, 'automation_account_id', { value: this.scenario.automation.automationAccountId });
+      new TerraformOutput(this, 'automation_account_id', {
+        value: this.scenario.automation.automationAccountId,
+      });
       new TerraformOutput(this, 'automation_principal_id', { value: this.scenario.automation.principalId });
     }
   }

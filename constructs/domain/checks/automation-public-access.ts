@@ -13,7 +13,8 @@ export const automationPublicAccess: PolicyRule = {
         level: 'warning',
         prop: 'automation.publicNetworkAccessEnabled',
         value: true,
-        message: 'the automation account accepts public network traffic; the scheduled runbook does not need it (only webhooks and hybrid workers outside a private endpoint do)',
+        message:
+          'the automation account accepts public network traffic; the scheduled runbook does not need it (only webhooks and hybrid workers outside a private endpoint do)',
       },
     ];
   },

@@ -9,20 +9,54 @@ import type { CheckInput, Finding, PolicyRule, Suppression } from './types';
 export type { CheckInput, Finding, PolicyRule, Suppression } from './types';
 
 /** Every policy rule, in the order they are reported. */
-export const POLICY_RULES: readonly PolicyRule[] = [privateEndpointAgentUpgrade, roleScopeWidth, privilegedRole, automationPublicAccess, manualAgentUpgrades];
+export const POLICY_RULES: readonly PolicyRule[] = [
+  privateEndpointAgentUpgrade,
+  roleScopeWidth,
+  privilegedRole,
+  automationPublicAccess,
+  manualAgentUpgrades,
+];
 
 /**
  * Runs the rules. Error findings become violations in `rules` (so they join the one validation
  * error); warnings are returned unless suppressed with a reason.
  */
-export function runPolicyChecks(rules: RuleSet, input: CheckInput, suppressions: readonly Suppression[] = []): Finding[] {
+export function runPolicyChecks(
+  rules: RuleSet,
+  input: CheckInput,
+  suppressions: readonly Suppression[] = [],
+): Finding[] {
   const byId = new Map(POLICY_RULES.map((r) => [r.id, r]));
   const suppressed = new Set<string>();
   suppressions.forEach((s, i) => {
     const rule = byId.get(s?.ruleId);
-    if (!rules.check(rule !== undefined, `suppressions[${i}].ruleId`, s?.ruleId, `must be one of ${[...byId.keys()].join(', ')}`)) return;
-    if (!rules.check(rule!.level === 'warning', `suppressions[${i}].ruleId`, s.ruleId, 'error rules cannot be suppressed')) return;
-    if (!rules.check(typeof s.reason === 'string' && s.reason.trim().length >= 10, `suppressions[${i}].reason`, s.reason, 'a suppression needs a reason of at least 10 characters')) return;
+    if (
+      !rules.check(
+        rule !== undefined,
+        `suppressions[${i}].ruleId`,
+        s?.ruleId,
+        `must be one of ${[...byId.keys()].join(', ')}`,
+      )
+    )
+      return;
+    if (
+      !rules.check(
+        rule!.level === 'warning',
+        `suppressions[${i}].ruleId`,
+        s.ruleId,
+        'error rules cannot be suppressed',
+      )
+    )
+      return;
+    if (
+      !rules.check(
+        typeof s.reason === 'string' && s.reason.trim().length >= 10,
+        `suppressions[${i}].reason`,
+        s.reason,
+        'a suppression needs a reason of at least 10 characters',
+      )
+    )
+      return;
     suppressed.add(s.ruleId);
   });
   const warnings: Finding[] = [];

@@ -6,14 +6,16 @@ export const manualAgentUpgrades: PolicyRule = {
   level: 'warning',
   description: 'VMware agents must be upgraded by hand',
   check({ scenario, vault, vmware }) {
-    if (scenario !== 'vmware' || vault.publicNetworkAccessEnabled || !vmware?.acceptManualAgentUpgrades) return [];
+    if (scenario !== 'vmware' || vault.publicNetworkAccessEnabled || !vmware?.acceptManualAgentUpgrades)
+      return [];
     return [
       {
         ruleId: this.id,
         level: 'warning',
         prop: 'replication.acceptManualAgentUpgrades',
         value: true,
-        message: 'the vault uses private endpoints, so no auto-upgrade runbook is deployed: upgrade Mobility agents by hand at least every few releases (versions older than N-4 lose support)',
+        message:
+          'the vault uses private endpoints, so no auto-upgrade runbook is deployed: upgrade Mobility agents by hand at least every few releases (versions older than N-4 lose support)',
       },
     ];
   },

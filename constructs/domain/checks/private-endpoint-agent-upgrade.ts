@@ -10,7 +10,12 @@ export const privateEndpointAgentUpgrade: PolicyRule = {
   level: 'error',
   description: 'VMware automatic agent upgrade is not available behind private endpoints',
   check({ scenario, vault, vmware }) {
-    if (scenario !== 'vmware' || vault.publicNetworkAccessEnabled || !vault.extensionUpdateSettings.autoUpdateEnabled) return [];
+    if (
+      scenario !== 'vmware' ||
+      vault.publicNetworkAccessEnabled ||
+      !vault.extensionUpdateSettings.autoUpdateEnabled
+    )
+      return [];
     if (vmware?.acceptManualAgentUpgrades) return [];
     return [
       {

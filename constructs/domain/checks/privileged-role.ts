@@ -15,7 +15,8 @@ export const privilegedRole: PolicyRule = {
         level: 'warning',
         prop: 'automation.roleDefinition',
         value: role,
-        message: 'the automation identity can grant access to others; Contributor (the default) or Site Recovery Contributor is enough for the runbook',
+        message:
+          'the automation identity can grant access to others; Contributor (the default) or Site Recovery Contributor is enough for the runbook',
       },
     ];
   },

@@ -1,0 +1,328 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import {
+  BUILT_IN_ROLES,
+  planScenario,
+  resolveA2AScenario,
+  resolveVmwareScenario,
+  runbookAsset,
+} from '../../constructs/domain';
+import { buildApp } from '../../stacks/cdktf/main';
+import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
+import { a2aProps, fixedClock, NOW, SUB, vmwareProps, vnet } from '../fixtures';
+import { armInventory, only, resources, synth, testApp, type TfJson } from './helpers';
+
+const exampleContext = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')).context;
+
+function a2aDoc(props = a2aProps()): TfJson {
+  return synth(new A2AStack(testApp(), 'a2a', props));
+}
+function vmwareDoc(props = vmwareProps()): TfJson {
+  return synth(new VmwareStack(testApp(), 'vmware', props));
+}
+
+/** Resolves `${azurerm_x.Y.name}` references back to the literal name of that resource. */
+function refResolver(doc: TfJson) {
+  return (ref: unknown): string => {
+    const m = /^\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.name\}$/.exec(String(ref));
+    if (!m) return String(ref);
+    return String(doc.resource[m[1]!]![m[2]!]!.name);
+  };
+}
+
+describe('a2a stack (example configuration)', () => {
+  const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
+  const doc = synth(app.node.findChild('a2a') as A2AStack);
+
+  it('matches the committed snapshot', () => {
+    expect(doc).toMatchSnapshot();
+  });
+
+  it('enables auto-update on both mappings with the managed identity and this automation account', () => {
+    const account = Object.keys(doc.resource.azurerm_automation_account!)[0];
+    const mappings = resources(doc, 'azurerm_site_recovery_protection_container_mapping');
+    expect(mappings.map((m) => m.name).sort()).toEqual([
+      'northeurope-to-westeurope',
+      'westeurope-to-northeurope',
+    ]);
+    for (const m of mappings) {
+      expect(m.automatic_update).toEqual({
+        enabled: true,
+        authentication_type: 'SystemAssignedIdentity',
+        automation_account_id: `\${azurerm_automation_account.${account}.id}`,
+      });
+    }
+  });
+
+  it('maps containers in both directions', () => {
+    const [st, ts] = resources(doc, 'azurerm_site_recovery_protection_container_mapping').sort((a, b) =>
+      String(a.name).localeCompare(String(b.name)),
+    );
+    expect(String(st!.recovery_source_protection_container_name)).toContain('SourceContainer');
+    expect(String(st!.recovery_target_protection_container_id)).toContain('TargetContainer');
+    expect(String(ts!.recovery_source_protection_container_name)).toContain('TargetContainer');
+    expect(String(ts!.recovery_target_protection_container_id)).toContain('SourceContainer');
+  });
+
+  it('gives the job schedule lower-case keys and the right values', () => {
+    const js = only(doc, 'azurerm_automation_job_schedule');
+    const params = js.parameters as Record<string, string>;
+    expect(Object.keys(params).sort()).toEqual([
+      'automationaccountarmid',
+      'autoupdateaction',
+      'providers',
+      'vaultresourceid',
+    ]);
+    expect(params.autoupdateaction).toBe('Enabled');
+    expect(params.providers).toBe('A2A');
+    expect(params.vaultresourceid).toMatch(/^\$\{azurerm_recovery_services_vault\.[^.]+\.id\}$/);
+    expect(params.automationaccountarmid).toMatch(/^\$\{azurerm_automation_account\.[^.]+\.id\}$/);
+  });
+
+  it('uploads the runbook as PowerShell 7.2 with the asset content and its hash', () => {
+    const rb = only(doc, 'azurerm_automation_runbook');
+    expect(rb.runbook_type).toBe('PowerShell72');
+    expect(rb.content).toBe(runbookAsset().content);
+    expect(String(rb.description)).toContain(runbookAsset().sha256);
+  });
+
+  it('schedules daily midnight in the source region zone, and ignores the start time after creation', () => {
+    const s = only(doc, 'azurerm_automation_schedule');
+    expect(s).toMatchObject({
+      frequency: 'Day',
+      interval: 1,
+      timezone: 'Europe/Dublin',
+      start_time: '2026-11-23T00:00:00+00:00',
+      lifecycle: { ignore_changes: ['start_time'] },
+    });
+  });
+
+  it('scopes the role to the vault, as a service principal, with a subscription-scoped role id', () => {
+    const ra = only(doc, 'azurerm_role_assignment');
+    expect(ra.scope).toMatch(/^\$\{azurerm_recovery_services_vault\.[^.]+\.id\}$/);
+    expect(ra.principal_type).toBe('ServicePrincipal');
+    expect(ra.skip_service_principal_aad_check).toBe(true);
+    expect(ra.principal_id).toMatch(/^\$\{azurerm_automation_account\.[^.]+\.identity\[0\]\.principal_id\}$/);
+    expect(ra.role_definition_id).toBe(
+      `/subscriptions/\${element(split("/", ${String(ra.scope).slice(2, -1)}), 2)}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+    );
+    expect(ra.name).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('creates the account with a system-assigned identity only, local auth off and no public access', () => {
+    const a = only(doc, 'azurerm_automation_account');
+    expect(a).toMatchObject({
+      identity: { type: 'SystemAssigned' },
+      local_authentication_enabled: false,
+      public_network_access_enabled: false,
+      sku_name: 'Basic',
+    });
+  });
+
+  it('creates both network mappings and the lock from the example', () => {
+    expect(resources(doc, 'azurerm_site_recovery_network_mapping')).toHaveLength(2);
+    expect(only(doc, 'azurerm_management_lock')).toMatchObject({
+      lock_level: 'CanNotDelete',
+      name: 'lock-rsv-asr-a2a-weu',
+    });
+  });
+
+  it('never writes RunAsAccount', () => {
+    expect(JSON.stringify(doc)).not.toContain('"RunAsAccount"');
+  });
+});
+
+describe('vmware stack (example configuration)', () => {
+  const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
+  const doc = synth(app.node.findChild('vmware') as VmwareStack);
+
+  it('matches the committed snapshot', () => {
+    expect(doc).toMatchSnapshot();
+  });
+
+  it('turns classic VMware replication off on the vault', () => {
+    expect(only(doc, 'azurerm_recovery_services_vault').classic_vmware_replication_enabled).toBe(false);
+  });
+
+  it('creates the InMageRcm policy with the configured ranges and its association', () => {
+    expect(only(doc, 'azurerm_site_recovery_vmware_replication_policy')).toMatchObject({
+      recovery_point_retention_in_minutes: 4320,
+      application_consistent_snapshot_frequency_in_minutes: 240,
+      name: 'asr-inmagercm-policy',
+    });
+    expect(
+      String(only(doc, 'azurerm_site_recovery_vmware_replication_policy_association').policy_id),
+    ).toMatch(/azurerm_site_recovery_vmware_replication_policy\./);
+  });
+
+  it('runs the runbook for InMageRcm in the vault region zone', () => {
+    const params = only(doc, 'azurerm_automation_job_schedule').parameters as Record<string, string>;
+    expect(params.providers).toBe('InMageRcm');
+    expect(params.autoupdateaction).toBe('Enabled');
+    expect(only(doc, 'azurerm_automation_schedule').timezone).toBe('Europe/Amsterdam');
+  });
+});
+
+describe('parity with the domain plan', () => {
+  it.each([
+    [
+      'a2a',
+      () =>
+        a2aDoc(
+          a2aProps({
+            replication: {
+              sourceRegion: 'northeurope',
+              targetRegion: 'westeurope',
+              sourceNetworkResourceId: vnet('a', 'a'),
+              targetNetworkResourceId: vnet('b', 'b'),
+            },
+            vault: {
+              ...a2aProps().vault,
+              lock: { kind: 'ReadOnly' },
+              diagnosticSettings: [
+                {
+                  workspaceResourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law`,
+                },
+              ],
+            },
+          }),
+        ),
+      () =>
+        resolveA2AScenario(
+          a2aProps({
+            replication: {
+              sourceRegion: 'northeurope',
+              targetRegion: 'westeurope',
+              sourceNetworkResourceId: vnet('a', 'a'),
+              targetNetworkResourceId: vnet('b', 'b'),
+            },
+            vault: {
+              ...a2aProps().vault,
+              lock: { kind: 'ReadOnly' },
+              diagnosticSettings: [
+                {
+                  workspaceResourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law`,
+                },
+              ],
+            },
+          }),
+        ),
+    ],
+    ['vmware', () => vmwareDoc(), () => resolveVmwareScenario(vmwareProps())],
+  ])('%s: every planned resource is synthesized, and nothing else', (_, doc, spec) => {
+    const d = doc();
+    const planned = planScenario(spec())
+      .map((p) => `${p.type} ${p.name}`)
+      .sort();
+    expect(armInventory(d, refResolver(d))).toEqual(planned);
+  });
+});
+
+describe('determinism', () => {
+  it('writes byte-identical output for two synths of the same configuration', () => {
+    const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'asr-synth-')));
+    try {
+      for (const outdir of dirs)
+        buildApp(new App({ outdir, context: exampleContext }), { ASR_NOW: NOW }).synth();
+      const files = (dir: string): string[] =>
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name).slice(dir.length))
+          .sort();
+      expect(files(dirs[1]!)).toEqual(files(dirs[0]!));
+      expect(files(dirs[0]!).length).toBeGreaterThan(2);
+      for (const f of files(dirs[0]!))
+        expect(readFileSync(join(dirs[1]!, f), 'utf8')).toBe(readFileSync(join(dirs[0]!, f), 'utf8'));
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('moves the start time only with the injected clock', () => {
+    const later = synth(
+      new A2AStack(
+        testApp(),
+        'a2a',
+        a2aProps({ automation: { clock: () => new Date('2026-12-01T12:00:00Z') } }),
+      ),
+    );
+    expect(only(later, 'azurerm_automation_schedule').start_time).toBe('2026-12-02T00:00:00+00:00');
+    expect(only(a2aDoc(), 'azurerm_automation_schedule').start_time).toBe('2026-11-23T00:00:00+00:00');
+  });
+});
+
+describe('A2A options as synthesized', () => {
+  it('writes enabled = false explicitly when auto-update is off, and no automation', () => {
+    const doc = a2aDoc(
+      a2aProps({ vault: { ...a2aProps().vault, extensionUpdateSettings: { autoUpdateEnabled: false } } }),
+    );
+    expect(
+      resources(doc, 'azurerm_site_recovery_protection_container_mapping').map((m) => m.automatic_update),
+    ).toEqual([{ enabled: false }, { enabled: false }]);
+    expect(doc.resource.azurerm_automation_account).toBeUndefined();
+  });
+
+  it('points at an existing automation account', () => {
+    const id = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa-shared`;
+    const doc = a2aDoc({
+      ...a2aProps(),
+      automation: undefined,
+      vault: { ...a2aProps().vault, extensionUpdateSettings: { automationAccountResourceId: id } },
+    });
+    expect(
+      resources(doc, 'azurerm_site_recovery_protection_container_mapping').map(
+        (m) => (m.automatic_update as Record<string, unknown>).automation_account_id,
+      ),
+    ).toEqual([id, id]);
+  });
+
+  it('adds a role assignment per extra scope with that scope’s subscription, and reports the warning', () => {
+    const rg = `/subscriptions/${SUB}/resourceGroups/rg-dr-weu`;
+    const stack = new A2AStack(
+      testApp(),
+      'a2a',
+      a2aProps({ automation: { clock: fixedClock, additionalRoleScopes: [rg] } }),
+    );
+    const doc = synth(stack);
+    const extra = resources(doc, 'azurerm_role_assignment').find((r) => r.scope === rg)!;
+    expect(extra.role_definition_id).toBe(
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`,
+    );
+    const annotations = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === '@cdktf/warn');
+    expect(annotations.map((a) => String(a.data))).toEqual([
+      expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole resource group/),
+    ]);
+  });
+});
+
+describe('validation before synthesis', () => {
+  it('fails with one error naming every bad prop, and creates no resource', () => {
+    const app = testApp();
+    expect(
+      () =>
+        new A2AStack(
+          app,
+          'a2a',
+          a2aProps({
+            vault: { ...a2aProps().vault, name: '9' },
+            automation: { clock: fixedClock, timeZone: 'CET-ish' },
+          }),
+        ),
+    ).toThrow(
+      /A2A scenario: 2 invalid props:\n {2}- vault\.name: received "9"; .*\n {2}- automation\.timeZone: received "CET-ish"; must be an IANA time zone name/,
+    );
+    const created = app.node
+      .findAll()
+      .filter(
+        (c) =>
+          (c as { terraformResourceType?: string }).terraformResourceType?.startsWith('azurerm_') &&
+          c.constructor.name !== 'AzurermProvider',
+      );
+    expect(created).toEqual([]);
+  });
+});

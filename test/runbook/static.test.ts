@@ -1,0 +1,166 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { resolveA2AScenario, resolveVmwareScenario, runbookAsset } from '../../constructs/domain';
+import { a2aProps, vmwareProps } from '../fixtures';
+import { powershellParser, syntaxErrors } from './grammar';
+
+/**
+ * Static checks of the runbook. PowerShell itself (pwsh, PSScriptAnalyzer) cannot be installed on
+ * this project's machines, so the parse uses the tree-sitter-powershell grammar instead of
+ * PowerShell's own parser; see the README, "Runbook testing".
+ */
+const source = runbookAsset().content;
+let tree: Tree;
+
+beforeAll(async () => {
+  tree = (await powershellParser()).parse(source)!;
+});
+
+const texts = (type: string, root: Node = tree.rootNode): string[] =>
+  root.descendantsOfType(type).flatMap((n) => (n ? [n.text] : []));
+
+/** The `function` statements of the script, by name. */
+function functions(): Map<string, Node> {
+  const map = new Map<string, Node>();
+  for (const f of tree.rootNode.descendantsOfType('function_statement')) {
+    const name = f?.children.find((c) => c?.type === 'function_name')?.text;
+    if (f && name) map.set(name, f);
+  }
+  return map;
+}
+
+describe('runbook syntax', () => {
+  it('parses without a single syntax error', () => {
+    expect(syntaxErrors(tree, source)).toEqual([]);
+  });
+
+  it('is a grammar that does catch errors (an unclosed block is reported)', async () => {
+    const broken = (await powershellParser()).parse(
+      source.replace('function Get-ArmError {', 'function Get-ArmError {\n    if ($x {'),
+    )!;
+    expect(syntaxErrors(broken, source).length).toBeGreaterThan(0);
+  });
+});
+
+describe('runbook contract', () => {
+  const topLevelParams = (): string[] => {
+    const block = tree.rootNode.children.find((c) => c?.type === 'param_block')!;
+    return block
+      .descendantsOfType('script_parameter')
+      .map((p) => p!.children.find((c) => c?.type === 'variable')!.text.slice(1));
+  };
+
+  it('declares exactly the parameters of the specification', () => {
+    expect(topLevelParams()).toEqual([
+      'VaultResourceId',
+      'AutoUpdateAction',
+      'AutomationAccountArmId',
+      'Providers',
+      'AzureEnvironment',
+      'ArmEndpoint',
+      'ApiVersion',
+      'TimeoutSeconds',
+      'MaxConcurrency',
+      'MaxRetries',
+      'DryRun',
+    ]);
+  });
+
+  it('receives every job schedule parameter the domain sends (lower-cased by Automation)', () => {
+    const names = topLevelParams().map((p) => p.toLowerCase());
+    for (const spec of [resolveA2AScenario(a2aProps()), resolveVmwareScenario(vmwareProps())]) {
+      expect(Object.keys(spec.automation!.jobParameters).filter((k) => !names.includes(k))).toEqual([]);
+    }
+  });
+
+  it('declares the version the asset reports', () => {
+    expect(source).toContain(`$RunbookVersion = '${runbookAsset().version}'`);
+  });
+
+  it('writes to the Output stream in one place only: the summary', () => {
+    const writers = tree.rootNode
+      .descendantsOfType('command_name')
+      .filter((n) => /^Write-(Output|Host|Information)$/i.test(n!.text));
+    expect(writers.map((n) => n!.text)).toEqual(['Write-Output']);
+    const owner = functions().get('Complete-Run')!;
+    expect(writers[0]!.startIndex).toBeGreaterThan(owner.startIndex);
+    expect(writers[0]!.endIndex).toBeLessThan(owner.endIndex);
+  });
+
+  it('uses no module, no AzureRM, no Az and no ADAL', () => {
+    const commands = new Set(texts('command_name'));
+    const banned = [...commands].filter((c) =>
+      /^(Import-Module|Add-Type|Install-Module|Invoke-Expression|Connect-Az.*|.*-Az[A-Z].*|.*-AzureRm.*|Get-AutomationConnection)$/i.test(
+        c,
+      ),
+    );
+    expect(banned).toEqual([]);
+    expect(source).not.toMatch(/AzureRM|IdentityModel\.Clients\.ActiveDirectory|Az\.Accounts/i);
+  });
+
+  /** Assignments to, and parameters named after, automatic variables (`$null = ...` is the usual discard and allowed). */
+  function automaticVariableWrites(t: Tree): string[] {
+    const automatic = new Set([
+      '$input',
+      '$error',
+      '$args',
+      '$_',
+      '$psitem',
+      '$this',
+      '$host',
+      '$matches',
+      '$pscmdlet',
+      '$myinvocation',
+    ]);
+    const assigned = texts('left_assignment_expression', t.rootNode).map((v) => v.toLowerCase());
+    const params = t.rootNode
+      .descendantsOfType('script_parameter')
+      .map((p) => p!.children.find((c) => c?.type === 'variable')!.text.toLowerCase());
+    return [...assigned, ...params].filter((v) => automatic.has(v));
+  }
+
+  it('never assigns to a PowerShell automatic variable', async () => {
+    expect(automaticVariableWrites(tree)).toEqual([]);
+    // The check finds the mistake it exists for.
+    const mutated = (await powershellParser()).parse(
+      source.replace('$providerInput = [ordered]@{', '$input = [ordered]@{'),
+    )!;
+    expect(automaticVariableWrites(mutated)).toEqual(['$input']);
+  });
+
+  it('defines, in the parallel runspaces, every script function the update path calls', () => {
+    const listed = /\$functionNames = @\(([\s\S]*?)\n\s*\)/
+      .exec(source)![1]!
+      .match(/'([^']+)'/g)!
+      .map((s) => s.slice(1, -1));
+    const fns = functions();
+    expect(listed.filter((name) => !fns.has(name))).toEqual([]);
+    // Closure: whatever a listed function calls, if the script defines it, must be listed too.
+    const missing = new Set<string>();
+    for (const name of listed) {
+      for (const called of texts('command_name', fns.get(name)!))
+        if (fns.has(called) && !listed.includes(called)) missing.add(`${name} -> ${called}`);
+    }
+    expect([...missing]).toEqual([]);
+  });
+
+  it('never logs the token or the identity header', () => {
+    const logLines = source.split('\n').filter((l) => /Write-(Verbose|Warning|Error)/.test(l));
+    expect(logLines.filter((l) => /\$token|IdentityHeader|Authorization|access_token/i.test(l))).toEqual([]);
+  });
+
+  it('only sends the bearer token through Invoke-ArmRequest, which checks the host first', () => {
+    const bearerLines = source.split('\n').filter((l) => l.includes('Bearer '));
+    expect(bearerLines).toHaveLength(1);
+    const fn = functions().get('Invoke-ArmRequest')!.text;
+    expect(fn.indexOf('Test-SameOrigin')).toBeGreaterThan(-1);
+    expect(fn.indexOf('Test-SameOrigin')).toBeLessThan(fn.indexOf('Bearer '));
+  });
+
+  it('always sends SystemAssignedIdentity in the A2A body and never RunAsAccount', () => {
+    const classify = functions().get('Get-MappingClassification')!.text;
+    expect(classify).toMatch(
+      /instanceType = 'A2A';[^\n]*automationAccountAuthenticationType = 'SystemAssignedIdentity'/,
+    );
+    expect(source).not.toMatch(/'RunAsAccount'|"RunAsAccount"/);
+  });
+});
