@@ -1,6 +1,7 @@
 // @ts-check
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+// CommonJS, so that test/lint-rules.test.ts can run these exact rules through ESLint's Linter.
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
 
 /** The provider barrels cost seconds and hundreds of MB: deep imports only. */
 const barrelBan = {
@@ -10,7 +11,7 @@ const barrelBan = {
   ],
 };
 
-export default tseslint.config(
+module.exports = tseslint.config(
   {
     ignores: [
       'node_modules/**',
@@ -51,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {
         require: 'readonly',

@@ -1,0 +1,49 @@
+import { Linter } from 'eslint';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const config = require('../eslint.config.cjs') as Linter.Config[];
+
+/** The lint rules that guard the architecture, run with the project's own config against small snippets. */
+describe('lint rules', () => {
+  const linter = new Linter({ configType: 'flat', cwd: process.cwd() });
+  const messages = (code: string, file: string): string[] =>
+    linter.verify(code, config, { filename: file }).map((m) => `${m.ruleId}: ${m.message}`);
+
+  it('fails when a construct imports the azurerm provider barrel', () => {
+    expect(
+      messages(
+        "import { RecoveryServicesVault } from '@cdktf/provider-azurerm';\nexport const x = RecoveryServicesVault;\n",
+        'constructs/cdktf/x.ts',
+      ),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*@cdktf\/provider-azurerm\/lib\/<resource>/)]);
+  });
+
+  it('fails when anything imports the azure-native barrel', () => {
+    expect(
+      messages("import * as azure from '@pulumi/azure-native';\nexport const x = azure;\n", 'stacks/x.ts'),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*@pulumi\/azure-native\/<module>/)]);
+  });
+
+  it('fails when the domain imports an engine', () => {
+    for (const mod of ['cdktf', 'constructs', '@cdktf/provider-azurerm/lib/provider', '@pulumi/pulumi']) {
+      expect(
+        messages(`import * as m from '${mod}';\nexport const x = m;\n`, 'constructs/domain/x.ts'),
+      ).toEqual([expect.stringMatching(/constructs\/domain must not import an engine/)]);
+    }
+  });
+
+  it('allows deep imports in adapters', () => {
+    expect(
+      messages(
+        "import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-services-vault';\nexport const x = RecoveryServicesVault;\n",
+        'constructs/cdktf/x.ts',
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses `any` in code', () => {
+    expect(messages('export const f = (x: any): number => x;\n', 'constructs/cdktf/x.ts')).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-explicit-any/),
+    ]);
+  });
+});
