@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const example = 'examples/cdktf/platform-team-stack.ts';
+
+describe('the README cdktf example', () => {
+  it('is the file the README shows, word for word', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(['```ts', readFileSync(join(root, example), 'utf8')].join('\n') + '```');
+  });
+
+  it('synthesizes two vaults with auto-update in each source region time zone', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'asr-example-'));
+    try {
+      execFileSync(process.execPath, [join(root, 'scripts', 'ts-run.js'), join(root, example)], {
+        env: { ...process.env, CDKTF_OUTDIR: outdir },
+        stdio: 'pipe',
+      });
+      const doc = JSON.parse(readFileSync(join(outdir, 'stacks', 'dr', 'cdk.tf.json'), 'utf8'));
+      const names = (type: string) =>
+        Object.values(doc.resource[type] as Record<string, { name: string }>)
+          .map((r) => r.name)
+          .sort();
+      expect(names('azurerm_recovery_services_vault')).toEqual([
+        'rsv-crm-dr-westus3',
+        'rsv-payments-dr-northeurope',
+      ]);
+      expect(names('azurerm_site_recovery_protection_container_mapping')).toEqual([
+        'eastus-to-westus3',
+        'northeurope-to-westeurope',
+        'westeurope-to-northeurope',
+        'westus3-to-eastus',
+      ]);
+      const zones = Object.values(
+        doc.resource.azurerm_automation_schedule as Record<string, { timezone: string }>,
+      )
+        .map((s) => s.timezone)
+        .sort();
+      expect(zones).toEqual(['America/New_York', 'Europe/Amsterdam']);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
