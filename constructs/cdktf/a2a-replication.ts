@@ -12,7 +12,7 @@ import {
 } from '../domain';
 import type { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import { resolveAlone } from './shared';
+import { resolveAlone, withoutRefs } from './shared';
 
 /** Props of {@link A2AReplication}. */
 export type A2AReplicationConstructProps = (A2AReplicationProps | { readonly spec: A2AReplicationSpec }) & {
@@ -64,7 +64,12 @@ export class A2AReplication extends Construct {
                 authenticationType: 'SystemAssignedIdentity',
               };
             }
-            return resolveA2AReplication(rules, props, vault.spec, target);
+            return resolveA2AReplication(
+              rules,
+              withoutRefs(props, 'vault', 'automation'),
+              vault.spec,
+              target,
+            );
           });
     this.spec = spec;
     const common = { resourceGroupName: vault.resourceGroupName, recoveryVaultName: vault.vaultName };

@@ -11,7 +11,7 @@ import {
   type AutoUpdateAutomationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { addDiagnosticSettings, resolveAlone, roleDefinitionId } from './shared';
+import { addDiagnosticSettings, resolveAlone, roleDefinitionId, withoutRefs } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}. */
 export type AutoUpdateAutomationConstructProps = (
@@ -46,7 +46,7 @@ export class AutoUpdateAutomation extends Construct {
       'spec' in props
         ? props.spec
         : resolveAlone('AutoUpdateAutomation', (rules) =>
-            resolveAutoUpdateAutomation(rules, props, vault.spec),
+            resolveAutoUpdateAutomation(rules, withoutRefs(props, 'vault'), vault.spec),
           );
     this.spec = spec;
     const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
@@ -71,7 +71,14 @@ export class AutoUpdateAutomation extends Construct {
       automationAccountName: this.account.name,
       runbookType: spec.runbook.asset.runbookType,
       description: spec.runbook.description,
-      content: spec.runbook.asset.content,
+      // The shipped runbook goes inline; a user-hosted one is published from its link, hash-checked by Automation.
+      content: spec.runbook.contentLink ? undefined : spec.runbook.asset.content,
+      publishContentLink: spec.runbook.contentLink
+        ? {
+            uri: spec.runbook.contentLink.uri,
+            hash: { algorithm: 'SHA256', value: spec.runbook.contentLink.sha256 },
+          }
+        : undefined,
       logVerbose: spec.runbook.logVerbose,
       logProgress: spec.runbook.logProgress,
       tags,
@@ -94,6 +101,7 @@ export class AutoUpdateAutomation extends Construct {
     this.jobSchedule = new AutomationJobSchedule(this, 'JobSchedule', {
       resourceGroupName: spec.resourceGroupName,
       automationAccountName: this.account.name,
+      jobScheduleId: spec.jobScheduleId,
       runbookName: this.runbook.name,
       scheduleName: this.schedule.name,
       parameters: {

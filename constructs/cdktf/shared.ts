@@ -12,6 +12,13 @@ export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => 
   return spec;
 }
 
+/** The domain props of a construct's props: the engine references (other constructs) removed. */
+export function withoutRefs<T extends object, K extends keyof T>(props: T, ...refs: K[]): Omit<T, K> {
+  const copy: Partial<T> = { ...props };
+  for (const r of refs) delete copy[r];
+  return copy as Omit<T, K>;
+}
+
 /** A management lock on `scope`. */
 export function addLock(
   scope: Construct,

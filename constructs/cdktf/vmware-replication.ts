@@ -3,7 +3,7 @@ import { SiteRecoveryVmwareReplicationPolicyAssociation } from '@cdktf/provider-
 import { Construct } from 'constructs';
 import { resolveVmwareReplication, type VmwareReplicationProps, type VmwareReplicationSpec } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { resolveAlone } from './shared';
+import { resolveAlone, withoutRefs } from './shared';
 
 /** Props of {@link VmwareReplication}. */
 export type VmwareReplicationConstructProps = (
@@ -28,7 +28,9 @@ export class VmwareReplication extends Construct {
     const spec =
       'spec' in props
         ? props.spec
-        : resolveAlone('VmwareReplication', (rules) => resolveVmwareReplication(rules, props));
+        : resolveAlone('VmwareReplication', (rules) =>
+            resolveVmwareReplication(rules, withoutRefs(props, 'vault')),
+          );
     this.spec = spec;
     this.policy = new SiteRecoveryVmwareReplicationPolicy(this, 'Policy', {
       name: spec.policy.name,

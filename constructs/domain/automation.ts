@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AUTOMATION_ACCOUNT_NAME,
   checkName,
@@ -117,6 +118,40 @@ export interface AutoUpdateAutomationProps {
    * @default the vault's tags
    */
   readonly tags?: Tags;
+  /**
+   * Publish the runbook from a URI you host instead (both engines then link to it). Automation
+   * checks the content against `sha256` (upper- or lower-case hex) before publishing.
+   * @default the shipped runbook: inline with cdktf; uploaded to a private blob with Pulumi
+   */
+  readonly runbookContentLink?: RunbookContentLinkProps;
+  /**
+   * Where the Pulumi adapter hosts the runbook when no `runbookContentLink` is given.
+   * @default a storage account named from the vault, container `runbooks`, links valid 48 hours
+   */
+  readonly runbookStorage?: RunbookStorageProps;
+}
+
+/** A runbook hosted by the user. */
+export interface RunbookContentLinkProps {
+  /** An `https://` URI Automation can read at deploy time. */
+  readonly uri: string;
+  /** SHA-256 of the content, 64 hex characters. */
+  readonly sha256: string;
+}
+
+/** The private blob the Pulumi adapter uploads the runbook to (azure-native's Runbook only takes a link). */
+export interface RunbookStorageProps {
+  /**
+   * 3-24 lower-case letters and digits, globally unique.
+   * @default `asrrb` and 19 hex characters of a hash of the vault's resource group, name and account name
+   */
+  readonly accountName?: string;
+  /**
+   * How long the read-only SAS link stays valid, 1-168 hours. The link is rebuilt from the clock
+   * rounded down to the hour, so it changes at most once an hour between deploys.
+   * @default 48
+   */
+  readonly sasValidityInHours?: number;
 }
 
 /** One role assignment for the automation identity. */
@@ -166,7 +201,22 @@ export interface AutoUpdateAutomationSpec {
     readonly description: string;
     readonly logVerbose: boolean;
     readonly logProgress: boolean;
+    /** Set when the user hosts the runbook; both engines then publish from this link. */
+    readonly contentLink?: { readonly uri: string; readonly sha256: string };
+    /** Used by engines that cannot upload content inline (Pulumi), when there is no `contentLink`. */
+    readonly storage: {
+      readonly accountName: string;
+      readonly containerName: string;
+      readonly blobName: string;
+      readonly sasValidityInHours: number;
+      /** SAS start: the clock rounded down to the hour (RFC 3339, UTC). */
+      readonly sasStart: string;
+      /** SAS expiry: `sasStart` plus the validity (RFC 3339, UTC). */
+      readonly sasExpiry: string;
+    };
   };
+  /** Deterministic job schedule id (a name-based UUID), so no engine invents a random one. */
+  readonly jobScheduleId: string;
   readonly schedule: {
     readonly name: string;
     readonly frequency: 'Day';
@@ -191,6 +241,7 @@ export const AUTOMATION_DEFAULTS = Object.freeze({
   scheduleName: 'asr-mobility-autoupdate-daily',
   timeOfDay: '00:00',
   startLeadMinutes: 10,
+  sasValidityInHours: 48,
   publicNetworkAccessEnabled: false,
   providers: ['A2A'] as ReplicationProvider[],
   roleDefinition: DEFAULT_ROLE as string,
@@ -207,12 +258,39 @@ function scopeWidth(resourceId: string): ScopeWidth | undefined {
   return 'resource';
 }
 
+/** Every prop of {@link AutoUpdateAutomationProps}, for the unknown-prop check. */
+export const AUTOMATION_PROP_NAMES = [
+  'sourceRegion',
+  'providers',
+  'autoUpdateAction',
+  'name',
+  'resourceGroupName',
+  'location',
+  'authenticationType',
+  'publicNetworkAccessEnabled',
+  'runbookName',
+  'scheduleName',
+  'timeZone',
+  'timeOfDay',
+  'startTime',
+  'clock',
+  'roleDefinition',
+  'additionalRoleScopes',
+  'diagnosticSettings',
+  'tags',
+  'runbookContentLink',
+  'runbookStorage',
+] as const;
+
 export function resolveAutoUpdateAutomation(
   rules: RuleSet,
   props: AutoUpdateAutomationProps,
   vault: RecoveryVaultSpec,
 ): AutoUpdateAutomationSpec {
   const d = AUTOMATION_DEFAULTS;
+  rules.knownKeys('', props, AUTOMATION_PROP_NAMES);
+  rules.knownKeys('runbookContentLink', props.runbookContentLink, ['uri', 'sha256']);
+  rules.knownKeys('runbookStorage', props.runbookStorage, ['accountName', 'sasValidityInHours']);
   const authType: unknown = props.authenticationType;
   rules.check(
     authType === undefined || authType === 'SystemAssignedIdentity',
@@ -307,9 +385,40 @@ export function resolveAutoUpdateAutomation(
     'must be an RFC 3339 date-time with an offset, for example 2026-01-01T00:00:00+01:00',
   );
   const clock = props.clock ?? systemClock;
+  const now = clock();
   const startTime =
-    props.startTime ??
-    (zoneOk && timeOk ? nextDailyStart(clock(), timeOfDay, timeZone, d.startLeadMinutes) : '');
+    props.startTime ?? (zoneOk && timeOk ? nextDailyStart(now, timeOfDay, timeZone, d.startLeadMinutes) : '');
+
+  // Runbook source: a link the user hosts, or the shipped asset.
+  const link = props.runbookContentLink;
+  if (link !== undefined) {
+    rules.check(
+      typeof link.uri === 'string' && /^https:\/\/[^\s/]+\/\S+$/.test(link.uri),
+      'runbookContentLink.uri',
+      link.uri,
+      'must be an https:// URI of the runbook file',
+    );
+    rules.check(
+      typeof link.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(link.sha256),
+      'runbookContentLink.sha256',
+      link.sha256,
+      'must be the SHA-256 of the content: 64 hex characters',
+    );
+  }
+  const storageProps = props.runbookStorage ?? {};
+  const accountName =
+    storageProps.accountName ??
+    `asrrb${createHash('sha256').update(`${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase()).digest('hex').slice(0, 19)}`;
+  checkName(
+    rules,
+    'runbookStorage.accountName',
+    storageProps.accountName,
+    /^[a-z0-9]{3,24}$/,
+    'a storage account name has 3-24 lower-case letters and digits',
+  );
+  const sasValidityInHours = storageProps.sasValidityInHours ?? d.sasValidityInHours;
+  rules.integerInRange('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours');
+  const sasStartMs = Math.floor(now.getTime() / 3600000) * 3600000;
 
   // Role assignments: the vault, then any scope the user asked for, with the same role.
   const roleInput = props.roleDefinition ?? d.roleDefinition;
@@ -394,7 +503,20 @@ export function resolveAutoUpdateAutomation(
       description: `Keeps Site Recovery Mobility-service auto-update ${autoUpdateAction.toLowerCase()} on every container mapping of vault ${vault.name} (runbook ${asset.version}, sha256 ${asset.sha256}).`,
       logVerbose: true,
       logProgress: false,
+      contentLink:
+        link !== undefined ? { uri: link.uri, sha256: String(link.sha256).toUpperCase() } : undefined,
+      storage: {
+        accountName,
+        containerName: 'runbooks',
+        blobName: asset.fileName,
+        sasValidityInHours,
+        sasStart: new Date(sasStartMs).toISOString().replace('.000Z', 'Z'),
+        sasExpiry: new Date(sasStartMs + sasValidityInHours * 3600000).toISOString().replace('.000Z', 'Z'),
+      },
     },
+    jobScheduleId: uuidV5(
+      `${assignmentKey}|job-schedule|${props.runbookName ?? d.runbookName}|${props.scheduleName ?? d.scheduleName}`,
+    ),
     schedule: {
       name: props.scheduleName ?? d.scheduleName,
       frequency: 'Day',

@@ -52,7 +52,10 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
     {
       type: 'Microsoft.Automation/automationAccounts/runbooks',
       name: a.runbook.name,
-      properties: { runbookType: a.runbook.asset.runbookType, contentSha256: a.runbook.asset.sha256 },
+      properties: {
+        runbookType: a.runbook.asset.runbookType,
+        contentSha256: a.runbook.contentLink?.sha256 ?? a.runbook.asset.sha256,
+      },
     },
     {
       type: 'Microsoft.Automation/automationAccounts/schedules',
@@ -66,7 +69,7 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
     },
     {
       type: 'Microsoft.Automation/automationAccounts/jobSchedules',
-      name: `${a.runbook.name}/${a.schedule.name}`,
+      name: a.jobScheduleId,
       properties: { runbook: a.runbook.name, schedule: a.schedule.name, parameters: a.jobParameters },
     },
     ...a.roleAssignments.map((ra) => ({

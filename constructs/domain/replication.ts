@@ -127,11 +127,24 @@ export interface VmwareReplicationProps extends ReplicationPolicyProps {
    * @default false
    */
   readonly acceptManualAgentUpgrades?: boolean;
+  /**
+   * The fabric the registered appliance created (with `applianceContainerName`). azurerm finds it
+   * at apply; azure-native cannot, so the Pulumi components require both.
+   * @default discovered at apply (cdktf only)
+   */
+  readonly applianceFabricName?: string;
+  /**
+   * The appliance's protection container, with `applianceFabricName`.
+   * @default discovered at apply (cdktf only)
+   */
+  readonly applianceContainerName?: string;
 }
 
 export interface VmwareReplicationSpec {
   readonly policy: ReplicationPolicySpec;
   readonly association: { readonly name: string };
+  /** The appliance's fabric and container, when given. */
+  readonly appliance?: { readonly fabricName: string; readonly containerName: string };
   readonly acceptManualAgentUpgrades: boolean;
 }
 
@@ -204,6 +217,19 @@ export function resolveA2AReplication(
   vault: RecoveryVaultSpec,
   autoUpdate: AutoUpdateTarget,
 ): A2AReplicationSpec {
+  rules.knownKeys('', props, [
+    'sourceRegion',
+    'targetRegion',
+    'sourceFabricName',
+    'targetFabricName',
+    'sourceContainerName',
+    'targetContainerName',
+    'policyName',
+    'recoveryPointRetentionInMinutes',
+    'applicationConsistentSnapshotFrequencyInMinutes',
+    'sourceNetworkResourceId',
+    'targetNetworkResourceId',
+  ]);
   const sourceOk = checkRegion(rules, 'sourceRegion', props.sourceRegion);
   const targetOk = checkRegion(rules, 'targetRegion', props.targetRegion);
   const source = sourceOk ? normalizeRegion(props.sourceRegion) : String(props.sourceRegion);
@@ -303,6 +329,37 @@ export function resolveVmwareReplication(
   rules: RuleSet,
   props: VmwareReplicationProps,
 ): VmwareReplicationSpec {
+  rules.knownKeys('', props, [
+    'recoveryPointRetentionInMinutes',
+    'applicationConsistentSnapshotFrequencyInMinutes',
+    'policyName',
+    'policyAssociationName',
+    'acceptManualAgentUpgrades',
+    'applianceFabricName',
+    'applianceContainerName',
+  ]);
+  const hasFabric = props.applianceFabricName !== undefined;
+  const hasContainer = props.applianceContainerName !== undefined;
+  rules.check(
+    hasFabric === hasContainer,
+    hasFabric ? 'applianceContainerName' : 'applianceFabricName',
+    undefined,
+    'applianceFabricName and applianceContainerName go together',
+  );
+  checkName(
+    rules,
+    'applianceFabricName',
+    props.applianceFabricName,
+    /^[^\s/]{1,260}$/,
+    'a fabric name has no spaces or slashes',
+  );
+  checkName(
+    rules,
+    'applianceContainerName',
+    props.applianceContainerName,
+    /^[^\s/]{1,260}$/,
+    'a container name has no spaces or slashes',
+  );
   const policyName = props.policyName ?? REPLICATION_DEFAULTS.vmwarePolicyName;
   const associationName = props.policyAssociationName ?? REPLICATION_DEFAULTS.vmwareAssociationName;
   checkName(
@@ -317,6 +374,10 @@ export function resolveVmwareReplication(
   return {
     policy: resolvePolicy(rules, props, policyName, 'InMageRcm'),
     association: { name: associationName },
+    appliance:
+      hasFabric && hasContainer
+        ? { fabricName: props.applianceFabricName!, containerName: props.applianceContainerName! }
+        : undefined,
     acceptManualAgentUpgrades: props.acceptManualAgentUpgrades ?? false,
   };
 }

@@ -25,6 +25,26 @@ export class RuleSet {
     return ok;
   }
 
+  /**
+   * Rejects props this library does not know, so that a misspelt setting (often from JSON config)
+   * never silently falls back to its default.
+   */
+  knownKeys(prop: string, value: unknown, allowed: readonly string[]): boolean {
+    if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))
+      return true;
+    let ok = true;
+    for (const key of Object.keys(value)) {
+      ok =
+        this.check(
+          allowed.includes(key),
+          prop ? `${prop}.${key}` : key,
+          (value as Record<string, unknown>)[key],
+          `is not a known prop; allowed: ${allowed.join(', ')}`,
+        ) && ok;
+    }
+    return ok;
+  }
+
   /** A required non-empty string. */
   required(prop: string, value: unknown): value is string {
     return this.check(

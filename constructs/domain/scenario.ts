@@ -84,6 +84,7 @@ export type ScenarioSpec = A2AScenarioSpec | VmwareScenarioSpec;
 /** Validates an A2A scenario. Throws one `ValidationError` listing every violated rule. */
 export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
   const rules = new RuleSet();
+  rules.knownKeys('', props, ['vault', 'replication', 'automation', 'suppressions']);
   const vault = resolveRecoveryVault(rules.child('vault'), props.vault ?? ({} as RecoveryVaultProps));
   const replicationProps = props.replication ?? ({} as A2AReplicationProps);
   const ext = vault.extensionUpdateSettings;
@@ -127,17 +128,25 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
 }
 
 /** Validates a VMware scenario. Throws one `ValidationError` listing every violated rule. */
-export function resolveVmwareScenario(props: VmwareScenarioProps): VmwareScenarioSpec {
+/** What an engine needs beyond the props; the domain checks it so the error is still the one error. */
+export interface VmwareEngineRequirements {
+  /**
+   * The engine cannot discover the appliance's fabric and container at deploy (azure-native), so
+   * `replication.applianceFabricName` and `replication.applianceContainerName` are required.
+   * @default false (azurerm discovers them)
+   */
+  readonly applianceNamesRequired?: boolean;
+  /** The engine's name, for the error message. */
+  readonly engine?: string;
+}
+
+export function resolveVmwareScenario(
+  props: VmwareScenarioProps,
+  engine: VmwareEngineRequirements = {},
+): VmwareScenarioSpec {
   const rules = new RuleSet();
-  const vaultProps = props.vault ?? ({} as RecoveryVaultProps);
-  rules.check(
-    vaultProps.classicVmwareReplicationEnabled !== true,
-    'vault.classicVmwareReplicationEnabled',
-    true,
-    'must be false (or omitted) for the modernized VMware scenario',
-  );
-  const vault = resolveRecoveryVault(rules.child('vault'), {
-    ...vaultProps,
+  rules.knownKeys('', props, ['vault', 'replication', 'automation', 'suppressions']);
+  const vault = resolveRecoveryVault(rules.child('vault'), props.vault ?? ({} as RecoveryVaultProps), {
     classicVmwareReplicationEnabled: false,
   });
   const ext = vault.extensionUpdateSettings;
@@ -148,6 +157,14 @@ export function resolveVmwareScenario(props: VmwareScenarioProps): VmwareScenari
     'is only for A2A: VMware agent auto-upgrade is enforced by the runbook in the account this library creates',
   );
   const replication = resolveVmwareReplication(rules.child('replication'), props.replication ?? {});
+  if (engine.applianceNamesRequired) {
+    rules.check(
+      replication.appliance !== undefined,
+      'replication.applianceFabricName',
+      props.replication?.applianceFabricName,
+      `is required with ${engine.engine ?? 'this engine'}, which cannot discover the registered appliance's fabric and container at deploy; set applianceFabricName and applianceContainerName (az site-recovery fabric list / protection-container list)`,
+    );
+  }
   const manual = !vault.publicNetworkAccessEnabled && replication.acceptManualAgentUpgrades;
   const automation = manual
     ? undefined

@@ -98,6 +98,7 @@ export function resolveLock(
   resourceName: string,
 ): LockSpec | undefined {
   if (lock === undefined) return undefined;
+  rules.knownKeys('lock', lock, ['kind', 'name']);
   rules.oneOf('lock.kind', lock.kind, ['CanNotDelete', 'ReadOnly', 'None'] as const);
   rules.check(
     lock.name === undefined || (typeof lock.name === 'string' && /^[^<>*%&:\\?/+]{1,260}$/.test(lock.name)),
@@ -138,6 +139,17 @@ export function resolveDiagnosticSettings(
   const names = new Set<string>();
   return settings.map((s, i) => {
     const r = rules.child(`diagnosticSettings[${i}]`);
+    r.knownKeys('', s, [
+      'name',
+      'workspaceResourceId',
+      'storageAccountResourceId',
+      'eventHubAuthorizationRuleResourceId',
+      'eventHubName',
+      'logCategories',
+      'logCategoryGroups',
+      'metricCategories',
+      'logAnalyticsDestinationType',
+    ]);
     checkResourceId(
       r,
       'workspaceResourceId',

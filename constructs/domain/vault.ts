@@ -93,11 +93,6 @@ export interface RecoveryVaultProps {
    */
   readonly systemAssignedIdentityEnabled?: boolean;
   /**
-   * Classic (non-modernized) VMware replication. The VMware scenario requires it off.
-   * @default not set (the service default), and `false` in the VMware scenario
-   */
-  readonly classicVmwareReplicationEnabled?: boolean;
-  /**
    * Site Recovery's built-in Azure Monitor alerts.
    * @default both alerts on
    */
@@ -133,6 +128,7 @@ export interface RecoveryVaultSpec {
   readonly publicNetworkAccessEnabled: boolean;
   readonly immutability: Immutability;
   readonly systemAssignedIdentityEnabled: boolean;
+  /** Set by the VMware scenario to `false` (modernized appliance); not a user prop. */
   readonly classicVmwareReplicationEnabled?: boolean;
   readonly alerts: {
     readonly allJobFailuresEnabled: boolean;
@@ -172,8 +168,41 @@ export function checkRegion(rules: RuleSet, prop: string, value: unknown): boole
   );
 }
 
-export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps): RecoveryVaultSpec {
+/** Every prop of {@link RecoveryVaultProps}, for the unknown-prop check. */
+export const VAULT_PROP_NAMES = [
+  'name',
+  'resourceGroupName',
+  'location',
+  'sku',
+  'storageModeType',
+  'crossRegionRestoreEnabled',
+  'softDeleteEnabled',
+  'publicNetworkAccessEnabled',
+  'immutability',
+  'systemAssignedIdentityEnabled',
+  'alerts',
+  'extensionUpdateSettings',
+  'tags',
+  'lock',
+  'diagnosticSettings',
+] as const;
+
+/**
+ * Validates vault props. `scenario` carries what a scenario decides rather than the user: the
+ * VMware scenario turns classic VMware replication off.
+ */
+export function resolveRecoveryVault(
+  rules: RuleSet,
+  props: RecoveryVaultProps,
+  scenario: { readonly classicVmwareReplicationEnabled?: boolean } = {},
+): RecoveryVaultSpec {
   const d = VAULT_DEFAULTS;
+  rules.knownKeys('', props, VAULT_PROP_NAMES);
+  rules.knownKeys('alerts', props.alerts, ['allJobFailuresEnabled', 'criticalOperationFailuresEnabled']);
+  rules.knownKeys('extensionUpdateSettings', props.extensionUpdateSettings, [
+    'autoUpdateEnabled',
+    'automationAccountResourceId',
+  ]);
   if (rules.required('name', props.name)) {
     checkName(
       rules,
@@ -205,7 +234,6 @@ export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps):
     'softDeleteEnabled',
     'publicNetworkAccessEnabled',
     'systemAssignedIdentityEnabled',
-    'classicVmwareReplicationEnabled',
   ] as const) {
     rules.boolean(key, props[key]);
   }
@@ -240,7 +268,7 @@ export function resolveRecoveryVault(rules: RuleSet, props: RecoveryVaultProps):
     publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
     immutability: props.immutability ?? d.immutability,
     systemAssignedIdentityEnabled: props.systemAssignedIdentityEnabled ?? d.systemAssignedIdentityEnabled,
-    classicVmwareReplicationEnabled: props.classicVmwareReplicationEnabled,
+    classicVmwareReplicationEnabled: scenario.classicVmwareReplicationEnabled,
     alerts: {
       allJobFailuresEnabled: props.alerts?.allJobFailuresEnabled ?? d.allJobFailuresEnabled,
       criticalOperationFailuresEnabled:

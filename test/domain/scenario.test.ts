@@ -581,8 +581,8 @@ describe('VMware scenario', () => {
 
   it.each<[string, Parameters<typeof vmwareProps>[0], string]>([
     [
-      'classic VMware replication is asked for',
-      { vault: { ...vmwareProps().vault, classicVmwareReplicationEnabled: true } },
+      'a prop is misspelt',
+      { vault: { ...vmwareProps().vault, classicVmwareReplicationEnabled: true } as never },
       'vault.classicVmwareReplicationEnabled',
     ],
     [
@@ -619,5 +619,130 @@ describe('VMware scenario', () => {
     ],
   ])('fails when %s', (_, change, prop) => {
     expect(violationsOf(() => resolveVmwareScenario(vmwareProps(change))).map((v) => v.prop)).toEqual([prop]);
+  });
+});
+
+describe('props from JSON configuration', () => {
+  it.each<[string, A2AScenarioProps, string]>([
+    ['a scenario key is misspelt', { ...a2aProps(), replicaton: {} } as never, 'replicaton'],
+    [
+      'a vault prop is misspelt',
+      { ...a2aProps(), vault: { ...a2aProps().vault, softDelete: false } as never },
+      'vault.softDelete',
+    ],
+    [
+      'an automation prop is misspelt',
+      a2aProps({ automation: { clock: fixedClock, timezone: 'Europe/Paris' } as never }),
+      'automation.timezone',
+    ],
+    [
+      'a replication prop is misspelt',
+      a2aProps({
+        replication: { sourceRegion: 'northeurope', targetRegion: 'westeurope', retention: 1 } as never,
+      }),
+      'replication.retention',
+    ],
+    [
+      'a lock prop is misspelt',
+      { ...a2aProps(), vault: { ...a2aProps().vault, lock: { kind: 'CanNotDelete', level: 'x' } as never } },
+      'vault.lock.level',
+    ],
+  ])('fails when %s', (_, props, prop) => {
+    const v = violationsOf(() => resolveA2AScenario(props));
+    expect(v.map((x) => x.prop)).toEqual([prop]);
+    expect(v[0]!.rule).toMatch(/^is not a known prop; allowed: /);
+  });
+});
+
+describe('runbook source and job schedule id', () => {
+  const link = { uri: 'https://example.org/runbooks/Set-AsrMobilityAutoUpdate.ps1', sha256: 'ab'.repeat(32) };
+
+  it('records a user-hosted link with an upper-case hash', () => {
+    const spec = resolveA2AScenario(
+      a2aProps({ automation: { clock: fixedClock, runbookContentLink: link } }),
+    );
+    expect(spec.automation!.runbook.contentLink).toEqual({ uri: link.uri, sha256: 'AB'.repeat(32) });
+  });
+
+  it.each<[string, object, string]>([
+    [
+      'the link is not https',
+      { runbookContentLink: { ...link, uri: 'http://example.org/x.ps1' } },
+      'automation.runbookContentLink.uri',
+    ],
+    [
+      'the hash is not 64 hex characters',
+      { runbookContentLink: { ...link, sha256: 'abc' } },
+      'automation.runbookContentLink.sha256',
+    ],
+    [
+      'the storage account name has capitals',
+      { runbookStorage: { accountName: 'MyRunbooks' } },
+      'automation.runbookStorage.accountName',
+    ],
+    [
+      'the SAS validity is over a week',
+      { runbookStorage: { sasValidityInHours: 169 } },
+      'automation.runbookStorage.sasValidityInHours',
+    ],
+  ])('fails when %s', (_, automation, prop) => {
+    expect(
+      violationsOf(() =>
+        resolveA2AScenario(a2aProps({ automation: { clock: fixedClock, ...automation } })),
+      ).map((v) => v.prop),
+    ).toEqual([prop]);
+  });
+
+  it('derives a valid storage account name and an hour-aligned SAS window from the clock', () => {
+    const storage = resolveA2AScenario(
+      a2aProps({ automation: { clock: () => new Date('2026-11-22T10:42:13Z') } }),
+    ).automation!.runbook.storage;
+    expect(storage.accountName).toMatch(/^asrrb[0-9a-f]{19}$/);
+    expect(storage).toMatchObject({
+      containerName: 'runbooks',
+      blobName: 'Set-AsrMobilityAutoUpdate.ps1',
+      sasValidityInHours: 48,
+      sasStart: '2026-11-22T10:00:00Z',
+      sasExpiry: '2026-11-24T10:00:00Z',
+    });
+  });
+
+  it('gives the job schedule the same id on every resolve, and another id for another account', () => {
+    const a = resolveA2AScenario(a2aProps()).automation!.jobScheduleId;
+    expect(resolveA2AScenario(a2aProps()).automation!.jobScheduleId).toBe(a);
+    expect(
+      resolveA2AScenario(a2aProps({ automation: { clock: fixedClock, name: 'aa-other-01' } })).automation!
+        .jobScheduleId,
+    ).not.toBe(a);
+  });
+});
+
+describe('VMware appliance names', () => {
+  it('are optional for engines that discover them', () => {
+    expect(resolveVmwareScenario(vmwareProps()).replication.appliance).toBeUndefined();
+  });
+
+  it('fails when an engine needs them and they are missing', () => {
+    const v = violationsOf(() =>
+      resolveVmwareScenario(vmwareProps(), { applianceNamesRequired: true, engine: 'Pulumi (azure-native)' }),
+    );
+    expect(v.map((x) => x.prop)).toEqual(['replication.applianceFabricName']);
+    expect(v[0]!.rule).toMatch(/^is required with Pulumi \(azure-native\), which cannot discover/);
+  });
+
+  it('fails when only one of the two is given', () => {
+    expect(
+      violationsOf(() =>
+        resolveVmwareScenario(vmwareProps({ replication: { applianceFabricName: 'fab' } })),
+      ).map((v) => v.prop),
+    ).toEqual(['replication.applianceContainerName']);
+  });
+
+  it('are carried when both are given', () => {
+    const spec = resolveVmwareScenario(
+      vmwareProps({ replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' } }),
+      { applianceNamesRequired: true },
+    );
+    expect(spec.replication.appliance).toEqual({ fabricName: 'fab', containerName: 'cont' });
   });
 });
