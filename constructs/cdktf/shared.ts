@@ -2,22 +2,9 @@ import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
-import { RuleSet, type DiagnosticSettingSpec, type Finding, type LockSpec } from '../domain';
+import type { DiagnosticSettingSpec, Finding, LockSpec } from '../domain';
 
-/** Runs a domain resolver on its own and throws its one validation error, if any. */
-export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
-  const rules = new RuleSet();
-  const spec = resolve(rules);
-  rules.throwIfAny(component);
-  return spec;
-}
-
-/** The domain props of a construct's props: the engine references (other constructs) removed. */
-export function withoutRefs<T extends object, K extends keyof T>(props: T, ...refs: K[]): Omit<T, K> {
-  const copy: Partial<T> = { ...props };
-  for (const r of refs) delete copy[r];
-  return copy as Omit<T, K>;
-}
+export { resolveAlone, withoutRefs } from '../domain';
 
 /** A management lock on `scope`. */
 export function addLock(

@@ -1,4 +1,4 @@
-import { checkName, checkResourceId, SITE_RECOVERY_CHILD_NAME } from './naming';
+import { checkName, checkResourceId, parseResourceId, SITE_RECOVERY_CHILD_NAME } from './naming';
 import { normalizeRegion } from './regions';
 import type { RuleSet } from './rules';
 import { checkRegion, type RecoveryVaultSpec } from './vault';
@@ -31,7 +31,14 @@ export interface ReplicationPolicySpec {
   readonly instanceType: 'A2A' | 'InMageRcm';
   readonly recoveryPointRetentionInMinutes: number;
   readonly applicationConsistentSnapshotFrequencyInMinutes: number;
+  /** Multi-VM consistency: on, as azurerm always sends it. */
+  readonly multiVmSyncEnabled: true;
+  /** InMageRcm only: crash-consistent points every 10 minutes, as azurerm always sends it. */
+  readonly crashConsistentFrequencyInMinutes?: number;
 }
+
+/** The Site Recovery REST API version the library speaks where an engine needs one named (and the runbook's default). */
+export const SITE_RECOVERY_API_VERSION = '2024-04-01';
 
 /** Azure-to-Azure replication between two regions, with container mappings both ways. */
 export interface A2AReplicationProps extends ReplicationPolicyProps {
@@ -102,6 +109,8 @@ export interface A2AReplicationSpec {
     readonly key: 'sourceToTarget' | 'targetToSource';
     readonly name: string;
     readonly from: 'source' | 'target';
+    /** The source virtual network's name: Site Recovery files the mapping under it. */
+    readonly sourceNetworkName: string;
     readonly sourceNetworkResourceId: string;
     readonly targetNetworkResourceId: string;
   }[];
@@ -208,6 +217,8 @@ function resolvePolicy(
     instanceType,
     recoveryPointRetentionInMinutes: retention,
     applicationConsistentSnapshotFrequencyInMinutes: frequency,
+    multiVmSyncEnabled: true,
+    crashConsistentFrequencyInMinutes: instanceType === 'InMageRcm' ? 10 : undefined,
   };
 }
 
@@ -296,6 +307,7 @@ export function resolveA2AReplication(
             key: 'sourceToTarget',
             name: `${source}-to-${target}-network`,
             from: 'source',
+            sourceNetworkName: parseResourceId(props.sourceNetworkResourceId!)!.name!,
             sourceNetworkResourceId: props.sourceNetworkResourceId!,
             targetNetworkResourceId: props.targetNetworkResourceId!,
           },
@@ -303,6 +315,7 @@ export function resolveA2AReplication(
             key: 'targetToSource',
             name: `${target}-to-${source}-network`,
             from: 'target',
+            sourceNetworkName: parseResourceId(props.targetNetworkResourceId!)!.name!,
             sourceNetworkResourceId: props.targetNetworkResourceId!,
             targetNetworkResourceId: props.sourceNetworkResourceId!,
           },

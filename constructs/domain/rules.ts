@@ -136,3 +136,18 @@ export class RuleSet {
     if (this.found.length > 0) throw new ValidationError(component, this.found);
   }
 }
+
+/** Runs a domain resolver on its own and throws its one validation error, if any. */
+export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
+  const rules = new RuleSet();
+  const spec = resolve(rules);
+  rules.throwIfAny(component);
+  return spec;
+}
+
+/** The domain props of a construct's props: the engine references (other constructs) removed. */
+export function withoutRefs<T extends object, K extends keyof T>(props: T, ...refs: K[]): Omit<T, K> {
+  const copy: Partial<T> = { ...props };
+  for (const r of refs) delete copy[r];
+  return copy as Omit<T, K>;
+}

@@ -96,6 +96,8 @@ describe('A2A scenario defaults', () => {
       instanceType: 'A2A',
       recoveryPointRetentionInMinutes: 1440,
       applicationConsistentSnapshotFrequencyInMinutes: 240,
+      multiVmSyncEnabled: true,
+      crashConsistentFrequencyInMinutes: undefined,
     });
   });
 
@@ -543,8 +545,11 @@ describe('VMware scenario', () => {
         instanceType: 'InMageRcm',
         recoveryPointRetentionInMinutes: 1440,
         applicationConsistentSnapshotFrequencyInMinutes: 240,
+        multiVmSyncEnabled: true,
+        crashConsistentFrequencyInMinutes: 10,
       },
       association: { name: 'asr-inmagercm-policy-association' },
+      appliance: undefined,
       acceptManualAgentUpgrades: false,
     });
   });
