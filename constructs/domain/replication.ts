@@ -338,9 +338,22 @@ export function resolveA2AReplication(
   };
 }
 
+/** What an engine needs beyond the props; the domain checks it so the error is still the one error. */
+export interface VmwareEngineRequirements {
+  /**
+   * The engine cannot discover the appliance's fabric and container at deploy (azure-native), so
+   * `replication.applianceFabricName` and `replication.applianceContainerName` are required.
+   * @default false (azurerm discovers them)
+   */
+  readonly applianceNamesRequired?: boolean;
+  /** The engine's name, for the error message. */
+  readonly engine?: string;
+}
+
 export function resolveVmwareReplication(
   rules: RuleSet,
   props: VmwareReplicationProps,
+  engine: VmwareEngineRequirements = {},
 ): VmwareReplicationSpec {
   rules.knownKeys('', props, [
     'recoveryPointRetentionInMinutes',
@@ -384,6 +397,14 @@ export function resolveVmwareReplication(
   );
   checkName(rules, 'policyAssociationName', associationName, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
   rules.boolean('acceptManualAgentUpgrades', props.acceptManualAgentUpgrades);
+  if (engine.applianceNamesRequired) {
+    rules.check(
+      hasFabric && hasContainer,
+      'applianceFabricName',
+      props.applianceFabricName,
+      `is required with ${engine.engine ?? 'this engine'}, which cannot discover the registered appliance's fabric and container at deploy; set applianceFabricName and applianceContainerName (az site-recovery fabric list / protection-container list)`,
+    );
+  }
   return {
     policy: resolvePolicy(rules, props, policyName, 'InMageRcm'),
     association: { name: associationName },

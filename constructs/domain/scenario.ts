@@ -11,6 +11,7 @@ import {
   type A2AReplicationSpec,
   type AutoUpdateTarget,
   type VmwareReplicationProps,
+  type VmwareEngineRequirements,
   type VmwareReplicationSpec,
 } from './replication';
 import { RuleSet } from './rules';
@@ -128,18 +129,6 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
 }
 
 /** Validates a VMware scenario. Throws one `ValidationError` listing every violated rule. */
-/** What an engine needs beyond the props; the domain checks it so the error is still the one error. */
-export interface VmwareEngineRequirements {
-  /**
-   * The engine cannot discover the appliance's fabric and container at deploy (azure-native), so
-   * `replication.applianceFabricName` and `replication.applianceContainerName` are required.
-   * @default false (azurerm discovers them)
-   */
-  readonly applianceNamesRequired?: boolean;
-  /** The engine's name, for the error message. */
-  readonly engine?: string;
-}
-
 export function resolveVmwareScenario(
   props: VmwareScenarioProps,
   engine: VmwareEngineRequirements = {},
@@ -156,15 +145,7 @@ export function resolveVmwareScenario(
     ext.automationAccountResourceId,
     'is only for A2A: VMware agent auto-upgrade is enforced by the runbook in the account this library creates',
   );
-  const replication = resolveVmwareReplication(rules.child('replication'), props.replication ?? {});
-  if (engine.applianceNamesRequired) {
-    rules.check(
-      replication.appliance !== undefined,
-      'replication.applianceFabricName',
-      props.replication?.applianceFabricName,
-      `is required with ${engine.engine ?? 'this engine'}, which cannot discover the registered appliance's fabric and container at deploy; set applianceFabricName and applianceContainerName (az site-recovery fabric list / protection-container list)`,
-    );
-  }
+  const replication = resolveVmwareReplication(rules.child('replication'), props.replication ?? {}, engine);
   const manual = !vault.publicNetworkAccessEnabled && replication.acceptManualAgentUpgrades;
   const automation = manual
     ? undefined

@@ -1,0 +1,229 @@
+import { RoleAssignment } from '@pulumi/azure-native/authorization';
+import { AutomationAccount, JobSchedule, Runbook, Schedule } from '@pulumi/azure-native/automation';
+import {
+  Blob,
+  BlobContainer,
+  listStorageAccountServiceSASOutput,
+  StorageAccount,
+} from '@pulumi/azure-native/storage';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  resolveAlone,
+  resolveAutoUpdateAutomation,
+  withoutRefs,
+  type AutoUpdateAutomationProps,
+  type AutoUpdateAutomationSpec,
+} from '../domain';
+import type { RecoveryVault } from './recovery-vault';
+import { addDiagnosticSettings, PACKAGE, tagsOrUndefined } from './shared';
+
+/** Args of {@link AutoUpdateAutomation}. */
+export type AutoUpdateAutomationArgs = (
+  AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }
+) & {
+  /** The vault whose mappings the runbook keeps current. */
+  readonly vault: RecoveryVault;
+};
+
+/** The private blob that holds the runbook, when the component hosts it. */
+export interface RunbookHosting {
+  readonly storageAccount: StorageAccount;
+  readonly container: BlobContainer;
+  readonly blob: Blob;
+}
+
+/**
+ * The custom automation account that keeps Mobility-service agents current: system-assigned
+ * identity only, local authentication off, the runbook, its daily schedule and job schedule, and
+ * the identity's role on the vault. azure-native's Runbook only takes a content link, so unless a
+ * `runbookContentLink` is given the runbook is uploaded to a private blob and linked through a
+ * read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256 before publishing.
+ */
+export class AutoUpdateAutomation extends pulumi.ComponentResource {
+  readonly spec: AutoUpdateAutomationSpec;
+  readonly account: AutomationAccount;
+  readonly runbook: Runbook;
+  readonly schedule: Schedule;
+  readonly jobSchedule: JobSchedule;
+  readonly roleAssignments: readonly RoleAssignment[];
+  /** Present when the component hosts the runbook itself. */
+  readonly hosting?: RunbookHosting;
+  readonly automationAccountId: pulumi.Output<string>;
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { vault } = args;
+    const spec =
+      'spec' in args
+        ? args.spec
+        : resolveAlone('AutoUpdateAutomation', (rules) =>
+            resolveAutoUpdateAutomation(rules, withoutRefs(args, 'vault'), vault.spec),
+          );
+    super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
+    this.spec = spec;
+    const tags = tagsOrUndefined(spec.tags);
+    const common = { resourceGroupName: spec.resourceGroupName };
+
+    this.account = new AutomationAccount(
+      `${name}-account`,
+      {
+        ...common,
+        automationAccountName: spec.name,
+        location: spec.location,
+        sku: { name: spec.skuName },
+        identity: { type: 'SystemAssigned' },
+        disableLocalAuth: !spec.localAuthenticationEnabled,
+        publicNetworkAccess: spec.publicNetworkAccessEnabled,
+        tags,
+      },
+      { parent: this },
+    );
+    this.automationAccountId = this.account.id;
+    this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
+
+    const hosted = spec.runbook.contentLink ? undefined : this.hostRunbook(name, spec, tags);
+    this.hosting = hosted?.hosting;
+    const link = spec.runbook.contentLink
+      ? { uri: pulumi.output(spec.runbook.contentLink.uri), sha256: spec.runbook.contentLink.sha256 }
+      : hosted!.link;
+    this.runbook = new Runbook(
+      `${name}-runbook`,
+      {
+        ...common,
+        automationAccountName: this.account.name,
+        runbookName: spec.runbook.name,
+        location: spec.location,
+        runbookType: spec.runbook.asset.runbookType,
+        description: spec.runbook.description,
+        logVerbose: spec.runbook.logVerbose,
+        logProgress: spec.runbook.logProgress,
+        publishContentLink: { uri: link.uri, contentHash: { algorithm: 'SHA256', value: link.sha256 } },
+        tags,
+      },
+      { parent: this, dependsOn: this.hosting ? [this.hosting.blob] : [] },
+    );
+
+    this.schedule = new Schedule(
+      `${name}-schedule`,
+      {
+        ...common,
+        automationAccountName: this.account.name,
+        scheduleName: spec.schedule.name,
+        name: spec.schedule.name,
+        frequency: spec.schedule.frequency,
+        interval: spec.schedule.interval,
+        timeZone: spec.schedule.timeZone,
+        startTime: spec.schedule.startTime,
+        description: `Daily at ${spec.schedule.timeOfDay} ${spec.schedule.timeZone}.`,
+      },
+      // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
+      { parent: this, ignoreChanges: ['startTime'] },
+    );
+
+    const p = spec.jobParameters;
+    this.jobSchedule = new JobSchedule(
+      `${name}-job-schedule`,
+      {
+        ...common,
+        automationAccountName: this.account.name,
+        jobScheduleId: spec.jobScheduleId,
+        runbook: { name: this.runbook.name },
+        schedule: { name: this.schedule.name },
+        parameters: {
+          vaultresourceid: vault.vaultId,
+          autoupdateaction: p.autoupdateaction,
+          automationaccountarmid: this.account.id,
+          providers: p.providers,
+        },
+      },
+      { parent: this },
+    );
+
+    // Role ids are scoped to the subscription of the assignment's scope.
+    const vaultSubscription = vault.vaultId.apply((id) => id.split('/')[2] ?? '');
+    this.roleAssignments = spec.roleAssignments.map(
+      (ra) =>
+        new RoleAssignment(
+          `${name}-role-${ra.name}`,
+          {
+            roleAssignmentName: ra.name,
+            scope: ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`,
+            principalId: this.principalId,
+            principalType: ra.principalType,
+            description:
+              'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
+          },
+          { parent: this },
+        ),
+    );
+    addDiagnosticSettings(this, name, spec.diagnosticSettings, this.account.id);
+    this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
+  }
+
+  /** Uploads the shipped runbook to a private blob and returns a read-only SAS link to it (a secret). */
+  private hostRunbook(
+    name: string,
+    spec: AutoUpdateAutomationSpec,
+    tags: Record<string, string> | undefined,
+  ): { hosting: RunbookHosting; link: { uri: pulumi.Output<string>; sha256: string } } {
+    const s = spec.runbook.storage;
+    const storageAccount = new StorageAccount(
+      `${name}-runbook-storage`,
+      {
+        resourceGroupName: spec.resourceGroupName,
+        accountName: s.accountName,
+        location: spec.location,
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+        allowBlobPublicAccess: false,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: 'TLS1_2',
+        // A service SAS is signed with the account key; Automation fetches the link from its own service.
+        allowSharedKeyAccess: true,
+        publicNetworkAccess: 'Enabled',
+        tags,
+      },
+      { parent: this },
+    );
+    const container = new BlobContainer(
+      `${name}-runbook-container`,
+      {
+        resourceGroupName: spec.resourceGroupName,
+        accountName: storageAccount.name,
+        containerName: s.containerName,
+        publicAccess: 'None',
+      },
+      { parent: this },
+    );
+    const blob = new Blob(
+      `${name}-runbook-blob`,
+      {
+        resourceGroupName: spec.resourceGroupName,
+        accountName: storageAccount.name,
+        containerName: container.name,
+        blobName: s.blobName,
+        contentType: 'text/plain; charset=utf-8',
+        source: new pulumi.asset.StringAsset(spec.runbook.asset.content),
+      },
+      { parent: this },
+    );
+    const sas = listStorageAccountServiceSASOutput(
+      {
+        resourceGroupName: spec.resourceGroupName,
+        accountName: storageAccount.name,
+        canonicalizedResource: pulumi.interpolate`/blob/${storageAccount.name}/${container.name}/${blob.name}`,
+        resource: 'b',
+        permissions: 'r',
+        protocols: 'https',
+        sharedAccessStartTime: s.sasStart,
+        sharedAccessExpiryTime: s.sasExpiry,
+      },
+      { parent: this },
+    );
+    const uri = pulumi.secret(
+      pulumi.interpolate`${storageAccount.primaryEndpoints.blob}${container.name}/${blob.name}?${sas.serviceSasToken}`,
+    );
+    return { hosting: { storageAccount, container, blob }, link: { uri, sha256: spec.runbook.asset.sha256 } };
+  }
+}

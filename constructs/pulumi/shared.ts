@@ -1,0 +1,68 @@
+import { ManagementLockByScope } from '@pulumi/azure-native/authorization';
+import { DiagnosticSetting } from '@pulumi/azure-native/monitor';
+import * as pulumi from '@pulumi/pulumi';
+import type { DiagnosticSettingSpec, Finding, LockSpec } from '../domain';
+
+/** This package's name in every component type token: `asr-mobility-autoupdate:<module>:<Class>`. */
+export const PACKAGE = 'asr-mobility-autoupdate';
+
+/** A management lock on `target`, as a child of `parent`. */
+export function addLock(
+  parent: pulumi.Resource,
+  name: string,
+  lock: LockSpec | undefined,
+  target: pulumi.Input<string>,
+): ManagementLockByScope | undefined {
+  if (!lock) return undefined;
+  return new ManagementLockByScope(
+    `${name}-lock`,
+    { lockName: lock.name, scope: target, level: lock.kind, notes: 'Managed by asr-mobility-autoupdate.' },
+    { parent },
+  );
+}
+
+/** One diagnostic setting per spec, as children of `parent`. */
+export function addDiagnosticSettings(
+  parent: pulumi.Resource,
+  name: string,
+  settings: readonly DiagnosticSettingSpec[],
+  target: pulumi.Input<string>,
+): DiagnosticSetting[] {
+  return settings.map(
+    (s) =>
+      new DiagnosticSetting(
+        `${name}-${s.name}`,
+        {
+          name: s.name,
+          resourceUri: target,
+          workspaceId: s.workspaceResourceId,
+          logAnalyticsDestinationType: s.logAnalyticsDestinationType,
+          storageAccountId: s.storageAccountResourceId,
+          eventHubAuthorizationRuleId: s.eventHubAuthorizationRuleResourceId,
+          eventHubName: s.eventHubName,
+          logs: [
+            ...s.logCategories.map((category) => ({ category, enabled: true })),
+            ...s.logCategoryGroups.map((categoryGroup) => ({ categoryGroup, enabled: true })),
+          ],
+          metrics:
+            s.metricCategories.length > 0
+              ? s.metricCategories.map((category) => ({ category, enabled: true }))
+              : undefined,
+        },
+        { parent },
+      ),
+  );
+}
+
+/** Reports policy warnings on the Pulumi log, attached to the component. */
+export function reportWarnings(resource: pulumi.Resource, warnings: readonly Finding[]): void {
+  for (const w of warnings) void pulumi.log.warn(`[${w.ruleId}] ${w.prop}: ${w.message}`, resource);
+}
+
+/** Tags for azure-native, or undefined when there are none (so nothing empty is sent). */
+export function tagsOrUndefined(tags: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  return Object.keys(tags).length > 0 ? { ...tags } : undefined;
+}
+
+/** `Enabled`/`Disabled`, as most Recovery Services settings take booleans. */
+export const state = (on: boolean): 'Enabled' | 'Disabled' => (on ? 'Enabled' : 'Disabled');

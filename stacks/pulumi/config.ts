@@ -1,0 +1,320 @@
+import {
+  AUTOMATION_DEFAULTS,
+  REPLICATION_DEFAULTS,
+  VAULT_DEFAULTS,
+  type A2AScenarioProps,
+  type Clock,
+  type ScenarioAutomationProps,
+  type VmwareScenarioProps,
+} from '../../constructs/domain';
+
+/**
+ * Every stack setting of the Pulumi program, flat (Pulumi.yaml config types are scalars and
+ * arrays), with its type, its default and the domain prop it feeds. Pulumi.yaml's `config`
+ * section is generated from this table (`npm run gen:pulumi-yaml`) and a test keeps the two
+ * equal, so defaults live in the domain only. An empty string means "not set": the domain decides.
+ */
+export interface ConfigKey {
+  readonly type: 'string' | 'integer' | 'boolean' | 'array';
+  readonly default: string | number | boolean | readonly string[];
+  readonly description: string;
+  /** JSON-encoded structured value (tags, lock, diagnostic settings, suppressions). */
+  readonly json?: boolean;
+}
+
+const str = (description: string, value = '') => ({ type: 'string' as const, default: value, description });
+const json = (description: string, value: string) => ({
+  type: 'string' as const,
+  default: value,
+  description,
+  json: true,
+});
+const int = (description: string, value: number) => ({
+  type: 'integer' as const,
+  default: value,
+  description,
+});
+const bool = (description: string, value: boolean) => ({
+  type: 'boolean' as const,
+  default: value,
+  description,
+});
+
+export const CONFIG_KEYS = {
+  scenario: str('Which scenario this stack deploys: a2a or vmware.', 'a2a'),
+  // Vault
+  vaultName: str(
+    'Recovery Services vault name (2-50 letters, digits, hyphens; starts with a letter). Required.',
+  ),
+  vaultResourceGroupName: str('Resource group of the vault (must exist). Required.'),
+  vaultLocation: str('Vault region; for a2a, the target region. Required.'),
+  vaultSku: str('Vault SKU: Standard or RS0.', VAULT_DEFAULTS.sku),
+  vaultStorageModeType: str(
+    'GeoRedundant, LocallyRedundant or ZoneRedundant.',
+    VAULT_DEFAULTS.storageModeType,
+  ),
+  vaultCrossRegionRestoreEnabled: bool(
+    'Cross-region restore (needs GeoRedundant).',
+    VAULT_DEFAULTS.crossRegionRestoreEnabled,
+  ),
+  vaultSoftDeleteEnabled: bool('Soft delete.', VAULT_DEFAULTS.softDeleteEnabled),
+  vaultPublicNetworkAccessEnabled: bool(
+    'Public network access to the vault; off means private endpoints.',
+    VAULT_DEFAULTS.publicNetworkAccessEnabled,
+  ),
+  vaultImmutability: str('Disabled, Unlocked or Locked (irreversible).', VAULT_DEFAULTS.immutability),
+  vaultSystemAssignedIdentityEnabled: bool(
+    'System-assigned identity for the vault.',
+    VAULT_DEFAULTS.systemAssignedIdentityEnabled,
+  ),
+  vaultAllJobFailuresAlertsEnabled: bool(
+    'Azure Monitor alerts for every failed job.',
+    VAULT_DEFAULTS.allJobFailuresEnabled,
+  ),
+  vaultCriticalOperationFailuresAlertsEnabled: bool(
+    'Alerts for failed critical operations.',
+    VAULT_DEFAULTS.criticalOperationFailuresEnabled,
+  ),
+  autoUpdateEnabled: bool(
+    'Allow Site Recovery to manage the Mobility-service extension.',
+    VAULT_DEFAULTS.autoUpdateEnabled,
+  ),
+  existingAutomationAccountResourceId: str(
+    'A2A only: an existing automation account to use instead of creating one.',
+  ),
+  tags: json('Tags, as a JSON object of strings.', '{}'),
+  vaultLock: json(
+    'Vault lock, as JSON: {"kind":"CanNotDelete"|"ReadOnly","name":"..."}; empty for none.',
+    '',
+  ),
+  vaultDiagnosticSettings: json('Vault diagnostic settings, as a JSON list (see the README).', '[]'),
+  // Replication
+  sourceRegion: str('a2a: the region the protected VMs run in. Required for a2a.'),
+  targetRegion: str('a2a: the region they fail over to. Required for a2a.'),
+  recoveryPointRetentionInMinutes: int(
+    'Recovery point retention, 0-21600 minutes.',
+    REPLICATION_DEFAULTS.recoveryPointRetentionInMinutes,
+  ),
+  applicationConsistentSnapshotFrequencyInMinutes: int(
+    'App-consistent snapshot frequency, 0-720 minutes, not above the retention.',
+    REPLICATION_DEFAULTS.applicationConsistentSnapshotFrequencyInMinutes,
+  ),
+  sourceNetworkResourceId: str(
+    'a2a: source virtual network id (with targetNetworkResourceId) for network mappings.',
+  ),
+  targetNetworkResourceId: str('a2a: target virtual network id (with sourceNetworkResourceId).'),
+  policyName: str('Replication policy name; empty for the scenario default.'),
+  sourceFabricName: str('a2a: source fabric name; empty for asr-fabric-<region>.'),
+  targetFabricName: str('a2a: target fabric name; empty for asr-fabric-<region>.'),
+  sourceContainerName: str('a2a: source container name; empty for asr-container-<region>.'),
+  targetContainerName: str('a2a: target container name; empty for asr-container-<region>.'),
+  policyAssociationName: str(
+    `vmware: policy association name; empty for ${REPLICATION_DEFAULTS.vmwareAssociationName}.`,
+  ),
+  acceptManualAgentUpgrades: bool('vmware: accept manual agent upgrades behind private endpoints.', false),
+  applianceFabricName: str('vmware: the registered appliance fabric name. Required for vmware with Pulumi.'),
+  applianceContainerName: str(
+    'vmware: the registered appliance protection container name. Required for vmware with Pulumi.',
+  ),
+  // Automation
+  automationAccountName: str('Automation account name; empty for <vault>-asr-updates.'),
+  automationPublicNetworkAccessEnabled: bool(
+    'Public network access to the automation account.',
+    AUTOMATION_DEFAULTS.publicNetworkAccessEnabled,
+  ),
+  scheduleSourceRegion: str('Region whose midnight the schedule follows; empty for the scenario default.'),
+  timeZone: str('IANA time zone of the schedule; empty for the source region zone.'),
+  timeOfDay: str('Local time of the daily run, HH:MM.', AUTOMATION_DEFAULTS.timeOfDay),
+  startTime: str('First run (RFC 3339); empty for the next timeOfDay at least 10 minutes ahead.'),
+  roleDefinition: str(
+    'Role of the automation identity on the vault: a built-in name or a GUID.',
+    AUTOMATION_DEFAULTS.roleDefinition,
+  ),
+  additionalRoleScopes: {
+    type: 'array' as const,
+    default: [] as readonly string[],
+    description: 'Further scopes for the same role (resource ids); wider than the vault gives a warning.',
+  },
+  automationDiagnosticSettings: json(
+    'Automation diagnostic settings, as a JSON list (JobLogs and JobStreams by default).',
+    '[]',
+  ),
+  runbookContentLinkUri: str(
+    'Publish the runbook from this https URI instead of hosting it (with runbookContentLinkSha256).',
+  ),
+  runbookContentLinkSha256: str('SHA-256 of the runbook at runbookContentLinkUri.'),
+  runbookStorageAccountName: str(
+    'Storage account that hosts the runbook; empty for a name derived from the vault.',
+  ),
+  runbookSasValidityInHours: int(
+    'Validity of the read-only runbook link, 1-168 hours.',
+    AUTOMATION_DEFAULTS.sasValidityInHours,
+  ),
+  suppressions: json('Warning suppressions, as a JSON list of {"ruleId","reason"}.', '[]'),
+} satisfies Record<string, ConfigKey>;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+/** Reads raw values by key (Pulumi's Config, or a plain map in tests). */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+type ValueOf<T extends ConfigKey['type']> = T extends 'integer'
+  ? number
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'array'
+      ? string[]
+      : string;
+type Values = { [K in ConfigKeyName]: ValueOf<(typeof CONFIG_KEYS)[K]['type']> };
+
+/** Reads every key with its type, applying the table's default; a wrongly typed value is an error naming the key. */
+export function readValues(source: ConfigSource): Values {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKeyName, ConfigKey][]) {
+    const raw = source.get(key);
+    if (raw === undefined) {
+      out[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+      continue;
+    }
+    if (spec.type === 'integer') {
+      if (!/^-?\d+$/.test(raw.trim()))
+        problems.push(`${key}: received ${JSON.stringify(raw)}; must be an integer`);
+      out[key] = Number(raw);
+    } else if (spec.type === 'boolean') {
+      if (raw !== 'true' && raw !== 'false')
+        problems.push(`${key}: received ${JSON.stringify(raw)}; must be true or false`);
+      out[key] = raw === 'true';
+    } else if (spec.type === 'array') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        parsed = undefined;
+      }
+      if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string'))
+        problems.push(`${key}: received ${JSON.stringify(raw)}; must be a list of strings`);
+      out[key] = Array.isArray(parsed) ? parsed : [];
+    } else {
+      out[key] = raw;
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`Pulumi config: ${problems.length} invalid value(s):\n  - ${problems.join('\n  - ')}`);
+  return out as Values;
+}
+
+function parseJson<T>(key: string, text: string): T | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`Pulumi config ${key}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+const opt = (v: string): string | undefined => (v === '' ? undefined : v);
+
+/** The scenario props a stack's config describes; the domain validates them. */
+export function scenarioFromConfig(
+  source: ConfigSource,
+  clock?: Clock,
+):
+  | { readonly scenario: 'a2a'; readonly props: A2AScenarioProps }
+  | { readonly scenario: 'vmware'; readonly props: VmwareScenarioProps } {
+  const v = readValues(source);
+  if (v.scenario !== 'a2a' && v.scenario !== 'vmware')
+    throw new Error(`Pulumi config scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`);
+  const vault = {
+    name: v.vaultName,
+    resourceGroupName: v.vaultResourceGroupName,
+    location: v.vaultLocation,
+    sku: v.vaultSku as A2AScenarioProps['vault']['sku'],
+    storageModeType: v.vaultStorageModeType as A2AScenarioProps['vault']['storageModeType'],
+    crossRegionRestoreEnabled: v.vaultCrossRegionRestoreEnabled,
+    softDeleteEnabled: v.vaultSoftDeleteEnabled,
+    publicNetworkAccessEnabled: v.vaultPublicNetworkAccessEnabled,
+    immutability: v.vaultImmutability as A2AScenarioProps['vault']['immutability'],
+    systemAssignedIdentityEnabled: v.vaultSystemAssignedIdentityEnabled,
+    alerts: {
+      allJobFailuresEnabled: v.vaultAllJobFailuresAlertsEnabled,
+      criticalOperationFailuresEnabled: v.vaultCriticalOperationFailuresAlertsEnabled,
+    },
+    extensionUpdateSettings: {
+      autoUpdateEnabled: v.autoUpdateEnabled,
+      automationAccountResourceId: opt(v.existingAutomationAccountResourceId),
+    },
+    tags: parseJson<Record<string, string>>('tags', v.tags),
+    lock: parseJson<A2AScenarioProps['vault']['lock']>('vaultLock', v.vaultLock),
+    diagnosticSettings: parseJson<A2AScenarioProps['vault']['diagnosticSettings']>(
+      'vaultDiagnosticSettings',
+      v.vaultDiagnosticSettings,
+    ),
+  };
+  const hasLink = v.runbookContentLinkUri !== '' || v.runbookContentLinkSha256 !== '';
+  const automation: ScenarioAutomationProps = {
+    name: opt(v.automationAccountName),
+    publicNetworkAccessEnabled: v.automationPublicNetworkAccessEnabled,
+    sourceRegion: opt(v.scheduleSourceRegion),
+    timeZone: opt(v.timeZone),
+    timeOfDay: v.timeOfDay,
+    startTime: opt(v.startTime),
+    roleDefinition: v.roleDefinition,
+    additionalRoleScopes: v.additionalRoleScopes,
+    diagnosticSettings: parseJson('automationDiagnosticSettings', v.automationDiagnosticSettings),
+    runbookContentLink: hasLink
+      ? { uri: v.runbookContentLinkUri, sha256: v.runbookContentLinkSha256 }
+      : undefined,
+    runbookStorage: {
+      accountName: opt(v.runbookStorageAccountName),
+      sasValidityInHours: v.runbookSasValidityInHours,
+    },
+    clock,
+  };
+  const suppressions = parseJson<A2AScenarioProps['suppressions']>('suppressions', v.suppressions);
+  const policy = {
+    recoveryPointRetentionInMinutes: v.recoveryPointRetentionInMinutes,
+    applicationConsistentSnapshotFrequencyInMinutes: v.applicationConsistentSnapshotFrequencyInMinutes,
+    policyName: opt(v.policyName),
+  };
+  const existing = vault.extensionUpdateSettings.automationAccountResourceId !== undefined;
+  if (v.scenario === 'a2a') {
+    return {
+      scenario: 'a2a',
+      props: {
+        vault,
+        // With an existing account the library creates no automation, so only the clock could be passed.
+        automation: existing ? { clock } : automation,
+        replication: {
+          ...policy,
+          sourceRegion: v.sourceRegion,
+          targetRegion: v.targetRegion,
+          sourceNetworkResourceId: opt(v.sourceNetworkResourceId),
+          targetNetworkResourceId: opt(v.targetNetworkResourceId),
+          sourceFabricName: opt(v.sourceFabricName),
+          targetFabricName: opt(v.targetFabricName),
+          sourceContainerName: opt(v.sourceContainerName),
+          targetContainerName: opt(v.targetContainerName),
+        },
+        suppressions,
+      },
+    };
+  }
+  return {
+    scenario: 'vmware',
+    props: {
+      vault,
+      automation,
+      replication: {
+        ...policy,
+        policyAssociationName: opt(v.policyAssociationName),
+        acceptManualAgentUpgrades: v.acceptManualAgentUpgrades,
+        applianceFabricName: opt(v.applianceFabricName),
+        applianceContainerName: opt(v.applianceContainerName),
+      },
+      suppressions,
+    },
+  };
+}

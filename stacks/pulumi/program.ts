@@ -1,0 +1,36 @@
+import * as pulumi from '@pulumi/pulumi';
+import { A2AMobilityAutoUpdate, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
+import type { Clock } from '../../constructs/domain';
+import { scenarioFromConfig, type ConfigSource } from './config';
+
+/** What the program exports as stack outputs. */
+export interface ProgramOutputs {
+  readonly scenario: string;
+  readonly vaultId: pulumi.Output<string>;
+  readonly automationAccountId?: pulumi.Output<string>;
+  readonly automationPrincipalId?: pulumi.Output<string>;
+}
+
+/** Builds the configured scenario. Invalid config fails here, before any resource is registered. */
+export function program(source: ConfigSource, clock?: Clock): ProgramOutputs {
+  const s = scenarioFromConfig(source, clock);
+  const component =
+    s.scenario === 'a2a'
+      ? new A2AMobilityAutoUpdate('a2a', s.props)
+      : new VmwareMobilityAutoUpdate('vmware', s.props);
+  return {
+    scenario: s.scenario,
+    vaultId: component.vault.vaultId,
+    automationAccountId: component.automation?.automationAccountId,
+    automationPrincipalId: component.automation?.principalId,
+  };
+}
+
+/** The clock: ASR_NOW when set (repeatable runs), else the system clock. */
+export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): Clock {
+  if (!env.ASR_NOW) return () => new Date();
+  const fixed = new Date(env.ASR_NOW);
+  if (Number.isNaN(fixed.getTime()))
+    throw new Error(`ASR_NOW: received ${JSON.stringify(env.ASR_NOW)}; must be an ISO date-time`);
+  return () => new Date(fixed.getTime());
+}
