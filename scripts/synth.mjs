@@ -1,4 +1,5 @@
-// `npm run synth`: synthesizes every scenario for every engine from the example configuration,
+// `npm run synth`: synthesizes every scenario for every engine from the example configuration
+// (cdktf.json context for cdktf, Pulumi.<stack>.yaml for Pulumi),
 // offline, and says where the output went. Extra arguments are not accepted: configure through
 // cdktf.json's context or the ASR_* environment variables (README, Configuration).
 import { execFileSync } from 'node:child_process';
@@ -44,3 +45,30 @@ for (const [name, stack] of Object.entries(manifest.stacks)) {
     console.log(`           ${a.level}: ${a.constructPath}: ${a.message}`);
 }
 console.log(`  deploy with: npx cdktf deploy <stack>   (${readdirSync(join(outdir, 'stacks')).join(', ')})`);
+
+// Pulumi: each example stack file, run under Pulumi's mock runtime (one process per stack: its runtime is global).
+const pulumiOut = resolve(root, 'pulumi.out');
+console.log(
+  'Pulumi (azure-native), offline preview under mocks (nothing deployed; cloud values are placeholders):',
+);
+for (const stackFile of readdirSync(root)
+  .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+  .sort()) {
+  const stack = stackFile.replace(/^Pulumi\.|\.yaml$/g, '');
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'scripts', 'ts-run.js'),
+        join(root, 'stacks', 'pulumi', 'offline.ts'),
+        join(root, stackFile),
+        join(pulumiOut, `${stack}.json`),
+      ],
+      { env, stdio: 'inherit', cwd: root },
+    );
+  } catch {
+    console.error(`\nPulumi offline preview of ${stackFile} failed (see the error above).`);
+    process.exit(1);
+  }
+}
+console.log('  deploy with: pulumi stack select <stack> && pulumi up   (a2a, vmware)');

@@ -182,7 +182,8 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
     out.push({
       type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
       name: r.association.name,
-      properties: { policy: r.policy.name, instanceType: 'InMageRcm' },
+      // The provider (InMageRcm) follows from the policy; neither engine names it on the association.
+      properties: { policy: r.policy.name },
     });
   }
   return out;

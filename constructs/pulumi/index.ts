@@ -5,3 +5,4 @@ export * from './recovery-vault';
 export * from './scenarios';
 export * from './vmware-replication';
 export { PACKAGE, reportWarnings } from './shared';
+export * from './engine-differences';

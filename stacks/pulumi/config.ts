@@ -158,6 +158,8 @@ export type ConfigKeyName = keyof typeof CONFIG_KEYS;
 /** Reads raw values by key (Pulumi's Config, or a plain map in tests). */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /** Every key set for this project, when the source can list them; unknown keys are then an error. */
+  keys?(): readonly string[];
 }
 
 type ValueOf<T extends ConfigKey['type']> = T extends 'integer'
@@ -173,6 +175,12 @@ type Values = { [K in ConfigKeyName]: ValueOf<(typeof CONFIG_KEYS)[K]['type']> }
 export function readValues(source: ConfigSource): Values {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  for (const key of source.keys?.() ?? []) {
+    if (!(key in CONFIG_KEYS))
+      problems.push(
+        `${key}: is not a known setting (a misspelling would otherwise fall back to a default); see Pulumi.yaml`,
+      );
+  }
   for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKeyName, ConfigKey][]) {
     const raw = source.get(key);
     if (raw === undefined) {

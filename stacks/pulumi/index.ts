@@ -2,7 +2,13 @@
 import * as pulumi from '@pulumi/pulumi';
 import { clockFromEnvironment, program } from './program';
 
-const outputs = program(new pulumi.Config(), clockFromEnvironment());
+const config = new pulumi.Config();
+const prefix = `${pulumi.getProject()}:`;
+const keys = () =>
+  Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+const outputs = program({ get: (key) => config.get(key), keys }, clockFromEnvironment());
 
 export const scenario = outputs.scenario;
 export const vaultId = outputs.vaultId;

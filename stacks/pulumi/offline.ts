@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { load } from 'js-yaml';
 import type { Clock } from '../../constructs/domain';
@@ -12,6 +13,8 @@ export interface GraphNode {
   /** `<type>::<name>` of the parent component, or null at the top. */
   readonly parent: string | null;
   readonly inputs: Record<string, unknown>;
+  /** Inputs Pulumi ignores after creation, when any. */
+  readonly ignoreChanges?: readonly string[];
 }
 
 /** The offline preview of one stack: what `pulumi up` would register, with mocked cloud answers. */
@@ -156,13 +159,36 @@ export async function runOffline(
   config: Record<string, string>,
   opts: { project: string; stack: string; clock?: Clock },
 ): Promise<OfflinePreview> {
+  const keys = Object.keys(config)
+    .map((k) => k.replace(`${opts.project}:`, ''))
+    .filter((k) => !k.includes(':'));
+  return runOfflineProgram(
+    () => program({ get: (key) => new pulumi.Config(opts.project).get(key), keys: () => keys }, opts.clock),
+    {
+      ...opts,
+      config,
+    },
+  );
+}
+
+/** Runs any Pulumi program function under the mock runtime and returns what it registered. Run one at a time. */
+export async function runOfflineProgram(
+  run: () => void,
+  opts: { project: string; stack: string; config?: Record<string, string> },
+): Promise<OfflinePreview> {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${opts.project}:${k}`, v]),
+      Object.entries(opts.config ?? {}).map(([k, v]) => [k.includes(':') ? k : `${opts.project}:${k}`, v]),
     ),
   );
   const inputs = new Map<string, Record<string, unknown>>();
-  const recorded: { type: string; name: string; parent?: pulumi.Resource }[] = [];
+  const recorded: {
+    type: string;
+    name: string;
+    parent?: pulumi.Resource;
+    ignoreChanges?: string[];
+    assetText?: Promise<string>;
+  }[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -178,11 +204,18 @@ export async function runOffline(
   let failure: unknown;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
-      recorded.push({ type: args.type, name: args.name, parent: args.opts.parent });
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        parent: args.opts.parent,
+        ignoreChanges: args.opts.ignoreChanges,
+        // An uploaded file is shown by its SHA-256, so the preview proves what would be uploaded.
+        assetText: args.props.source instanceof pulumi.asset.StringAsset ? args.props.source.text : undefined,
+      });
       return undefined;
     });
     try {
-      program({ get: (key) => new pulumi.Config(opts.project).get(key) }, opts.clock);
+      run();
     } catch (e) {
       failure = e;
     }
@@ -207,7 +240,20 @@ export async function runOffline(
       type: r.type,
       name: r.name,
       parent: await parentOf(r.parent),
-      inputs: redact(inputs.get(`${r.type}::${r.name}`) ?? {}) as Record<string, unknown>,
+      inputs: {
+        ...(redact(inputs.get(`${r.type}::${r.name}`) ?? {}) as Record<string, unknown>),
+        ...(r.assetText
+          ? {
+              source: {
+                stringAssetSha256: createHash('sha256')
+                  .update(await r.assetText, 'utf8')
+                  .digest('hex')
+                  .toUpperCase(),
+              },
+            }
+          : {}),
+      },
+      ...(r.ignoreChanges?.length ? { ignoreChanges: [...r.ignoreChanges] } : {}),
     });
   }
   return {
@@ -239,5 +285,7 @@ export async function main(argv: string[]): Promise<void> {
   const preview = await runOffline(config, { project, stack, clock: clockFromEnvironment() });
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, `${JSON.stringify(preview, null, 2)}\n`);
-  console.log(`  ${stack.padEnd(8)} ${out}  (${preview.resources.length} resources, offline preview)`);
+  console.log(
+    `  ${stack.padEnd(8)} ${relative(process.cwd(), resolve(out))}  (${preview.resources.length} resources, offline preview)`,
+  );
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { CONFIG_KEYS } from './config';
 
@@ -27,10 +29,6 @@ export function renderPulumiYaml(): string {
 
 /** `npm run gen:pulumi-yaml` */
 export function main(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('node:fs').writeFileSync(
-    require('node:path').join(__dirname, '..', '..', 'Pulumi.yaml'),
-    renderPulumiYaml(),
-  );
+  writeFileSync(join(__dirname, '..', '..', 'Pulumi.yaml'), renderPulumiYaml());
   console.log('wrote Pulumi.yaml');
 }

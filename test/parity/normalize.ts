@@ -1,0 +1,313 @@
+import { createHash } from 'node:crypto';
+import type { PlannedResource } from '../../constructs/domain';
+import { armType, physicalName, type GraphNode } from '../../stacks/pulumi/offline';
+import { ARM_TYPE, type TfJson } from '../cdktf/helpers';
+
+/**
+ * Both engines' output, brought to the shape of the domain plan: (ARM type, name, key properties),
+ * with references written symbolically (`<vault.id>`, `<automationAccount.id>`, ...) and other
+ * references replaced by the referenced resource's name.
+ */
+type Props = Record<string, unknown>;
+const drop = (o: Props): Props => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const last = (id: unknown): string => String(id).replace(/\/+$/, '').split('/').pop() ?? '';
+const sha256 = (text: string): string =>
+  createHash('sha256').update(text, 'utf8').digest('hex').toUpperCase();
+
+export function sortPlan(plan: readonly PlannedResource[]): PlannedResource[] {
+  return [...plan]
+    .map((p) => ({ ...p, properties: drop({ ...p.properties }) }))
+    .sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
+}
+
+// ---------------------------------------------------------------- CDK for Terraform (azurerm)
+
+export function normalizeCdktf(doc: TfJson): PlannedResource[] {
+  const ref = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const m = /^\$\{([a-z_0-9]+)\.([A-Za-z0-9_-]+)\.(.+)\}$/.exec(value);
+    if (!m) return value;
+    const [, type, id, attr] = m;
+    if (type === 'azurerm_recovery_services_vault' && attr === 'id') return '<vault.id>';
+    if (type === 'azurerm_automation_account' && attr === 'id') return '<automationAccount.id>';
+    if (type === 'azurerm_automation_account' && attr === 'identity[0].principal_id')
+      return '<automationAccount.identity.principalId>';
+    return String(doc.resource[type!]![id!]!.name);
+  };
+  const out: PlannedResource[] = [];
+  for (const [type, byId] of Object.entries(doc.resource)) {
+    for (const r of Object.values(byId) as Props[]) {
+      const t = ARM_TYPE[type]!;
+      const p = (props: Props, name = String(r.name)) => out.push({ type: t, name, properties: drop(props) });
+      switch (type) {
+        case 'azurerm_recovery_services_vault':
+          p({
+            location: r.location,
+            sku: r.sku,
+            storageModeType: r.storage_mode_type,
+            softDeleteEnabled: r.soft_delete_enabled,
+            publicNetworkAccessEnabled: r.public_network_access_enabled,
+            immutability: r.immutability,
+            identity: (r.identity as Props | undefined)?.type ?? 'None',
+            classicVmwareReplicationEnabled: r.classic_vmware_replication_enabled,
+          });
+          break;
+        case 'azurerm_management_lock':
+          p({ level: r.lock_level, scope: ref(r.scope) });
+          break;
+        case 'azurerm_monitor_diagnostic_setting': {
+          const logs = (r.enabled_log as Props[] | undefined) ?? [];
+          p({
+            target: ref(r.target_resource_id),
+            workspaceResourceId: r.log_analytics_workspace_id,
+            storageAccountResourceId: r.storage_account_id,
+            eventHubAuthorizationRuleResourceId: r.eventhub_authorization_rule_id,
+            logCategories: logs.filter((l) => l.category).map((l) => l.category),
+            logCategoryGroups: logs.filter((l) => l.category_group).map((l) => l.category_group),
+            metricCategories: ((r.enabled_metric as Props[] | undefined) ?? []).map((m) => m.category),
+          });
+          break;
+        }
+        case 'azurerm_automation_account':
+          p({
+            location: r.location,
+            sku: r.sku_name,
+            identity: (r.identity as Props).type,
+            localAuthenticationEnabled: r.local_authentication_enabled,
+            publicNetworkAccessEnabled: r.public_network_access_enabled,
+          });
+          break;
+        case 'azurerm_automation_runbook': {
+          const link = r.publish_content_link as { hash: { value: string } } | undefined;
+          p({
+            runbookType: r.runbook_type,
+            contentSha256: link ? link.hash.value : sha256(String(r.content)),
+          });
+          break;
+        }
+        case 'azurerm_automation_schedule':
+          p({ frequency: r.frequency, interval: r.interval, timeZone: r.timezone, startTime: r.start_time });
+          break;
+        case 'azurerm_automation_job_schedule':
+          p(
+            {
+              runbook: ref(r.runbook_name),
+              schedule: ref(r.schedule_name),
+              parameters: Object.fromEntries(
+                Object.entries(r.parameters as Props).map(([k, v]) => [k, ref(v)]),
+              ),
+            },
+            String(r.job_schedule_id),
+          );
+          break;
+        case 'azurerm_role_assignment':
+          p({
+            roleDefinitionGuid: last(r.role_definition_id),
+            scope: ref(r.scope),
+            principalId: ref(r.principal_id),
+            principalType: r.principal_type,
+          });
+          break;
+        case 'azurerm_site_recovery_fabric':
+          p({ location: r.location, instanceType: 'Azure' });
+          break;
+        case 'azurerm_site_recovery_protection_container':
+          p({ fabric: ref(r.recovery_fabric_name) });
+          break;
+        case 'azurerm_site_recovery_replication_policy':
+          p({
+            instanceType: 'A2A',
+            recoveryPointRetentionInMinutes: r.recovery_point_retention_in_minutes,
+            applicationConsistentSnapshotFrequencyInMinutes:
+              r.application_consistent_snapshot_frequency_in_minutes,
+          });
+          break;
+        case 'azurerm_site_recovery_vmware_replication_policy':
+          p({
+            instanceType: 'InMageRcm',
+            recoveryPointRetentionInMinutes: r.recovery_point_retention_in_minutes,
+            applicationConsistentSnapshotFrequencyInMinutes:
+              r.application_consistent_snapshot_frequency_in_minutes,
+          });
+          break;
+        case 'azurerm_site_recovery_protection_container_mapping': {
+          const u = r.automatic_update as Props;
+          p({
+            sourceContainer: ref(r.recovery_source_protection_container_name),
+            targetContainer: ref(r.recovery_target_protection_container_id),
+            policy: ref(r.recovery_replication_policy_id),
+            agentAutoUpdateStatus: u.enabled ? 'Enabled' : 'Disabled',
+            automationAccountArmId: u.enabled ? ref(u.automation_account_id) : undefined,
+            automationAccountAuthenticationType: u.enabled ? u.authentication_type : undefined,
+          });
+          break;
+        }
+        case 'azurerm_site_recovery_vmware_replication_policy_association':
+          p({ policy: ref(r.policy_id) });
+          break;
+        case 'azurerm_site_recovery_network_mapping':
+          p({
+            sourceFabric: ref(r.source_recovery_fabric_name),
+            sourceNetworkResourceId: r.source_network_id,
+            targetNetworkResourceId: r.target_network_id,
+          });
+          break;
+        default:
+          throw new Error(`normalizeCdktf: no rule for ${type}`);
+      }
+    }
+  }
+  return out.sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
+}
+
+// ---------------------------------------------------------------- Pulumi (azure-native)
+
+const PRINCIPAL_PLACEHOLDER = '11111111-1111-1111-1111-111111111111';
+
+export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] {
+  const custom = nodes.filter((n) => n.type.startsWith('azure-native:'));
+  const find = (type: string) => custom.find((n) => n.type === type);
+  const vault = find('azure-native:recoveryservices:Vault');
+  const account = find('azure-native:automation:AutomationAccount');
+  const idOf = (n: GraphNode | undefined) =>
+    n ? `/providers/${armType(n.type, n.inputs)}/${physicalName(n.type, n.inputs, n.name)}` : undefined;
+  const vaultIdSuffix = idOf(vault);
+  const accountIdSuffix = idOf(account);
+  const ref = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    if (value === PRINCIPAL_PLACEHOLDER) return '<automationAccount.identity.principalId>';
+    if (
+      vaultIdSuffix &&
+      value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
+      value.endsWith(vaultIdSuffix)
+    )
+      return '<vault.id>';
+    if (
+      accountIdSuffix &&
+      value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
+      value.endsWith(accountIdSuffix)
+    )
+      return '<automationAccount.id>';
+    if (value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/')) return last(value);
+    return value;
+  };
+  const out: PlannedResource[] = [];
+  for (const n of custom) {
+    const i = n.inputs as Props & { properties?: Props };
+    const t = armType(n.type, i)!;
+    const name = physicalName(n.type, i, n.name);
+    const p = (props: Props) => out.push({ type: t, name, properties: drop(props) });
+    const psi = (i.properties?.providerSpecificInput ?? {}) as Props;
+    switch (n.type) {
+      case 'azure-native:recoveryservices:Vault': {
+        const props = i.properties as Props & {
+          redundancySettings: Props;
+          securitySettings: { softDeleteSettings: Props; immutabilitySettings: Props };
+        };
+        p({
+          location: i.location,
+          sku: (i.sku as Props).name,
+          storageModeType: props.redundancySettings.standardTierStorageRedundancy,
+          softDeleteEnabled: props.securitySettings.softDeleteSettings.softDeleteState === 'Enabled',
+          publicNetworkAccessEnabled: props.publicNetworkAccess === 'Enabled',
+          immutability: props.securitySettings.immutabilitySettings.state,
+          identity: (i.identity as Props | undefined)?.type ?? 'None',
+        });
+        break;
+      }
+      case 'azure-native:authorization:ManagementLockByScope':
+        p({ level: i.level, scope: ref(i.scope) });
+        break;
+      case 'azure-native:monitor:DiagnosticSetting': {
+        const logs = (i.logs as Props[] | undefined) ?? [];
+        p({
+          target: ref(i.resourceUri),
+          workspaceResourceId: i.workspaceId,
+          storageAccountResourceId: i.storageAccountId,
+          eventHubAuthorizationRuleResourceId: i.eventHubAuthorizationRuleId,
+          logCategories: logs.filter((l) => l.category).map((l) => l.category),
+          logCategoryGroups: logs.filter((l) => l.categoryGroup).map((l) => l.categoryGroup),
+          metricCategories: ((i.metrics as Props[] | undefined) ?? []).map((m) => m.category),
+        });
+        break;
+      }
+      case 'azure-native:automation:AutomationAccount':
+        p({
+          location: i.location,
+          sku: (i.sku as Props).name,
+          identity: (i.identity as Props).type,
+          localAuthenticationEnabled: !i.disableLocalAuth,
+          publicNetworkAccessEnabled: i.publicNetworkAccess,
+        });
+        break;
+      case 'azure-native:automation:Runbook': {
+        const link = i.publishContentLink as Props;
+        const plain = (link['[secret]'] ?? link) as { contentHash: { value: string } };
+        p({ runbookType: i.runbookType, contentSha256: plain.contentHash.value });
+        break;
+      }
+      case 'azure-native:automation:Schedule':
+        p({ frequency: i.frequency, interval: i.interval, timeZone: i.timeZone, startTime: i.startTime });
+        break;
+      case 'azure-native:automation:JobSchedule':
+        p({
+          runbook: (i.runbook as Props).name,
+          schedule: (i.schedule as Props).name,
+          parameters: Object.fromEntries(Object.entries(i.parameters as Props).map(([k, v]) => [k, ref(v)])),
+        });
+        break;
+      case 'azure-native:authorization:RoleAssignment':
+        p({
+          roleDefinitionGuid: last(i.roleDefinitionId),
+          scope: ref(i.scope),
+          principalId: ref(i.principalId),
+          principalType: i.principalType,
+        });
+        break;
+      case 'azure-native:recoveryservices:ReplicationFabric': {
+        const d = (i.properties as { customDetails: Props }).customDetails;
+        p({ location: d.location, instanceType: d.instanceType });
+        break;
+      }
+      case 'azure-native:recoveryservices:ReplicationPolicy':
+        p({
+          instanceType: psi.instanceType,
+          recoveryPointRetentionInMinutes: psi.recoveryPointHistory ?? psi.recoveryPointHistoryInMinutes,
+          applicationConsistentSnapshotFrequencyInMinutes: psi.appConsistentFrequencyInMinutes,
+        });
+        break;
+      case 'azure-native:recoveryservices:ReplicationProtectionContainerMapping': {
+        const enabled = psi.agentAutoUpdateStatus === 'Enabled';
+        p({
+          sourceContainer: i.protectionContainerName,
+          targetContainer: ref(i.properties!.targetProtectionContainerId),
+          policy: ref(i.properties!.policyId),
+          agentAutoUpdateStatus: psi.agentAutoUpdateStatus,
+          automationAccountArmId: enabled ? ref(psi.automationAccountArmId) : undefined,
+          automationAccountAuthenticationType: enabled ? psi.automationAccountAuthenticationType : undefined,
+        });
+        break;
+      }
+      case 'azure-native:recoveryservices:ReplicationNetworkMapping': {
+        const props = i.properties as Props & { fabricSpecificDetails: Props };
+        p({
+          sourceFabric: i.fabricName,
+          sourceNetworkResourceId: props.fabricSpecificDetails.primaryNetworkId,
+          targetNetworkResourceId: props.recoveryNetworkId,
+        });
+        break;
+      }
+      case 'azure-native:resources:Resource':
+        if (i.resourceType === 'replicationProtectionContainers')
+          p({ fabric: String(i.parentResourcePath).split('/')[3] });
+        else if (i.resourceType === 'replicationProtectionContainerMappings')
+          p({ policy: ref(i.properties!.policyId) });
+        else throw new Error(`normalizePulumi: no rule for generic ${String(i.resourceType)}`);
+        break;
+      default:
+        // Anything else must be a listed difference; the parity test checks that.
+        out.push({ type: t ?? n.type, name, properties: {} });
+    }
+  }
+  return out.sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
+}

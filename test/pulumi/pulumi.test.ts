@@ -1,0 +1,368 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { BUILT_IN_ROLES, runbookAsset, type A2AScenarioProps } from '../../constructs/domain';
+import {
+  A2AMobilityAutoUpdate,
+  AutoUpdateAutomation,
+  RecoveryVault,
+  VmwareMobilityAutoUpdate,
+  VmwareReplication,
+} from '../../constructs/pulumi';
+import { A2AStack } from '../../stacks/cdktf/stacks';
+import { CONFIG_KEYS, readValues, scenarioFromConfig } from '../../stacks/pulumi/config';
+import {
+  readStackFile,
+  runOffline,
+  runOfflineProgram,
+  type GraphNode,
+  type OfflinePreview,
+} from '../../stacks/pulumi/offline';
+import { PROJECT_NAME, renderPulumiYaml } from '../../stacks/pulumi/project-file';
+import { testApp } from '../cdktf/helpers';
+import { a2aProps, fixedClock, vmwareProps } from '../fixtures';
+
+const root = join(__dirname, '..', '..');
+const example = (stack: string): Promise<OfflinePreview> => {
+  const { config } = readStackFile(join(root, `Pulumi.${stack}.yaml`));
+  return runOffline(config, { project: PROJECT_NAME, stack, clock: fixedClock });
+};
+const byType = (p: OfflinePreview, type: string): GraphNode[] =>
+  p.resources.filter((r) => r.type === `azure-native:${type}`);
+const one = (p: OfflinePreview, type: string): GraphNode => {
+  const all = byType(p, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0]!;
+};
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('a2a example stack under mocks', () => {
+  let p: OfflinePreview;
+  beforeAll(async () => {
+    p = await example('a2a');
+  });
+
+  it('matches the committed snapshot', () => {
+    expect(p).toMatchSnapshot();
+  });
+
+  it('uses this package type tokens, parents every child, and prefixes child names with the parent name', () => {
+    const components = p.resources.filter((r) => !r.type.startsWith('azure-native:'));
+    expect(components.map((c) => c.type)).toEqual([
+      'asr-mobility-autoupdate:scenarios:A2AMobilityAutoUpdate',
+      'asr-mobility-autoupdate:recoveryservices:RecoveryVault',
+      'asr-mobility-autoupdate:automation:AutoUpdateAutomation',
+      'asr-mobility-autoupdate:recoveryservices:A2AReplication',
+    ]);
+    for (const r of p.resources.slice(1)) {
+      expect(r.parent).not.toBeNull();
+      expect(r.name.startsWith(`${r.parent!.split('::')[1]}-`)).toBe(true);
+    }
+  });
+
+  it('sends SystemAssignedIdentity and the automation account on both mappings', () => {
+    const account = one(p, 'automation:AutomationAccount');
+    for (const m of byType(p, 'recoveryservices:ReplicationProtectionContainerMapping')) {
+      expect((m.inputs as Inputs).properties.providerSpecificInput).toEqual({
+        instanceType: 'A2A',
+        agentAutoUpdateStatus: 'Enabled',
+        automationAccountAuthenticationType: 'SystemAssignedIdentity',
+        automationAccountArmId: expect.stringMatching(
+          new RegExp(`/automationAccounts/${(account.inputs as Inputs).automationAccountName}$`),
+        ),
+      });
+    }
+    expect(JSON.stringify(p)).not.toContain('RunAsAccount');
+  });
+
+  it('creates the account with identity only, local auth off and no public access', () => {
+    expect(one(p, 'automation:AutomationAccount').inputs).toMatchObject({
+      identity: { type: 'SystemAssigned' },
+      disableLocalAuth: true,
+      publicNetworkAccess: false,
+      sku: { name: 'Basic' },
+    });
+  });
+
+  it('publishes the runbook from a secret, https, hash-checked link to exactly the shipped content', () => {
+    const rb = one(p, 'automation:Runbook').inputs as Inputs;
+    expect(rb.runbookType).toBe('PowerShell72');
+    const link = rb.publishContentLink['[secret]'];
+    expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
+    expect(link.uri).toMatch(
+      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate\.ps1\?\[redacted SAS\]$/,
+    );
+    expect((one(p, 'storage:Blob').inputs as Inputs).source).toEqual({
+      stringAssetSha256: runbookAsset().sha256,
+    });
+  });
+
+  it('hosts the runbook privately: no anonymous access, HTTPS only, TLS 1.2', () => {
+    expect(one(p, 'storage:StorageAccount').inputs).toMatchObject({
+      allowBlobPublicAccess: false,
+      enableHttpsTrafficOnly: true,
+      minimumTlsVersion: 'TLS1_2',
+    });
+    expect(one(p, 'storage:BlobContainer').inputs).toMatchObject({
+      publicAccess: 'None',
+      containerName: 'runbooks',
+    });
+  });
+
+  it('schedules midnight in the source region zone and ignores the start time after creation', () => {
+    const s = one(p, 'automation:Schedule');
+    expect(s.inputs).toMatchObject({
+      frequency: 'Day',
+      interval: 1,
+      timeZone: 'Europe/Dublin',
+      startTime: '2026-11-23T00:00:00+00:00',
+    });
+    expect(s.ignoreChanges).toEqual(['startTime']);
+  });
+
+  it('passes lower-case job parameters and a deterministic job schedule id', () => {
+    const js = one(p, 'automation:JobSchedule').inputs as Inputs;
+    expect(Object.keys(js.parameters).sort()).toEqual([
+      'automationaccountarmid',
+      'autoupdateaction',
+      'providers',
+      'vaultresourceid',
+    ]);
+    expect(js.parameters).toMatchObject({ autoupdateaction: 'Enabled', providers: 'A2A' });
+    expect(js.jobScheduleId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-/);
+  });
+
+  it('scopes the role to the vault as a service principal, with a subscription-scoped role id', () => {
+    const ra = one(p, 'authorization:RoleAssignment').inputs as Inputs;
+    expect(ra.scope).toMatch(/\/providers\/Microsoft\.RecoveryServices\/vaults\/rsv-asr-a2a-weu$/);
+    expect(ra.principalType).toBe('ServicePrincipal');
+    expect(ra.roleDefinitionId).toBe(
+      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+    );
+  });
+
+  it('declares the protection containers as generic ARM resources under their fabrics', () => {
+    const containers = byType(p, 'resources:Resource').map((r) => r.inputs as Inputs);
+    expect(containers.map((c) => [c.resourceType, c.resourceName, c.parentResourcePath])).toEqual([
+      [
+        'replicationProtectionContainers',
+        'asr-container-northeurope',
+        'vaults/rsv-asr-a2a-weu/replicationFabrics/asr-fabric-northeurope',
+      ],
+      [
+        'replicationProtectionContainers',
+        'asr-container-westeurope',
+        'vaults/rsv-asr-a2a-weu/replicationFabrics/asr-fabric-westeurope',
+      ],
+    ]);
+  });
+});
+
+describe('vmware example stack under mocks', () => {
+  let p: OfflinePreview;
+  beforeAll(async () => {
+    p = await example('vmware');
+  });
+
+  it('matches the committed snapshot', () => {
+    expect(p).toMatchSnapshot();
+  });
+
+  it('creates the InMageRcm policy with the configured ranges', () => {
+    expect(
+      (one(p, 'recoveryservices:ReplicationPolicy').inputs as Inputs).properties.providerSpecificInput,
+    ).toEqual({
+      instanceType: 'InMageRcm',
+      recoveryPointHistoryInMinutes: 4320,
+      appConsistentFrequencyInMinutes: 240,
+      crashConsistentFrequencyInMinutes: 10,
+      enableMultiVmSync: 'True',
+    });
+  });
+
+  it('associates the policy with the appliance container, as azurerm does', () => {
+    const a = one(p, 'resources:Resource').inputs as Inputs;
+    expect(a.parentResourcePath).toBe(
+      'vaults/rsv-asr-vmware-weu/replicationFabrics/asr-appliance-fabric-weu/replicationProtectionContainers/asr-appliance-container-weu',
+    );
+    expect(a.properties).toMatchObject({
+      targetProtectionContainerId: 'Microsoft Azure',
+      providerSpecificInput: {},
+    });
+  });
+
+  it('runs the runbook for InMageRcm', () => {
+    expect((one(p, 'automation:JobSchedule').inputs as Inputs).parameters).toMatchObject({
+      providers: 'InMageRcm',
+      autoupdateaction: 'Enabled',
+    });
+  });
+});
+
+describe('validation under Pulumi', () => {
+  /** Counts registrations while running `fn`, which must throw. */
+  async function registrationsBeforeError(fn: () => void): Promise<{ error: Error; registered: number }> {
+    let registered = 0;
+    await pulumi.runtime.setMocks(
+      { newResource: (a) => ((registered += 1), { id: 'x', state: a.inputs }), call: () => ({}) },
+      PROJECT_NAME,
+      'errors',
+      true,
+    );
+    let error: Error | undefined;
+    try {
+      fn();
+    } catch (e) {
+      error = e as Error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    if (!error) throw new Error('expected an error');
+    return { error, registered };
+  }
+
+  const bad: A2AScenarioProps = a2aProps({
+    vault: { ...a2aProps().vault, name: '9' },
+    automation: { clock: fixedClock, authenticationType: 'RunAsAccount' as never },
+  });
+
+  it('raises the same error as cdktf, before any resource is registered', async () => {
+    let cdktfError: Error | undefined;
+    try {
+      new A2AStack(testApp(), 'a2a', bad);
+    } catch (e) {
+      cdktfError = e as Error;
+    }
+    const { error, registered } = await registrationsBeforeError(() => new A2AMobilityAutoUpdate('a2a', bad));
+    expect(error.message).toBe(cdktfError!.message);
+    expect(error.message).toMatch(/^A2A scenario: 2 invalid props:/);
+    expect(registered).toBe(0);
+  });
+
+  it('fails before registering when the VMware appliance names are missing', async () => {
+    const { error, registered } = await registrationsBeforeError(
+      () => new VmwareMobilityAutoUpdate('vmware', vmwareProps()),
+    );
+    expect(error.message).toMatch(
+      /replication\.applianceFabricName: received undefined; is required with Pulumi \(azure-native\)/,
+    );
+    expect(registered).toBe(0);
+  });
+
+  it('validates the building blocks on their own', async () => {
+    const checked: string[] = [];
+    await runOfflineProgram(
+      () => {
+        const vault = new RecoveryVault('v', {
+          name: 'rsv-ok',
+          resourceGroupName: 'rg',
+          location: 'westeurope',
+        });
+        expect(
+          () =>
+            new AutoUpdateAutomation('a', {
+              vault,
+              sourceRegion: 'westeurope',
+              authenticationType: 'RunAsAccount' as never,
+            }),
+        ).toThrow(/^AutoUpdateAutomation: 1 invalid prop/);
+        expect(() => new VmwareReplication('r', { vault })).toThrow(
+          /^VmwareReplication: 1 invalid prop:\n {2}- applianceFabricName/,
+        );
+        checked.push('done');
+      },
+      { project: PROJECT_NAME, stack: 'blocks' },
+    );
+    expect(checked).toEqual(['done']);
+  });
+
+  it('composes building blocks by hand with a user-hosted runbook, and hosts nothing then', async () => {
+    const preview = await runOfflineProgram(
+      () => {
+        const vault = new RecoveryVault('team-vault', {
+          name: 'rsv-team',
+          resourceGroupName: 'rg-team',
+          location: 'swedencentral',
+        });
+        new AutoUpdateAutomation('team-updates', {
+          vault,
+          sourceRegion: 'germanywestcentral',
+          clock: fixedClock,
+          runbookContentLink: { uri: 'https://example.org/r.ps1', sha256: 'ab'.repeat(32) },
+        });
+      },
+      { project: PROJECT_NAME, stack: 'team' },
+    );
+    expect(preview.resources.filter((r) => r.type.startsWith('azure-native:storage:'))).toEqual([]);
+    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
+    expect(rb.publishContentLink).toEqual({
+      uri: 'https://example.org/r.ps1',
+      contentHash: { algorithm: 'SHA256', value: 'AB'.repeat(32) },
+    });
+  });
+});
+
+describe('Pulumi stack configuration', () => {
+  it('keeps Pulumi.yaml equal to what the config table generates (run npm run gen:pulumi-yaml)', () => {
+    expect(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')).toBe(renderPulumiYaml());
+  });
+
+  it('uses only known keys in the example stack files', () => {
+    for (const stack of ['a2a', 'vmware']) {
+      const keys = Object.keys(readStackFile(join(root, `Pulumi.${stack}.yaml`)).config).filter((k) =>
+        k.startsWith(`${PROJECT_NAME}:`),
+      );
+      expect(keys.map((k) => k.slice(PROJECT_NAME.length + 1)).filter((k) => !(k in CONFIG_KEYS))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('reads typed values and applies the table defaults', () => {
+    const v = readValues({
+      get: (k) =>
+        ({
+          recoveryPointRetentionInMinutes: '60',
+          autoUpdateEnabled: 'false',
+          additionalRoleScopes: '["/subscriptions/x"]',
+        })[k],
+    });
+    expect(v.recoveryPointRetentionInMinutes).toBe(60);
+    expect(v.autoUpdateEnabled).toBe(false);
+    expect(v.additionalRoleScopes).toEqual(['/subscriptions/x']);
+    expect(v.vaultSku).toBe('Standard');
+    expect(v.timeOfDay).toBe('00:00');
+  });
+
+  it('fails on wrongly typed values, naming each key', () => {
+    expect(() =>
+      readValues({
+        get: (k) => ({ recoveryPointRetentionInMinutes: 'a day', vaultSoftDeleteEnabled: 'yes' })[k],
+      }),
+    ).toThrow(
+      /^Pulumi config: 2 invalid value\(s\):\n {2}- vaultSoftDeleteEnabled: received "yes"; must be true or false\n {2}- recoveryPointRetentionInMinutes: received "a day"; must be an integer/,
+    );
+  });
+
+  it('fails on an unknown key instead of silently using a default', () => {
+    expect(() => readValues({ get: () => undefined, keys: () => ['vaultname'] })).toThrow(
+      /vaultname: is not a known setting/,
+    );
+  });
+
+  it('fails on an unknown scenario', () => {
+    expect(() => scenarioFromConfig({ get: (k) => (k === 'scenario' ? 'hyperv' : undefined) })).toThrow(
+      /scenario: received "hyperv"; must be a2a or vmware/,
+    );
+  });
+
+  it('feeds JSON settings to the domain, which validates them', () => {
+    const s = scenarioFromConfig({
+      get: (k) => ({ tags: '{"a":"b"}', vaultLock: '{"kind":"ReadOnly"}', scenario: 'a2a' })[k],
+    });
+    expect(s.props.vault.tags).toEqual({ a: 'b' });
+    expect(s.props.vault.lock).toEqual({ kind: 'ReadOnly' });
+    expect(() => scenarioFromConfig({ get: (k) => (k === 'tags' ? '{oops' : undefined) })).toThrow(
+      /^Pulumi config tags: not valid JSON/,
+    );
+  });
+});
