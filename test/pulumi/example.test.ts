@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOfflineProgram } from '../../stacks/pulumi/offline';
+
+const root = join(__dirname, '..', '..');
+const example = 'examples/pulumi/platform-team-program.ts';
+
+describe('the README Pulumi example', () => {
+  it('is the file the README shows, word for word', () => {
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(
+      ['```ts', readFileSync(join(root, example), 'utf8')].join('\n') + '```',
+    );
+  });
+
+  it('registers two vaults with auto-update in each source region time zone', async () => {
+    const preview = await runOfflineProgram(
+      () => {
+        jest.isolateModules(() => {
+          require(join(root, example)); // eslint-disable-line @typescript-eslint/no-require-imports
+        });
+      },
+      { project: 'platform-team', stack: 'dr' },
+    );
+    const inputs = (type: string) =>
+      preview.resources.filter((r) => r.type === type).map((r) => r.inputs as Record<string, unknown>);
+    expect(inputs('azure-native:recoveryservices:Vault').map((v) => v.vaultName)).toEqual([
+      'rsv-payments-dr-northeurope',
+      'rsv-crm-dr-westus3',
+    ]);
+    expect(inputs('azure-native:automation:Schedule').map((s) => s.timeZone)).toEqual([
+      'Europe/Amsterdam',
+      'America/New_York',
+    ]);
+    expect(inputs('azure-native:recoveryservices:ReplicationProtectionContainerMapping')).toHaveLength(4);
+  });
+});
+
+describe('the README Pulumi configuration table', () => {
+  it('names every config key', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CONFIG_KEYS } =
+      require('../../stacks/pulumi/config') as typeof import('../../stacks/pulumi/config');
+    expect(Object.keys(CONFIG_KEYS).filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+  });
+});
