@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIG_KEYS } from '../../stacks/pulumi/config';
 import { runOfflineProgram } from '../../stacks/pulumi/offline';
 
 const root = join(__dirname, '..', '..');
@@ -38,9 +39,6 @@ describe('the README Pulumi example', () => {
 describe('the README Pulumi configuration table', () => {
   it('names every config key', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { CONFIG_KEYS } =
-      require('../../stacks/pulumi/config') as typeof import('../../stacks/pulumi/config');
     expect(Object.keys(CONFIG_KEYS).filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
   });
 });
