@@ -5,10 +5,10 @@ import { SiteRecoveryProtectionContainerMapping } from '@cdktf/provider-azurerm/
 import { SiteRecoveryReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-recovery-replication-policy';
 import { Construct } from 'constructs';
 import {
+  autoUpdateTargetFor,
   resolveA2AReplication,
   type A2AReplicationProps,
   type A2AReplicationSpec,
-  type AutoUpdateTarget,
 } from '../domain';
 import type { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
@@ -46,31 +46,14 @@ export class A2AReplication extends Construct {
     const spec =
       'spec' in props
         ? props.spec
-        : resolveAlone('A2AReplication', (rules) => {
-            const ext = vault.spec.extensionUpdateSettings;
-            let target: AutoUpdateTarget = { enabled: false };
-            if (ext.autoUpdateEnabled) {
-              rules.check(
-                ext.automationAccountResourceId !== undefined || automation !== undefined,
-                'automation',
-                undefined,
-                'auto-update is on: pass the AutoUpdateAutomation construct, or set vault.extensionUpdateSettings.automationAccountResourceId',
-              );
-              target = {
-                enabled: true,
-                automationAccount: ext.automationAccountResourceId
-                  ? { kind: 'existing', resourceId: ext.automationAccountResourceId }
-                  : { kind: 'managed' },
-                authenticationType: 'SystemAssignedIdentity',
-              };
-            }
-            return resolveA2AReplication(
+        : resolveAlone('A2AReplication', (rules) =>
+            resolveA2AReplication(
               rules,
               withoutRefs(props, 'vault', 'automation'),
               vault.spec,
-              target,
-            );
-          });
+              autoUpdateTargetFor(rules, vault.spec, automation !== undefined),
+            ),
+          );
     this.spec = spec;
     const common = { resourceGroupName: vault.resourceGroupName, recoveryVaultName: vault.vaultName };
 

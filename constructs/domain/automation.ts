@@ -296,7 +296,7 @@ export function resolveAutoUpdateAutomation(
     authType === undefined || authType === 'SystemAssignedIdentity',
     'authenticationType',
     authType,
-    authType === 'RunAsAccount'
+    authType === 'RunAsAccount' // retired 2023-09-30: refused with the reason below
       ? "RunAsAccount is refused: Azure Automation Run As accounts were retired on 2023-09-30; this library only uses the account's system-assigned managed identity ('SystemAssignedIdentity')"
       : "must be 'SystemAssignedIdentity' (the only authentication this library supports)",
   );

@@ -1,5 +1,5 @@
 import type { AutoUpdateAutomationSpec } from './automation';
-import type { AutoUpdateTarget } from './replication';
+import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';
 
@@ -96,6 +96,18 @@ function autoUpdateProperties(t: AutoUpdateTarget): Record<string, unknown> {
   };
 }
 
+function policyEntry(policy: ReplicationPolicySpec): PlannedResource {
+  return {
+    type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
+    name: policy.name,
+    properties: {
+      instanceType: policy.instanceType,
+      recoveryPointRetentionInMinutes: policy.recoveryPointRetentionInMinutes,
+      applicationConsistentSnapshotFrequencyInMinutes: policy.applicationConsistentSnapshotFrequencyInMinutes,
+    },
+  };
+}
+
 /** Every resource a validated scenario needs, in a stable order. */
 export function planScenario(spec: ScenarioSpec): PlannedResource[] {
   const v = spec.vault;
@@ -134,16 +146,7 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
         properties: { fabric: r.fabrics[side].name },
       });
     }
-    out.push({
-      type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
-      name: r.policy.name,
-      properties: {
-        instanceType: r.policy.instanceType,
-        recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes,
-        applicationConsistentSnapshotFrequencyInMinutes:
-          r.policy.applicationConsistentSnapshotFrequencyInMinutes,
-      },
-    });
+    out.push(policyEntry(r.policy));
     for (const m of r.mappings) {
       out.push({
         type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
@@ -169,16 +172,7 @@ export function planScenario(spec: ScenarioSpec): PlannedResource[] {
     }
   } else {
     const r = spec.replication;
-    out.push({
-      type: 'Microsoft.RecoveryServices/vaults/replicationPolicies',
-      name: r.policy.name,
-      properties: {
-        instanceType: r.policy.instanceType,
-        recoveryPointRetentionInMinutes: r.policy.recoveryPointRetentionInMinutes,
-        applicationConsistentSnapshotFrequencyInMinutes:
-          r.policy.applicationConsistentSnapshotFrequencyInMinutes,
-      },
-    });
+    out.push(policyEntry(r.policy));
     out.push({
       type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
       name: r.association.name,

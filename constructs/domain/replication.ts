@@ -116,6 +116,37 @@ export interface A2AReplicationSpec {
   }[];
 }
 
+/**
+ * Where A2A mappings point their auto-update, from the vault's extension update settings: off,
+ * an existing account given by id, or the account this library manages (which must then exist).
+ */
+export function autoUpdateTargetFor(
+  rules: RuleSet,
+  vault: RecoveryVaultSpec,
+  managedAccountAvailable: boolean,
+): AutoUpdateTarget {
+  const ext = vault.extensionUpdateSettings;
+  if (!ext.autoUpdateEnabled) return { enabled: false };
+  if (ext.automationAccountResourceId) {
+    return {
+      enabled: true,
+      automationAccount: { kind: 'existing', resourceId: ext.automationAccountResourceId },
+      authenticationType: 'SystemAssignedIdentity',
+    };
+  }
+  rules.check(
+    managedAccountAvailable,
+    'automation',
+    undefined,
+    'auto-update is on: pass the AutoUpdateAutomation construct (cdktf) or component (Pulumi), or set vault.extensionUpdateSettings.automationAccountResourceId',
+  );
+  return {
+    enabled: true,
+    automationAccount: { kind: 'managed' },
+    authenticationType: 'SystemAssignedIdentity',
+  };
+}
+
 /** VMware (modernized appliance, provider InMageRcm) replication. */
 export interface VmwareReplicationProps extends ReplicationPolicyProps {
   /**
@@ -292,35 +323,32 @@ export function resolveA2AReplication(
     props.targetNetworkResourceId,
     'Microsoft.Network/virtualNetworks',
   );
-  const hasSource = props.sourceNetworkResourceId !== undefined;
-  const hasTarget = props.targetNetworkResourceId !== undefined;
-  rules.check(
-    hasSource === hasTarget,
-    hasSource ? 'targetNetworkResourceId' : 'sourceNetworkResourceId',
-    undefined,
-    'network mapping needs both sourceNetworkResourceId and targetNetworkResourceId',
+  const hasNetworks = rules.together(
+    'sourceNetworkResourceId',
+    props.sourceNetworkResourceId,
+    'targetNetworkResourceId',
+    props.targetNetworkResourceId,
   );
-  const networkMappings: A2AReplicationSpec['networkMappings'] =
-    hasSource && hasTarget
-      ? [
-          {
-            key: 'sourceToTarget',
-            name: `${source}-to-${target}-network`,
-            from: 'source',
-            sourceNetworkName: parseResourceId(props.sourceNetworkResourceId!)!.name!,
-            sourceNetworkResourceId: props.sourceNetworkResourceId!,
-            targetNetworkResourceId: props.targetNetworkResourceId!,
-          },
-          {
-            key: 'targetToSource',
-            name: `${target}-to-${source}-network`,
-            from: 'target',
-            sourceNetworkName: parseResourceId(props.targetNetworkResourceId!)!.name!,
-            sourceNetworkResourceId: props.targetNetworkResourceId!,
-            targetNetworkResourceId: props.sourceNetworkResourceId!,
-          },
-        ]
-      : [];
+  const networkMappings: A2AReplicationSpec['networkMappings'] = hasNetworks
+    ? [
+        {
+          key: 'sourceToTarget',
+          name: `${source}-to-${target}-network`,
+          from: 'source',
+          sourceNetworkName: parseResourceId(props.sourceNetworkResourceId!)!.name!,
+          sourceNetworkResourceId: props.sourceNetworkResourceId!,
+          targetNetworkResourceId: props.targetNetworkResourceId!,
+        },
+        {
+          key: 'targetToSource',
+          name: `${target}-to-${source}-network`,
+          from: 'target',
+          sourceNetworkName: parseResourceId(props.targetNetworkResourceId!)!.name!,
+          sourceNetworkResourceId: props.targetNetworkResourceId!,
+          targetNetworkResourceId: props.sourceNetworkResourceId!,
+        },
+      ]
+    : [];
   return {
     sourceRegion: source,
     targetRegion: target,
@@ -364,13 +392,11 @@ export function resolveVmwareReplication(
     'applianceFabricName',
     'applianceContainerName',
   ]);
-  const hasFabric = props.applianceFabricName !== undefined;
-  const hasContainer = props.applianceContainerName !== undefined;
-  rules.check(
-    hasFabric === hasContainer,
-    hasFabric ? 'applianceContainerName' : 'applianceFabricName',
-    undefined,
-    'applianceFabricName and applianceContainerName go together',
+  const hasAppliance = rules.together(
+    'applianceFabricName',
+    props.applianceFabricName,
+    'applianceContainerName',
+    props.applianceContainerName,
   );
   checkName(
     rules,
@@ -399,7 +425,7 @@ export function resolveVmwareReplication(
   rules.boolean('acceptManualAgentUpgrades', props.acceptManualAgentUpgrades);
   if (engine.applianceNamesRequired) {
     rules.check(
-      hasFabric && hasContainer,
+      hasAppliance,
       'applianceFabricName',
       props.applianceFabricName,
       `is required with ${engine.engine ?? 'this engine'}, which cannot discover the registered appliance's fabric and container at deploy; set applianceFabricName and applianceContainerName (az site-recovery fabric list / protection-container list)`,
@@ -408,10 +434,9 @@ export function resolveVmwareReplication(
   return {
     policy: resolvePolicy(rules, props, policyName, 'InMageRcm'),
     association: { name: associationName },
-    appliance:
-      hasFabric && hasContainer
-        ? { fabricName: props.applianceFabricName!, containerName: props.applianceContainerName! }
-        : undefined,
+    appliance: hasAppliance
+      ? { fabricName: props.applianceFabricName!, containerName: props.applianceContainerName! }
+      : undefined,
     acceptManualAgentUpgrades: props.acceptManualAgentUpgrades ?? false,
   };
 }

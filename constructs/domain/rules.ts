@@ -45,6 +45,19 @@ export class RuleSet {
     return ok;
   }
 
+  /** Two optional props that must be given together or not at all. Returns whether both are given. */
+  together(propA: string, valueA: unknown, propB: string, valueB: unknown): boolean {
+    const a = valueA !== undefined;
+    const b = valueB !== undefined;
+    this.check(
+      a === b,
+      a ? propB : propA,
+      undefined,
+      `${propA} and ${propB} go together: give both or neither`,
+    );
+    return a && b;
+  }
+
   /** A required non-empty string. */
   required(prop: string, value: unknown): value is string {
     return this.check(

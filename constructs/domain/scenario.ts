@@ -5,11 +5,11 @@ import {
 } from './automation';
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
 import {
+  autoUpdateTargetFor,
   resolveA2AReplication,
   resolveVmwareReplication,
   type A2AReplicationProps,
   type A2AReplicationSpec,
-  type AutoUpdateTarget,
   type VmwareReplicationProps,
   type VmwareEngineRequirements,
   type VmwareReplicationSpec,
@@ -89,15 +89,8 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
   const vault = resolveRecoveryVault(rules.child('vault'), props.vault ?? ({} as RecoveryVaultProps));
   const replicationProps = props.replication ?? ({} as A2AReplicationProps);
   const ext = vault.extensionUpdateSettings;
-  const autoUpdate: AutoUpdateTarget = ext.autoUpdateEnabled
-    ? {
-        enabled: true,
-        automationAccount: ext.automationAccountResourceId
-          ? { kind: 'existing', resourceId: ext.automationAccountResourceId }
-          : { kind: 'managed' },
-        authenticationType: 'SystemAssignedIdentity',
-      }
-    : { enabled: false };
+  // The scenario creates the managed account whenever it is needed.
+  const autoUpdate = autoUpdateTargetFor(rules, vault, true);
   const replication = resolveA2AReplication(rules.child('replication'), replicationProps, vault, autoUpdate);
   // A2A mappings carry the setting themselves; the library's account exists only to run the updates.
   const needsAutomation = ext.autoUpdateEnabled && !ext.automationAccountResourceId;

@@ -7,13 +7,13 @@ import {
 import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  autoUpdateTargetFor,
   resolveA2AReplication,
   resolveAlone,
   SITE_RECOVERY_API_VERSION,
   withoutRefs,
   type A2AReplicationProps,
   type A2AReplicationSpec,
-  type AutoUpdateTarget,
 } from '../domain';
 import type { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
@@ -49,26 +49,14 @@ export class A2AReplication extends pulumi.ComponentResource {
     const spec =
       'spec' in args
         ? args.spec
-        : resolveAlone('A2AReplication', (rules) => {
-            const ext = vault.spec.extensionUpdateSettings;
-            let target: AutoUpdateTarget = { enabled: false };
-            if (ext.autoUpdateEnabled) {
-              rules.check(
-                ext.automationAccountResourceId !== undefined || automation !== undefined,
-                'automation',
-                undefined,
-                'auto-update is on: pass the AutoUpdateAutomation component, or set vault.extensionUpdateSettings.automationAccountResourceId',
-              );
-              target = {
-                enabled: true,
-                automationAccount: ext.automationAccountResourceId
-                  ? { kind: 'existing', resourceId: ext.automationAccountResourceId }
-                  : { kind: 'managed' },
-                authenticationType: 'SystemAssignedIdentity',
-              };
-            }
-            return resolveA2AReplication(rules, withoutRefs(args, 'vault', 'automation'), vault.spec, target);
-          });
+        : resolveAlone('A2AReplication', (rules) =>
+            resolveA2AReplication(
+              rules,
+              withoutRefs(args, 'vault', 'automation'),
+              vault.spec,
+              autoUpdateTargetFor(rules, vault.spec, automation !== undefined),
+            ),
+          );
     super(`${PACKAGE}:recoveryservices:A2AReplication`, name, {}, opts);
     this.spec = spec;
     const common = { resourceGroupName: vault.resourceGroupName, resourceName: vault.vaultName };

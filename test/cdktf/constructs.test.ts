@@ -57,7 +57,7 @@ describe('building blocks composed by hand', () => {
           targetRegion: 'swedencentral',
         }),
     ).toThrow(
-      /A2AReplication: 1 invalid prop:\n {2}- automation: received undefined; auto-update is on: pass the AutoUpdateAutomation construct/,
+      /A2AReplication: 1 invalid prop:\n {2}- automation: received undefined; auto-update is on: pass the AutoUpdateAutomation construct \(cdktf\)/,
     );
   });
 
