@@ -2,6 +2,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/examples/.*/node_modules/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': [
@@ -10,5 +11,7 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The examples import the package by name, as a platform team would; inside the repo that is the source.
+  moduleNameMapper: { '^asr-mobility-autoupdate/(domain|cdktf|pulumi)$': '<rootDir>/constructs/$1' },
   testTimeout: 60000,
 };

@@ -4,7 +4,7 @@ import { CONFIG_KEYS } from '../../stacks/pulumi/config';
 import { runOfflineProgram } from '../../stacks/pulumi/offline';
 
 const root = join(__dirname, '..', '..');
-const example = 'examples/pulumi/platform-team-program.ts';
+const example = 'examples/pulumi/index.ts';
 
 describe('the README Pulumi example', () => {
   it('is the file the README shows, word for word', () => {

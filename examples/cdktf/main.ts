@@ -1,7 +1,7 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { A2AMobilityAutoUpdate } from '../../constructs/cdktf';
+import { A2AMobilityAutoUpdate } from 'asr-mobility-autoupdate/cdktf';
 
 /** One DR pairing per application landing zone, with the team's naming and tags. */
 interface Pairing {

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { A2AMobilityAutoUpdate } from '../../constructs/pulumi';
+import { A2AMobilityAutoUpdate } from 'asr-mobility-autoupdate/pulumi';
 
 /** One DR pairing per application landing zone, with the team's naming and tags. */
 const pairings = [

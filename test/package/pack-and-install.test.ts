@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * What we publish must work installed from the tarball, with only one engine present. This packs
+ * the library, installs it into a temporary copy of each example with that engine's packages only
+ * (from the npm cache that `npm ci` filled), type-checks it, and synthesizes it (cdktf) or runs it
+ * under Pulumi's mocks.
+ */
+const root = join(__dirname, '..', '..');
+const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string =>
+  execFileSync(cmd, args, {
+    cwd,
+    env: { ...env, CHECKPOINT_DISABLE: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+const npm = (args: string[], cwd: string): string =>
+  run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+
+let work: string;
+let tarball: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'asr-pack-'));
+  npm(['pack', '--pack-destination', work], root);
+  tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+  );
+}, 120_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A temporary copy of an example, depending on the tarball instead of the registry version. */
+function installExample(engine: 'cdktf' | 'pulumi'): string {
+  const dir = join(work, engine);
+  run('mkdir', ['-p', dir], work);
+  for (const f of readdirSync(join(root, 'examples', engine))) {
+    if (/\.(ts|json|yaml)$/.test(f)) copyFileSync(join(root, 'examples', engine, f), join(dir, f));
+  }
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  pkg.dependencies['asr-mobility-autoupdate'] = `file:${tarball}`;
+  delete pkg.devDependencies['cdktf-cli']; // the CLI deploys; synthesizing needs only the app
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  npm(['install', '--prefer-offline', '--ignore-scripts'], dir);
+  return dir;
+}
+
+describe('the packed package', () => {
+  it('contains only what users need', () => {
+    const files = run('tar', ['-tzf', tarball], work)
+      .trim()
+      .split('\n')
+      .map((f) => f.replace(/^package\//, ''));
+    expect(
+      files.filter(
+        (f) =>
+          !/^(dist\/.+\.(js|d\.ts)|dist\/runbooks\/Set-AsrMobilityAutoUpdate\.ps1|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(
+            f,
+          ),
+      ),
+    ).toEqual([]);
+    for (const entry of [
+      'dist/domain/index.js',
+      'dist/cdktf/index.d.ts',
+      'dist/pulumi/index.js',
+      'dist/runbooks/Set-AsrMobilityAutoUpdate.ps1',
+      'CHANGELOG.md',
+      'LICENSE',
+    ]) {
+      expect(files).toContain(entry);
+    }
+  });
+
+  it('declares the engines as optional peers, and depends on nothing else', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.dependencies).toBeUndefined();
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual([
+      '@cdktf/provider-azurerm',
+      '@pulumi/azure-native',
+      '@pulumi/pulumi',
+      'cdktf',
+      'constructs',
+    ]);
+    for (const name of Object.keys(pkg.peerDependencies))
+      expect(pkg.peerDependenciesMeta[name]).toEqual({ optional: true });
+  });
+});
+
+describe('installed from the tarball', () => {
+  it('cdktf: type-checks and synthesizes the platform team stack, without any Pulumi package', () => {
+    const dir = installExample('cdktf');
+    expect(existsSync(join(dir, 'node_modules', '@pulumi'))).toBe(false);
+    run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
+    const outdir = join(dir, 'cdktf.out');
+    run(process.execPath, ['bin/main.js'], dir, { ...process.env, CDKTF_OUTDIR: outdir });
+    const doc = JSON.parse(readFileSync(join(outdir, 'stacks', 'dr', 'cdk.tf.json'), 'utf8'));
+    const runbooks = Object.values(
+      doc.resource.azurerm_automation_runbook as Record<string, { content: string; runbook_type: string }>,
+    );
+    expect(runbooks).toHaveLength(2);
+    // The runbook shipped inside the package is what gets uploaded.
+    expect(runbooks[0]!.content).toBe(
+      readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8'),
+    );
+    expect(Object.keys(doc.resource.azurerm_site_recovery_protection_container_mapping)).toHaveLength(4);
+  }, 300_000);
+
+  it('pulumi: type-checks and runs the platform team program under mocks, without any cdktf package', () => {
+    const dir = installExample('pulumi');
+    for (const absent of ['cdktf', 'constructs', '@cdktf'])
+      expect(existsSync(join(dir, 'node_modules', absent))).toBe(false);
+    run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
+    writeFileSync(
+      join(dir, 'run-under-mocks.js'),
+      `const pulumi = require('@pulumi/pulumi');
+const seen = [];
+pulumi.runtime.setMocks({
+  newResource: (a) => { seen.push({ type: a.type, inputs: a.inputs }); return { id: a.name + '-id', state: { ...a.inputs, name: a.name } }; },
+  call: () => ({ serviceSasToken: 'sv=mock&sig=mock' }),
+}, 'platform-team-dr', 'dr', true).then(() => {
+  require('./bin/index.js');
+  // Registrations finish asynchronously: report once the count has been stable for 300 ms (at most 10 s).
+  let last = -1, stable = 0, ticks = 0;
+  const timer = setInterval(() => {
+    stable = seen.length === last ? stable + 1 : 0;
+    last = seen.length;
+    if (stable >= 3 || ++ticks > 100) { clearInterval(timer); process.stdout.write(JSON.stringify(seen)); }
+  }, 100);
+});
+`,
+    );
+    const seen = JSON.parse(run(process.execPath, ['run-under-mocks.js'], dir)) as {
+      type: string;
+      inputs: Record<string, unknown>;
+    }[];
+    const of = (type: string) => seen.filter((s) => s.type === type).map((s) => s.inputs);
+    expect(of('azure-native:recoveryservices:Vault').map((v) => v.vaultName)).toEqual([
+      'rsv-payments-dr-northeurope',
+      'rsv-crm-dr-westus3',
+    ]);
+    expect(of('azure-native:recoveryservices:ReplicationProtectionContainerMapping')).toHaveLength(4);
+    expect(seen.some((s) => s.type === 'asr-mobility-autoupdate:scenarios:A2AMobilityAutoUpdate')).toBe(true);
+  }, 300_000);
+});
