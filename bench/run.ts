@@ -1,0 +1,414 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { renderFleetChart } from './chart';
+
+/**
+ * `npm run bench`: whole-process measurements on this machine (wall time from spawn to exit, peak
+ * RSS reported by the process itself), several runs after a warm-up, median and spread. Writes
+ * bench/results.json, bench/results.md and bench/fleet-scaling.svg. Not part of `npm test`.
+ */
+const root = join(__dirname, '..');
+const work = join(root, 'bench', '.work');
+const tsRun = join(root, 'scripts', 'ts-run.js');
+const preload = join(root, 'bench', 'measure.cjs');
+const NOW = '2026-11-22T10:00:00Z';
+const quick = process.argv.includes('--quick');
+
+interface Stats {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+interface Measurement {
+  readonly label: string;
+  readonly runs: number;
+  readonly warmups: number;
+  readonly wallMs: Stats;
+  readonly peakRssMb: Stats;
+}
+
+const stats = (xs: number[]): Stats => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, min: s[0]!, max: s[s.length - 1]! };
+};
+const round = (x: number, d = 0): number => Number(x.toFixed(d));
+
+/** Runs `node <args>` `warmups + runs` times and measures the last `runs`. */
+function measure(
+  label: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmups?: number; nodeFlags?: string[] } = {},
+): Measurement {
+  const runs = quick ? 1 : (opts.runs ?? 5);
+  const warmups = quick ? 0 : (opts.warmups ?? 1);
+  const walls: number[] = [];
+  const rss: number[] = [];
+  mkdirSync(work, { recursive: true });
+  for (let i = 0; i < warmups + runs; i++) {
+    const rssFile = join(work, `rss-${process.pid}.jsonl`);
+    rmSync(rssFile, { force: true });
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [...(opts.nodeFlags ?? []), '-r', preload, ...args], {
+      cwd: opts.cwd ?? root,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', ASR_NOW: NOW, ...opts.env, BENCH_RSS_FILE: rssFile },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr?.slice(-2000)}`);
+    if (i < warmups) continue;
+    walls.push(ms);
+    rss.push(JSON.parse(readFileSync(rssFile, 'utf8').trim().split('\n').pop()!).maxRssKb / 1024);
+  }
+  const m = { label, runs, warmups, wallMs: mapStats(stats(walls), 0), peakRssMb: mapStats(stats(rss), 0) };
+  console.log(
+    `  ${label.padEnd(44)} wall ${m.wallMs.median} ms (${m.wallMs.min}-${m.wallMs.max})  rss ${m.peakRssMb.median} MB`,
+  );
+  return m;
+}
+const mapStats = (s: Stats, d: number): Stats => ({
+  median: round(s.median, d),
+  min: round(s.min, d),
+  max: round(s.max, d),
+});
+
+// ------------------------------------------------------------------- inputs
+
+const cdktfContext = JSON.stringify(JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).context);
+const cdktfEnv = (outdir: string): NodeJS.ProcessEnv => ({
+  CDKTF_CONTEXT_JSON: cdktfContext,
+  CDKTF_OUTDIR: outdir,
+});
+
+/** The provider modules the cdktf adapter and stacks import, read from the sources. */
+function deepImports(): string[] {
+  const files = ['constructs/cdktf', 'stacks/cdktf'].flatMap((d) =>
+    readdirSync(join(root, d)).map((f) => join(root, d, f)),
+  );
+  const mods = new Set<string>();
+  for (const f of files)
+    for (const m of readFileSync(f, 'utf8').matchAll(/from '(@cdktf\/provider-azurerm\/lib\/[a-z0-9-]+)'/g))
+      mods.add(m[1]!);
+  return [...mods].sort();
+}
+
+/**
+ * The baseline: the same app, with every provider class imported from the package root, as most
+ * cdktf apps do. Generated (never committed) by rewriting the deep imports to the root namespaces.
+ */
+function writeBaseline(): string {
+  const dir = join(work, 'baseline');
+  rmSync(dir, { recursive: true, force: true });
+  for (const d of ['constructs', 'stacks', 'scripts'])
+    cpSync(join(root, d), join(dir, d), { recursive: true });
+  const barrel = ['@cdktf', 'provider-azurerm'].join('/');
+  const names = new Map<string, string>();
+  const index = readFileSync(join(root, 'node_modules', barrel, 'lib', 'index.d.ts'), 'utf8');
+  for (const m of index.matchAll(/export \* as (\w+) from '\.\/([a-z0-9-]+)'/g)) names.set(m[2]!, m[1]!);
+  const rewrite = (file: string): void => {
+    const src = readFileSync(file, 'utf8');
+    const out = src.replace(
+      /import \{([^}]+)\} from '@cdktf\/provider-azurerm\/lib\/([a-z0-9-]+)';/g,
+      (_, what: string, mod: string) => {
+        const ns = names.get(mod);
+        if (!ns) throw new Error(`no root export for ${mod}`);
+        return `import { ${ns} } from '${barrel}';\nconst {${what}} = ${ns};`;
+      },
+    );
+    writeFileSync(file, out);
+  };
+  for (const d of ['constructs/cdktf', 'stacks/cdktf'])
+    for (const f of readdirSync(join(dir, d))) rewrite(join(dir, d, f));
+  return dir;
+}
+
+/** A consumer file type-checked with tsc: through our constructs, or the same file importing the provider root. */
+function writeConsumer(kind: 'ours' | 'barrel'): string {
+  const dir = join(work, `tsc-${kind}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let main = readFileSync(join(root, 'examples', 'cdktf', 'main.ts'), 'utf8').replace(
+    "'asr-mobility-autoupdate/cdktf'",
+    `'${join(root, 'constructs', 'cdktf')}'`,
+  );
+  if (kind === 'barrel') {
+    main = main.replace(
+      "import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';",
+      `import { provider } from '${['@cdktf', 'provider-azurerm'].join('/')}';\nconst { AzurermProvider } = provider;`,
+    );
+  }
+  writeFileSync(join(dir, 'main.ts'), main);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'commonjs',
+        moduleResolution: 'node',
+        strict: true,
+        skipLibCheck: true,
+        noEmit: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+        baseUrl: root,
+      },
+      files: ['main.ts'],
+    }),
+  );
+  return dir;
+}
+
+// ------------------------------------------------------------------- runs
+
+function main(): void {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const results: Record<string, unknown> = {
+    generatedAt: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: process.platform,
+    },
+    method:
+      'Each figure is a whole process (spawn to exit), median of the runs after the warm-ups, with min-max. Peak RSS is the process maxRSS.',
+  };
+
+  console.log('1-3. cdktf synthesis of both scenarios: ours, baseline (provider root import), floor');
+  const ours = measure('ours: both cdktf stacks', [tsRun, join(root, 'stacks', 'cdktf', 'main.ts')], {
+    env: cdktfEnv(join(work, 'out-ours')),
+  });
+  const baselineDir = writeBaseline();
+  const baseline = measure(
+    'baseline: same app, provider root import',
+    [join(baselineDir, 'scripts', 'ts-run.js'), join(baselineDir, 'stacks', 'cdktf', 'main.ts')],
+    {
+      env: cdktfEnv(join(work, 'out-baseline')),
+    },
+  );
+  const floorScript = join(work, 'floor.js');
+  writeFileSync(
+    floorScript,
+    `require('cdktf');\n${deepImports()
+      .map((m) => `require('${m}');`)
+      .join('\n')}\nrequire('@swc/core');\n`,
+  );
+  const floor = measure('floor: node + cdktf + our deep imports', [floorScript], { cwd: root });
+  results.cdktf = {
+    ours,
+    baseline,
+    floor,
+    speedupVsBaseline: round(baseline.wallMs.median / ours.wallMs.median, 2),
+    ratioToFloor: round(ours.wallMs.median / floor.wallMs.median, 2),
+    memoryVsBaseline: round(baseline.peakRssMb.median / ours.peakRssMb.median, 2),
+  };
+
+  console.log('4. Pulumi program under the mock runtime');
+  const pulumi: Record<string, Measurement> = {};
+  for (const stack of ['a2a', 'vmware']) {
+    pulumi[stack] = measure(`pulumi ${stack} (offline preview)`, [
+      tsRun,
+      join(root, 'stacks', 'pulumi', 'offline.ts'),
+      join(root, `Pulumi.${stack}.yaml`),
+      join(work, `pulumi-${stack}.json`),
+    ]);
+  }
+  results.pulumi = pulumi;
+
+  console.log('5. Fleet scaling: N vaults, each with automation and A2A replication');
+  const sizes = [1, 10, 100, 500];
+  const fleet: Record<string, { vaults: number; measurement: Measurement }[]> = { cdktf: [], pulumi: [] };
+  for (const n of sizes) {
+    fleet.cdktf!.push({
+      vaults: n,
+      measurement: measure(`cdktf fleet ${n}`, [tsRun, join(root, 'bench', 'fleet-cdktf.ts'), String(n)], {
+        env: { CDKTF_OUTDIR: join(work, `fleet-${n}`) },
+        runs: n >= 500 ? 3 : 5,
+      }),
+    });
+  }
+  for (const n of sizes) {
+    // Pulumi's mock runtime needs about a minute and over 4 GB for 500 vaults: fewer runs and a larger heap there.
+    fleet.pulumi!.push({
+      vaults: n,
+      measurement: measure(`pulumi fleet ${n}`, [tsRun, join(root, 'bench', 'fleet-pulumi.ts'), String(n)], {
+        ...(n >= 100 ? { runs: 2, warmups: 0 } : { runs: 3 }),
+        nodeFlags: ['--max-old-space-size=8192'],
+      }),
+    });
+  }
+  const scaling = Object.fromEntries(
+    Object.entries(fleet).map(([engine, points]) => {
+      const marginal = points.slice(1).map((p, i) => ({
+        from: points[i]!.vaults,
+        to: p.vaults,
+        msPerVault: round(
+          (p.measurement.wallMs.median - points[i]!.measurement.wallMs.median) /
+            (p.vaults - points[i]!.vaults),
+          1,
+        ),
+        mbPerVault: round(
+          (p.measurement.peakRssMb.median - points[i]!.measurement.peakRssMb.median) /
+            (p.vaults - points[i]!.vaults),
+          2,
+        ),
+      }));
+      const first = marginal[0]!.msPerVault;
+      const lastStep = marginal[marginal.length - 1]!.msPerVault;
+      return [
+        engine,
+        {
+          points,
+          marginal,
+          lastOverFirstMarginal: round(lastStep / first, 2),
+          linear: lastStep <= 1.5 * first,
+        },
+      ];
+    }),
+  );
+  results.fleet = scaling;
+
+  console.log('6. Type-checking a consumer file (tsc --noEmit)');
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const tscOurs = measure('tsc: consumer via our constructs', [tsc, '-p', writeConsumer('ours')], {
+    runs: 3,
+  });
+  const tscBarrel = measure('tsc: same file, provider root import', [tsc, '-p', writeConsumer('barrel')], {
+    runs: 3,
+  });
+  results.typecheck = {
+    ours: tscOurs,
+    barrel: tscBarrel,
+    speedup: round(tscBarrel.wallMs.median / tscOurs.wallMs.median, 2),
+  };
+
+  results.runbook = {
+    blocked: true,
+    reason:
+      "PowerShell (pwsh) cannot be installed on this project's machines: no registry they reach serves it (see issue 2). The runbook benchmark against the fake ARM server waits for a machine with pwsh.",
+  };
+
+  // Targets, judged from the numbers above.
+  const c = results.cdktf as { ours: Measurement; speedupVsBaseline: number; ratioToFloor: number };
+  const f = scaling as Record<
+    string,
+    { points: { vaults: number; measurement: Measurement }[]; linear: boolean }
+  >;
+  const at500 = (e: string) => f[e]!.points.find((p) => p.vaults === 500)!.measurement.wallMs.median;
+  results.targets = [
+    {
+      target: 'cdktf both scenarios: median wall <= 1.0 s',
+      value: `${c.ours.wallMs.median} ms`,
+      met: c.ours.wallMs.median <= 1000,
+    },
+    {
+      target: 'cdktf both scenarios: peak RSS <= 150 MB',
+      value: `${c.ours.peakRssMb.median} MB`,
+      met: c.ours.peakRssMb.median <= 150,
+    },
+    {
+      target: 'cdktf: at least 4x faster than the baseline',
+      value: `${c.speedupVsBaseline}x`,
+      met: c.speedupVsBaseline >= 4,
+    },
+    { target: 'cdktf: at most 1.5x the floor', value: `${c.ratioToFloor}x`, met: c.ratioToFloor <= 1.5 },
+    { target: '500 vaults, cdktf: <= 10 s', value: `${at500('cdktf')} ms`, met: at500('cdktf') <= 10000 },
+    {
+      target: '500 vaults, Pulumi (mocks): <= 10 s',
+      value: `${at500('pulumi')} ms`,
+      met: at500('pulumi') <= 10000,
+    },
+    {
+      target: 'cdktf marginal cost per vault flat (last step <= 1.5x first)',
+      value: String(f.cdktf!.linear),
+      met: f.cdktf!.linear,
+    },
+    {
+      target: 'Pulumi marginal cost per vault flat (last step <= 1.5x first)',
+      value: String(f.pulumi!.linear),
+      met: f.pulumi!.linear,
+    },
+  ];
+
+  const outDir = join(root, 'bench');
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), renderMarkdown(results));
+  writeFileSync(join(outDir, 'fleet-scaling.svg'), renderFleetChart(fleet));
+  console.log(`\n${renderMarkdown(results)}`);
+  console.log(
+    `wrote ${['results.json', 'results.md', 'fleet-scaling.svg'].map((f) => relative(process.cwd(), join(outDir, f))).join(', ')}`,
+  );
+  rmSync(work, { recursive: true, force: true });
+}
+
+function renderMarkdown(r: Record<string, unknown>): string {
+  const row = (m: Measurement) =>
+    `| ${m.label} | ${m.wallMs.median} | ${m.wallMs.min}-${m.wallMs.max} | ${m.peakRssMb.median} | ${m.runs} after ${m.warmups} |`;
+  const c = r.cdktf as {
+    ours: Measurement;
+    baseline: Measurement;
+    floor: Measurement;
+    speedupVsBaseline: number;
+    ratioToFloor: number;
+    memoryVsBaseline: number;
+  };
+  const p = r.pulumi as Record<string, Measurement>;
+  const t = r.typecheck as { ours: Measurement; barrel: Measurement; speedup: number };
+  const fl = r.fleet as Record<
+    string,
+    {
+      points: { vaults: number; measurement: Measurement }[];
+      marginal: { from: number; to: number; msPerVault: number; mbPerVault: number }[];
+      lastOverFirstMarginal: number;
+    }
+  >;
+  const m = r.machine as { cpus: number; cpuModel: string; memoryGb: number; node: string };
+  const lines = [
+    `Measured ${String(r.generatedAt).slice(0, 10)} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}. ${String(r.method)}`,
+    '',
+    '| measurement | median wall (ms) | spread (ms) | peak RSS (MB) | runs |',
+    '|---|---|---|---|---|',
+    row(c.ours),
+    row(c.baseline),
+    row(c.floor),
+    row(p.a2a!),
+    row(p.vmware!),
+    row(t.ours),
+    row(t.barrel),
+    '',
+    `cdktf: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
+    '',
+    '| engine | vaults | median wall (ms) | peak RSS (MB) |',
+    '|---|---|---|---|',
+    ...Object.entries(fl).flatMap(([e, f]) =>
+      f.points.map(
+        (pt) =>
+          `| ${e} | ${pt.vaults} | ${pt.measurement.wallMs.median} | ${pt.measurement.peakRssMb.median} |`,
+      ),
+    ),
+    '',
+    '| engine | step | marginal ms per vault | marginal MB per vault |',
+    '|---|---|---|---|',
+    ...Object.entries(fl).flatMap(([e, f]) =>
+      f.marginal.map((s) => `| ${e} | ${s.from} to ${s.to} | ${s.msPerVault} | ${s.mbPerVault} |`),
+    ),
+    '',
+    '| target | value | met |',
+    '|---|---|---|',
+    ...(r.targets as { target: string; value: string; met: boolean }[]).map(
+      (x) => `| ${x.target} | ${x.value} | ${x.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    `Runbook against the fake ARM server: not measured. ${(r.runbook as { reason: string }).reason}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+if (!existsSync(join(root, 'node_modules'))) throw new Error('run npm ci first');
+main();
