@@ -339,6 +339,17 @@ function main(): void {
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'results.md'), renderMarkdown(results));
   writeFileSync(join(outDir, 'fleet-scaling.svg'), renderFleetChart(fleet));
+  // The README shows the latest figures: replace its block in the Performance section.
+  const readmePath = join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const startMark = '<!-- prettier-ignore-start -->\n';
+  const from = readme.indexOf(startMark, readme.indexOf('## Performance'));
+  const to = readme.indexOf('<!-- prettier-ignore-end -->', from);
+  if (from > 0 && to > from)
+    writeFileSync(
+      readmePath,
+      readme.slice(0, from + startMark.length) + renderMarkdown(results) + readme.slice(to),
+    );
   console.log(`\n${renderMarkdown(results)}`);
   console.log(
     `wrote ${['results.json', 'results.md', 'fleet-scaling.svg'].map((f) => relative(process.cwd(), join(outDir, f))).join(', ')}`,

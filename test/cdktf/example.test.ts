@@ -47,3 +47,11 @@ describe('the README cdktf example', () => {
     }
   });
 });
+
+describe('the README performance section', () => {
+  it('shows the latest benchmark figures (bench/results.md, from npm run bench)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(readFileSync(join(root, 'bench', 'results.md'), 'utf8'));
+    expect(readme).toContain('![Fleet scaling: wall time against vaults](bench/fleet-scaling.svg)');
+  });
+});
