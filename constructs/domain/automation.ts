@@ -213,6 +213,15 @@ export interface AutoUpdateAutomationSpec {
       readonly sasStart: string;
       /** SAS expiry: `sasStart` plus the validity (RFC 3339, UTC). */
       readonly sasExpiry: string;
+      /** The account's fixed, secure settings. */
+      readonly accountKind: 'StorageV2';
+      readonly skuName: 'Standard_LRS';
+      readonly minimumTlsVersion: 'TLS1_2';
+      readonly httpsTrafficOnly: true;
+      readonly blobPublicAccessAllowed: false;
+      /** A service SAS: read-only, HTTPS only. */
+      readonly sasPermissions: 'r';
+      readonly sasProtocols: 'https';
     };
   };
   /** Deterministic job schedule id (a name-based UUID), so no engine invents a random one. */
@@ -512,6 +521,13 @@ export function resolveAutoUpdateAutomation(
         sasValidityInHours,
         sasStart: new Date(sasStartMs).toISOString().replace('.000Z', 'Z'),
         sasExpiry: new Date(sasStartMs + sasValidityInHours * 3600000).toISOString().replace('.000Z', 'Z'),
+        accountKind: 'StorageV2',
+        skuName: 'Standard_LRS',
+        minimumTlsVersion: 'TLS1_2',
+        httpsTrafficOnly: true,
+        blobPublicAccessAllowed: false,
+        sasPermissions: 'r',
+        sasProtocols: 'https',
       },
     },
     jobScheduleId: uuidV5(

@@ -199,6 +199,32 @@ describe('vmware example stack under mocks', () => {
   });
 });
 
+describe('policy warnings under Pulumi', () => {
+  it('reports a role scope wider than the vault on the Pulumi log', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockResolvedValue(undefined);
+    try {
+      await runOfflineProgram(
+        () =>
+          new A2AMobilityAutoUpdate(
+            'a2a',
+            a2aProps({
+              automation: {
+                clock: fixedClock,
+                additionalRoleScopes: ['/subscriptions/00000000-0000-0000-0000-000000000001'],
+              },
+            }),
+          ),
+        { project: PROJECT_NAME, stack: 'warnings' },
+      );
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole subscription/),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
 describe('validation under Pulumi', () => {
   /** Counts registrations while running `fn`, which must throw. */
   async function registrationsBeforeError(fn: () => void): Promise<{ error: Error; registered: number }> {
