@@ -20,9 +20,15 @@ export interface BackendConfig {
 
 /** Everything the stacks read: one object under the `asr` context key of cdktf.json. */
 export interface StacksConfig {
-  /** The A2A scenario (see `A2AScenarioProps`). */
+  /**
+   * The A2A scenario (see `A2AScenarioProps`).
+   * @default no a2a stack
+   */
   readonly a2a?: A2AScenarioProps;
-  /** The VMware scenario (see `VmwareScenarioProps`). */
+  /**
+   * The VMware scenario (see `VmwareScenarioProps`).
+   * @default no vmware stack
+   */
   readonly vmware?: VmwareScenarioProps;
   /**
    * The subscription to deploy to.

@@ -374,7 +374,10 @@ export interface VmwareEngineRequirements {
    * @default false (azurerm discovers them)
    */
   readonly applianceNamesRequired?: boolean;
-  /** The engine's name, for the error message. */
+  /**
+   * The engine's name, for the error message.
+   * @default 'this engine'
+   */
   readonly engine?: string;
 }
 
