@@ -54,6 +54,9 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# Automation records the Verbose stream only when the runbook writes to it; a job schedule passes no
+# -Verbose, so progress is on unless the caller says -Verbose:$false.
+if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = 'Continue' }
 $RunbookVersion = '1.0.0'
 $SummarySchemaVersion = 1
 
