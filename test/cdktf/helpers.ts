@@ -53,17 +53,3 @@ export const ARM_TYPE: Record<string, string> = {
   azurerm_site_recovery_network_mapping:
     'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
 };
-
-/** (ARM type, name) of every resource, sorted; a job schedule is named by its id, as in ARM. */
-export function armInventory(doc: TfJson, refName: (ref: unknown) => string = String): string[] {
-  const out: string[] = [];
-  for (const [type, byId] of Object.entries(doc.resource)) {
-    for (const r of Object.values(byId)) {
-      const arm = ARM_TYPE[type];
-      if (!arm) throw new Error(`no ARM type known for ${type}`);
-      const name = type === 'azurerm_automation_job_schedule' ? String(r.job_schedule_id) : refName(r.name);
-      out.push(`${arm} ${name}`);
-    }
-  }
-  return out.sort();
-}
