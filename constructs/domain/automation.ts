@@ -219,6 +219,11 @@ export interface AutoUpdateAutomationSpec {
       readonly minimumTlsVersion: 'TLS1_2';
       readonly httpsTrafficOnly: true;
       readonly blobPublicAccessAllowed: false;
+      readonly containerPublicAccess: 'None';
+      /** A service SAS is signed with the account key, so shared-key access stays on. */
+      readonly sharedKeyAccessEnabled: true;
+      /** Automation fetches the link from its own service, over the public endpoint. */
+      readonly publicNetworkAccessEnabled: true;
       /** A service SAS: read-only, HTTPS only. */
       readonly sasPermissions: 'r';
       readonly sasProtocols: 'https';
@@ -526,6 +531,9 @@ export function resolveAutoUpdateAutomation(
         minimumTlsVersion: 'TLS1_2',
         httpsTrafficOnly: true,
         blobPublicAccessAllowed: false,
+        containerPublicAccess: 'None',
+        sharedKeyAccessEnabled: true,
+        publicNetworkAccessEnabled: true,
         sasPermissions: 'r',
         sasProtocols: 'https',
       },

@@ -179,9 +179,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         allowBlobPublicAccess: s.blobPublicAccessAllowed,
         enableHttpsTrafficOnly: s.httpsTrafficOnly,
         minimumTlsVersion: s.minimumTlsVersion,
-        // A service SAS is signed with the account key; Automation fetches the link from its own service.
-        allowSharedKeyAccess: true,
-        publicNetworkAccess: 'Enabled',
+        allowSharedKeyAccess: s.sharedKeyAccessEnabled,
+        publicNetworkAccess: s.publicNetworkAccessEnabled ? 'Enabled' : 'Disabled',
         tags,
       },
       { parent: this },
@@ -192,7 +191,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         resourceGroupName: spec.resourceGroupName,
         accountName: storageAccount.name,
         containerName: s.containerName,
-        publicAccess: 'None',
+        publicAccess: s.containerPublicAccess,
       },
       { parent: this },
     );

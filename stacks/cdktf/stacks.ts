@@ -39,6 +39,15 @@ function common(stack: TerraformStack, name: string, settings: StackSettings): v
   }
 }
 
+/** The ids a team wires into other stacks: the vault, and the automation account and its identity when created. */
+function outputs(stack: TerraformStack, scenario: A2AMobilityAutoUpdate | VmwareMobilityAutoUpdate): void {
+  new TerraformOutput(stack, 'vault_id', { value: scenario.vault.vaultId });
+  if (scenario.automation) {
+    new TerraformOutput(stack, 'automation_account_id', { value: scenario.automation.automationAccountId });
+    new TerraformOutput(stack, 'automation_principal_id', { value: scenario.automation.principalId });
+  }
+}
+
 /** `cdktf deploy a2a`: the Azure-to-Azure scenario. */
 export class A2AStack extends TerraformStack {
   readonly scenario: A2AMobilityAutoUpdate;
@@ -48,13 +57,7 @@ export class A2AStack extends TerraformStack {
     common(this, name, settings);
     const automation = { ...(props.automation ?? {}), clock: props.automation?.clock ?? settings.clock };
     this.scenario = new A2AMobilityAutoUpdate(this, 'A2A', { ...props, automation });
-    new TerraformOutput(this, 'vault_id', { value: this.scenario.vault.vaultId });
-    if (this.scenario.automation) {
-      new TerraformOutput(this, 'automation_account_id', {
-        value: this.scenario.automation.automationAccountId,
-      });
-      new TerraformOutput(this, 'automation_principal_id', { value: this.scenario.automation.principalId });
-    }
+    outputs(this, this.scenario);
   }
 }
 
@@ -67,12 +70,6 @@ export class VmwareStack extends TerraformStack {
     common(this, name, settings);
     const automation = { ...(props.automation ?? {}), clock: props.automation?.clock ?? settings.clock };
     this.scenario = new VmwareMobilityAutoUpdate(this, 'VMware', { ...props, automation });
-    new TerraformOutput(this, 'vault_id', { value: this.scenario.vault.vaultId });
-    if (this.scenario.automation) {
-      new TerraformOutput(this, 'automation_account_id', {
-        value: this.scenario.automation.automationAccountId,
-      });
-      new TerraformOutput(this, 'automation_principal_id', { value: this.scenario.automation.principalId });
-    }
+    outputs(this, this.scenario);
   }
 }

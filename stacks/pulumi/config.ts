@@ -176,7 +176,7 @@ export function readValues(source: ConfigSource): Values {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const key of source.keys?.() ?? []) {
-    if (!(key in CONFIG_KEYS))
+    if (!Object.hasOwn(CONFIG_KEYS, key))
       problems.push(
         `${key}: is not a known setting (a misspelling would otherwise fall back to a default); see Pulumi.yaml`,
       );

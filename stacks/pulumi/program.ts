@@ -26,11 +26,5 @@ export function program(source: ConfigSource, clock?: Clock): ProgramOutputs {
   };
 }
 
-/** The clock: ASR_NOW when set (repeatable runs), else the system clock. */
-export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): Clock {
-  if (!env.ASR_NOW) return () => new Date();
-  const fixed = new Date(env.ASR_NOW);
-  if (Number.isNaN(fixed.getTime()))
-    throw new Error(`ASR_NOW: received ${JSON.stringify(env.ASR_NOW)}; must be an ISO date-time`);
-  return () => new Date(fixed.getTime());
-}
+/** The clock: ASR_NOW when set (repeatable runs), else the system clock (shared with the cdktf app). */
+export { clockFrom as clockFromEnvironment } from '../config';

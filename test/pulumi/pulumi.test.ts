@@ -337,9 +337,9 @@ describe('Pulumi stack configuration', () => {
       const keys = Object.keys(readStackFile(join(root, `Pulumi.${stack}.yaml`)).config).filter((k) =>
         k.startsWith(`${PROJECT_NAME}:`),
       );
-      expect(keys.map((k) => k.slice(PROJECT_NAME.length + 1)).filter((k) => !(k in CONFIG_KEYS))).toEqual(
-        [],
-      );
+      expect(
+        keys.map((k) => k.slice(PROJECT_NAME.length + 1)).filter((k) => !Object.hasOwn(CONFIG_KEYS, k)),
+      ).toEqual([]);
     }
   });
 
