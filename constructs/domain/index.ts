@@ -2,6 +2,7 @@
  * The engine-neutral domain: props, defaults, validation, naming, the region and role tables,
  * the policy checks, the plan and the runbook asset. No engine is imported here.
  */
+export * from './agent-status';
 export * from './automation';
 export * from './checks';
 export * from './errors';
