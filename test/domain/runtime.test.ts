@@ -4,6 +4,7 @@ import {
   POWERSHELL_RUNTIMES,
   resolveA2AScenario,
   resolveVmwareScenario,
+  runbookAsset,
   type A2AScenarioProps,
   type RunbookRuntimeProps,
 } from '../../constructs/domain';
@@ -23,6 +24,12 @@ describe('automation.runtime', () => {
       endOfSupport: '2024-11-08',
     });
     expect(POWERSHELL_RUNTIMES['7.4']).toMatchObject({ runbookType: 'PowerShell', runtimeEnvironment: true });
+  });
+
+  it('ships a runbook that requires the oldest accepted version and documents the runtime it is deployed on', () => {
+    const { content } = runbookAsset();
+    expect(/^#Requires -Version (\S+)$/m.exec(content)?.[1]).toBe(POWERSHELL_RUNTIME_VERSIONS[0]);
+    expect(content).toMatch(/PowerShell 7\.4 runtime environment/);
   });
 
   it('defaults to a PowerShell 7.4 runtime environment next to the runbook, with no packages, in both scenarios', () => {
