@@ -11,6 +11,7 @@ import {
   type AutoUpdateAutomationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
+import { AutomationRuntimeEnvironment, linkRuntimeEnvironment } from './runtime-environment';
 import { addDiagnosticSettings, resolveAlone, roleDefinitionId, withoutRefs } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}. */
@@ -30,6 +31,8 @@ export class AutoUpdateAutomation extends Construct {
   readonly spec: AutoUpdateAutomationSpec;
   /** The automation account (construct id `Resource`). */
   readonly account: AutomationAccount;
+  /** The PowerShell runtime environment, when this construct creates it (construct id `RuntimeEnvironment`). */
+  readonly runtimeEnvironment?: AutomationRuntimeEnvironment;
   readonly runbook: AutomationRunbook;
   readonly schedule: AutomationSchedule;
   readonly jobSchedule: AutomationJobSchedule;
@@ -64,12 +67,26 @@ export class AutoUpdateAutomation extends Construct {
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.principalId;
 
+    const env = spec.runtime.environment;
+    if (env?.create) {
+      this.runtimeEnvironment = new AutomationRuntimeEnvironment(this, 'RuntimeEnvironment', {
+        name: env.name,
+        automationAccountId: this.account.id,
+        location: spec.location,
+        runtimeLanguage: env.language,
+        runtimeVersion: env.version,
+        description: env.description,
+        runtimeDefaultPackages: env.defaultPackages,
+        tags,
+      });
+    }
+
     this.runbook = new AutomationRunbook(this, 'Runbook', {
       name: spec.runbook.name,
       resourceGroupName: spec.resourceGroupName,
       location: spec.location,
       automationAccountName: this.account.name,
-      runbookType: spec.runbook.asset.runbookType,
+      runbookType: spec.runtime.runbookType,
       description: spec.runbook.description,
       // The shipped runbook goes inline; a user-hosted one is published from its link, hash-checked by Automation.
       content: spec.runbook.contentLink ? undefined : spec.runbook.asset.content,
@@ -83,6 +100,7 @@ export class AutoUpdateAutomation extends Construct {
       logProgress: spec.runbook.logProgress,
       tags,
     });
+    if (env) linkRuntimeEnvironment(this.runbook, this.runtimeEnvironment?.name ?? env.name);
 
     this.schedule = new AutomationSchedule(this, 'Schedule', {
       name: spec.schedule.name,
@@ -109,6 +127,13 @@ export class AutoUpdateAutomation extends Construct {
         autoupdateaction: p.autoupdateaction,
         automationaccountarmid: this.account.id,
         providers: p.providers,
+      },
+      // A new runbook type replaces the runbook, and Automation deletes a runbook's job schedules with
+      // it: recreate the job schedule then, so the daily run survives a move between runtimes.
+      lifecycle: {
+        replaceTriggeredBy: [
+          `${AutomationRunbook.tfResourceType}.${this.runbook.friendlyUniqueId}.runbook_type`,
+        ],
       },
     });
 

@@ -13,6 +13,7 @@ import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import { DEFAULT_ROLE, roleDefinitionGuid } from './roles';
 import type { RuleSet } from './rules';
 import { runbookAsset, type RunbookAsset } from './runbook-asset';
+import { resolveRunbookRuntime, type RunbookRuntimeProps, type RunbookRuntimeSpec } from './runtime';
 import { nextDailyStart, TIME_OF_DAY, type Clock } from './schedule';
 import {
   resolveDiagnosticSettings,
@@ -129,6 +130,12 @@ export interface AutoUpdateAutomationProps {
    * @default a storage account named from the vault, container `runbooks`, links valid 48 hours
    */
   readonly runbookStorage?: RunbookStorageProps;
+  /**
+   * The PowerShell runtime the runbook runs on.
+   * @default `{ version: '7.4' }`: a PowerShell 7.4 runtime environment named
+   * `asr-mobility-autoupdate-ps74`, created in the account with no default packages
+   */
+  readonly runtime?: RunbookRuntimeProps;
 }
 
 /** A runbook hosted by the user. */
@@ -195,6 +202,8 @@ export interface AutoUpdateAutomationSpec {
   readonly publicNetworkAccessEnabled: boolean;
   readonly providers: readonly ReplicationProvider[];
   readonly autoUpdateAction: AutoUpdateAction;
+  /** The PowerShell runtime of the runbook: its runbook type and the runtime environment it links to. */
+  readonly runtime: RunbookRuntimeSpec;
   readonly runbook: {
     readonly name: string;
     readonly asset: RunbookAsset;
@@ -294,6 +303,7 @@ export const AUTOMATION_PROP_NAMES = [
   'tags',
   'runbookContentLink',
   'runbookStorage',
+  'runtime',
 ] as const;
 
 export function resolveAutoUpdateAutomation(
@@ -497,6 +507,7 @@ export function resolveAutoUpdateAutomation(
     });
   }
   rules.tags('tags', props.tags);
+  const runtime = resolveRunbookRuntime(rules, 'runtime', props.runtime);
 
   const autoUpdateAction =
     props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
@@ -511,6 +522,7 @@ export function resolveAutoUpdateAutomation(
     publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
     providers: providersOk ? [...providers] : [],
     autoUpdateAction,
+    runtime,
     runbook: {
       name: props.runbookName ?? d.runbookName,
       asset,

@@ -13,6 +13,7 @@ export * from './replication';
 export * from './roles';
 export * from './rules';
 export * from './runbook-asset';
+export * from './runtime';
 export * from './scenario';
 export * from './schedule';
 export * from './shared';

@@ -49,11 +49,26 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
         publicNetworkAccessEnabled: a.publicNetworkAccessEnabled,
       },
     },
+    ...(a.runtime.environment?.create
+      ? [
+          {
+            type: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
+            name: a.runtime.environment.name,
+            properties: {
+              location: a.location,
+              language: a.runtime.environment.language,
+              version: a.runtime.environment.version,
+              defaultPackages: a.runtime.environment.defaultPackages,
+            },
+          },
+        ]
+      : []),
     {
       type: 'Microsoft.Automation/automationAccounts/runbooks',
       name: a.runbook.name,
       properties: {
-        runbookType: a.runbook.asset.runbookType,
+        runbookType: a.runtime.runbookType,
+        runtimeEnvironment: a.runtime.environment?.name,
         contentSha256: a.runbook.contentLink?.sha256 ?? a.runbook.asset.sha256,
       },
     },

@@ -1,5 +1,6 @@
 import { RoleAssignment } from '@pulumi/azure-native/authorization';
 import { AutomationAccount, JobSchedule, Runbook, Schedule } from '@pulumi/azure-native/automation';
+import { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
 import {
   Blob,
   BlobContainer,
@@ -42,6 +43,8 @@ export interface RunbookHosting {
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly spec: AutoUpdateAutomationSpec;
   readonly account: AutomationAccount;
+  /** The PowerShell runtime environment, when this component creates it (API 2024-10-23). */
+  readonly runtimeEnvironment?: RuntimeEnvironment;
   readonly runbook: Runbook;
   readonly schedule: Schedule;
   readonly jobSchedule: JobSchedule;
@@ -81,6 +84,25 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
 
+    const env = spec.runtime.environment;
+    if (env?.create) {
+      this.runtimeEnvironment = new RuntimeEnvironment(
+        `${name}-runtime-environment`,
+        {
+          ...common,
+          automationAccountName: this.account.name,
+          runtimeEnvironmentName: env.name,
+          location: spec.location,
+          language: env.language,
+          version: env.version,
+          defaultPackages: { ...env.defaultPackages },
+          description: env.description,
+          tags,
+        },
+        { parent: this },
+      );
+    }
+
     const hosted = spec.runbook.contentLink ? undefined : this.hostRunbook(name, spec, tags);
     this.hosting = hosted?.hosting;
     const link = spec.runbook.contentLink
@@ -93,7 +115,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         automationAccountName: this.account.name,
         runbookName: spec.runbook.name,
         location: spec.location,
-        runbookType: spec.runbook.asset.runbookType,
+        runbookType: spec.runtime.runbookType,
+        runtimeEnvironment: env ? (this.runtimeEnvironment?.name ?? env.name) : undefined,
         description: spec.runbook.description,
         logVerbose: spec.runbook.logVerbose,
         logProgress: spec.runbook.logProgress,

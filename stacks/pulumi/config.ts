@@ -4,6 +4,7 @@ import {
   VAULT_DEFAULTS,
   type A2AScenarioProps,
   type Clock,
+  type PowerShellRuntimeVersion,
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
@@ -138,6 +139,12 @@ export const CONFIG_KEYS = {
   automationDiagnosticSettings: json(
     'Automation diagnostic settings, as a JSON list (JobLogs and JobStreams by default).',
     '[]',
+  ),
+  runtimeVersion: str(
+    'PowerShell version of the runbook: empty for 7.4 (a runtime environment); 7.2 is the classic PowerShell72 type, past end of support (warning ASR-W05).',
+  ),
+  runtimeEnvironmentName: str(
+    'An existing PowerShell runtime environment of the account to link the runbook to; empty to create one.',
   ),
   runbookContentLinkUri: str(
     'Publish the runbook from this https URI instead of hosting it (with runbookContentLinkSha256).',
@@ -275,6 +282,10 @@ export function scenarioFromConfig(
     runbookContentLink: hasLink
       ? { uri: v.runbookContentLinkUri, sha256: v.runbookContentLinkSha256 }
       : undefined,
+    runtime: {
+      version: opt(v.runtimeVersion) as PowerShellRuntimeVersion | undefined,
+      existingEnvironmentName: opt(v.runtimeEnvironmentName),
+    },
     runbookStorage: {
       accountName: opt(v.runbookStorageAccountName),
       sasValidityInHours: v.runbookSasValidityInHours,

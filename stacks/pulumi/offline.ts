@@ -38,6 +38,10 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
     armType: 'Microsoft.Automation/automationAccounts',
     nameInput: 'automationAccountName',
   },
+  'azure-native:automation:RuntimeEnvironment': {
+    armType: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
+    nameInput: 'runtimeEnvironmentName',
+  },
   'azure-native:automation:Runbook': {
     armType: 'Microsoft.Automation/automationAccounts/runbooks',
     nameInput: 'runbookName',

@@ -37,6 +37,7 @@ export const ARM_TYPE: Record<string, string> = {
   azurerm_management_lock: 'Microsoft.Authorization/locks',
   azurerm_monitor_diagnostic_setting: 'Microsoft.Insights/diagnosticSettings',
   azurerm_automation_account: 'Microsoft.Automation/automationAccounts',
+  azurerm_automation_runtime_environment: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
   azurerm_automation_runbook: 'Microsoft.Automation/automationAccounts/runbooks',
   azurerm_automation_schedule: 'Microsoft.Automation/automationAccounts/schedules',
   azurerm_automation_job_schedule: 'Microsoft.Automation/automationAccounts/jobSchedules',

@@ -62,9 +62,22 @@ describe('A2A scenario defaults', () => {
     });
   });
 
-  it('embeds the runbook asset as a PowerShell 7.2 runbook', () => {
+  it('embeds the runbook asset and runs it on a PowerShell 7.4 runtime environment created next to it', () => {
     expect(spec.automation!.runbook.asset).toBe(runbookAsset());
-    expect(spec.automation!.runbook.asset.runbookType).toBe('PowerShell72');
+    expect(spec.automation!.runtime).toEqual({
+      version: '7.4',
+      runbookType: 'PowerShell',
+      endOfSupport: '2026-11-10',
+      environment: {
+        name: 'asr-mobility-autoupdate-ps74',
+        create: true,
+        language: 'PowerShell',
+        version: '7.4',
+        defaultPackages: {},
+        description:
+          'PowerShell 7.4 for the Site Recovery Mobility-service auto-update runbook; no default packages.',
+      },
+    });
   });
 
   it('gives the identity Contributor on the vault only, as a service principal', () => {

@@ -77,10 +77,19 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
             publicNetworkAccessEnabled: r.public_network_access_enabled,
           });
           break;
+        case 'azurerm_automation_runtime_environment':
+          p({
+            location: r.location,
+            language: r.runtime_language,
+            version: r.runtime_version,
+            defaultPackages: r.runtime_default_packages,
+          });
+          break;
         case 'azurerm_automation_runbook': {
           const link = r.publish_content_link as { hash: { value: string } } | undefined;
           p({
             runbookType: r.runbook_type,
+            runtimeEnvironment: ref(r.runtime_environment_name),
             contentSha256: link ? link.hash.value : sha256(String(r.content)),
           });
           break;
@@ -240,10 +249,22 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           publicNetworkAccessEnabled: i.publicNetworkAccess,
         });
         break;
+      case 'azure-native:automation:RuntimeEnvironment':
+        p({
+          location: i.location,
+          language: i.language,
+          version: i.version,
+          defaultPackages: i.defaultPackages,
+        });
+        break;
       case 'azure-native:automation:Runbook': {
         const link = i.publishContentLink as Props;
         const plain = (link['[secret]'] ?? link) as { contentHash: { value: string } };
-        p({ runbookType: i.runbookType, contentSha256: plain.contentHash.value });
+        p({
+          runbookType: i.runbookType,
+          runtimeEnvironment: i.runtimeEnvironment,
+          contentSha256: plain.contentHash.value,
+        });
         break;
       }
       case 'azure-native:automation:Schedule':
