@@ -88,6 +88,8 @@ async function deploy(stack: string, now: string, state?: Deployment): Promise<D
   const programInputs = new Map<string, Props>();
   const ignoreByKey = new Map<string, readonly string[]>();
   const sasCalls: Props[] = [];
+  // An uploaded asset's text is a promise: compare blobs by the SHA-256 of what they upload.
+  const uploads: Promise<void>[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -97,6 +99,15 @@ async function deploy(stack: string, now: string, state?: Deployment): Promise<D
         const inputs = applyIgnoreChanges(raw, state?.resources.get(key)?.inputs, ignore);
         programInputs.set(key, raw);
         resources.set(key, { inputs, ignoreChanges: ignore });
+        const text = (args.inputs.source as { text?: unknown } | undefined)?.text;
+        if (text instanceof Promise)
+          uploads.push(
+            text.then((t: string) => {
+              const source = { sha256: createHash('sha256').update(t, 'utf8').digest('hex') };
+              raw.source = source;
+              inputs.source = source;
+            }),
+          );
         const outputs: Props = { ...inputs };
         if (args.type === 'azure-native:automation:AutomationAccount')
           outputs.identity = { type: 'SystemAssigned', principalId: '11111111-1111-1111-1111-111111111111' };
@@ -133,6 +144,7 @@ async function deploy(stack: string, now: string, state?: Deployment): Promise<D
   });
   for (let i = 0; i < 300 && registered.some((k) => !programInputs.has(k)); i++)
     await new Promise((r) => setTimeout(r, 10));
+  await Promise.all(uploads);
   for (const key of [...resources.keys()]) if (!registered.includes(key)) resources.delete(key);
   return { resources, programInputs, sasCalls };
 }
@@ -251,6 +263,9 @@ describe.each(['a2a', 'vmware'])('Pulumi example stack %s, deployed again later'
     expect(diff.removed).toEqual([expect.stringMatching(/^azure-native:storage:Blob::/)]);
     const link = linkOf(second);
     expect(link.contentHash.value).toBe(runbookAssetModule.runbookAssetFromContent(mockContent).sha256);
+    expect(second.resources.get(diff.added[0]!)!.inputs.source).toEqual({
+      sha256: link.contentHash.value.toLowerCase(),
+    });
     // A fresh link: the old one has long expired, and Automation must be able to read the new one now.
     const w = windowOf(link.uri);
     expect(Date.parse(w.start)).toBeLessThanOrEqual(Date.parse(now));
