@@ -154,8 +154,9 @@ export interface RunbookStorageProps {
    */
   readonly accountName?: string;
   /**
-   * How long the read-only SAS link stays valid, 1-168 hours. The link is rebuilt from the clock
-   * rounded down to the hour, so it changes at most once an hour between deploys.
+   * How long the read-only SAS link stays valid, 1-168 hours, from the hour the current runbook
+   * content was first hosted (see {@link runbookLinkWindow}). The window is kept in state, so
+   * later deploys of the same content reuse the same link; new content gets a new blob and a new window.
    * @default 48
    */
   readonly sasValidityInHours?: number;
@@ -216,12 +217,20 @@ export interface AutoUpdateAutomationSpec {
     readonly storage: {
       readonly accountName: string;
       readonly containerName: string;
+      /**
+       * Content-addressed: the runbook's file name with the first 16 hex characters of its SHA-256,
+       * so new content is a new blob (and a new link) and the same content is always the same blob.
+       */
       readonly blobName: string;
+      /** The first 16 hex characters (lower case) of the content's SHA-256: names what is content-specific. */
+      readonly contentKey: string;
       readonly sasValidityInHours: number;
-      /** SAS start: the clock rounded down to the hour (RFC 3339, UTC). */
-      readonly sasStart: string;
-      /** SAS expiry: `sasStart` plus the validity (RFC 3339, UTC). */
-      readonly sasExpiry: string;
+      /**
+       * Where the link's window starts when this content is hosted for the first time: the clock
+       * rounded down to the hour (RFC 3339, UTC). Engines record it in state when they create the
+       * content's blob and reuse the recorded value afterwards; {@link runbookLinkWindow} turns it into the window.
+       */
+      readonly linkAnchor: string;
       /** The account's fixed, secure settings. */
       readonly accountKind: 'StorageV2';
       readonly skuName: 'Standard_LRS';
@@ -272,6 +281,51 @@ export const AUTOMATION_DEFAULTS = Object.freeze({
 });
 
 const systemClock: Clock = () => new Date();
+
+const HOUR_MS = 3600000;
+const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** The first 16 hex characters (lower case) of a runbook's SHA-256. */
+export function contentKey(asset: Pick<RunbookAsset, 'sha256'>): string {
+  return asset.sha256.slice(0, 16).toLowerCase();
+}
+
+/** The blob a runbook is hosted in: `<name>-<contentKey><ext>`, one blob per content. */
+export function contentAddressedBlobName(asset: Pick<RunbookAsset, 'sha256' | 'fileName'>): string {
+  const dot = asset.fileName.lastIndexOf('.');
+  const [base, ext] =
+    dot > 0 ? [asset.fileName.slice(0, dot), asset.fileName.slice(dot)] : [asset.fileName, ''];
+  return `${base}-${contentKey(asset)}${ext}`;
+}
+
+/** The anchor a runbook link's window starts at when content is first hosted: `now` rounded down to the hour. */
+export function runbookLinkAnchor(now: Date): string {
+  return rfc3339(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/** The validity window of a hosted runbook's read-only link. */
+export interface RunbookLinkWindow {
+  /** RFC 3339, UTC: the recorded anchor, rounded down to the hour. */
+  readonly start: string;
+  /** RFC 3339, UTC: `start` plus the validity. */
+  readonly expiry: string;
+}
+
+/**
+ * The window of the read-only link to a hosted runbook, from the anchor recorded when the content
+ * was first hosted. A pure function of its arguments: the same anchor gives the same window (and
+ * so the same link) on every later deploy, whatever the clock says then. Automation reads the link
+ * only when it publishes, which happens once per content, within the window.
+ */
+export function runbookLinkWindow(anchor: string, validityInHours: number): RunbookLinkWindow {
+  const ms = Date.parse(anchor);
+  if (Number.isNaN(ms))
+    throw new RangeError(`runbook link anchor must be an RFC 3339 date-time, got ${JSON.stringify(anchor)}`);
+  if (!Number.isInteger(validityInHours) || validityInHours < 1)
+    throw new RangeError(`runbook link validity must be a whole number of hours, got ${validityInHours}`);
+  const start = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  return { start: rfc3339(start), expiry: rfc3339(start + validityInHours * HOUR_MS) };
+}
 
 function scopeWidth(resourceId: string): ScopeWidth | undefined {
   const parsed = parseResourceId(resourceId);
@@ -442,7 +496,6 @@ export function resolveAutoUpdateAutomation(
   );
   const sasValidityInHours = storageProps.sasValidityInHours ?? d.sasValidityInHours;
   rules.integerInRange('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours');
-  const sasStartMs = Math.floor(now.getTime() / 3600000) * 3600000;
 
   // Role assignments: the vault, then any scope the user asked for, with the same role.
   const roleInput = props.roleDefinition ?? d.roleDefinition;
@@ -534,10 +587,10 @@ export function resolveAutoUpdateAutomation(
       storage: {
         accountName,
         containerName: 'runbooks',
-        blobName: asset.fileName,
+        blobName: contentAddressedBlobName(asset),
+        contentKey: contentKey(asset),
         sasValidityInHours,
-        sasStart: new Date(sasStartMs).toISOString().replace('.000Z', 'Z'),
-        sasExpiry: new Date(sasStartMs + sasValidityInHours * 3600000).toISOString().replace('.000Z', 'Z'),
+        linkAnchor: runbookLinkAnchor(now),
         accountKind: 'StorageV2',
         skuName: 'Standard_LRS',
         minimumTlsVersion: 'TLS1_2',

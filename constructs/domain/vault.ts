@@ -164,7 +164,7 @@ export function checkRegion(rules: RuleSet, prop: string, value: unknown): boole
     typeof value === 'string' && regionInfo(value) !== undefined,
     prop,
     value,
-    'must be an Azure region name such as westeurope or "West Europe" (see REGIONS in constructs/domain/regions.ts)',
+    'must be an Azure region name such as westeurope or "West Europe" (the known names are the keys of the exported REGIONS table)',
   );
 }
 

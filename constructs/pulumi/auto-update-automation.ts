@@ -11,6 +11,7 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   resolveAlone,
   resolveAutoUpdateAutomation,
+  runbookLinkWindow,
   withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
@@ -26,6 +27,12 @@ export type AutoUpdateAutomationArgs = (
   readonly vault: RecoveryVault;
 };
 
+/**
+ * The blob metadata key that records where the link's window starts. Written when the content's
+ * blob is created and ignored afterwards, so Pulumi state keeps the first value.
+ */
+export const RUNBOOK_LINK_ANCHOR_METADATA_KEY = 'asrlinkanchor';
+
 /** The private blob that holds the runbook, when the component hosts it. */
 export interface RunbookHosting {
   readonly storageAccount: StorageAccount;
@@ -37,8 +44,11 @@ export interface RunbookHosting {
  * The custom automation account that keeps Mobility-service agents current: system-assigned
  * identity only, local authentication off, the runbook, its daily schedule and job schedule, and
  * the identity's role on the vault. azure-native's Runbook only takes a content link, so unless a
- * `runbookContentLink` is given the runbook is uploaded to a private blob and linked through a
- * read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256 before publishing.
+ * `runbookContentLink` is given the runbook is uploaded to a private, content-addressed blob and
+ * linked through a read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256
+ * before publishing. The link's window starts at an anchor recorded in state when the content's blob
+ * is created, so a later deploy of the same content sends the same link (no re-publish), and new
+ * content gets a new blob with a fresh window (re-published once).
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly spec: AutoUpdateAutomationSpec;
@@ -218,17 +228,24 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // One blob per content (name and logical name carry the content key): the same content keeps
+    // its blob, its recorded anchor and so its link; new content is a new blob with a fresh anchor.
     const blob = new Blob(
-      `${name}-runbook-blob`,
+      `${name}-runbook-blob-${s.contentKey}`,
       {
         resourceGroupName: spec.resourceGroupName,
         accountName: storageAccount.name,
         containerName: container.name,
         blobName: s.blobName,
         contentType: 'text/plain; charset=utf-8',
+        metadata: { [RUNBOOK_LINK_ANCHOR_METADATA_KEY]: s.linkAnchor },
         source: new pulumi.asset.StringAsset(spec.runbook.asset.content),
       },
-      { parent: this },
+      // The anchor is taken from the clock once, when this content is first hosted, and kept in state.
+      { parent: this, ignoreChanges: [`metadata.${RUNBOOK_LINK_ANCHOR_METADATA_KEY}`] },
+    );
+    const window = blob.metadata.apply((m) =>
+      runbookLinkWindow(m?.[RUNBOOK_LINK_ANCHOR_METADATA_KEY] ?? s.linkAnchor, s.sasValidityInHours),
     );
     const sas = listStorageAccountServiceSASOutput(
       {
@@ -238,8 +255,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         resource: 'b',
         permissions: s.sasPermissions,
         protocols: s.sasProtocols,
-        sharedAccessStartTime: s.sasStart,
-        sharedAccessExpiryTime: s.sasExpiry,
+        sharedAccessStartTime: window.start,
+        sharedAccessExpiryTime: window.expiry,
       },
       { parent: this },
     );

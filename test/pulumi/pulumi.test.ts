@@ -90,7 +90,7 @@ describe('a2a example stack under mocks', () => {
     const link = rb.publishContentLink['[secret]'];
     expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
     expect(link.uri).toMatch(
-      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate\.ps1\?\[redacted SAS\]$/,
+      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate-[0-9a-f]{16}\.ps1\?\[redacted SAS\]$/,
     );
     expect((one(p, 'storage:Blob').inputs as Inputs).source).toEqual({
       stringAssetSha256: runbookAsset().sha256,
