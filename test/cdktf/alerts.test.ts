@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { AutoUpdateAutomation, RecoveryVault } from '../../constructs/cdktf';
 import { ValidationError } from '../../constructs/domain';
+import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack } from '../../stacks/cdktf/stacks';
-import { a2aProps, fixedClock, SUB } from '../fixtures';
+import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';
 import { only, resources, synth, testApp } from './helpers';
 
 const actionGroup = (name: string): string =>
@@ -108,6 +111,36 @@ describe('failed-job alert as synthesized (azurerm)', () => {
         ),
     ).toThrow(
       /automation\.alerts\.actionGroupIds\[0\]: received ".*Microsoft\.Web\/sites\/app"; must be a Microsoft\.Insights\/actionGroups resource id/,
+    );
+  });
+});
+
+describe('failed-job alert from the stack configuration (cdktf.json / ASR_*)', () => {
+  const ag = actionGroup('ag-from-env');
+
+  it('takes automation.alerts from the scenario JSON, for example ASR_A2A', () => {
+    const a2a = { ...a2aProps(), automation: { alerts: { actionGroupIds: [ag], severity: 3 } } };
+    const app = buildApp(testApp(), { ASR_A2A: JSON.stringify(a2a), ASR_NOW: NOW });
+    const alert = only(synth(app.node.findChild('a2a') as A2AStack), 'azurerm_monitor_metric_alert');
+    expect(alert).toMatchObject({ severity: 3, action: [{ action_group_id: ag }] });
+  });
+
+  it('routes the example configuration to its action group', () => {
+    const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')).context;
+    const app = buildApp(testApp(context), { ASR_NOW: NOW });
+    const alert = only(synth(app.node.findChild('a2a') as A2AStack), 'azurerm_monitor_metric_alert');
+    expect(alert.action).toEqual([
+      {
+        action_group_id:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-platform-oncall',
+      },
+    ]);
+  });
+
+  it('fails when a key under alerts is misspelt, instead of silently using a default', () => {
+    const a2a = { ...a2aProps(), automation: { alerts: { actionGroupId: [ag] } } };
+    expect(() => buildApp(testApp(), { ASR_A2A: JSON.stringify(a2a), ASR_NOW: NOW })).toThrow(
+      /automation\.alerts\.actionGroupId: received .*; is not a known prop; allowed: failedJobAlertEnabled/,
     );
   });
 });

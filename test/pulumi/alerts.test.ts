@@ -1,5 +1,6 @@
-import { ValidationError } from '../../constructs/domain';
+import { ALERT_DEFAULTS, ValidationError } from '../../constructs/domain';
 import { A2AMobilityAutoUpdate, AutoUpdateAutomation, RecoveryVault } from '../../constructs/pulumi';
+import { CONFIG_KEYS, scenarioFromConfig } from '../../stacks/pulumi/config';
 import { runOfflineProgram, type GraphNode, type OfflinePreview } from '../../stacks/pulumi/offline';
 import { PROJECT_NAME } from '../../stacks/pulumi/project-file';
 import { a2aProps, fixedClock, SUB } from '../fixtures';
@@ -117,5 +118,68 @@ describe('failed-job alert options under Pulumi', () => {
     expect((error as ValidationError).violations).toEqual([
       expect.objectContaining({ prop: 'automation.alerts.actionGroupIds[0]', value: bad }),
     ]);
+  });
+});
+
+describe('failed-job alert from the Pulumi stack configuration', () => {
+  const base = {
+    scenario: 'a2a',
+    vaultName: 'rsv-dr-weu',
+    vaultResourceGroupName: 'rg-dr-weu',
+    vaultLocation: 'westeurope',
+    sourceRegion: 'northeurope',
+    targetRegion: 'westeurope',
+  };
+  const source = (extra: Record<string, string>) => {
+    const all: Record<string, string> = { ...base, ...extra };
+    return { get: (k: string) => all[k], keys: () => Object.keys(all) };
+  };
+  const alertsFrom = (extra: Record<string, string>) => {
+    const s = scenarioFromConfig(source(extra));
+    return s.scenario === 'a2a' ? s.props.automation?.alerts : undefined;
+  };
+
+  it('passes the table defaults, which are the domain defaults', () => {
+    expect(alertsFrom({})).toEqual({
+      failedJobAlertEnabled: ALERT_DEFAULTS.failedJobAlertEnabled,
+      failedJobAlertName: undefined,
+      actionGroupIds: [],
+      severity: ALERT_DEFAULTS.severity,
+      evaluationFrequency: ALERT_DEFAULTS.evaluationFrequency,
+      windowSize: ALERT_DEFAULTS.windowSize,
+      autoMitigationEnabled: ALERT_DEFAULTS.autoMitigationEnabled,
+    });
+    expect(CONFIG_KEYS.failedJobAlertEnabled.default).toBe(true);
+  });
+
+  it('maps every alert key to its prop', () => {
+    expect(
+      alertsFrom({
+        failedJobAlertEnabled: 'false',
+        failedJobAlertName: 'asr-failed',
+        alertActionGroupIds: JSON.stringify([actionGroup('ag')]),
+        alertSeverity: '2',
+        alertEvaluationFrequency: 'PT15M',
+        alertWindowSize: 'PT1H',
+        alertAutoMitigationEnabled: 'true',
+      }),
+    ).toEqual({
+      failedJobAlertEnabled: false,
+      failedJobAlertName: 'asr-failed',
+      actionGroupIds: [actionGroup('ag')],
+      severity: 2,
+      evaluationFrequency: 'PT15M',
+      windowSize: 'PT1H',
+      autoMitigationEnabled: true,
+    });
+  });
+
+  it('fails on a wrongly typed alert key, naming it', () => {
+    expect(() => scenarioFromConfig(source({ alertSeverity: 'high' }))).toThrow(
+      /alertSeverity: received "high"; must be an integer/,
+    );
+    expect(() => scenarioFromConfig(source({ alertActionGroupIds: 'ag' }))).toThrow(
+      /alertActionGroupIds: received "ag"; must be a list of strings/,
+    );
   });
 });
