@@ -2,6 +2,7 @@ import { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-accoun
 import { AutomationJobSchedule } from '@cdktf/provider-azurerm/lib/automation-job-schedule';
 import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
+import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
@@ -37,6 +38,8 @@ export class AutoUpdateAutomation extends Construct {
   readonly schedule: AutomationSchedule;
   readonly jobSchedule: AutomationJobSchedule;
   readonly roleAssignments: readonly RoleAssignment[];
+  /** The metric alert on failed runbook jobs (construct id `FailedJobAlert`), unless switched off. */
+  readonly failedJobAlert?: MonitorMetricAlert;
   /** The account's resource id: what container mappings point their auto-update at. */
   readonly automationAccountId: string;
   /** The principal id of the account's system-assigned identity. */
@@ -156,5 +159,41 @@ export class AutoUpdateAutomation extends Construct {
         }),
     );
     addDiagnosticSettings(this, spec.diagnosticSettings, this.account.id);
+
+    const alert = spec.failedJobAlert;
+    if (alert) {
+      const c = alert.criterion;
+      // azurerm always sends location "global" for metric alerts; it has no location argument.
+      this.failedJobAlert = new MonitorMetricAlert(this, 'FailedJobAlert', {
+        name: alert.name,
+        resourceGroupName: spec.resourceGroupName,
+        scopes: [this.account.id],
+        description: alert.description,
+        enabled: alert.enabled,
+        severity: alert.severity,
+        frequency: alert.evaluationFrequency,
+        windowSize: alert.windowSize,
+        autoMitigate: alert.autoMitigate,
+        criteria: [
+          {
+            metricNamespace: c.metricNamespace,
+            metricName: c.metricName,
+            aggregation: c.aggregation,
+            operator: c.operator,
+            threshold: c.threshold,
+            dimension: c.dimensions.map((d) => ({
+              name: d.name,
+              operator: d.operator,
+              values: [...d.values],
+            })),
+          },
+        ],
+        action:
+          alert.actionGroupIds.length > 0
+            ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
+            : undefined,
+        tags: Object.keys(alert.tags).length > 0 ? { ...alert.tags } : undefined,
+      });
+    }
   }
 }

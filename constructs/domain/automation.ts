@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { resolveFailedJobAlert, type AutomationAlertsProps, type MetricAlertSpec } from './alerts';
 import {
   AUTOMATION_ACCOUNT_NAME,
   checkName,
@@ -136,6 +137,12 @@ export interface AutoUpdateAutomationProps {
    * `asr-mobility-autoupdate-ps74`, created in the account with no default packages
    */
   readonly runtime?: RunbookRuntimeProps;
+  /**
+   * Alerting: an Azure Monitor metric alert on the account that fires when a job of the runbook ends
+   * `Failed`, routed to the action groups you give.
+   * @default the failed-job alert on (severity 1, evaluated every 5 minutes over 5 minutes), no action groups
+   */
+  readonly alerts?: AutomationAlertsProps;
 }
 
 /** A runbook hosted by the user. */
@@ -265,6 +272,8 @@ export interface AutoUpdateAutomationSpec {
   readonly roleAssignments: readonly RoleAssignmentSpec[];
   readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
   readonly tags: Tags;
+  /** The metric alert on failed jobs of the runbook; absent when `alerts.failedJobAlertEnabled` is false. */
+  readonly failedJobAlert?: MetricAlertSpec;
 }
 
 export const AUTOMATION_DEFAULTS = Object.freeze({
@@ -358,6 +367,7 @@ export const AUTOMATION_PROP_NAMES = [
   'runbookContentLink',
   'runbookStorage',
   'runtime',
+  'alerts',
 ] as const;
 
 export function resolveAutoUpdateAutomation(
@@ -565,6 +575,12 @@ export function resolveAutoUpdateAutomation(
   const autoUpdateAction =
     props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
+  const tags = { ...(props.tags ?? vault.tags) };
+  const failedJobAlert = resolveFailedJobAlert(rules, props.alerts, {
+    accountName: name,
+    runbookName: props.runbookName ?? d.runbookName,
+    tags,
+  });
   return {
     name,
     resourceGroupName: props.resourceGroupName ?? vault.resourceGroupName,
@@ -622,6 +638,7 @@ export function resolveAutoUpdateAutomation(
     },
     roleAssignments,
     diagnosticSettings: resolveDiagnosticSettings(rules, props.diagnosticSettings, name, d.diagnostics),
-    tags: { ...(props.tags ?? vault.tags) },
+    tags,
+    failedJobAlert,
   };
 }

@@ -3,6 +3,7 @@
  * the policy checks, the plan and the runbook asset. No engine is imported here.
  */
 export * from './agent-status';
+export * from './alerts';
 export * from './automation';
 export * from './checks';
 export * from './errors';

@@ -1,6 +1,7 @@
 import { RoleAssignment } from '@pulumi/azure-native/authorization';
 import { AutomationAccount, JobSchedule, Runbook, Schedule } from '@pulumi/azure-native/automation';
 import { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
+import { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import {
   Blob,
   BlobContainer,
@@ -61,6 +62,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly roleAssignments: readonly RoleAssignment[];
   /** Present when the component hosts the runbook itself. */
   readonly hosting?: RunbookHosting;
+  /** The metric alert on failed runbook jobs (`<name>-failed-job-alert`), unless switched off. */
+  readonly failedJobAlert?: MetricAlert;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
@@ -191,6 +194,51 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         ),
     );
     addDiagnosticSettings(this, name, spec.diagnosticSettings, this.account.id);
+
+    const alert = spec.failedJobAlert;
+    if (alert) {
+      const c = alert.criterion;
+      this.failedJobAlert = new MetricAlert(
+        `${name}-failed-job-alert`,
+        {
+          resourceGroupName: spec.resourceGroupName,
+          ruleName: alert.name,
+          location: alert.location,
+          scopes: [this.account.id],
+          description: alert.description,
+          enabled: alert.enabled,
+          severity: alert.severity,
+          evaluationFrequency: alert.evaluationFrequency,
+          windowSize: alert.windowSize,
+          autoMitigate: alert.autoMitigate,
+          criteria: {
+            odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
+            allOf: [
+              {
+                criterionType: 'StaticThresholdCriterion',
+                name: c.name,
+                metricNamespace: c.metricNamespace,
+                metricName: c.metricName,
+                timeAggregation: c.aggregation,
+                operator: c.operator,
+                threshold: c.threshold,
+                dimensions: c.dimensions.map((d) => ({
+                  name: d.name,
+                  operator: d.operator,
+                  values: [...d.values],
+                })),
+              },
+            ],
+          },
+          actions:
+            alert.actionGroupIds.length > 0
+              ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
+              : undefined,
+          tags: tagsOrUndefined(alert.tags),
+        },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
   }
 

@@ -66,6 +66,10 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
     armType: 'Microsoft.Insights/diagnosticSettings',
     nameInput: 'name',
   },
+  'azure-native:monitor:MetricAlert': {
+    armType: 'Microsoft.Insights/metricAlerts',
+    nameInput: 'ruleName',
+  },
   'azure-native:recoveryservices:ReplicationFabric': {
     armType: 'Microsoft.RecoveryServices/vaults/replicationFabrics',
     nameInput: 'fabricName',

@@ -36,6 +36,7 @@ export const ARM_TYPE: Record<string, string> = {
   azurerm_recovery_services_vault: 'Microsoft.RecoveryServices/vaults',
   azurerm_management_lock: 'Microsoft.Authorization/locks',
   azurerm_monitor_diagnostic_setting: 'Microsoft.Insights/diagnosticSettings',
+  azurerm_monitor_metric_alert: 'Microsoft.Insights/metricAlerts',
   azurerm_automation_account: 'Microsoft.Automation/automationAccounts',
   azurerm_automation_runtime_environment: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
   azurerm_automation_runbook: 'Microsoft.Automation/automationAccounts/runbooks',

@@ -68,6 +68,28 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
           });
           break;
         }
+        case 'azurerm_monitor_metric_alert': {
+          const [c] = r.criteria as Props[];
+          p({
+            location: 'global', // azurerm always sends "global" and has no location argument
+            scopes: (r.scopes as unknown[]).map(ref),
+            enabled: r.enabled,
+            severity: r.severity,
+            evaluationFrequency: r.frequency,
+            windowSize: r.window_size,
+            autoMitigate: r.auto_mitigate,
+            criterion: {
+              metricNamespace: c!.metric_namespace,
+              metricName: c!.metric_name,
+              aggregation: c!.aggregation,
+              operator: c!.operator,
+              threshold: c!.threshold,
+              dimensions: c!.dimension,
+            },
+            actionGroupIds: ((r.action as Props[] | undefined) ?? []).map((a) => a.action_group_id),
+          });
+          break;
+        }
         case 'azurerm_automation_account':
           p({
             location: r.location,
@@ -237,6 +259,29 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           logCategories: logs.filter((l) => l.category).map((l) => l.category),
           logCategoryGroups: logs.filter((l) => l.categoryGroup).map((l) => l.categoryGroup),
           metricCategories: ((i.metrics as Props[] | undefined) ?? []).map((m) => m.category),
+        });
+        break;
+      }
+      case 'azure-native:monitor:MetricAlert': {
+        const criteria = i.criteria as { allOf: Props[] };
+        const [c] = criteria.allOf;
+        p({
+          location: i.location,
+          scopes: (i.scopes as unknown[]).map(ref),
+          enabled: i.enabled,
+          severity: i.severity,
+          evaluationFrequency: i.evaluationFrequency,
+          windowSize: i.windowSize,
+          autoMitigate: i.autoMitigate,
+          criterion: {
+            metricNamespace: c!.metricNamespace,
+            metricName: c!.metricName,
+            aggregation: c!.timeAggregation,
+            operator: c!.operator,
+            threshold: c!.threshold,
+            dimensions: c!.dimensions,
+          },
+          actionGroupIds: ((i.actions as Props[] | undefined) ?? []).map((a) => a.actionGroupId),
         });
         break;
       }
