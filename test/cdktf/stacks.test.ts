@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
+import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
@@ -14,12 +15,25 @@ function a2aDoc(props = a2aProps()): TfJson {
   return synth(new A2AStack(testApp(), 'a2a', props));
 }
 
+// This file runs in both jest projects: cdktf, and cdktn (the same source mapped to the cdktn
+// bindings, with its snapshots in test/cdktn/__snapshots__).
 describe('a2a stack (example configuration)', () => {
   const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
   const doc = synth(app.node.findChild('a2a') as A2AStack);
 
   it('matches the committed snapshot', () => {
     expect(doc).toMatchSnapshot();
+  });
+
+  it(`synthesizes with ${TERRAFORM_FLAVOUR.bindings} (${TERRAFORM_FLAVOUR.name})`, () => {
+    const bindings = JSON.parse(
+      readFileSync(
+        join(__dirname, '..', '..', 'node_modules', TERRAFORM_FLAVOUR.bindings, 'package.json'),
+        'utf8',
+      ),
+    ) as { cdktf: { provider: { version: string } } };
+    const required = doc.terraform?.required_providers as Record<string, { version: string }>;
+    expect(required.azurerm!.version).toBe(bindings.cdktf.provider.version);
   });
 
   it('enables auto-update on both mappings with the managed identity and this automation account', () => {

@@ -76,6 +76,8 @@ describe('the packed package', () => {
     for (const entry of [
       'dist/domain/index.js',
       'dist/cdktf/index.d.ts',
+      'dist/cdktn/index.d.ts',
+      'dist/cdktn/index.js',
       'dist/pulumi/index.js',
       'dist/runbooks/Set-AsrMobilityAutoUpdate.ps1',
       'CHANGELOG.md',
@@ -93,10 +95,24 @@ describe('the packed package', () => {
       '@pulumi/azure-native',
       '@pulumi/pulumi',
       'cdktf',
+      'cdktn',
       'constructs',
     ]);
     for (const name of Object.keys(pkg.peerDependencies))
       expect(pkg.peerDependenciesMeta[name]).toEqual({ optional: true });
+  });
+
+  it('leaves @cdktn/provider-azurerm out of the peers while its own peer range refuses the cdktn we support', () => {
+    // npm 11 resolves an optional peer's own peers even when nobody installs it: with
+    // @cdktn/provider-azurerm (peer cdktn ^0.23.0) declared, `npm install` of a cdktf or Pulumi user
+    // fails with ERESOLVE wherever no cdktn 0.23 is served (README, "CDK Terrain: the peer wrinkle").
+    const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const bindings = JSON.parse(
+      readFileSync(join(root, 'node_modules', '@cdktn', 'provider-azurerm', 'package.json'), 'utf8'),
+    );
+    expect(ours.peerDependencies.cdktn).toBe('^0.24.0');
+    expect(bindings.peerDependencies.cdktn).toBe('^0.23.0'); // when this changes, declare the peer
+    expect(ours.peerDependencies['@cdktn/provider-azurerm']).toBeUndefined();
   });
 });
 
