@@ -64,6 +64,43 @@ module.exports = tseslint.config(
     },
   },
   {
+    // One source for both Terraform flavours: written against cdktf, mapped to cdktn (scripts/flavours.cjs).
+    files: ['constructs/cdktf/**/*.ts', 'stacks/cdktf/**/*.ts'],
+    ignores: ['constructs/cdktf/flavour.cdktn.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...barrelBan,
+          patterns: [
+            {
+              group: ['cdktn', 'cdktn/*', '@cdktn/*'],
+              message:
+                'The Terraform adapter imports cdktf; its cdktn flavour is mapped from it. Put what only cdktn has in constructs/cdktf/flavour.cdktn.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['constructs/cdktf/flavour.cdktn.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...barrelBan,
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', '@cdktf/*'],
+              message: 'The cdktn flavour module imports cdktn and @cdktn/provider-azurerm/lib/<resource>.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {

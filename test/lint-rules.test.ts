@@ -53,6 +53,17 @@ describe('lint rules', () => {
     }
   });
 
+  it('fails when the Terraform adapter imports cdktn outside its cdktn flavour module', () => {
+    const code = "import { App } from 'cdktn';\nexport const x = App;\n";
+    expect(messages(code, 'constructs/cdktf/recovery-vault.ts')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*imports cdktf; its cdktn flavour is mapped from it/),
+    ]);
+    expect(messages(code, 'constructs/cdktf/flavour.cdktn.ts')).toEqual([]);
+    expect(
+      messages("import { App } from 'cdktf';\nexport const x = App;\n", 'constructs/cdktf/flavour.cdktn.ts'),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*The cdktn flavour module imports cdktn/)]);
+  });
+
   it('allows deep imports in adapters', () => {
     expect(
       messages(

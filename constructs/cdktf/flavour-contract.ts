@@ -8,14 +8,23 @@
  *
  * Slot reserved for the PowerShell 7.4 runtime environment (issue 9): azurerm's
  * `azurerm_automation_runtime_environment` and the runbook's `runtime_environment_name` exist only in
- * cdktn's bindings. When it lands, add one member here, for example
- * `linkRuntimeEnvironment(scope, spec, runbook): { readonly name: string }`, implemented
- * - in `flavour.ts` (cdktf) by the escape hatch: a small typed construct over `TerraformResource`
- *   (type `azurerm_automation_runtime_environment`) and `runbook.addOverride('runtime_environment_name', ...)`;
- * - in `flavour.cdktn.ts` by the native `AutomationRuntimeEnvironment` from
- *   `@cdktn/provider-azurerm/lib/automation-runtime-environment` and the runbook's `runtimeEnvironmentName`;
- * and call it from auto-update-automation.ts. Then list the representation in the README's flavour
- * differences and in test/cdktn/flavours.test.ts.
+ * cdktn's bindings. When it lands, add one member here and implement it in both flavour modules,
+ * for example
+ *
+ *     linkRuntimeEnvironment(scope: Construct, id: string, spec: RuntimeEnvironmentSpec,
+ *       runbook: Construct): { readonly name: string };
+ *
+ * - `flavour.ts` (cdktf): the escape hatch, a small typed construct over `TerraformResource` (type
+ *   `azurerm_automation_runtime_environment`) and `runbook.addOverride('runtime_environment_name', name)`;
+ * - `flavour.cdktn.ts` (cdktn): the native `AutomationRuntimeEnvironment` from
+ *   `@cdktn/provider-azurerm/lib/automation-runtime-environment`, and `runbook.runtimeEnvironmentName`
+ *   after narrowing with `runbook instanceof AutomationRunbook` (cdktn's class: at run time the
+ *   adapter's runbook is one, since its import was mapped).
+ *
+ * Typing the parameters with flavour-neutral types (`Construct` from `constructs`, domain specs) keeps
+ * the contract valid in both flavours. auto-update-automation.ts then calls
+ * `TERRAFORM_FLAVOUR.linkRuntimeEnvironment(...)`; list the representation in the README's table of
+ * flavour differences and in `FLAVOUR_DIFFERENCES` (test/cdktn/flavours.test.ts).
  */
 export interface TerraformFlavour {
   /** The flavour: its core package, and its CLI's name. */
