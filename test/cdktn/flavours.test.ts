@@ -15,6 +15,7 @@ import { NOW } from '../fixtures';
 const flavours = require('../../scripts/flavours.cjs') as {
   mapSpecifier: (specifier: string, flavour: 'cdktf' | 'cdktn') => string | undefined;
   rewriteSpecifiers: (code: string, flavour: 'cdktf' | 'cdktn') => string;
+  isForeign: (specifier: string, flavour: 'cdktf' | 'cdktn') => boolean;
   selectFlavour: (env: NodeJS.ProcessEnv, parents: readonly string[]) => 'cdktf' | 'cdktn';
 };
 
@@ -112,6 +113,23 @@ describe('the module mapping', () => {
         'const cli = require("cdktf-cli"); // cdktf',
       ].join('\n'),
     );
+  });
+
+  it('fails the build when a flavour names a module of the other (the check scripts/build.mjs runs on dist)', () => {
+    const foreignIn = (flavour: 'cdktf' | 'cdktn', specifiers: string[]) =>
+      specifiers.filter((s) => flavours.isForeign(s, flavour));
+    const all = ['cdktf', 'cdktn', '@cdktf/provider-azurerm/lib/x', '@cdktn/provider-azurerm/lib/x'];
+    const neutral = ['constructs', '../domain', './shared', 'cdktf-cli'];
+    expect(foreignIn('cdktn', [...all, './flavour', './flavour.cdktn', ...neutral])).toEqual([
+      'cdktf',
+      '@cdktf/provider-azurerm/lib/x',
+      './flavour',
+    ]);
+    expect(foreignIn('cdktf', [...all, './flavour', './flavour.cdktn', ...neutral])).toEqual([
+      'cdktn',
+      '@cdktn/provider-azurerm/lib/x',
+      './flavour.cdktn',
+    ]);
   });
 
   it('runs the app in the flavour asked for, else the one of the CLI that launched it, else cdktf', () => {
