@@ -7,6 +7,7 @@ const tseslint = require('typescript-eslint');
 const barrelBan = {
   paths: [
     { name: '@cdktf/provider-azurerm', message: "Import '@cdktf/provider-azurerm/lib/<resource>' instead." },
+    { name: '@cdktn/provider-azurerm', message: "Import '@cdktn/provider-azurerm/lib/<resource>' instead." },
     { name: '@pulumi/azure-native', message: "Import '@pulumi/azure-native/<module>' instead." },
   ],
 };
@@ -17,6 +18,7 @@ module.exports = tseslint.config(
       'node_modules/**',
       'dist/**',
       'cdktf.out/**',
+      'cdktn.out/**',
       'out/**',
       '.tools/**',
       'coverage/**',
@@ -42,9 +44,56 @@ module.exports = tseslint.config(
           ...barrelBan,
           patterns: [
             {
-              group: ['cdktf', 'cdktf/*', '@cdktf/*', '@pulumi/*', 'constructs', 'constructs/*'],
+              group: [
+                'cdktf',
+                'cdktf/*',
+                '@cdktf/*',
+                'cdktn',
+                'cdktn/*',
+                '@cdktn/*',
+                '@pulumi/*',
+                'constructs',
+                'constructs/*',
+              ],
               message:
-                'constructs/domain must not import an engine (cdktf, @cdktf/*, @pulumi/*, constructs).',
+                'constructs/domain must not import an engine (cdktf, @cdktf/*, cdktn, @cdktn/*, @pulumi/*, constructs).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One source for both Terraform flavours: written against cdktf, mapped to cdktn (scripts/flavours.cjs).
+    files: ['constructs/cdktf/**/*.ts', 'stacks/cdktf/**/*.ts'],
+    ignores: ['constructs/cdktf/flavour.cdktn.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...barrelBan,
+          patterns: [
+            {
+              group: ['cdktn', 'cdktn/*', '@cdktn/*'],
+              message:
+                'The Terraform adapter imports cdktf; its cdktn flavour is mapped from it. Put what only cdktn has in constructs/cdktf/flavour.cdktn.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['constructs/cdktf/flavour.cdktn.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...barrelBan,
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', '@cdktf/*'],
+              message: 'The cdktn flavour module imports cdktn and @cdktn/provider-azurerm/lib/<resource>.',
             },
           ],
         },

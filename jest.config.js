@@ -1,9 +1,10 @@
-/** @type {import('jest').Config} */
-module.exports = {
+const { jestModuleNameMapper } = require('./scripts/flavours.cjs');
+
+/** What both projects share. */
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/examples/.*/node_modules/'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',
@@ -11,7 +12,38 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // The examples import the package by name, as a platform team would; inside the repo that is the source.
-  moduleNameMapper: { '^asr-mobility-autoupdate/(domain|cdktf|pulumi)$': '<rootDir>/constructs/$1' },
   testTimeout: 60000,
+};
+// The examples import the package by name, as a platform team would; inside the repo that is the source.
+const self = (entry) => ({ [`^asr-mobility-autoupdate/${entry}$`]: '<rootDir>/constructs/$1' });
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60000,
+  projects: [
+    {
+      ...common,
+      displayName: 'cdktf',
+      testMatch: ['**/*.test.ts'],
+      moduleNameMapper: self('(domain|cdktf|pulumi)'),
+      snapshotResolver: '<rootDir>/test/snapshot-resolver.cjs',
+    },
+    {
+      // CDK Terrain: the same adapter source and the same tests and helpers, with the module
+      // mapping that scripts/build.mjs applies to dist/cdktn (scripts/flavours.cjs).
+      ...common,
+      displayName: 'cdktn',
+      testMatch: [
+        '<rootDir>/test/cdktf/stacks.test.ts',
+        '<rootDir>/test/cdktf/constructs.test.ts',
+        '<rootDir>/test/parity/terraform.test.ts',
+      ],
+      moduleNameMapper: {
+        ...self('(domain|pulumi)'),
+        '^asr-mobility-autoupdate/cdktn$': '<rootDir>/constructs/cdktf',
+        ...jestModuleNameMapper('cdktn', '<rootDir>'),
+      },
+      snapshotResolver: '<rootDir>/test/snapshot-resolver-cdktn.cjs',
+    },
+  ],
 };

@@ -15,6 +15,13 @@ const tsRun = join(root, 'scripts', 'ts-run.js');
 const preload = join(root, 'bench', 'measure.cjs');
 const NOW = '2026-11-22T10:00:00Z';
 const quick = process.argv.includes('--quick');
+/** `--only=cdktn`: measure only the cdktn synthesis, once, print it, and write nothing (a smoke run). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+type Flavour = 'cdktf' | 'cdktn';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mapSpecifier } = require('../scripts/flavours.cjs') as {
+  mapSpecifier: (specifier: string, flavour: Flavour) => string | undefined;
+};
 
 interface Stats {
   readonly median: number;
@@ -42,8 +49,8 @@ function measure(
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmups?: number; nodeFlags?: string[] } = {},
 ): Measurement {
-  const runs = quick ? 1 : (opts.runs ?? 5);
-  const warmups = quick ? 0 : (opts.warmups ?? 1);
+  const runs = quick || only ? 1 : (opts.runs ?? 5);
+  const warmups = quick || only ? 0 : (opts.warmups ?? 1);
   const walls: number[] = [];
   const rss: number[] = [];
   mkdirSync(work, { recursive: true });
@@ -78,9 +85,10 @@ const mapStats = (s: Stats, d: number): Stats => ({
 // ------------------------------------------------------------------- inputs
 
 const cdktfContext = JSON.stringify(JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).context);
-const cdktfEnv = (outdir: string): NodeJS.ProcessEnv => ({
+const cdktfEnv = (outdir: string, flavour: Flavour = 'cdktf'): NodeJS.ProcessEnv => ({
   CDKTF_CONTEXT_JSON: cdktfContext,
   CDKTF_OUTDIR: outdir,
+  ASR_TERRAFORM_FLAVOUR: flavour,
 });
 
 /** The provider modules the cdktf adapter and stacks import, read from the sources. */
@@ -179,34 +187,46 @@ function main(): void {
       'Each figure is a whole process (spawn to exit), median of the runs after the warm-ups, with min-max. Peak RSS is the process maxRSS.',
   };
 
-  console.log('1-3. cdktf synthesis of both scenarios: ours, baseline (provider root import), floor');
-  const ours = measure('ours: both cdktf stacks', [tsRun, join(root, 'stacks', 'cdktf', 'main.ts')], {
-    env: cdktfEnv(join(work, 'out-ours')),
-  });
   const baselineDir = writeBaseline();
-  const baseline = measure(
-    'baseline: same app, provider root import',
-    [join(baselineDir, 'scripts', 'ts-run.js'), join(baselineDir, 'stacks', 'cdktf', 'main.ts')],
-    {
-      env: cdktfEnv(join(work, 'out-baseline')),
-    },
-  );
-  const floorScript = join(work, 'floor.js');
-  writeFileSync(
-    floorScript,
-    `require('cdktf');\n${deepImports()
-      .map((m) => `require('${m}');`)
-      .join('\n')}\nrequire('@swc/core');\n`,
-  );
-  const floor = measure('floor: node + cdktf + our deep imports', [floorScript], { cwd: root });
-  results.cdktf = {
-    ours,
-    baseline,
-    floor,
-    speedupVsBaseline: round(baseline.wallMs.median / ours.wallMs.median, 2),
-    ratioToFloor: round(ours.wallMs.median / floor.wallMs.median, 2),
-    memoryVsBaseline: round(baseline.peakRssMb.median / ours.peakRssMb.median, 2),
+  /** Both scenarios synthesized in one flavour: ours, the provider-root baseline, and the floor. */
+  const terraformSynthesis = (flavour: Flavour) => {
+    const ours = measure(`ours: both ${flavour} stacks`, [tsRun, join(root, 'stacks', 'cdktf', 'main.ts')], {
+      env: cdktfEnv(join(work, `out-ours-${flavour}`), flavour),
+    });
+    const baseline = measure(
+      `baseline: same app, provider root import (${flavour})`,
+      [join(baselineDir, 'scripts', 'ts-run.js'), join(baselineDir, 'stacks', 'cdktf', 'main.ts')],
+      { env: cdktfEnv(join(work, `out-baseline-${flavour}`), flavour) },
+    );
+    const floorScript = join(work, `floor-${flavour}.js`);
+    const load = (m: string) => `require('${mapSpecifier(m, flavour) ?? m}');`;
+    writeFileSync(
+      floorScript,
+      `${load('cdktf')}\n${deepImports().map(load).join('\n')}\nrequire('@swc/core');\n`,
+    );
+    const floor = measure(`floor: node + ${flavour} + our deep imports`, [floorScript], { cwd: root });
+    return {
+      ours,
+      baseline,
+      floor,
+      speedupVsBaseline: round(baseline.wallMs.median / ours.wallMs.median, 2),
+      ratioToFloor: round(ours.wallMs.median / floor.wallMs.median, 2),
+      memoryVsBaseline: round(baseline.peakRssMb.median / ours.peakRssMb.median, 2),
+    };
   };
+
+  if (only === 'cdktn') {
+    console.log('cdktn synthesis of both scenarios, one run each (smoke: nothing is written)');
+    console.log(JSON.stringify(terraformSynthesis('cdktn'), null, 2));
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (only !== undefined) throw new Error(`--only: received "${only}"; only cdktn is supported`);
+
+  console.log('1-3. cdktf synthesis of both scenarios: ours, baseline (provider root import), floor');
+  results.cdktf = terraformSynthesis('cdktf');
+  console.log('1-3. cdktn synthesis of both scenarios: the same app with the CDK Terrain bindings');
+  results.cdktn = terraformSynthesis('cdktn');
 
   console.log('4. Pulumi program under the mock runtime');
   const pulumi: Record<string, Measurement> = {};
@@ -295,6 +315,7 @@ function main(): void {
 
   // Targets, judged from the numbers above.
   const c = results.cdktf as { ours: Measurement; speedupVsBaseline: number; ratioToFloor: number };
+  const n = results.cdktn as { ours: Measurement; speedupVsBaseline: number; ratioToFloor: number };
   const f = scaling as Record<
     string,
     { points: { vaults: number; measurement: Measurement }[]; linear: boolean }
@@ -317,6 +338,17 @@ function main(): void {
       met: c.speedupVsBaseline >= 4,
     },
     { target: 'cdktf: at most 1.5x the floor', value: `${c.ratioToFloor}x`, met: c.ratioToFloor <= 1.5 },
+    {
+      target: 'cdktn both scenarios: median wall <= 1.0 s',
+      value: `${n.ours.wallMs.median} ms`,
+      met: n.ours.wallMs.median <= 1000,
+    },
+    {
+      target: 'cdktn: at least 4x faster than the baseline',
+      value: `${n.speedupVsBaseline}x`,
+      met: n.speedupVsBaseline >= 4,
+    },
+    { target: 'cdktn: at most 1.5x the floor', value: `${n.ratioToFloor}x`, met: n.ratioToFloor <= 1.5 },
     { target: '500 vaults, cdktf: <= 10 s', value: `${at500('cdktf')} ms`, met: at500('cdktf') <= 10000 },
     {
       target: '500 vaults, Pulumi (mocks): <= 10 s',
@@ -360,7 +392,7 @@ function main(): void {
 function renderMarkdown(r: Record<string, unknown>): string {
   const row = (m: Measurement) =>
     `| ${m.label} | ${m.wallMs.median} | ${m.wallMs.min}-${m.wallMs.max} | ${m.peakRssMb.median} | ${m.runs} after ${m.warmups} |`;
-  const c = r.cdktf as {
+  type Synthesis = {
     ours: Measurement;
     baseline: Measurement;
     floor: Measurement;
@@ -368,6 +400,8 @@ function renderMarkdown(r: Record<string, unknown>): string {
     ratioToFloor: number;
     memoryVsBaseline: number;
   };
+  const c = r.cdktf as Synthesis;
+  const n = r.cdktn as Synthesis;
   const p = r.pulumi as Record<string, Measurement>;
   const t = r.typecheck as { ours: Measurement; barrel: Measurement; speedup: number };
   const fl = r.fleet as Record<
@@ -387,12 +421,15 @@ function renderMarkdown(r: Record<string, unknown>): string {
     row(c.ours),
     row(c.baseline),
     row(c.floor),
+    row(n.ours),
+    row(n.baseline),
+    row(n.floor),
     row(p.a2a!),
     row(p.vmware!),
     row(t.ours),
     row(t.barrel),
     '',
-    `cdktf: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
+    `cdktf: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. cdktn: ${n.speedupVsBaseline}x faster and ${n.memoryVsBaseline}x less memory than its baseline; ${n.ratioToFloor}x its floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
     '',
     '| engine | vaults | median wall (ms) | peak RSS (MB) |',
     '|---|---|---|---|',

@@ -51,6 +51,8 @@ export const ENVIRONMENT_VARIABLES = {
   ASR_BACKEND: 'JSON, or @path to a JSON file, of the azurerm backend; replaces `asr.backend`',
   ASR_NOW:
     'an ISO date-time used as "now" for the schedule start time (repeatable synth); default: the system clock',
+  ASR_TERRAFORM_FLAVOUR:
+    '`cdktf` or `cdktn`: the Terraform bindings the app runs with; default: those of the CLI that runs it (`cdktn synth` runs cdktn), else cdktf',
 } as const;
 
 function readJson(name: string, value: string, cwd: string): unknown {

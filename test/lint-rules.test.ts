@@ -5,6 +5,7 @@ const config = require('../eslint.config.cjs') as Linter.Config[];
 
 /** Module names of the two provider barrels, built from parts so that no file of the project imports one literally. */
 const AZURERM_BARREL = ['@cdktf', 'provider-azurerm'].join('/');
+const AZURERM_CDKTN_BARREL = ['@cdktn', 'provider-azurerm'].join('/');
 const AZURE_NATIVE_BARREL = ['@pulumi', 'azure-native'].join('/');
 
 /** The lint rules that guard the architecture, run with the project's own config against small snippets. */
@@ -22,6 +23,15 @@ describe('lint rules', () => {
     ).toEqual([expect.stringMatching(/^no-restricted-imports: .*@cdktf\/provider-azurerm\/lib\/<resource>/)]);
   });
 
+  it('fails when anything imports the CDK Terrain azurerm provider barrel', () => {
+    expect(
+      messages(
+        `import { RecoveryServicesVault } from '${AZURERM_CDKTN_BARREL}';\nexport const x = RecoveryServicesVault;\n`,
+        'constructs/cdktf/flavour.cdktn.ts',
+      ),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*@cdktn\/provider-azurerm\/lib\/<resource>/)]);
+  });
+
   it('fails when anything imports the azure-native barrel', () => {
     expect(
       messages(`import * as azure from '${AZURE_NATIVE_BARREL}';\nexport const x = azure;\n`, 'stacks/x.ts'),
@@ -29,11 +39,29 @@ describe('lint rules', () => {
   });
 
   it('fails when the domain imports an engine', () => {
-    for (const mod of ['cdktf', 'constructs', '@cdktf/provider-azurerm/lib/provider', '@pulumi/pulumi']) {
+    for (const mod of [
+      'cdktf',
+      'cdktn',
+      'constructs',
+      '@cdktf/provider-azurerm/lib/provider',
+      '@cdktn/provider-azurerm/lib/provider',
+      '@pulumi/pulumi',
+    ]) {
       expect(
         messages(`import * as m from '${mod}';\nexport const x = m;\n`, 'constructs/domain/x.ts'),
       ).toEqual([expect.stringMatching(/constructs\/domain must not import an engine/)]);
     }
+  });
+
+  it('fails when the Terraform adapter imports cdktn outside its cdktn flavour module', () => {
+    const code = "import { App } from 'cdktn';\nexport const x = App;\n";
+    expect(messages(code, 'constructs/cdktf/recovery-vault.ts')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*imports cdktf; its cdktn flavour is mapped from it/),
+    ]);
+    expect(messages(code, 'constructs/cdktf/flavour.cdktn.ts')).toEqual([]);
+    expect(
+      messages("import { App } from 'cdktf';\nexport const x = App;\n", 'constructs/cdktf/flavour.cdktn.ts'),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*The cdktn flavour module imports cdktn/)]);
   });
 
   it('allows deep imports in adapters', () => {

@@ -12,7 +12,8 @@ import {
   type AutoUpdateAutomationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { AutomationRuntimeEnvironment, linkRuntimeEnvironment } from './runtime-environment';
+import type { RuntimeEnvironmentResource } from './flavour-contract';
+import { TERRAFORM_FLAVOUR } from './flavour';
 import { addDiagnosticSettings, resolveAlone, roleDefinitionId, withoutRefs } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}. */
@@ -33,7 +34,7 @@ export class AutoUpdateAutomation extends Construct {
   /** The automation account (construct id `Resource`). */
   readonly account: AutomationAccount;
   /** The PowerShell runtime environment, when this construct creates it (construct id `RuntimeEnvironment`). */
-  readonly runtimeEnvironment?: AutomationRuntimeEnvironment;
+  readonly runtimeEnvironment?: RuntimeEnvironmentResource;
   readonly runbook: AutomationRunbook;
   readonly schedule: AutomationSchedule;
   readonly jobSchedule: AutomationJobSchedule;
@@ -72,7 +73,7 @@ export class AutoUpdateAutomation extends Construct {
 
     const env = spec.runtime.environment;
     if (env?.create) {
-      this.runtimeEnvironment = new AutomationRuntimeEnvironment(this, 'RuntimeEnvironment', {
+      this.runtimeEnvironment = TERRAFORM_FLAVOUR.addRuntimeEnvironment(this, 'RuntimeEnvironment', {
         name: env.name,
         automationAccountId: this.account.id,
         location: spec.location,
@@ -103,7 +104,8 @@ export class AutoUpdateAutomation extends Construct {
       logProgress: spec.runbook.logProgress,
       tags,
     });
-    if (env) linkRuntimeEnvironment(this.runbook, this.runtimeEnvironment?.name ?? env.name);
+    if (env)
+      TERRAFORM_FLAVOUR.linkRuntimeEnvironment(this.runbook, this.runtimeEnvironment?.name ?? env.name);
 
     this.schedule = new AutomationSchedule(this, 'Schedule', {
       name: spec.schedule.name,

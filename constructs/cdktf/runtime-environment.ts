@@ -77,17 +77,18 @@ export function linkRuntimeEnvironment(runbook: AutomationRunbook, environmentNa
 const guarded = new WeakSet<TerraformStack>();
 
 /**
- * Raises the stack's `required_providers.azurerm` version to {@link AZURERM_VERSION_CONSTRAINT}
- * (the bindings alone would pin 4.55.0), once per stack, and checks at synth that the final
+ * Makes sure the stack's azurerm provider has what runtime environments need, once per stack.
+ * With `raise` (cdktf: the bindings alone would pin 4.55.0) the stack's `required_providers.azurerm`
+ * version becomes {@link AZURERM_VERSION_CONSTRAINT}. Either way, synth checks that the final
  * constraint still admits {@link AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION}: a user who pins azurerm
- * lower afterwards (`stack.addOverride('terraform.required_providers.azurerm.version', ...)`) gets
- * a validation error at synth instead of an unknown-resource error at plan.
+ * lower (`stack.addOverride('terraform.required_providers.azurerm.version', ...)`) gets a validation
+ * error at synth instead of an unknown-resource error at plan.
  */
-export function requireAzurermRuntimeEnvironments(scope: Construct): void {
+export function requireAzurermRuntimeEnvironments(scope: Construct, raise = true): void {
   const stack = TerraformStack.of(scope);
   if (guarded.has(stack)) return;
   guarded.add(stack);
-  stack.addOverride(VERSION_PATH, AZURERM_VERSION_CONSTRAINT);
+  if (raise) stack.addOverride(VERSION_PATH, AZURERM_VERSION_CONSTRAINT);
   stack.node.addValidation({
     validate: () => {
       const tf = stack.toTerraform() as {

@@ -3,8 +3,10 @@ import { clockFrom, loadConfig } from '../config';
 import { A2AStack, VmwareStack } from './stacks';
 
 /**
- * The cdktf app: stacks `a2a` and `vmware`, configured from the `asr` key of cdktf.json's
- * context, or from environment variables (see ENVIRONMENT_VARIABLES in stacks/config.ts).
+ * The Terraform app: stacks `a2a` and `vmware`, configured from the `asr` key of cdktf.json's
+ * context, or from environment variables (see ENVIRONMENT_VARIABLES in stacks/config.ts). One source
+ * for both flavours: `cdktf synth` runs it with the cdktf bindings, `cdktn synth` (which reads the same
+ * cdktf.json) with the cdktn bindings, mapped by scripts/ts-run.js (ASR_TERRAFORM_FLAVOUR overrides).
  */
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): App {
   const config = loadConfig(app.node.tryGetContext('asr'), env);
@@ -15,7 +17,7 @@ export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.
   return app;
 }
 
-/** Entry point for `cdktf synth` / `cdktf deploy` (cdktf.json runs it through scripts/ts-run.js). */
+/** Entry point for `cdktf synth|deploy` and `cdktn synth|deploy` (cdktf.json runs it through scripts/ts-run.js). */
 export function main(): void {
   buildApp().synth();
 }

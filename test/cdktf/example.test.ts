@@ -6,9 +6,9 @@ const root = join(__dirname, '..', '..');
 const example = 'examples/cdktf/main.ts';
 
 describe('the README cdktf example', () => {
-  it('is the file the README shows, word for word', () => {
+  it.each([example, 'examples/cdktn/main.ts'])('%s is the file the README shows, word for word', (file) => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toContain(['```ts', readFileSync(join(root, example), 'utf8')].join('\n') + '```');
+    expect(readme).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
   });
 
   it('synthesizes two vaults with auto-update in each source region time zone', () => {

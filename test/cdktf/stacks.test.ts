@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
+import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
 import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain';
 import { buildApp } from '../../stacks/cdktf/main';
@@ -15,12 +16,26 @@ function a2aDoc(props = a2aProps()): TfJson {
   return synth(new A2AStack(testApp(), 'a2a', props));
 }
 
+// This file runs in both jest projects: cdktf, and cdktn (the same source mapped to the cdktn
+// bindings, with its snapshots in test/cdktn/__snapshots__).
 describe('a2a stack (example configuration)', () => {
   const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
   const doc = synth(app.node.findChild('a2a') as A2AStack);
 
   it('matches the committed snapshot', () => {
     expect(doc).toMatchSnapshot();
+  });
+
+  it(`synthesizes with ${TERRAFORM_FLAVOUR.bindings} (${TERRAFORM_FLAVOUR.name})`, () => {
+    const bindings = JSON.parse(
+      readFileSync(
+        join(__dirname, '..', '..', 'node_modules', TERRAFORM_FLAVOUR.bindings, 'package.json'),
+        'utf8',
+      ),
+    ) as { cdktf: { provider: { version: string } } };
+    const required = doc.terraform?.required_providers as Record<string, { version: string }>;
+    expect(TERRAFORM_FLAVOUR.bindingsAzurermVersion).toBe(bindings.cdktf.provider.version);
+    expect(required.azurerm!.version).toBe(TERRAFORM_FLAVOUR.runtimeEnvironmentAzurermVersion);
   });
 
   it('enables auto-update on both mappings with the managed identity and this automation account', () => {
@@ -271,9 +286,15 @@ describe('PowerShell runtime as synthesized', () => {
   it('raises the azurerm constraint to the first release with runtime environments, and recreates the job schedule with a new runbook type', () => {
     const doc = a2aDoc(a2aProps({ automation: { clock: fixedClock } }));
     expect(doc.terraform).toMatchObject({
-      required_providers: { azurerm: { source: 'azurerm', version: AZURERM_VERSION_CONSTRAINT } },
+      required_providers: {
+        azurerm: { source: 'azurerm', version: TERRAFORM_FLAVOUR.runtimeEnvironmentAzurermVersion },
+      },
     });
     expect(AZURERM_VERSION_CONSTRAINT).toBe('>= 4.59.0, < 5.0.0');
+    // cdktf raises its bindings' 4.55.0 pin; cdktn's bindings (4.73.0) already have runtime environments.
+    expect(TERRAFORM_FLAVOUR.runtimeEnvironmentAzurermVersion).toBe(
+      TERRAFORM_FLAVOUR.name === 'cdktf' ? AZURERM_VERSION_CONSTRAINT : '4.73.0',
+    );
     const [runbookId] = Object.keys(doc.resource.azurerm_automation_runbook!);
     expect(only(doc, 'azurerm_automation_job_schedule').lifecycle).toEqual({
       replace_triggered_by: [`azurerm_automation_runbook.${runbookId}.runbook_type`],
@@ -290,7 +311,7 @@ describe('PowerShell runtime as synthesized', () => {
       runtime_environment_name: 'ps74-shared',
     });
     expect(doc.terraform).toMatchObject({
-      required_providers: { azurerm: { version: AZURERM_VERSION_CONSTRAINT } },
+      required_providers: { azurerm: { version: TERRAFORM_FLAVOUR.runtimeEnvironmentAzurermVersion } },
     });
   });
 
@@ -305,7 +326,9 @@ describe('PowerShell runtime as synthesized', () => {
     const rb = only(doc, 'azurerm_automation_runbook');
     expect(rb.runbook_type).toBe('PowerShell72');
     expect(rb).not.toHaveProperty('runtime_environment_name');
-    expect(doc.terraform).toMatchObject({ required_providers: { azurerm: { version: '4.55.0' } } });
+    expect(doc.terraform).toMatchObject({
+      required_providers: { azurerm: { version: TERRAFORM_FLAVOUR.bindingsAzurermVersion } },
+    });
     const warnings = stack.node
       .findAll()
       .flatMap((c) => c.node.metadata)

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 /**
  * What we publish must work installed from the tarball, with only one engine present. This packs
  * the library, installs it into a temporary copy of each example with that engine's packages only
- * (from the npm cache that `npm ci` filled), type-checks it, and synthesizes it (cdktf) or runs it
- * under Pulumi's mocks.
+ * (from the npm cache that `npm ci` filled), type-checks it, and synthesizes it (cdktf, cdktn) or
+ * runs it under Pulumi's mocks.
  */
 const root = join(__dirname, '..', '..');
 const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string =>
@@ -27,6 +27,12 @@ const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   });
 const npm = (args: string[], cwd: string): string =>
   run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const flavours = require('../../scripts/flavours.cjs') as {
+  moduleSpecifiers: (code: string) => string[];
+  isForeign: (specifier: string, flavour: 'cdktf' | 'cdktn') => boolean;
+};
 
 let work: string;
 let tarball: string;
@@ -47,7 +53,7 @@ afterAll(() => {
 });
 
 /** A temporary copy of an example, depending on the tarball instead of the registry version. */
-function installExample(engine: 'cdktf' | 'pulumi'): string {
+function installExample(engine: 'cdktf' | 'cdktn' | 'pulumi'): string {
   const dir = join(work, engine);
   run('mkdir', ['-p', dir], work);
   for (const f of readdirSync(join(root, 'examples', engine))) {
@@ -55,7 +61,7 @@ function installExample(engine: 'cdktf' | 'pulumi'): string {
   }
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   pkg.dependencies['asr-mobility-autoupdate'] = `file:${tarball}`;
-  delete pkg.devDependencies['cdktf-cli']; // the CLI deploys; synthesizing needs only the app
+  delete pkg.devDependencies[`${engine}-cli`]; // the CLI deploys; synthesizing needs only the app
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   npm(['install', '--prefer-offline', '--ignore-scripts'], dir);
   return dir;
@@ -85,6 +91,8 @@ describe('the packed package', () => {
     for (const entry of [
       'dist/domain/index.js',
       'dist/cdktf/index.d.ts',
+      'dist/cdktn/index.d.ts',
+      'dist/cdktn/index.js',
       'dist/pulumi/index.js',
       'dist/runbooks/Set-AsrMobilityAutoUpdate.ps1',
       'CHANGELOG.md',
@@ -102,17 +110,30 @@ describe('the packed package', () => {
       '@pulumi/azure-native',
       '@pulumi/pulumi',
       'cdktf',
+      'cdktn',
       'constructs',
     ]);
     for (const name of Object.keys(pkg.peerDependencies))
       expect(pkg.peerDependenciesMeta[name]).toEqual({ optional: true });
   });
+
+  it('leaves @cdktn/provider-azurerm out of the peers while its own peer range refuses the cdktn we support', () => {
+    // npm 11 resolves an optional peer's own peers even when nobody installs it: with
+    // @cdktn/provider-azurerm (peer cdktn ^0.23.0) declared, `npm install` of a cdktf or Pulumi user
+    // fails with ERESOLVE wherever no cdktn 0.23 is served (README, "CDK Terrain: the peer wrinkle").
+    const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const bindings = JSON.parse(
+      readFileSync(join(root, 'node_modules', '@cdktn', 'provider-azurerm', 'package.json'), 'utf8'),
+    );
+    expect(ours.peerDependencies.cdktn).toBe('^0.24.0');
+    expect(bindings.peerDependencies.cdktn).toBe('^0.23.0'); // when this changes, declare the peer
+    expect(ours.peerDependencies['@cdktn/provider-azurerm']).toBeUndefined();
+  });
 });
 
 describe('installed from the tarball', () => {
-  it('cdktf: type-checks and synthesizes the platform team stack, without any Pulumi package', () => {
-    const dir = installExample('cdktf');
-    expect(existsSync(join(dir, 'node_modules', '@pulumi'))).toBe(false);
+  /** Type-checks the example, synthesizes it, and checks the platform team's stack. */
+  function synthesizeTerraformExample(dir: string): void {
     run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
     const outdir = join(dir, 'cdktf.out');
     run(process.execPath, ['bin/main.js'], dir, { ...process.env, CDKTF_OUTDIR: outdir });
@@ -126,6 +147,30 @@ describe('installed from the tarball', () => {
       readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8'),
     );
     expect(Object.keys(doc.resource.azurerm_site_recovery_protection_container_mapping)).toHaveLength(4);
+  }
+
+  it('cdktf: type-checks and synthesizes the platform team stack, without any Pulumi package', () => {
+    const dir = installExample('cdktf');
+    expect(existsSync(join(dir, 'node_modules', '@pulumi'))).toBe(false);
+    synthesizeTerraformExample(dir);
+  }, 300_000);
+
+  it('cdktn: type-checks and synthesizes the platform team stack with only CDK Terrain packages', () => {
+    const dir = installExample('cdktn');
+    for (const absent of ['cdktf', '@cdktf', '@pulumi'])
+      expect(existsSync(join(dir, 'node_modules', absent))).toBe(false);
+    // What the cdktn entry point ships names only cdktn packages (skipLibCheck would hide a missing one).
+    const shipped = join(dir, 'node_modules', 'asr-mobility-autoupdate', 'dist', 'cdktn');
+    const foreign = readdirSync(shipped).flatMap((f) =>
+      flavours
+        .moduleSpecifiers(readFileSync(join(shipped, f), 'utf8'))
+        .filter((s) => flavours.isForeign(s, 'cdktn'))
+        .map((s) => `${f}: ${s}`),
+    );
+    expect(foreign).toEqual([]);
+    synthesizeTerraformExample(dir);
+    const doc = JSON.parse(readFileSync(join(dir, 'cdktf.out', 'stacks', 'dr', 'cdk.tf.json'), 'utf8'));
+    expect(doc.terraform.required_providers.azurerm.version).toBe('4.73.0');
   }, 300_000);
 
   it('pulumi: type-checks and runs the platform team program under mocks, without any cdktf package', () => {

@@ -1,0 +1,78 @@
+import type { A2AScenarioProps, VmwareScenarioProps } from '../../constructs/domain';
+import { a2aProps, fixedClock, SUB, vmwareProps, vnet } from '../fixtures';
+
+/** The configurations every engine is compared against the domain plan with (terraform.test.ts, pulumi.test.ts). */
+const law = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law`;
+
+export const a2aCases: [string, A2AScenarioProps][] = [
+  ['defaults', a2aProps()],
+  [
+    'everything on',
+    a2aProps({
+      vault: {
+        ...a2aProps().vault,
+        lock: { kind: 'CanNotDelete' },
+        diagnosticSettings: [{ workspaceResourceId: law }],
+      },
+      replication: {
+        sourceRegion: 'northeurope',
+        targetRegion: 'westeurope',
+        sourceNetworkResourceId: vnet('a', 'vnet-a'),
+        targetNetworkResourceId: vnet('b', 'vnet-b'),
+        recoveryPointRetentionInMinutes: 2880,
+      },
+      automation: {
+        clock: fixedClock,
+        roleDefinition: 'Site Recovery Contributor',
+        additionalRoleScopes: [`/subscriptions/${SUB}/resourceGroups/rg-dr-weu`],
+        diagnosticSettings: [{ workspaceResourceId: law }],
+      },
+      suppressions: [{ ruleId: 'ASR-W01', reason: 'the DR team owns this resource group' }],
+    }),
+  ],
+  [
+    'auto-update off',
+    a2aProps({ vault: { ...a2aProps().vault, extensionUpdateSettings: { autoUpdateEnabled: false } } }),
+  ],
+  [
+    'user-hosted runbook',
+    a2aProps({
+      automation: {
+        clock: fixedClock,
+        runbookContentLink: { uri: 'https://example.org/r.ps1', sha256: 'AB'.repeat(32) },
+      },
+    }),
+  ],
+  [
+    'failed-job alert routed to action groups',
+    a2aProps({
+      automation: {
+        clock: fixedClock,
+        alerts: {
+          actionGroupIds: [
+            `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops`,
+            `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/microsoft.insights/actionGroups/ag-oncall`,
+          ],
+          severity: 2,
+          evaluationFrequency: 'PT15M',
+          windowSize: 'PT1H',
+          autoMitigationEnabled: true,
+        },
+      },
+    }),
+  ],
+  [
+    'failed-job alert off',
+    a2aProps({ automation: { clock: fixedClock, alerts: { failedJobAlertEnabled: false } } }),
+  ],
+];
+export const vmwareCases: [string, VmwareScenarioProps][] = [
+  ['defaults', vmwareProps({ replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' } })],
+  [
+    'auto-upgrade off',
+    vmwareProps({
+      vault: { ...vmwareProps().vault, extensionUpdateSettings: { autoUpdateEnabled: false } },
+      replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' },
+    }),
+  ],
+];

@@ -1,0 +1,20 @@
+import { planScenario, resolveA2AScenario, resolveVmwareScenario } from '../../constructs/domain';
+import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
+import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
+import { synth, testApp } from '../cdktf/helpers';
+import { a2aCases, vmwareCases } from './cases';
+import { normalizeCdktf, sortPlan } from './normalize';
+
+// Runs in both jest projects: with the cdktf bindings, and mapped to the cdktn bindings (jest.config.js).
+// Together with pulumi.test.ts: three engines against one plan.
+describe(`parity: ${TERRAFORM_FLAVOUR.name} equals the domain plan`, () => {
+  it.each(a2aCases)('A2A, %s', (_, props) => {
+    const plan = sortPlan(planScenario(resolveA2AScenario(props)));
+    expect(normalizeCdktf(synth(new A2AStack(testApp(), 'a2a', props)))).toEqual(plan);
+  });
+
+  it.each(vmwareCases)('VMware, %s', (_, props) => {
+    const plan = sortPlan(planScenario(resolveVmwareScenario(props)));
+    expect(normalizeCdktf(synth(new VmwareStack(testApp(), 'vmware', props)))).toEqual(plan);
+  });
+});
