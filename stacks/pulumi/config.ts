@@ -7,6 +7,7 @@ import {
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
+import { ConfigError } from '../config';
 
 /**
  * Every stack setting of the Pulumi program, flat (Pulumi.yaml config types are scalars and
@@ -209,8 +210,7 @@ export function readValues(source: ConfigSource): Values {
       out[key] = raw;
     }
   }
-  if (problems.length > 0)
-    throw new Error(`Pulumi config: ${problems.length} invalid value(s):\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0) throw new ConfigError('Pulumi config', problems);
   return out as Values;
 }
 
@@ -219,7 +219,7 @@ function parseJson<T>(key: string, text: string): T | undefined {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`Pulumi config ${key}: not valid JSON (${(e as Error).message})`);
+    throw new ConfigError('Pulumi config', [`${key}: not valid JSON (${(e as Error).message})`]);
   }
 }
 
@@ -234,7 +234,9 @@ export function scenarioFromConfig(
   | { readonly scenario: 'vmware'; readonly props: VmwareScenarioProps } {
   const v = readValues(source);
   if (v.scenario !== 'a2a' && v.scenario !== 'vmware')
-    throw new Error(`Pulumi config scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`);
+    throw new ConfigError('Pulumi config', [
+      `scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`,
+    ]);
   const vault = {
     name: v.vaultName,
     resourceGroupName: v.vaultResourceGroupName,
