@@ -28,11 +28,19 @@ export class RuleSet {
   constructor(
     private readonly prefix = '',
     private readonly found: Violation[] = [],
+    /** Paths of components whose props were missing or not an object: what lies under them is not reported again. */
+    private readonly broken: Set<string> = new Set(),
   ) {}
 
   /** A rule set whose props are reported under `prefix.` and whose violations join this one's. */
   child(prefix: string): RuleSet {
-    return new RuleSet(this.path(prefix), this.found);
+    return new RuleSet(this.path(prefix), this.found, this.broken);
+  }
+
+  private underBroken(path: string): boolean {
+    for (const b of this.broken)
+      if (b === '' || path.startsWith(`${b}.`) || path.startsWith(`${b}[`)) return true;
+    return false;
   }
 
   private path(prop: string): string {
@@ -42,7 +50,10 @@ export class RuleSet {
 
   /** Records a violation of `rule` unless `ok` holds. Returns `ok`. */
   check(ok: boolean, prop: string, value: unknown, rule: string): boolean {
-    if (!ok) this.found.push({ prop: this.path(prop), value, rule });
+    if (!ok) {
+      const path = this.path(prop);
+      if (!this.underBroken(path)) this.found.push({ prop: path, value, rule });
+    }
     return ok;
   }
 
@@ -81,13 +92,20 @@ export class RuleSet {
     return ownProps(value as UncheckedProps);
   }
 
-  /** The props of a component: {@link object}, or no props at all when they are missing or not an object. */
+  /**
+   * The props of a component: {@link object}, or no props at all when they are missing or not an
+   * object. Then that one violation stands for the component: the rules of the props it lacks are
+   * not reported one by one.
+   */
   props(value: unknown, allowed: readonly string[], prop = ''): UncheckedProps {
-    if (value === undefined) {
-      this.check(false, prop, value, `must be an object of props (${allowed.join(', ')})`);
-      return NO_PROPS;
-    }
-    return this.object(prop, value, allowed) ?? NO_PROPS;
+    const given =
+      value === undefined
+        ? this.check(false, prop, value, `is required: an object of props (${allowed.join(', ')})`) &&
+          undefined
+        : this.object(prop, value, allowed);
+    if (given) return given;
+    this.broken.add(prop ? this.path(prop) : this.prefix);
+    return NO_PROPS;
   }
 
   /** An optional list. Returns it, or undefined when it is absent or not a list (reported). */
