@@ -302,7 +302,7 @@ export function resolveA2AReplication(
     );
   }
   // A derived name is only checked when its region is valid; an invalid region is already reported.
-  const derived = (prefix: string, region: string, ok: boolean) => (ok ? `${prefix}-${region}` : `${prefix}`);
+  const derived = (prefix: string, region: string, ok: boolean) => (ok ? `${prefix}-${region}` : prefix);
   const names = {
     sourceFabric: childName(
       rules,
