@@ -6,6 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import reportError from './report-error.js';
+
+// An error of this script itself: printed like every entry point's (a bug keeps its stack).
+process.on('uncaughtException', (e) => process.exit(reportError.reportEntryPointError(e)));
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const outdir = resolve(root, process.env.CDKTF_OUTDIR ?? 'cdktf.out');

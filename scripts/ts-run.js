@@ -3,6 +3,7 @@
 const { transformSync } = require('@swc/core');
 const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
+const { reportEntryPointError } = require('./report-error.js');
 
 require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(readFileSync(filename, 'utf8'), {
@@ -20,10 +21,14 @@ if (!entry) {
   process.exit(2);
 }
 process.argv.splice(1, 1);
-const main = require(resolve(entry));
+// A configuration mistake prints its message (no stack, no object dump) and exits 1; a bug keeps its stack.
+const fail = (e) => process.exit(reportEntryPointError(e));
+let main;
+try {
+  main = require(resolve(entry));
+} catch (e) {
+  fail(e);
+}
 if (typeof main.main === 'function') {
-  Promise.resolve(main.main(process.argv.slice(2))).catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  new Promise((ok) => ok(main.main(process.argv.slice(2)))).catch(fail);
 }

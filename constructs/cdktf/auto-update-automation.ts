@@ -2,6 +2,7 @@ import { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-accoun
 import { AutomationJobSchedule } from '@cdktf/provider-azurerm/lib/automation-job-schedule';
 import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
+import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
@@ -12,6 +13,7 @@ import {
   type AutoUpdateAutomationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
+import { AutomationRuntimeEnvironment, linkRuntimeEnvironment } from './runtime-environment';
 import {
   addDiagnosticSettings,
   refOf,
@@ -38,10 +40,14 @@ export class AutoUpdateAutomation extends Construct {
   readonly spec: AutoUpdateAutomationSpec;
   /** The automation account (construct id `Resource`). */
   readonly account: AutomationAccount;
+  /** The PowerShell runtime environment, when this construct creates it (construct id `RuntimeEnvironment`). */
+  readonly runtimeEnvironment?: AutomationRuntimeEnvironment;
   readonly runbook: AutomationRunbook;
   readonly schedule: AutomationSchedule;
   readonly jobSchedule: AutomationJobSchedule;
   readonly roleAssignments: readonly RoleAssignment[];
+  /** The metric alert on failed runbook jobs (construct id `FailedJobAlert`), unless switched off. */
+  readonly failedJobAlert?: MonitorMetricAlert;
   /** The account's resource id: what container mappings point their auto-update at. */
   readonly automationAccountId: string;
   /** The principal id of the account's system-assigned identity. */
@@ -73,12 +79,26 @@ export class AutoUpdateAutomation extends Construct {
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.principalId;
 
+    const env = spec.runtime.environment;
+    if (env?.create) {
+      this.runtimeEnvironment = new AutomationRuntimeEnvironment(this, 'RuntimeEnvironment', {
+        name: env.name,
+        automationAccountId: this.account.id,
+        location: spec.location,
+        runtimeLanguage: env.language,
+        runtimeVersion: env.version,
+        description: env.description,
+        runtimeDefaultPackages: env.defaultPackages,
+        tags,
+      });
+    }
+
     this.runbook = new AutomationRunbook(this, 'Runbook', {
       name: spec.runbook.name,
       resourceGroupName: spec.resourceGroupName,
       location: spec.location,
       automationAccountName: this.account.name,
-      runbookType: spec.runbook.asset.runbookType,
+      runbookType: spec.runtime.runbookType,
       description: spec.runbook.description,
       // The shipped runbook goes inline; a user-hosted one is published from its link, hash-checked by Automation.
       content: spec.runbook.contentLink ? undefined : spec.runbook.asset.content,
@@ -92,6 +112,7 @@ export class AutoUpdateAutomation extends Construct {
       logProgress: spec.runbook.logProgress,
       tags,
     });
+    if (env) linkRuntimeEnvironment(this.runbook, this.runtimeEnvironment?.name ?? env.name);
 
     this.schedule = new AutomationSchedule(this, 'Schedule', {
       name: spec.schedule.name,
@@ -119,6 +140,13 @@ export class AutoUpdateAutomation extends Construct {
         automationaccountarmid: this.account.id,
         providers: p.providers,
       },
+      // A new runbook type replaces the runbook, and Automation deletes a runbook's job schedules with
+      // it: recreate the job schedule then, so the daily run survives a move between runtimes.
+      lifecycle: {
+        replaceTriggeredBy: [
+          `${AutomationRunbook.tfResourceType}.${this.runbook.friendlyUniqueId}.runbook_type`,
+        ],
+      },
     });
 
     const vaultSubscription = Fn.element(Fn.split('/', vault.vaultId), 2);
@@ -140,5 +168,41 @@ export class AutoUpdateAutomation extends Construct {
         }),
     );
     addDiagnosticSettings(this, spec.diagnosticSettings, this.account.id);
+
+    const alert = spec.failedJobAlert;
+    if (alert) {
+      const c = alert.criterion;
+      // azurerm always sends location "global" for metric alerts; it has no location argument.
+      this.failedJobAlert = new MonitorMetricAlert(this, 'FailedJobAlert', {
+        name: alert.name,
+        resourceGroupName: spec.resourceGroupName,
+        scopes: [this.account.id],
+        description: alert.description,
+        enabled: alert.enabled,
+        severity: alert.severity,
+        frequency: alert.evaluationFrequency,
+        windowSize: alert.windowSize,
+        autoMitigate: alert.autoMitigate,
+        criteria: [
+          {
+            metricNamespace: c.metricNamespace,
+            metricName: c.metricName,
+            aggregation: c.aggregation,
+            operator: c.operator,
+            threshold: c.threshold,
+            dimension: c.dimensions.map((d) => ({
+              name: d.name,
+              operator: d.operator,
+              values: [...d.values],
+            })),
+          },
+        ],
+        action:
+          alert.actionGroupIds.length > 0
+            ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
+            : undefined,
+        tags: Object.keys(alert.tags).length > 0 ? { ...alert.tags } : undefined,
+      });
+    }
   }
 }

@@ -5,3 +5,9 @@ export * from './recovery-vault';
 export * from './scenarios';
 export * from './vmware-replication';
 export { reportWarnings } from './shared';
+export {
+  AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION,
+  AZURERM_VERSION_CONSTRAINT,
+  type AutomationRuntimeEnvironment,
+  type AutomationRuntimeEnvironmentConfig,
+} from './runtime-environment';

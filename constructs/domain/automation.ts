@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { resolveFailedJobAlert, type AutomationAlertsProps, type MetricAlertSpec } from './alerts';
 import {
   AUTOMATION_ACCOUNT_NAME,
   checkName,
@@ -14,6 +15,7 @@ import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import { DEFAULT_ROLE, roleDefinitionGuid } from './roles';
 import type { RuleSet } from './rules';
 import { runbookAsset, type RunbookAsset } from './runbook-asset';
+import { resolveRunbookRuntime, type RunbookRuntimeProps, type RunbookRuntimeSpec } from './runtime';
 import { nextDailyStart, TIME_OF_DAY, type Clock } from './schedule';
 import {
   resolveDiagnosticSettings,
@@ -130,6 +132,18 @@ export interface AutoUpdateAutomationProps {
    * @default a storage account named from the vault, container `runbooks`, links valid 48 hours
    */
   readonly runbookStorage?: RunbookStorageProps;
+  /**
+   * The PowerShell runtime the runbook runs on.
+   * @default `{ version: '7.4' }`: a PowerShell 7.4 runtime environment named
+   * `asr-mobility-autoupdate-ps74`, created in the account with no default packages
+   */
+  readonly runtime?: RunbookRuntimeProps;
+  /**
+   * Alerting: an Azure Monitor metric alert on the account that fires when a job of the runbook ends
+   * `Failed`, routed to the action groups you give.
+   * @default the failed-job alert on (severity 1, evaluated every 5 minutes over 5 minutes), no action groups
+   */
+  readonly alerts?: AutomationAlertsProps;
 }
 
 /** A runbook hosted by the user. */
@@ -148,8 +162,9 @@ export interface RunbookStorageProps {
    */
   readonly accountName?: string;
   /**
-   * How long the read-only SAS link stays valid, 1-168 hours. The link is rebuilt from the clock
-   * rounded down to the hour, so it changes at most once an hour between deploys.
+   * How long the read-only SAS link stays valid, 1-168 hours, from the hour the current runbook
+   * content was first hosted (see {@link runbookLinkWindow}). The window is kept in state, so
+   * later deploys of the same content reuse the same link; new content gets a new blob and a new window.
    * @default 48
    */
   readonly sasValidityInHours?: number;
@@ -196,6 +211,8 @@ export interface AutoUpdateAutomationSpec {
   readonly publicNetworkAccessEnabled: boolean;
   readonly providers: readonly ReplicationProvider[];
   readonly autoUpdateAction: AutoUpdateAction;
+  /** The PowerShell runtime of the runbook: its runbook type and the runtime environment it links to. */
+  readonly runtime: RunbookRuntimeSpec;
   readonly runbook: {
     readonly name: string;
     readonly asset: RunbookAsset;
@@ -208,12 +225,20 @@ export interface AutoUpdateAutomationSpec {
     readonly storage: {
       readonly accountName: string;
       readonly containerName: string;
+      /**
+       * Content-addressed: the runbook's file name with the first 16 hex characters of its SHA-256,
+       * so new content is a new blob (and a new link) and the same content is always the same blob.
+       */
       readonly blobName: string;
+      /** The first 16 hex characters (lower case) of the content's SHA-256: names what is content-specific. */
+      readonly contentKey: string;
       readonly sasValidityInHours: number;
-      /** SAS start: the clock rounded down to the hour (RFC 3339, UTC). */
-      readonly sasStart: string;
-      /** SAS expiry: `sasStart` plus the validity (RFC 3339, UTC). */
-      readonly sasExpiry: string;
+      /**
+       * Where the link's window starts when this content is hosted for the first time: the clock
+       * rounded down to the hour (RFC 3339, UTC). Engines record it in state when they create the
+       * content's blob and reuse the recorded value afterwards; {@link runbookLinkWindow} turns it into the window.
+       */
+      readonly linkAnchor: string;
       /** The account's fixed, secure settings. */
       readonly accountKind: 'StorageV2';
       readonly skuName: 'Standard_LRS';
@@ -248,6 +273,8 @@ export interface AutoUpdateAutomationSpec {
   readonly roleAssignments: readonly RoleAssignmentSpec[];
   readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
   readonly tags: Tags;
+  /** The metric alert on failed jobs of the runbook; absent when `alerts.failedJobAlertEnabled` is false. */
+  readonly failedJobAlert?: MetricAlertSpec;
 }
 
 export const AUTOMATION_DEFAULTS = Object.freeze({
@@ -264,6 +291,51 @@ export const AUTOMATION_DEFAULTS = Object.freeze({
 });
 
 const systemClock: Clock = () => new Date();
+
+const HOUR_MS = 3600000;
+const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** The first 16 hex characters (lower case) of a runbook's SHA-256. */
+export function contentKey(asset: Pick<RunbookAsset, 'sha256'>): string {
+  return asset.sha256.slice(0, 16).toLowerCase();
+}
+
+/** The blob a runbook is hosted in: `<name>-<contentKey><ext>`, one blob per content. */
+export function contentAddressedBlobName(asset: Pick<RunbookAsset, 'sha256' | 'fileName'>): string {
+  const dot = asset.fileName.lastIndexOf('.');
+  const [base, ext] =
+    dot > 0 ? [asset.fileName.slice(0, dot), asset.fileName.slice(dot)] : [asset.fileName, ''];
+  return `${base}-${contentKey(asset)}${ext}`;
+}
+
+/** The anchor a runbook link's window starts at when content is first hosted: `now` rounded down to the hour. */
+export function runbookLinkAnchor(now: Date): string {
+  return rfc3339(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/** The validity window of a hosted runbook's read-only link. */
+export interface RunbookLinkWindow {
+  /** RFC 3339, UTC: the recorded anchor, rounded down to the hour. */
+  readonly start: string;
+  /** RFC 3339, UTC: `start` plus the validity. */
+  readonly expiry: string;
+}
+
+/**
+ * The window of the read-only link to a hosted runbook, from the anchor recorded when the content
+ * was first hosted. A pure function of its arguments: the same anchor gives the same window (and
+ * so the same link) on every later deploy, whatever the clock says then. Automation reads the link
+ * only when it publishes, which happens once per content, within the window.
+ */
+export function runbookLinkWindow(anchor: string, validityInHours: number): RunbookLinkWindow {
+  const ms = Date.parse(anchor);
+  if (Number.isNaN(ms))
+    throw new RangeError(`runbook link anchor must be an RFC 3339 date-time, got ${JSON.stringify(anchor)}`);
+  if (!Number.isInteger(validityInHours) || validityInHours < 1)
+    throw new RangeError(`runbook link validity must be a whole number of hours, got ${validityInHours}`);
+  const start = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  return { start: rfc3339(start), expiry: rfc3339(start + validityInHours * HOUR_MS) };
+}
 
 function scopeWidth(parsed: ResourceId): ScopeWidth {
   if (!parsed.resourceGroupName) return 'subscription';
@@ -293,6 +365,8 @@ export const AUTOMATION_PROP_NAMES = [
   'tags',
   'runbookContentLink',
   'runbookStorage',
+  'runtime',
+  'alerts',
 ] as const;
 
 /** A given name when it is valid, else the default; an invalid name is reported by `checkName`. */
@@ -466,7 +540,6 @@ export function resolveAutoUpdateAutomation(
   const sasValidityInHours =
     rules.integer('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours') ??
     d.sasValidityInHours;
-  const sasStartMs = Math.floor((now ?? new Date(0)).getTime() / 3600000) * 3600000;
 
   // Role assignments: the vault, then any scope the user asked for, with the same role.
   const roleInput = p.roleDefinition ?? d.roleDefinition;
@@ -527,10 +600,16 @@ export function resolveAutoUpdateAutomation(
     });
   });
   const tags = rules.tags('tags', p.tags) ? { ...(p.tags ?? vault.tags) } : { ...vault.tags };
+  const runtime = resolveRunbookRuntime(rules, 'runtime', p.runtime);
 
   const autoUpdateAction =
     givenAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
+  const failedJobAlert = resolveFailedJobAlert(rules, p.alerts, {
+    accountName: name,
+    runbookName,
+    tags,
+  });
   return {
     name,
     resourceGroupName,
@@ -541,6 +620,7 @@ export function resolveAutoUpdateAutomation(
     publicNetworkAccessEnabled,
     providers: [...providers],
     autoUpdateAction,
+    runtime,
     runbook: {
       name: runbookName,
       asset,
@@ -551,10 +631,11 @@ export function resolveAutoUpdateAutomation(
       storage: {
         accountName,
         containerName: 'runbooks',
-        blobName: asset.fileName,
+        blobName: contentAddressedBlobName(asset),
+        contentKey: contentKey(asset),
         sasValidityInHours,
-        sasStart: new Date(sasStartMs).toISOString().replace('.000Z', 'Z'),
-        sasExpiry: new Date(sasStartMs + sasValidityInHours * 3600000).toISOString().replace('.000Z', 'Z'),
+        // No spec is returned when the clock failed its check (a violation was recorded).
+        linkAnchor: runbookLinkAnchor(now ?? new Date(0)),
         accountKind: 'StorageV2',
         skuName: 'Standard_LRS',
         minimumTlsVersion: 'TLS1_2',
@@ -590,6 +671,7 @@ export function resolveAutoUpdateAutomation(
       d.diagnostics,
     ),
     tags,
+    failedJobAlert,
   };
 }
 

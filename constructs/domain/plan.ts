@@ -1,3 +1,4 @@
+import type { MetricAlertSpec } from './alerts';
 import type { AutoUpdateAutomationSpec } from './automation';
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
@@ -49,11 +50,26 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
         publicNetworkAccessEnabled: a.publicNetworkAccessEnabled,
       },
     },
+    ...(a.runtime.environment?.create
+      ? [
+          {
+            type: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
+            name: a.runtime.environment.name,
+            properties: {
+              location: a.location,
+              language: a.runtime.environment.language,
+              version: a.runtime.environment.version,
+              defaultPackages: a.runtime.environment.defaultPackages,
+            },
+          },
+        ]
+      : []),
     {
       type: 'Microsoft.Automation/automationAccounts/runbooks',
       name: a.runbook.name,
       properties: {
-        runbookType: a.runbook.asset.runbookType,
+        runbookType: a.runtime.runbookType,
+        runtimeEnvironment: a.runtime.environment?.name,
         contentSha256: a.runbook.contentLink?.sha256 ?? a.runbook.asset.sha256,
       },
     },
@@ -83,7 +99,34 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
       },
     })),
     ...diagnosticEntries(a.diagnosticSettings, '<automationAccount.id>'),
+    ...(a.failedJobAlert ? [metricAlertEntry(a.failedJobAlert, '<automationAccount.id>')] : []),
   ];
+}
+
+function metricAlertEntry(alert: MetricAlertSpec, scope: string): PlannedResource {
+  const c = alert.criterion;
+  return {
+    type: 'Microsoft.Insights/metricAlerts',
+    name: alert.name,
+    properties: {
+      location: alert.location,
+      scopes: [scope],
+      enabled: alert.enabled,
+      severity: alert.severity,
+      evaluationFrequency: alert.evaluationFrequency,
+      windowSize: alert.windowSize,
+      autoMitigate: alert.autoMitigate,
+      criterion: {
+        metricNamespace: c.metricNamespace,
+        metricName: c.metricName,
+        aggregation: c.aggregation,
+        operator: c.operator,
+        threshold: c.threshold,
+        dimensions: c.dimensions.map((d) => ({ name: d.name, operator: d.operator, values: [...d.values] })),
+      },
+      actionGroupIds: [...alert.actionGroupIds],
+    },
+  };
 }
 
 function autoUpdateProperties(t: AutoUpdateTarget): Record<string, unknown> {

@@ -122,8 +122,13 @@ export class RuleSet {
   }
 
   /** An optional choice: the value when it is allowed, else undefined (reported unless absent). */
-  choice<T extends string>(prop: string, value: unknown, allowed: readonly T[]): T | undefined {
-    return this.oneOf(prop, value, allowed) ? value : undefined;
+  choice<T extends string>(
+    prop: string,
+    value: unknown,
+    allowed: readonly T[],
+    rule?: string,
+  ): T | undefined {
+    return this.oneOf(prop, value, allowed, rule) ? value : undefined;
   }
 
   /** An optional integer in [min, max]: the value when it is one, else undefined (reported unless absent). */
@@ -154,13 +159,18 @@ export class RuleSet {
     );
   }
 
-  /** An optional value that, when given, must be one of `allowed`. */
-  oneOf<T extends string>(prop: string, value: unknown, allowed: readonly T[]): value is T | undefined {
+  /** An optional value that, when given, must be one of `allowed` (`rule` says so in other words). */
+  oneOf<T extends string>(
+    prop: string,
+    value: unknown,
+    allowed: readonly T[],
+    rule = `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+  ): value is T | undefined {
     return this.check(
       value === undefined || (typeof value === 'string' && (allowed as readonly string[]).includes(value)),
       prop,
       value,
-      `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      rule,
     );
   }
 

@@ -12,8 +12,6 @@ export interface RunbookAsset {
   readonly sha256: string;
   /** The `$RunbookVersion` the script declares; it appears in every summary the runbook writes. */
   readonly version: string;
-  /** The Automation runbook type. */
-  readonly runbookType: 'PowerShell72';
 }
 
 export const RUNBOOK_FILE_NAME = 'Set-AsrMobilityAutoUpdate.ps1';
@@ -32,7 +30,6 @@ export function runbookAssetFromContent(content: string, fileName: string = RUNB
     content,
     sha256: createHash('sha256').update(content, 'utf8').digest('hex').toUpperCase(),
     version: match[1]!,
-    runbookType: 'PowerShell72',
   };
 }
 

@@ -1,5 +1,7 @@
 import { RoleAssignment } from '@pulumi/azure-native/authorization';
 import { AutomationAccount, JobSchedule, Runbook, Schedule } from '@pulumi/azure-native/automation';
+import { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
+import { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import {
   Blob,
   BlobContainer,
@@ -11,6 +13,7 @@ import {
   hasSpec,
   resolveAlone,
   resolveAutoUpdateAutomation,
+  runbookLinkWindow,
   withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
@@ -26,6 +29,12 @@ export type AutoUpdateAutomationArgs = (
   readonly vault: RecoveryVault;
 };
 
+/**
+ * The blob metadata key that records where the link's window starts. Written when the content's
+ * blob is created and ignored afterwards, so Pulumi state keeps the first value.
+ */
+export const RUNBOOK_LINK_ANCHOR_METADATA_KEY = 'asrlinkanchor';
+
 /** The private blob that holds the runbook, when the component hosts it. */
 export interface RunbookHosting {
   readonly storageAccount: StorageAccount;
@@ -37,18 +46,25 @@ export interface RunbookHosting {
  * The custom automation account that keeps Mobility-service agents current: system-assigned
  * identity only, local authentication off, the runbook, its daily schedule and job schedule, and
  * the identity's role on the vault. azure-native's Runbook only takes a content link, so unless a
- * `runbookContentLink` is given the runbook is uploaded to a private blob and linked through a
- * read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256 before publishing.
+ * `runbookContentLink` is given the runbook is uploaded to a private, content-addressed blob and
+ * linked through a read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256
+ * before publishing. The link's window starts at an anchor recorded in state when the content's blob
+ * is created, so a later deploy of the same content sends the same link (no re-publish), and new
+ * content gets a new blob with a fresh window (re-published once).
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly spec: AutoUpdateAutomationSpec;
   readonly account: AutomationAccount;
+  /** The PowerShell runtime environment, when this component creates it (API 2024-10-23). */
+  readonly runtimeEnvironment?: RuntimeEnvironment;
   readonly runbook: Runbook;
   readonly schedule: Schedule;
   readonly jobSchedule: JobSchedule;
   readonly roleAssignments: readonly RoleAssignment[];
   /** Present when the component hosts the runbook itself. */
   readonly hosting?: RunbookHosting;
+  /** The metric alert on failed runbook jobs (`<name>-failed-job-alert`), unless switched off. */
+  readonly failedJobAlert?: MetricAlert;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
@@ -83,6 +99,25 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
 
+    const env = spec.runtime.environment;
+    if (env?.create) {
+      this.runtimeEnvironment = new RuntimeEnvironment(
+        `${name}-runtime-environment`,
+        {
+          ...common,
+          automationAccountName: this.account.name,
+          runtimeEnvironmentName: env.name,
+          location: spec.location,
+          language: env.language,
+          version: env.version,
+          defaultPackages: { ...env.defaultPackages },
+          description: env.description,
+          tags,
+        },
+        { parent: this },
+      );
+    }
+
     const hosted = spec.runbook.contentLink ? undefined : this.hostRunbook(name, spec, tags);
     this.hosting = hosted?.hosting;
     const link = spec.runbook.contentLink
@@ -95,7 +130,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         automationAccountName: this.account.name,
         runbookName: spec.runbook.name,
         location: spec.location,
-        runbookType: spec.runbook.asset.runbookType,
+        runbookType: spec.runtime.runbookType,
+        runtimeEnvironment: env ? (this.runtimeEnvironment?.name ?? env.name) : undefined,
         description: spec.runbook.description,
         logVerbose: spec.runbook.logVerbose,
         logProgress: spec.runbook.logProgress,
@@ -160,6 +196,51 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         ),
     );
     addDiagnosticSettings(this, name, spec.diagnosticSettings, this.account.id);
+
+    const alert = spec.failedJobAlert;
+    if (alert) {
+      const c = alert.criterion;
+      this.failedJobAlert = new MetricAlert(
+        `${name}-failed-job-alert`,
+        {
+          resourceGroupName: spec.resourceGroupName,
+          ruleName: alert.name,
+          location: alert.location,
+          scopes: [this.account.id],
+          description: alert.description,
+          enabled: alert.enabled,
+          severity: alert.severity,
+          evaluationFrequency: alert.evaluationFrequency,
+          windowSize: alert.windowSize,
+          autoMitigate: alert.autoMitigate,
+          criteria: {
+            odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
+            allOf: [
+              {
+                criterionType: 'StaticThresholdCriterion',
+                name: c.name,
+                metricNamespace: c.metricNamespace,
+                metricName: c.metricName,
+                timeAggregation: c.aggregation,
+                operator: c.operator,
+                threshold: c.threshold,
+                dimensions: c.dimensions.map((d) => ({
+                  name: d.name,
+                  operator: d.operator,
+                  values: [...d.values],
+                })),
+              },
+            ],
+          },
+          actions:
+            alert.actionGroupIds.length > 0
+              ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
+              : undefined,
+          tags: tagsOrUndefined(alert.tags),
+        },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
   }
 
@@ -197,17 +278,24 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // One blob per content (name and logical name carry the content key): the same content keeps
+    // its blob, its recorded anchor and so its link; new content is a new blob with a fresh anchor.
     const blob = new Blob(
-      `${name}-runbook-blob`,
+      `${name}-runbook-blob-${s.contentKey}`,
       {
         resourceGroupName: spec.resourceGroupName,
         accountName: storageAccount.name,
         containerName: container.name,
         blobName: s.blobName,
         contentType: 'text/plain; charset=utf-8',
+        metadata: { [RUNBOOK_LINK_ANCHOR_METADATA_KEY]: s.linkAnchor },
         source: new pulumi.asset.StringAsset(spec.runbook.asset.content),
       },
-      { parent: this },
+      // The anchor is taken from the clock once, when this content is first hosted, and kept in state.
+      { parent: this, ignoreChanges: [`metadata.${RUNBOOK_LINK_ANCHOR_METADATA_KEY}`] },
+    );
+    const window = blob.metadata.apply((m) =>
+      runbookLinkWindow(m?.[RUNBOOK_LINK_ANCHOR_METADATA_KEY] ?? s.linkAnchor, s.sasValidityInHours),
     );
     const sas = listStorageAccountServiceSASOutput(
       {
@@ -217,8 +305,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         resource: 'b',
         permissions: s.sasPermissions,
         protocols: s.sasProtocols,
-        sharedAccessStartTime: s.sasStart,
-        sharedAccessExpiryTime: s.sasExpiry,
+        sharedAccessStartTime: window.start,
+        sharedAccessExpiryTime: window.expiry,
       },
       { parent: this },
     );

@@ -5,8 +5,10 @@
     desired Mobility-service auto-update setting, and reports exactly what it did.
 
 .DESCRIPTION
-    Runs in Azure Automation (PowerShell 7.2 runtime) under the automation account's
-    system-assigned managed identity. It is a reconciler: a second run changes nothing.
+    Runs in Azure Automation under the automation account's system-assigned managed identity,
+    deployed by default on a PowerShell 7.4 runtime environment (runbook type PowerShell), or on
+    the classic PowerShell72 type when automation.runtime.version is 7.2. The language stays within
+    PowerShell 7.2 (#Requires -Version 7.2), so the same script runs on both. It is a reconciler: a second run changes nothing.
     It needs no module: the token comes from the managed identity endpoint and every call is
     a plain HTTPS request to Azure Resource Manager.
 

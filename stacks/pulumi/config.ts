@@ -1,9 +1,14 @@
 import {
+  ALERT_DEFAULTS,
   AUTOMATION_DEFAULTS,
   REPLICATION_DEFAULTS,
   VAULT_DEFAULTS,
   type A2AScenarioProps,
+  type AlertEvaluationFrequency,
+  type AlertSeverity,
+  type AlertWindowSize,
   type Clock,
+  type PowerShellRuntimeVersion,
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
@@ -140,6 +145,12 @@ export const CONFIG_KEYS = {
     'Automation diagnostic settings, as a JSON list (JobLogs and JobStreams by default).',
     '[]',
   ),
+  runtimeVersion: str(
+    'PowerShell version of the runbook: empty for 7.4 (a runtime environment); 7.2 is the classic PowerShell72 type, past end of support (warning ASR-W05).',
+  ),
+  runtimeEnvironmentName: str(
+    'An existing PowerShell runtime environment of the account to link the runbook to; empty to create one.',
+  ),
   runbookContentLinkUri: str(
     'Publish the runbook from this https URI instead of hosting it (with runbookContentLinkSha256).',
   ),
@@ -150,6 +161,31 @@ export const CONFIG_KEYS = {
   runbookSasValidityInHours: int(
     'Validity of the read-only runbook link, 1-168 hours.',
     AUTOMATION_DEFAULTS.sasValidityInHours,
+  ),
+  // Alerting on the automation account
+  failedJobAlertEnabled: bool(
+    'Metric alert on the automation account when a job of the runbook ends Failed.',
+    ALERT_DEFAULTS.failedJobAlertEnabled,
+  ),
+  failedJobAlertName: str('Name of that alert rule; empty for <automation account>-runbook-failed.'),
+  alertActionGroupIds: {
+    type: 'array' as const,
+    default: [] as readonly string[],
+    description:
+      'Action groups the alert notifies (Microsoft.Insights/actionGroups resource ids); none by default.',
+  },
+  alertSeverity: int('Alert severity, 0 (Critical) to 4 (Verbose).', ALERT_DEFAULTS.severity),
+  alertEvaluationFrequency: str(
+    'How often the alert is evaluated: PT1M, PT5M, PT15M, PT30M or PT1H.',
+    ALERT_DEFAULTS.evaluationFrequency,
+  ),
+  alertWindowSize: str(
+    'Look-back window of each evaluation, at least the frequency: PT1M ... PT1H, PT6H, PT12H or P1D.',
+    ALERT_DEFAULTS.windowSize,
+  ),
+  alertAutoMitigationEnabled: bool(
+    'Resolve the fired alert by itself once a window has no failed job.',
+    ALERT_DEFAULTS.autoMitigationEnabled,
   ),
   suppressions: json('Warning suppressions, as a JSON list of {"ruleId","reason"}.', '[]'),
 } satisfies Record<string, ConfigKey>;
@@ -277,9 +313,22 @@ export function scenarioFromConfig(
     runbookContentLink: hasLink
       ? { uri: v.runbookContentLinkUri, sha256: v.runbookContentLinkSha256 }
       : undefined,
+    runtime: {
+      version: opt(v.runtimeVersion) as PowerShellRuntimeVersion | undefined,
+      existingEnvironmentName: opt(v.runtimeEnvironmentName),
+    },
     runbookStorage: {
       accountName: opt(v.runbookStorageAccountName),
       sasValidityInHours: v.runbookSasValidityInHours,
+    },
+    alerts: {
+      failedJobAlertEnabled: v.failedJobAlertEnabled,
+      failedJobAlertName: opt(v.failedJobAlertName),
+      actionGroupIds: v.alertActionGroupIds,
+      severity: v.alertSeverity as AlertSeverity,
+      evaluationFrequency: v.alertEvaluationFrequency as AlertEvaluationFrequency,
+      windowSize: v.alertWindowSize as AlertWindowSize,
+      autoMitigationEnabled: v.alertAutoMitigationEnabled,
     },
     clock,
   };

@@ -38,6 +38,10 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
     armType: 'Microsoft.Automation/automationAccounts',
     nameInput: 'automationAccountName',
   },
+  'azure-native:automation:RuntimeEnvironment': {
+    armType: 'Microsoft.Automation/automationAccounts/runtimeEnvironments',
+    nameInput: 'runtimeEnvironmentName',
+  },
   'azure-native:automation:Runbook': {
     armType: 'Microsoft.Automation/automationAccounts/runbooks',
     nameInput: 'runbookName',
@@ -61,6 +65,10 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
   'azure-native:monitor:DiagnosticSetting': {
     armType: 'Microsoft.Insights/diagnosticSettings',
     nameInput: 'name',
+  },
+  'azure-native:monitor:MetricAlert': {
+    armType: 'Microsoft.Insights/metricAlerts',
+    nameInput: 'ruleName',
   },
   'azure-native:recoveryservices:ReplicationFabric': {
     armType: 'Microsoft.RecoveryServices/vaults/replicationFabrics',

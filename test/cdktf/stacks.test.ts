@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App, Testing } from 'cdktf';
+import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
 import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
@@ -63,9 +64,21 @@ describe('a2a stack (example configuration)', () => {
     expect(params.automationaccountarmid).toMatch(/^\$\{azurerm_automation_account\.[^.]+\.id\}$/);
   });
 
-  it('uploads the runbook as PowerShell 7.2 with the asset content and its hash', () => {
+  it('uploads the runbook with the asset content and its hash, on a PowerShell 7.4 runtime environment', () => {
     const rb = only(doc, 'azurerm_automation_runbook');
-    expect(rb.runbook_type).toBe('PowerShell72');
+    const env = only(doc, 'azurerm_automation_runtime_environment');
+    expect(env).toMatchObject({
+      name: 'asr-mobility-autoupdate-ps74',
+      runtime_language: 'PowerShell',
+      runtime_version: '7.4',
+      runtime_default_packages: {},
+      location: 'westeurope',
+    });
+    expect(env.automation_account_id).toMatch(/^\$\{azurerm_automation_account\.[A-Za-z0-9_]+\.id\}$/);
+    expect(rb.runbook_type).toBe('PowerShell');
+    expect(rb.runtime_environment_name).toMatch(
+      /^\$\{azurerm_automation_runtime_environment\.[A-Za-z0-9_]+\.name\}$/,
+    );
     expect(rb.content).toBe(runbookAsset().content);
     expect(String(rb.description)).toContain(runbookAsset().sha256);
   });
@@ -251,5 +264,88 @@ describe('validation before synthesis', () => {
           c.constructor.name !== 'AzurermProvider',
       );
     expect(created).toEqual([]);
+  });
+});
+
+describe('PowerShell runtime as synthesized', () => {
+  it('raises the azurerm constraint to the first release with runtime environments, and recreates the job schedule with a new runbook type', () => {
+    const doc = a2aDoc(a2aProps({ automation: { clock: fixedClock } }));
+    expect(doc.terraform).toMatchObject({
+      required_providers: { azurerm: { source: 'azurerm', version: AZURERM_VERSION_CONSTRAINT } },
+    });
+    expect(AZURERM_VERSION_CONSTRAINT).toBe('>= 4.59.0, < 5.0.0');
+    const [runbookId] = Object.keys(doc.resource.azurerm_automation_runbook!);
+    expect(only(doc, 'azurerm_automation_job_schedule').lifecycle).toEqual({
+      replace_triggered_by: [`azurerm_automation_runbook.${runbookId}.runbook_type`],
+    });
+  });
+
+  it('links an existing runtime environment by its literal name and declares none', () => {
+    const doc = a2aDoc(
+      a2aProps({ automation: { clock: fixedClock, runtime: { existingEnvironmentName: 'ps74-shared' } } }),
+    );
+    expect(resources(doc, 'azurerm_automation_runtime_environment')).toEqual([]);
+    expect(only(doc, 'azurerm_automation_runbook')).toMatchObject({
+      runbook_type: 'PowerShell',
+      runtime_environment_name: 'ps74-shared',
+    });
+    expect(doc.terraform).toMatchObject({
+      required_providers: { azurerm: { version: AZURERM_VERSION_CONSTRAINT } },
+    });
+  });
+
+  it('deploys 7.2 as the classic PowerShell72 type on the bindings’ own azurerm pin, and reports ASR-W05', () => {
+    const stack = new A2AStack(
+      testApp(),
+      'a2a',
+      a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.2' } } }),
+    );
+    const doc = synth(stack);
+    expect(resources(doc, 'azurerm_automation_runtime_environment')).toEqual([]);
+    const rb = only(doc, 'azurerm_automation_runbook');
+    expect(rb.runbook_type).toBe('PowerShell72');
+    expect(rb).not.toHaveProperty('runtime_environment_name');
+    expect(doc.terraform).toMatchObject({ required_providers: { azurerm: { version: '4.55.0' } } });
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === '@cdktf/warn')
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^\[ASR-W05\] automation\.runtime\.version: PowerShell 7\.2 reached end of support on 2024-11-08/,
+      ),
+    ]);
+  });
+
+  it('fails at synth when the stack pins azurerm below 4.59.0', () => {
+    const stack = new A2AStack(testApp(), 'a2a', a2aProps({ automation: { clock: fixedClock } }));
+    stack.addOverride('terraform.required_providers.azurerm.version', '~> 4.55.0');
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /required_providers\.azurerm\.version is '~> 4\.55\.0', but the runbook's PowerShell runtime environment needs azurerm 4\.59\.0 or later/,
+    );
+  });
+
+  it('accepts a pin at or above 4.59.0 at synth', () => {
+    const stack = new A2AStack(testApp(), 'a2a', a2aProps({ automation: { clock: fixedClock } }));
+    stack.addOverride('terraform.required_providers.azurerm.version', '~> 4.60');
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+
+  it.each([
+    ['>= 4.59.0, < 5.0.0', true],
+    ['4.59.0', true],
+    ['~> 4.60', true],
+    ['~> 4.59.0', true],
+    ['>= 4.0', true],
+    ['> 4.58.9', true],
+    ['4.55.0', false],
+    ['~> 4.55.0', false],
+    ['< 4.59.0', false],
+    ['>= 4.0, <= 4.58.0', false],
+    ['~> 3.0', false],
+    ['!= 4.59.0, < 4.59.1', false],
+  ])('reads the azurerm constraint %s as admitting 4.59.0 or later: %s', (constraint, ok) => {
+    expect(admitsVersion(constraint, '4.59.0')).toBe(ok);
   });
 });

@@ -13,7 +13,6 @@ describe('runbook asset', () => {
     );
     expect(asset.sha256).toMatch(/^[0-9A-F]{64}$/);
     expect(asset.fileName).toBe('Set-AsrMobilityAutoUpdate.ps1');
-    expect(asset.runbookType).toBe('PowerShell72');
   });
 
   it('has LF line endings, so the hash is the same on every platform', () => {

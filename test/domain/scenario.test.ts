@@ -1,9 +1,12 @@
 import {
   BUILT_IN_ROLES,
+  contentAddressedBlobName,
   planScenario,
   resolveA2AScenario,
   resolveVmwareScenario,
   runbookAsset,
+  runbookAssetFromContent,
+  runbookLinkWindow,
   ValidationError,
   type A2AScenarioProps,
 } from '../../constructs/domain';
@@ -62,9 +65,22 @@ describe('A2A scenario defaults', () => {
     });
   });
 
-  it('embeds the runbook asset as a PowerShell 7.2 runbook', () => {
+  it('embeds the runbook asset and runs it on a PowerShell 7.4 runtime environment created next to it', () => {
     expect(spec.automation!.runbook.asset).toBe(runbookAsset());
-    expect(spec.automation!.runbook.asset.runbookType).toBe('PowerShell72');
+    expect(spec.automation!.runtime).toEqual({
+      version: '7.4',
+      runbookType: 'PowerShell',
+      endOfSupport: '2026-11-10',
+      environment: {
+        name: 'asr-mobility-autoupdate-ps74',
+        create: true,
+        language: 'PowerShell',
+        version: '7.4',
+        defaultPackages: {},
+        description:
+          'PowerShell 7.4 for the Site Recovery Mobility-service auto-update runbook; no default packages.',
+      },
+    });
   });
 
   it('gives the identity Contributor on the vault only, as a service principal', () => {
@@ -698,18 +714,41 @@ describe('runbook source and job schedule id', () => {
     ).toEqual([prop]);
   });
 
-  it('derives a valid storage account name and an hour-aligned SAS window from the clock', () => {
+  it('derives a valid storage account name, a content-addressed blob and an hour-aligned link anchor', () => {
     const storage = resolveA2AScenario(
       a2aProps({ automation: { clock: () => new Date('2026-11-22T10:42:13Z') } }),
     ).automation!.runbook.storage;
+    const key = runbookAsset().sha256.slice(0, 16).toLowerCase();
     expect(storage.accountName).toMatch(/^asrrb[0-9a-f]{19}$/);
     expect(storage).toMatchObject({
       containerName: 'runbooks',
-      blobName: 'Set-AsrMobilityAutoUpdate.ps1',
+      blobName: `Set-AsrMobilityAutoUpdate-${key}.ps1`,
+      contentKey: key,
       sasValidityInHours: 48,
-      sasStart: '2026-11-22T10:00:00Z',
-      sasExpiry: '2026-11-24T10:00:00Z',
+      linkAnchor: '2026-11-22T10:00:00Z',
     });
+  });
+
+  it('derives the link window from the recorded anchor only, never from the clock', () => {
+    expect(runbookLinkWindow('2026-11-22T10:00:00Z', 48)).toEqual({
+      start: '2026-11-22T10:00:00Z',
+      expiry: '2026-11-24T10:00:00Z',
+    });
+    expect(runbookLinkWindow('2026-11-22T10:42:13Z', 1)).toEqual({
+      start: '2026-11-22T10:00:00Z',
+      expiry: '2026-11-22T11:00:00Z',
+    });
+    expect(() => runbookLinkWindow('yesterday', 48)).toThrow(RangeError);
+    expect(() => runbookLinkWindow('2026-11-22T10:00:00Z', 0)).toThrow(RangeError);
+  });
+
+  it('names the blob after the content: other content, other blob', () => {
+    const a = runbookAssetFromContent("$RunbookVersion = '1.0.0'\n");
+    const b = runbookAssetFromContent("$RunbookVersion = '1.0.0'\n# changed\n");
+    expect(contentAddressedBlobName(a)).not.toBe(contentAddressedBlobName(b));
+    expect(contentAddressedBlobName(a)).toBe(
+      `Set-AsrMobilityAutoUpdate-${a.sha256.slice(0, 16).toLowerCase()}.ps1`,
+    );
   });
 
   it('gives the job schedule the same id on every resolve, and another id for another account', () => {

@@ -30,10 +30,12 @@ const npm = (args: string[], cwd: string): string =>
 
 let work: string;
 let tarball: string;
+/** What `npm pack --json` wrote to standard output (the prepack build runs first). */
+let packStdout: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'asr-pack-'));
-  npm(['pack', '--pack-destination', work], root);
+  packStdout = npm(['pack', '--json', '--pack-destination', work], root);
   tarball = join(
     work,
     readdirSync(work).find((f) => f.endsWith('.tgz'))!,
@@ -60,6 +62,13 @@ function installExample(engine: 'cdktf' | 'pulumi'): string {
 }
 
 describe('the packed package', () => {
+  it('keeps `npm pack --json` output valid JSON: the prepack build reports on stderr', () => {
+    const parsed: unknown = JSON.parse(packStdout);
+    expect(parsed).toEqual([
+      expect.objectContaining({ name: 'asr-mobility-autoupdate', filename: expect.stringMatching(/\.tgz$/) }),
+    ]);
+  });
+
   it('contains only what users need', () => {
     const files = run('tar', ['-tzf', tarball], work)
       .trim()

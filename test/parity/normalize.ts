@@ -68,6 +68,28 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
           });
           break;
         }
+        case 'azurerm_monitor_metric_alert': {
+          const [c] = r.criteria as Props[];
+          p({
+            location: 'global', // azurerm always sends "global" and has no location argument
+            scopes: (r.scopes as unknown[]).map(ref),
+            enabled: r.enabled,
+            severity: r.severity,
+            evaluationFrequency: r.frequency,
+            windowSize: r.window_size,
+            autoMitigate: r.auto_mitigate,
+            criterion: {
+              metricNamespace: c!.metric_namespace,
+              metricName: c!.metric_name,
+              aggregation: c!.aggregation,
+              operator: c!.operator,
+              threshold: c!.threshold,
+              dimensions: c!.dimension,
+            },
+            actionGroupIds: ((r.action as Props[] | undefined) ?? []).map((a) => a.action_group_id),
+          });
+          break;
+        }
         case 'azurerm_automation_account':
           p({
             location: r.location,
@@ -77,10 +99,19 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
             publicNetworkAccessEnabled: r.public_network_access_enabled,
           });
           break;
+        case 'azurerm_automation_runtime_environment':
+          p({
+            location: r.location,
+            language: r.runtime_language,
+            version: r.runtime_version,
+            defaultPackages: r.runtime_default_packages,
+          });
+          break;
         case 'azurerm_automation_runbook': {
           const link = r.publish_content_link as { hash: { value: string } } | undefined;
           p({
             runbookType: r.runbook_type,
+            runtimeEnvironment: ref(r.runtime_environment_name),
             contentSha256: link ? link.hash.value : sha256(String(r.content)),
           });
           break;
@@ -231,6 +262,29 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
         });
         break;
       }
+      case 'azure-native:monitor:MetricAlert': {
+        const criteria = i.criteria as { allOf: Props[] };
+        const [c] = criteria.allOf;
+        p({
+          location: i.location,
+          scopes: (i.scopes as unknown[]).map(ref),
+          enabled: i.enabled,
+          severity: i.severity,
+          evaluationFrequency: i.evaluationFrequency,
+          windowSize: i.windowSize,
+          autoMitigate: i.autoMitigate,
+          criterion: {
+            metricNamespace: c!.metricNamespace,
+            metricName: c!.metricName,
+            aggregation: c!.timeAggregation,
+            operator: c!.operator,
+            threshold: c!.threshold,
+            dimensions: c!.dimensions,
+          },
+          actionGroupIds: ((i.actions as Props[] | undefined) ?? []).map((a) => a.actionGroupId),
+        });
+        break;
+      }
       case 'azure-native:automation:AutomationAccount':
         p({
           location: i.location,
@@ -240,10 +294,22 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           publicNetworkAccessEnabled: i.publicNetworkAccess,
         });
         break;
+      case 'azure-native:automation:RuntimeEnvironment':
+        p({
+          location: i.location,
+          language: i.language,
+          version: i.version,
+          defaultPackages: i.defaultPackages,
+        });
+        break;
       case 'azure-native:automation:Runbook': {
         const link = i.publishContentLink as Props;
         const plain = (link['[secret]'] ?? link) as { contentHash: { value: string } };
-        p({ runbookType: i.runbookType, contentSha256: plain.contentHash.value });
+        p({
+          runbookType: i.runbookType,
+          runtimeEnvironment: i.runtimeEnvironment,
+          contentSha256: plain.contentHash.value,
+        });
         break;
       }
       case 'azure-native:automation:Schedule':

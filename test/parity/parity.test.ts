@@ -87,6 +87,28 @@ const a2aCases: [string, A2AScenarioProps][] = [
       },
     }),
   ],
+  [
+    'failed-job alert routed to action groups',
+    a2aProps({
+      automation: {
+        clock: fixedClock,
+        alerts: {
+          actionGroupIds: [
+            `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops`,
+            `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/microsoft.insights/actionGroups/ag-oncall`,
+          ],
+          severity: 2,
+          evaluationFrequency: 'PT15M',
+          windowSize: 'PT1H',
+          autoMitigationEnabled: true,
+        },
+      },
+    }),
+  ],
+  [
+    'failed-job alert off',
+    a2aProps({ automation: { clock: fixedClock, alerts: { failedJobAlertEnabled: false } } }),
+  ],
 ];
 const vmwareCases: [string, VmwareScenarioProps][] = [
   ['defaults', vmwareProps({ replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' } })],

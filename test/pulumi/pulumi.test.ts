@@ -86,14 +86,31 @@ describe('a2a example stack under mocks', () => {
 
   it('publishes the runbook from a secret, https, hash-checked link to exactly the shipped content', () => {
     const rb = one(p, 'automation:Runbook').inputs as Inputs;
-    expect(rb.runbookType).toBe('PowerShell72');
+    expect(rb.runbookType).toBe('PowerShell');
     const link = rb.publishContentLink['[secret]'];
     expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
     expect(link.uri).toMatch(
-      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate\.ps1\?\[redacted SAS\]$/,
+      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate-[0-9a-f]{16}\.ps1\?\[redacted SAS\]$/,
     );
     expect((one(p, 'storage:Blob').inputs as Inputs).source).toEqual({
       stringAssetSha256: runbookAsset().sha256,
+    });
+  });
+
+  it('runs the runbook on a PowerShell 7.4 runtime environment it creates in the account, with no packages', () => {
+    const env = one(p, 'automation:RuntimeEnvironment');
+    expect(env.inputs).toMatchObject({
+      automationAccountName: 'rsv-asr-a2a-weu-asr-updates',
+      runtimeEnvironmentName: 'asr-mobility-autoupdate-ps74',
+      language: 'PowerShell',
+      version: '7.4',
+      defaultPackages: {},
+      location: 'westeurope',
+    });
+    expect(env.parent).toBe(one(p, 'automation:Runbook').parent);
+    expect(one(p, 'automation:Runbook').inputs).toMatchObject({
+      runbookType: 'PowerShell',
+      runtimeEnvironment: 'asr-mobility-autoupdate-ps74',
     });
   });
 
@@ -327,6 +344,48 @@ describe('validation under Pulumi', () => {
   });
 });
 
+describe('PowerShell runtime under Pulumi', () => {
+  const build = (runtime: A2AScenarioProps['automation']) => () => {
+    const vault = new RecoveryVault('team-vault', {
+      name: 'rsv-team',
+      resourceGroupName: 'rg-team',
+      location: 'swedencentral',
+    });
+    new AutoUpdateAutomation('team-updates', {
+      vault,
+      sourceRegion: 'germanywestcentral',
+      clock: fixedClock,
+      runbookContentLink: { uri: 'https://example.org/r.ps1', sha256: 'ab'.repeat(32) },
+      ...runtime,
+    });
+  };
+
+  it('links an existing runtime environment by name and creates none', async () => {
+    const preview = await runOfflineProgram(build({ runtime: { existingEnvironmentName: 'ps74-shared' } }), {
+      project: PROJECT_NAME,
+      stack: 'team',
+    });
+    expect(preview.resources.filter((r) => r.type === 'azure-native:automation:RuntimeEnvironment')).toEqual(
+      [],
+    );
+    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
+    expect(rb).toMatchObject({ runbookType: 'PowerShell', runtimeEnvironment: 'ps74-shared' });
+  });
+
+  it('deploys 7.2 as the classic PowerShell72 type without a runtime environment', async () => {
+    const preview = await runOfflineProgram(build({ runtime: { version: '7.2' } }), {
+      project: PROJECT_NAME,
+      stack: 'team',
+    });
+    expect(preview.resources.filter((r) => r.type === 'azure-native:automation:RuntimeEnvironment')).toEqual(
+      [],
+    );
+    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
+    expect(rb.runbookType).toBe('PowerShell72');
+    expect(rb).not.toHaveProperty('runtimeEnvironment');
+  });
+});
+
 describe('Pulumi stack configuration', () => {
   it('keeps Pulumi.yaml equal to what the config table generates (run npm run gen:pulumi-yaml)', () => {
     expect(readFileSync(join(root, 'Pulumi.yaml'), 'utf8')).toBe(renderPulumiYaml());
@@ -379,6 +438,20 @@ describe('Pulumi stack configuration', () => {
     expect(() => scenarioFromConfig({ get: (k) => (k === 'scenario' ? 'hyperv' : undefined) })).toThrow(
       /scenario: received "hyperv"; must be a2a or vmware/,
     );
+  });
+
+  it('passes the runtime settings to the domain, which decides the default', () => {
+    const runtimeOf = (values: Record<string, string>) =>
+      scenarioFromConfig({ get: (k) => ({ scenario: 'a2a', ...values })[k] }).props.automation?.runtime;
+    expect(runtimeOf({})).toEqual({ version: undefined, existingEnvironmentName: undefined });
+    expect(runtimeOf({ runtimeVersion: '7.2' })).toEqual({
+      version: '7.2',
+      existingEnvironmentName: undefined,
+    });
+    expect(runtimeOf({ runtimeEnvironmentName: 'ps74-shared' })).toEqual({
+      version: undefined,
+      existingEnvironmentName: 'ps74-shared',
+    });
   });
 
   it('feeds JSON settings to the domain, which validates them', () => {

@@ -3,6 +3,7 @@ import { automationPublicAccess } from './automation-public-access';
 import { manualAgentUpgrades } from './manual-agent-upgrades';
 import { privateEndpointAgentUpgrade } from './private-endpoint-agent-upgrade';
 import { privilegedRole } from './privileged-role';
+import { retiredPowerShellRuntime } from './retired-powershell-runtime';
 import { roleScopeWidth } from './role-scope-width';
 import type { CheckInput, Finding, PolicyRule, Suppression } from './types';
 
@@ -15,6 +16,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   privilegedRole,
   automationPublicAccess,
   manualAgentUpgrades,
+  retiredPowerShellRuntime,
 ];
 
 /**

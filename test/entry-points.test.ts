@@ -1,0 +1,170 @@
+// A configuration mistake at an entry point reads like a message, not a crash: the cdktf app, the
+// Pulumi program (as the CLI runs it, and under mocks) and `npm run synth` each run here as a child
+// process with a bad configuration. A bug (any other error) keeps its stack.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { formatEntryPointError, reportEntryPointError } from '../scripts/report-error';
+import { ValidationError } from '../constructs/domain';
+
+const root = join(__dirname, '..');
+const PROJECT = 'asr-mobility-autoupdate';
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'asr-entry-'));
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: join(work, 'cdktf.out'), ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tsRun = (entry: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) =>
+  run([join(root, 'scripts', 'ts-run.js'), join(root, entry), ...args], env);
+
+const badA2A = JSON.stringify({
+  vault: { name: '9', resourceGroupName: 'rg-dr', location: 'westeurope' },
+  replication: { sourceRegion: 'northeurope', targetRegion: 'westeurope' },
+});
+
+/** No stack frame, no util.inspect dump of the error object, no source path. */
+function expectPlainMessage(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toMatch(/violations:|\[ValidationError|ValidationError:|RunError|\{\s*$/m);
+  expect(stderr).not.toMatch(/(constructs|stacks|scripts)\/\S+\.(ts|js|mjs)/);
+}
+
+describe('the cdktf app (cdktf.json runs stacks/cdktf/main.ts)', () => {
+  it('prints a validation error as its message only and exits 1', () => {
+    const r = tsRun('stacks/cdktf/main.ts', { ASR_A2A: badA2A });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
+    );
+    expectPlainMessage(r.stderr);
+  });
+
+  it('names the policy rule ids a validation error carries', () => {
+    const r = tsRun('stacks/cdktf/main.ts', {
+      ASR_VMWARE: JSON.stringify({
+        vault: {
+          name: 'rsv-vmware-weu',
+          resourceGroupName: 'rg-vmware',
+          location: 'westeurope',
+          publicNetworkAccessEnabled: false,
+        },
+      }),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('VMware scenario: 1 invalid prop:');
+    expect(r.stderr).toMatch(/^rule ids: ASR-E01 \(README: Validation and policy rules\)$/m);
+    expectPlainMessage(r.stderr);
+  });
+
+  it('keeps the stack of any other error', () => {
+    const r = tsRun('stacks/cdktf/main.ts', { ASR_NOW: 'tomorrow' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ASR_NOW: received "tomorrow"');
+    expect(r.stderr).toMatch(/^\s+at /m);
+  });
+});
+
+describe('the Pulumi program', () => {
+  it('fails with the message only, as a RunError the Pulumi CLI prints without a stack', () => {
+    const config = {
+      [`${PROJECT}:vaultName`]: '9',
+      [`${PROJECT}:vaultResourceGroupName`]: 'rg-dr',
+      [`${PROJECT}:vaultLocation`]: 'westeurope',
+      [`${PROJECT}:sourceRegion`]: 'northeurope',
+      [`${PROJECT}:targetRegion`]: 'westeurope',
+    };
+    const r = tsRun('stacks/pulumi/index.ts', {
+      PULUMI_NODEJS_PROJECT: PROJECT,
+      PULUMI_NODEJS_STACK: 'a2a',
+      PULUMI_CONFIG: JSON.stringify(config),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
+    );
+    expectPlainMessage(r.stderr);
+  });
+
+  it('under mocks (the offline preview of npm run synth): message only, exit 1', () => {
+    const stackFile = join(work, 'Pulumi.bad.yaml');
+    writeFileSync(
+      stackFile,
+      readFileSync(join(root, 'Pulumi.a2a.yaml'), 'utf8').replace(
+        /^(\s+asr-mobility-autoupdate:vaultName:).*$/m,
+        "$1 '9'",
+      ),
+    );
+    writeFileSync(join(work, 'Pulumi.yaml'), `name: ${PROJECT}\nruntime: nodejs\n`);
+    const r = tsRun('stacks/pulumi/offline.ts', {}, [stackFile, join(work, 'out.json')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('A2A scenario: 1 invalid prop:\n  - vault.name: received "9"');
+    expectPlainMessage(r.stderr);
+  });
+});
+
+describe('npm run synth', () => {
+  it('prints a validation error as its message only and exits 1', () => {
+    const r = run([join(root, 'scripts', 'synth.mjs')], { ASR_A2A: badA2A });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters',
+    );
+    expectPlainMessage(r.stderr);
+  });
+});
+
+describe('the shared error printer', () => {
+  const err = new ValidationError('A2A scenario', [
+    { prop: 'vault.name', value: '9', rule: 'a vault name has 2-50 characters' },
+    { prop: 'vault.publicNetworkAccessEnabled', value: false, rule: 'ASR-E01: behind private endpoints' },
+  ]);
+
+  it('prints a validation error as its message and rule ids, and returns exit code 1', () => {
+    let out = '';
+    expect(reportEntryPointError(err, (t) => (out += t))).toBe(1);
+    expect(out).toBe(`${err.message}\nrule ids: ASR-E01 (README: Validation and policy rules)\n`);
+  });
+
+  it('keeps the stack of any other error', () => {
+    const bug = new TypeError('x is undefined');
+    expect(formatEntryPointError(bug)).toBe(bug.stack);
+  });
+});
+
+describe('messages a package user reads', () => {
+  it('never point at a file of this repository', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const p = join(dir, f);
+        return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+      });
+    const offenders: string[] = [];
+    for (const file of files(join(root, 'constructs'))) {
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/^\s*(\/\/|\*|\/\*\*|import |export .* from )/.test(line)) return;
+          // A string literal that names a source path: constructs/…, stacks/…, scripts/… or a .ts file.
+          for (const literal of line.match(/(['"`])(?:(?!\1).)*\1/g) ?? [])
+            if (/\b(constructs|stacks|scripts|test)\/|\w\.ts\b/.test(literal))
+              offenders.push(`${relative(root, file)}:${i + 1}: ${literal}`);
+        });
+    }
+    expect(offenders).toEqual([]);
+  });
+});
