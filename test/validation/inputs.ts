@@ -75,6 +75,16 @@ export const A2A_FULL: Json = {
     ],
     tags: { env: 'test' },
     runbookStorage: { accountName: 'stasrrunbooks', sasValidityInHours: 24 },
+    runtime: { version: '7.4', existingEnvironmentName: 'ps74-shared' },
+    alerts: {
+      failedJobAlertEnabled: true,
+      failedJobAlertName: 'aa-dr-weu-updates-failed',
+      actionGroupIds: [id('Microsoft.Insights/actionGroups', 'ag-oncall')],
+      severity: 2,
+      evaluationFrequency: 'PT5M',
+      windowSize: 'PT15M',
+      autoMitigationEnabled: false,
+    },
   },
   suppressions: [{ ruleId: 'ASR-W01', reason: 'the team grants the resource group on purpose' }],
 };
@@ -136,7 +146,12 @@ export function pulumiStackSettings(stack: 'a2a' | 'vmware', jsonKeys: readonly 
   for (const [k, v] of Object.entries(doc.config)) {
     if (!k.startsWith('asr-mobility-autoupdate:')) continue;
     const key = k.slice('asr-mobility-autoupdate:'.length);
-    out[key] = jsonKeys.includes(key) ? (JSON.parse(String(v)) as Json) : String(v);
+    // Lists (additionalRoleScopes, alertActionGroupIds) stay lists: pulumiConfigText stores them as JSON, as Pulumi does.
+    out[key] = jsonKeys.includes(key)
+      ? (JSON.parse(String(v)) as Json)
+      : Array.isArray(v)
+        ? (v as Json)
+        : String(v);
   }
   return out;
 }

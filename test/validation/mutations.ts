@@ -43,6 +43,12 @@ const plausibleStrings = fc.constantFrom(
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet',
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law',
   'ab'.repeat(32),
+  '7.2',
+  '7.4',
+  'PowerShell-7.2',
+  'PT5M',
+  'P1D',
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag',
   ...PROTOTYPE_NAMES,
 );
 
@@ -56,7 +62,7 @@ export const nastyValue: fc.Arbitrary<Json> = fc.oneof(
   {
     arbitrary: fc.oneof(
       fc.integer(),
-      fc.constantFrom(0, -1, 1, 0.5, 1e21, -0, Number.MAX_SAFE_INTEGER + 2, 1e308),
+      fc.constantFrom(0, -1, 1, 0.5, 4, 1e21, -0, Number.MAX_SAFE_INTEGER + 2, 1e308),
     ),
     weight: 3,
   },
@@ -90,6 +96,7 @@ export type Edit =
 const keyArb = fc.oneof(
   fc.constantFrom(...PROTOTYPE_NAMES),
   fc.constantFrom('nmae', 'clock', 'kind', 'spec', 'vault', 'name', 'lock', 'uri', '$comment'),
+  fc.constantFrom('runtime', 'alerts', 'version', 'actionGroupIds', 'severity', 'windowSize'),
   fc.string({ maxLength: 8 }),
 );
 

@@ -289,6 +289,179 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
   });
 });
 
+describe('runtime and alerts (merged from main) treat their props as unknown', () => {
+  const automation = (extra: Record<string, unknown>) =>
+    violationsOf(() =>
+      resolveAlone('AutoUpdateAutomation', (r) =>
+        resolveAutoUpdateAutomation(
+          r,
+          { sourceRegion: 'northeurope', clock: fixedClock, ...extra } as any,
+          vaultSpec,
+        ),
+      ),
+    );
+  const AG =
+    '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag';
+
+  it('fails when the clock is not a function or returns no valid Date (no crash on the runbook link anchor)', () => {
+    // The property test's counterexample (seeds 1-4): `addKey clock false` on the automation props.
+    expect(automation({ clock: false })).toEqual([
+      { prop: 'clock', value: false, rule: 'must be a function that returns a Date' },
+    ]);
+    expect(props(automation({ clock: () => 'now' }))).toEqual(['clock']);
+  });
+
+  it('fails when runtime is null, a list or a string', () => {
+    for (const runtime of [null, [], '7.4'])
+      expect(automation({ runtime })).toEqual([
+        { prop: 'runtime', value: runtime, rule: "must be an object such as { version: '7.4' }" },
+      ]);
+  });
+
+  it('fails when runtime.version is null, a number or a prototype name', () => {
+    for (const version of [null, 7.4, 'toString', '__proto__'])
+      expect(automation({ runtime: { version } })).toEqual([
+        expect.objectContaining({ prop: 'runtime.version', value: version }),
+      ]);
+  });
+
+  it('fails when runtime has prototype-named keys, and reads nothing from Object.prototype', () => {
+    const runtime = JSON.parse('{"__proto__": {"version": "7.2"}, "constructor": "7.2"}');
+    expect(props(automation({ runtime }))).toEqual(['runtime.__proto__', 'runtime.constructor']);
+  });
+
+  it('fails when runtime.existingEnvironmentName is not a string', () => {
+    expect(props(automation({ runtime: { existingEnvironmentName: { name: 'ps74' } } }))).toEqual([
+      'runtime.existingEnvironmentName',
+    ]);
+    expect(props(automation({ runtime: { existingEnvironmentName: null } }))).toEqual([
+      'runtime.existingEnvironmentName',
+    ]);
+  });
+
+  it('fails when alerts is null, a list or a string (null is not "the default")', () => {
+    for (const alerts of [null, [], 'on'])
+      expect(automation({ alerts })).toEqual([
+        { prop: 'alerts', value: alerts, rule: 'must be an object of alert settings' },
+      ]);
+  });
+
+  it('fails when actionGroupIds is a string, an object or null', () => {
+    for (const actionGroupIds of [AG, { 0: AG }, null])
+      expect(automation({ alerts: { actionGroupIds } })).toEqual([
+        {
+          prop: 'alerts.actionGroupIds',
+          value: actionGroupIds,
+          rule: 'must be a list of Microsoft.Insights/actionGroups resource ids',
+        },
+      ]);
+  });
+
+  it('fails when actionGroupIds holds null, a number or a list, naming each index', () => {
+    expect(props(automation({ alerts: { actionGroupIds: [null, AG, 5, [AG]] } }))).toEqual([
+      'alerts.actionGroupIds[0]',
+      'alerts.actionGroupIds[2]',
+      'alerts.actionGroupIds[3]',
+    ]);
+  });
+
+  it('fails when severity is not finite, null or a string', () => {
+    for (const severity of [NaN, Infinity, null, '1', 1.5])
+      expect(automation({ alerts: { severity } })).toEqual([
+        expect.objectContaining({ prop: 'alerts.severity', value: severity }),
+      ]);
+  });
+
+  it('fails when the alert switches, name or durations have the wrong type', () => {
+    expect(
+      props(
+        automation({
+          alerts: {
+            failedJobAlertEnabled: null,
+            autoMitigationEnabled: 'false',
+            failedJobAlertName: 5,
+            evaluationFrequency: {},
+            windowSize: null,
+          },
+        }),
+      ),
+    ).toEqual([
+      'alerts.failedJobAlertEnabled',
+      'alerts.autoMitigationEnabled',
+      'alerts.failedJobAlertName',
+      'alerts.evaluationFrequency',
+      'alerts.windowSize',
+    ]);
+  });
+
+  it('fails when alerts has prototype-named keys, and reads nothing from Object.prototype', () => {
+    const alerts = JSON.parse('{"__proto__": {"severity": 9}, "constructor": 1, "toString": "x"}');
+    expect(props(automation({ alerts }))).toEqual([
+      'alerts.__proto__',
+      'alerts.constructor',
+      'alerts.toString',
+    ]);
+  });
+
+  it('fails when the Pulumi config gives alert settings of the wrong type, with one ConfigError', () => {
+    const config: Record<string, string> = {
+      scenario: 'a2a',
+      vaultName: 'rsv-asr-a2a-weu',
+      vaultResourceGroupName: 'rg-asr-dr-weu',
+      vaultLocation: 'westeurope',
+      sourceRegion: 'northeurope',
+      targetRegion: 'westeurope',
+      alertActionGroupIds: AG,
+      alertSeverity: 'high',
+      failedJobAlertEnabled: 'yes',
+    };
+    let error: unknown;
+    try {
+      scenarioFromConfig({ get: (k) => config[k] }, fixedClock);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'failedJobAlertEnabled: received "yes"; must be true or false',
+      `alertActionGroupIds: received ${JSON.stringify(AG)}; must be a list of strings`,
+      'alertSeverity: received "high"; must be an integer',
+    ]);
+  });
+
+  it('fails when the Pulumi config gives a runtime or alert value the domain refuses, naming the props', () => {
+    const config: Record<string, string> = {
+      scenario: 'a2a',
+      vaultName: 'rsv-asr-a2a-weu',
+      vaultResourceGroupName: 'rg-asr-dr-weu',
+      vaultLocation: 'westeurope',
+      sourceRegion: 'northeurope',
+      targetRegion: 'westeurope',
+      runtimeVersion: 'constructor',
+      alertActionGroupIds: '[null]',
+      alertSeverity: '99999999999999999999999',
+      alertWindowSize: 'toString',
+    };
+    let error: unknown;
+    try {
+      scenarioFromConfig({ get: (k) => config[k] }, fixedClock);
+    } catch (e) {
+      error = e;
+    }
+    // A list with null is not a list of strings: the loader says so before the domain runs.
+    expect((error as ConfigError).problems).toEqual([
+      'alertActionGroupIds: received "[null]"; must be a list of strings',
+    ]);
+    delete config.alertActionGroupIds;
+    const s = scenarioFromConfig({ get: (k) => config[k] }, fixedClock);
+    expect(props(violationsOf(() => resolveA2AScenario(s.props as A2AScenarioProps)))).toEqual([
+      'automation.runtime.version',
+      'automation.alerts.severity',
+      'automation.alerts.windowSize',
+    ]);
+  });
+});
+
 describe('callers who bypass types: nothing is created in cdktf', () => {
   const stack = () => new TerraformStack(testApp(), 'team');
   const resources = (s: TerraformStack) => (JSON.parse(Testing.synth(s)) as { resource?: unknown }).resource;
