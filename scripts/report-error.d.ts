@@ -1,4 +1,4 @@
-/** A mistake in the input: a `ValidationError`, or a `pulumi.RunError` made from one. */
+/** A mistake in the input: a `ValidationError`, a `ConfigError`, or a `pulumi.RunError` made from one. */
 export declare function isUserError(error: unknown): boolean;
 /** A user error's message and policy rule ids; any other error's stack. */
 export declare function formatEntryPointError(error: unknown): string;

@@ -7,16 +7,24 @@
 const RULE_ID = /\bASR-[EW]\d{2}\b/g;
 
 /**
- * A mistake in the input: the domain's `ValidationError` (every violated rule, in user terms), or
- * an error the Pulumi program already turned into a `pulumi.RunError` (shown without a stack).
- * Matched by shape, so that a second copy of the library (source and dist) is recognised too.
+ * A mistake in the input: the domain's `ValidationError` (every violated rule, in user terms), the
+ * stack loaders' `ConfigError` (every problem reading the configuration: a missing file, text that
+ * is not JSON, an unknown key, a value of the wrong type), or an error the Pulumi program already
+ * turned into a `pulumi.RunError` (shown without a stack). Matched by shape, so that a second copy
+ * of the library (source and dist) is recognised too.
  * @param {unknown} error
  * @returns {boolean}
  */
 function isUserError(error) {
   if (!(error instanceof Error)) return false;
-  const e = /** @type {Error & { violations?: unknown; __pulumiRunError?: unknown }} */ (error);
-  return (e.name === 'ValidationError' && Array.isArray(e.violations)) || e.__pulumiRunError === true;
+  const e = /** @type {Error & { violations?: unknown; problems?: unknown; __pulumiRunError?: unknown }} */ (
+    error
+  );
+  return (
+    (e.name === 'ValidationError' && Array.isArray(e.violations)) ||
+    (e.name === 'ConfigError' && Array.isArray(e.problems)) ||
+    e.__pulumiRunError === true
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatEntryPointError, reportEntryPointError } from '../scripts/report-error';
 import { ValidationError } from '../constructs/domain';
+import { ConfigError } from '../stacks/config';
 
 const root = join(__dirname, '..');
 const PROJECT = 'asr-mobility-autoupdate';
@@ -71,11 +72,19 @@ describe('the cdktf app (cdktf.json runs stacks/cdktf/main.ts)', () => {
     expectPlainMessage(r.stderr);
   });
 
-  it('keeps the stack of any other error', () => {
+  it('prints a configuration error (ConfigError) as its message only and exits 1', () => {
     const r = tsRun('stacks/cdktf/main.ts', { ASR_NOW: 'tomorrow' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('ASR_NOW: received "tomorrow"');
-    expect(r.stderr).toMatch(/^\s+at /m);
+    expect(r.stderr.trim()).toBe(
+      'environment: 1 problem:\n  - ASR_NOW: received "tomorrow"; must be an ISO date-time such as 2026-01-01T00:00:00Z',
+    );
+    expectPlainMessage(r.stderr);
+    const missing = tsRun('stacks/cdktf/main.ts', { ASR_A2A: '@missing.json' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe(
+      'asr config: 1 problem:\n  - ASR_A2A: cannot read the file "missing.json" (no such file); give JSON, or @path to a JSON file',
+    );
+    expectPlainMessage(missing.stderr);
   });
 });
 
@@ -96,6 +105,27 @@ describe('the Pulumi program', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(
       'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
+    );
+    expectPlainMessage(r.stderr);
+  });
+
+  it('fails with a configuration error (ConfigError) as its message only', () => {
+    const config = {
+      [`${PROJECT}:vaultName`]: 'rsv-dr',
+      [`${PROJECT}:vaultResourceGroupName`]: 'rg-dr',
+      [`${PROJECT}:vaultLocation`]: 'westeurope',
+      [`${PROJECT}:sourceRegion`]: 'northeurope',
+      [`${PROJECT}:targetRegion`]: 'westeurope',
+      [`${PROJECT}:alertSeverity`]: 'high',
+    };
+    const r = tsRun('stacks/pulumi/index.ts', {
+      PULUMI_NODEJS_PROJECT: PROJECT,
+      PULUMI_NODEJS_STACK: 'a2a',
+      PULUMI_CONFIG: JSON.stringify(config),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'Pulumi config: 1 problem:\n  - alertSeverity: received "high"; must be an integer',
     );
     expectPlainMessage(r.stderr);
   });
@@ -138,6 +168,22 @@ describe('the shared error printer', () => {
     let out = '';
     expect(reportEntryPointError(err, (t) => (out += t))).toBe(1);
     expect(out).toBe(`${err.message}\nrule ids: ASR-E01 (README: Validation and policy rules)\n`);
+  });
+
+  it('prints a configuration error (ConfigError) as its message only, and returns exit code 1', () => {
+    const config = new ConfigError('asr config', ['ASR_A2A: received "{"; not JSON']);
+    let out = '';
+    expect(reportEntryPointError(config, (t) => (out += t))).toBe(1);
+    expect(out).toBe(`${config.message}\n`);
+    // Matched by shape: a ConfigError of a second copy of the library is one too.
+    const copy = Object.assign(new Error('Pulumi config: 1 problem'), {
+      name: 'ConfigError',
+      problems: ['x'],
+    });
+    expect(formatEntryPointError(copy)).toBe('Pulumi config: 1 problem');
+    // An error merely named ConfigError, without its problems, is not.
+    const named = Object.assign(new Error('boom'), { name: 'ConfigError' });
+    expect(formatEntryPointError(named)).toBe(named.stack);
   });
 
   it('keeps the stack of any other error', () => {

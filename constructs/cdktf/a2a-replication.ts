@@ -6,13 +6,15 @@ import { SiteRecoveryReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-
 import { Construct } from 'constructs';
 import {
   autoUpdateTargetFor,
+  checkRef,
+  hasSpec,
   resolveA2AReplication,
   type A2AReplicationProps,
   type A2AReplicationSpec,
 } from '../domain';
-import type { AutoUpdateAutomation } from './auto-update-automation';
+import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import { resolveAlone, withoutRefs } from './shared';
+import { refOf, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
 
 /** Props of {@link A2AReplication}. */
 export type A2AReplicationConstructProps = (A2AReplicationProps | { readonly spec: A2AReplicationSpec }) & {
@@ -41,20 +43,31 @@ export class A2AReplication extends Construct {
   readonly networkMappings: readonly SiteRecoveryNetworkMapping[];
 
   constructor(scope: Construct, id: string, props: A2AReplicationConstructProps) {
-    super(scope, id);
-    const { vault, automation } = props;
-    const spec =
-      'spec' in props
-        ? props.spec
-        : resolveAlone('A2AReplication', (rules) =>
-            resolveA2AReplication(
-              rules,
-              withoutRefs(props, 'vault', 'automation'),
-              vault.spec,
-              autoUpdateTargetFor(rules, vault.spec, automation !== undefined),
-            ),
+    // Validate before anything is added to the construct tree.
+    const vaultRef = refOf(props, 'vault');
+    const automationRef = refOf(props, 'automation');
+    const spec = hasSpec<A2AReplicationSpec>(props)
+      ? props.spec
+      : resolveAlone('A2AReplication', (rules) => {
+          const vaultSpec = vaultSpecOf(rules, vaultRef);
+          const automationOk = checkRef(
+            rules,
+            'automation',
+            automationRef,
+            AutoUpdateAutomation,
+            'the AutoUpdateAutomation construct whose account the mappings use',
+            true,
           );
+          return resolveA2AReplication(
+            rules,
+            withoutRefs(props, 'vault', 'automation'),
+            vaultSpec,
+            autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
+          );
+        });
+    super(scope, id);
     this.spec = spec;
+    const { vault, automation } = props;
     const common = { resourceGroupName: vault.resourceGroupName, recoveryVaultName: vault.vaultName };
 
     const fabric = (side: 'source' | 'target', cid: string) =>

@@ -7,6 +7,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  hasSpec,
   resolveAutoUpdateAutomation,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
@@ -14,7 +15,14 @@ import {
 import type { RecoveryVault } from './recovery-vault';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { TERRAFORM_FLAVOUR } from './flavour';
-import { addDiagnosticSettings, resolveAlone, roleDefinitionId, withoutRefs } from './shared';
+import {
+  addDiagnosticSettings,
+  refOf,
+  resolveAlone,
+  roleDefinitionId,
+  vaultSpecOf,
+  withoutRefs,
+} from './shared';
 
 /** Props of {@link AutoUpdateAutomation}. */
 export type AutoUpdateAutomationConstructProps = (
@@ -47,15 +55,16 @@ export class AutoUpdateAutomation extends Construct {
   readonly principalId: string;
 
   constructor(scope: Construct, id: string, props: AutoUpdateAutomationConstructProps) {
+    // Validate before anything is added to the construct tree.
+    const vaultRef = refOf(props, 'vault');
+    const spec = hasSpec<AutoUpdateAutomationSpec>(props)
+      ? props.spec
+      : resolveAlone('AutoUpdateAutomation', (rules) =>
+          resolveAutoUpdateAutomation(rules, withoutRefs(props, 'vault'), vaultSpecOf(rules, vaultRef)),
+        );
     super(scope, id);
-    const { vault } = props;
-    const spec =
-      'spec' in props
-        ? props.spec
-        : resolveAlone('AutoUpdateAutomation', (rules) =>
-            resolveAutoUpdateAutomation(rules, withoutRefs(props, 'vault'), vault.spec),
-          );
     this.spec = spec;
+    const { vault } = props;
     const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
 
     this.account = new AutomationAccount(this, 'Resource', {

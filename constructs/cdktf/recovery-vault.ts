@@ -1,6 +1,6 @@
 import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-services-vault';
 import { Construct } from 'constructs';
-import { resolveRecoveryVault, type RecoveryVaultProps, type RecoveryVaultSpec } from '../domain';
+import { hasSpec, resolveRecoveryVault, type RecoveryVaultProps, type RecoveryVaultSpec } from '../domain';
 import { addDiagnosticSettings, addLock, resolveAlone } from './shared';
 
 /** Props of {@link RecoveryVault}: the domain props, or a spec the domain already resolved. */
@@ -18,11 +18,11 @@ export class RecoveryVault extends Construct {
   readonly resourceGroupName: string;
 
   constructor(scope: Construct, id: string, props: RecoveryVaultConstructProps) {
+    // Validate before anything is added to the construct tree.
+    const spec = hasSpec<RecoveryVaultSpec>(props)
+      ? props.spec
+      : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, props));
     super(scope, id);
-    const spec =
-      'spec' in props
-        ? props.spec
-        : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, props));
     this.spec = spec;
     this.resource = new RecoveryServicesVault(this, 'Resource', {
       name: spec.name,

@@ -25,8 +25,10 @@ export class A2AMobilityAutoUpdate extends Construct {
   readonly replication: A2AReplication;
 
   constructor(scope: Construct, id: string, props: A2AScenarioProps) {
+    // Validate before anything is added to the construct tree.
+    const spec = resolveA2AScenario(props);
     super(scope, id);
-    this.spec = resolveA2AScenario(props);
+    this.spec = spec;
     this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
     if (this.spec.automation)
       this.automation = new AutoUpdateAutomation(this, 'Automation', {
@@ -54,8 +56,10 @@ export class VmwareMobilityAutoUpdate extends Construct {
   readonly replication: VmwareReplication;
 
   constructor(scope: Construct, id: string, props: VmwareScenarioProps) {
+    // Validate before anything is added to the construct tree.
+    const spec = resolveVmwareScenario(props);
     super(scope, id);
-    this.spec = resolveVmwareScenario(props);
+    this.spec = spec;
     this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
     if (this.spec.automation)
       this.automation = new AutoUpdateAutomation(this, 'Automation', {

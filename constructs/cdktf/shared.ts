@@ -2,9 +2,31 @@ import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { DiagnosticSettingSpec, Finding, LockSpec } from '../domain';
+import {
+  checkRef,
+  isPlainObject,
+  vaultStandIn,
+  type DiagnosticSettingSpec,
+  type Finding,
+  type LockSpec,
+  type RecoveryVaultSpec,
+  type RuleSet,
+} from '../domain';
+import { RecoveryVault } from './recovery-vault';
 
 export { resolveAlone, withoutRefs } from '../domain';
+
+/** A reference prop (another construct) of a building block's props, read without trusting their shape. */
+export function refOf<P, K extends string>(props: P, key: K): unknown {
+  return isPlainObject(props) && Object.hasOwn(props, key) ? props[key] : undefined;
+}
+
+/** The spec of the vault a building block is given; a missing or wrong vault is reported and stood in for. */
+export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
+  return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault construct this block belongs to')
+    ? vault.spec
+    : vaultStandIn();
+}
 
 /** A management lock on `scope`. */
 export function addLock(

@@ -1,9 +1,14 @@
 import { SiteRecoveryVmwareReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy';
 import { SiteRecoveryVmwareReplicationPolicyAssociation } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy-association';
 import { Construct } from 'constructs';
-import { resolveVmwareReplication, type VmwareReplicationProps, type VmwareReplicationSpec } from '../domain';
+import {
+  hasSpec,
+  resolveVmwareReplication,
+  type VmwareReplicationProps,
+  type VmwareReplicationSpec,
+} from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { resolveAlone, withoutRefs } from './shared';
+import { refOf, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
 
 /** Props of {@link VmwareReplication}. */
 export type VmwareReplicationConstructProps = (
@@ -24,13 +29,15 @@ export class VmwareReplication extends Construct {
   readonly association: SiteRecoveryVmwareReplicationPolicyAssociation;
 
   constructor(scope: Construct, id: string, props: VmwareReplicationConstructProps) {
+    // Validate before anything is added to the construct tree.
+    const vaultRef = refOf(props, 'vault');
+    const spec = hasSpec<VmwareReplicationSpec>(props)
+      ? props.spec
+      : resolveAlone('VmwareReplication', (rules) => {
+          vaultSpecOf(rules, vaultRef);
+          return resolveVmwareReplication(rules, withoutRefs(props, 'vault'));
+        });
     super(scope, id);
-    const spec =
-      'spec' in props
-        ? props.spec
-        : resolveAlone('VmwareReplication', (rules) =>
-            resolveVmwareReplication(rules, withoutRefs(props, 'vault')),
-          );
     this.spec = spec;
     this.policy = new SiteRecoveryVmwareReplicationPolicy(this, 'Policy', {
       name: spec.policy.name,

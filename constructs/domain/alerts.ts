@@ -152,100 +152,83 @@ const duration = (value: string): number => {
 
 /**
  * Validates the `alerts` props of the automation account and returns the failed-job alert rule, or
- * undefined when it is switched off. Rule violations are reported under `alerts.*`.
+ * undefined when it is switched off. Rule violations are reported under `alerts.*`. The props are
+ * unknown until checked: a value that fails its check is reported and never read.
  */
 export function resolveFailedJobAlert(
   rules: RuleSet,
-  props: AutomationAlertsProps | undefined,
+  props: unknown,
   target: { readonly accountName: string; readonly runbookName: string; readonly tags: Tags },
 ): MetricAlertSpec | undefined {
   const d = ALERT_DEFAULTS;
-  const p: AutomationAlertsProps = props ?? {};
-  if (
-    !rules.check(
-      typeof p === 'object' && p !== null && !Array.isArray(p),
-      'alerts',
-      props,
-      'must be an object of alert settings',
-    )
-  )
-    return undefined;
-  rules.knownKeys('alerts', p, AUTOMATION_ALERTS_PROP_NAMES);
-  rules.boolean('alerts.failedJobAlertEnabled', p.failedJobAlertEnabled);
-  rules.boolean('alerts.autoMitigationEnabled', p.autoMitigationEnabled);
-  rules.check(
+  const given = rules.object('alerts', props, AUTOMATION_ALERTS_PROP_NAMES, 'an object of alert settings');
+  if (props !== undefined && given === undefined) return undefined;
+  const p = given ?? {};
+  const r = rules.child('alerts');
+  const enabled = r.bool('failedJobAlertEnabled', p.failedJobAlertEnabled) ?? d.failedJobAlertEnabled;
+  const autoMitigate = r.bool('autoMitigationEnabled', p.autoMitigationEnabled) ?? d.autoMitigationEnabled;
+  const nameOk = r.check(
     p.failedJobAlertName === undefined ||
       (typeof p.failedJobAlertName === 'string' && METRIC_ALERT_NAME.test(p.failedJobAlertName)),
-    'alerts.failedJobAlertName',
+    'failedJobAlertName',
     p.failedJobAlertName,
     'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
   );
-  rules.integerInRange(
-    'alerts.severity',
+  const name =
+    nameOk && typeof p.failedJobAlertName === 'string'
+      ? p.failedJobAlertName
+      : `${target.accountName}${d.failedJobAlertNameSuffix}`;
+  const severity = (r.integer(
+    'severity',
     p.severity,
     0,
     4,
     '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
-  );
-  const frequencyOk = rules.oneOf(
-    'alerts.evaluationFrequency',
-    p.evaluationFrequency,
-    ALERT_EVALUATION_FREQUENCIES,
-  );
-  const windowOk = rules.oneOf('alerts.windowSize', p.windowSize, ALERT_WINDOW_SIZES);
-  const evaluationFrequency = p.evaluationFrequency ?? d.evaluationFrequency;
-  const windowSize = p.windowSize ?? d.windowSize;
+  ) ?? d.severity) as AlertSeverity;
+  const frequency = r.choice('evaluationFrequency', p.evaluationFrequency, ALERT_EVALUATION_FREQUENCIES);
+  const window = r.choice('windowSize', p.windowSize, ALERT_WINDOW_SIZES);
+  const frequencyOk = frequency !== undefined || p.evaluationFrequency === undefined;
+  const windowOk = window !== undefined || p.windowSize === undefined;
+  const evaluationFrequency = frequency ?? d.evaluationFrequency;
+  const windowSize = window ?? d.windowSize;
   if (frequencyOk && windowOk)
-    rules.check(
+    r.check(
       duration(windowSize) >= duration(evaluationFrequency),
-      'alerts.windowSize',
+      'windowSize',
       windowSize,
       `must be at least the evaluation frequency (${evaluationFrequency})`,
     );
 
-  const ids = p.actionGroupIds ?? [];
+  const ids =
+    r.list('actionGroupIds', p.actionGroupIds, 'Microsoft.Insights/actionGroups resource ids') ?? [];
   const actionGroupIds: string[] = [];
-  if (
-    rules.check(
-      Array.isArray(ids),
-      'alerts.actionGroupIds',
-      ids,
-      'must be a list of Microsoft.Insights/actionGroups resource ids',
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    const prop = `actionGroupIds[${i}]`;
+    const valid =
+      typeof id === 'string'
+        ? checkResourceId(r, prop, id, 'Microsoft.Insights/actionGroups')
+        : r.check(false, prop, id, 'must be a Microsoft.Insights/actionGroups resource id');
+    if (!valid || typeof id !== 'string') return;
+    const key = id.replace(/\/+$/, '').toLowerCase();
+    if (
+      !r.check(!seen.has(key), prop, id, 'each action group may appear once (ids compare case-insensitively)')
     )
-  ) {
-    const seen = new Set<string>();
-    ids.forEach((id, i) => {
-      const prop = `alerts.actionGroupIds[${i}]`;
-      const valid =
-        typeof id === 'string'
-          ? checkResourceId(rules, prop, id, 'Microsoft.Insights/actionGroups')
-          : rules.check(false, prop, id, 'must be a Microsoft.Insights/actionGroups resource id');
-      if (!valid) return;
-      const key = id.replace(/\/+$/, '').toLowerCase();
-      if (
-        !rules.check(
-          !seen.has(key),
-          prop,
-          id,
-          'each action group may appear once (ids compare case-insensitively)',
-        )
-      )
-        return;
-      seen.add(key);
-      actionGroupIds.push(id);
-    });
-  }
+      return;
+    seen.add(key);
+    actionGroupIds.push(id);
+  });
 
-  if ((p.failedJobAlertEnabled ?? d.failedJobAlertEnabled) === false) return undefined;
+  if (!enabled) return undefined;
   return {
-    name: p.failedJobAlertName ?? `${target.accountName}${d.failedJobAlertNameSuffix}`,
+    name,
     description: `Fires when a job of runbook ${target.runbookName} in automation account ${target.accountName} ends Failed: the nightly Site Recovery Mobility-service auto-update did not run to the end. Open the job in the account for its output.`,
     location: 'global',
     enabled: true,
-    severity: p.severity ?? d.severity,
+    severity,
     evaluationFrequency,
     windowSize,
-    autoMitigate: p.autoMitigationEnabled ?? d.autoMitigationEnabled,
+    autoMitigate,
     criterion: {
       name: 'Metric1',
       metricNamespace: TOTAL_JOB_METRIC.namespace,

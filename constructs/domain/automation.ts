@@ -6,6 +6,7 @@ import {
   deriveName,
   parseResourceId,
   RESOURCE_GROUP_NAME,
+  type ResourceId,
   RUNBOOK_NAME,
   SCHEDULE_NAME,
   uuidV5,
@@ -336,9 +337,7 @@ export function runbookLinkWindow(anchor: string, validityInHours: number): Runb
   return { start: rfc3339(start), expiry: rfc3339(start + validityInHours * HOUR_MS) };
 }
 
-function scopeWidth(resourceId: string): ScopeWidth | undefined {
-  const parsed = parseResourceId(resourceId);
-  if (!parsed) return undefined;
+function scopeWidth(parsed: ResourceId): ScopeWidth {
   if (!parsed.resourceGroupName) return 'subscription';
   if (!parsed.type) return 'resourceGroup';
   return 'resource';
@@ -370,16 +369,19 @@ export const AUTOMATION_PROP_NAMES = [
   'alerts',
 ] as const;
 
+/** A given name when it is valid, else the default; an invalid name is reported by `checkName`. */
+function nameOr(ok: boolean, value: unknown, fallback: string): string {
+  return ok && typeof value === 'string' ? value : fallback;
+}
+
 export function resolveAutoUpdateAutomation(
   rules: RuleSet,
   props: AutoUpdateAutomationProps,
   vault: RecoveryVaultSpec,
 ): AutoUpdateAutomationSpec {
   const d = AUTOMATION_DEFAULTS;
-  rules.knownKeys('', props, AUTOMATION_PROP_NAMES);
-  rules.knownKeys('runbookContentLink', props.runbookContentLink, ['uri', 'sha256']);
-  rules.knownKeys('runbookStorage', props.runbookStorage, ['accountName', 'sasValidityInHours']);
-  const authType: unknown = props.authenticationType;
+  const p = rules.props(props, AUTOMATION_PROP_NAMES);
+  const authType = p.authenticationType;
   rules.check(
     authType === undefined || authType === 'SystemAssignedIdentity',
     'authenticationType',
@@ -389,140 +391,166 @@ export function resolveAutoUpdateAutomation(
       : "must be 'SystemAssignedIdentity' (the only authentication this library supports)",
   );
   // A derived name is valid whenever the vault name is, so only a name the user gave is checked.
-  const name = props.name ?? deriveName(vault.name, d.nameSuffix, 50);
-  checkName(
-    rules,
-    'name',
-    props.name,
-    AUTOMATION_ACCOUNT_NAME,
-    'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+  const name = nameOr(
+    checkName(
+      rules,
+      'name',
+      p.name,
+      AUTOMATION_ACCOUNT_NAME,
+      'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+    ),
+    p.name,
+    deriveName(vault.name, d.nameSuffix, 50),
   );
-  checkName(
-    rules,
-    'resourceGroupName',
-    props.resourceGroupName,
-    RESOURCE_GROUP_NAME,
-    'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
+  const resourceGroupName = nameOr(
+    checkName(
+      rules,
+      'resourceGroupName',
+      p.resourceGroupName,
+      RESOURCE_GROUP_NAME,
+      'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
+    ),
+    p.resourceGroupName,
+    vault.resourceGroupName,
   );
-  rules.check(
-    props.location === undefined ||
-      (typeof props.location === 'string' && regionInfo(props.location) !== undefined),
-    'location',
-    props.location,
-    'must be an Azure region name such as westeurope',
+  const location =
+    rules.check(
+      p.location === undefined || (typeof p.location === 'string' && regionInfo(p.location) !== undefined),
+      'location',
+      p.location,
+      'must be an Azure region name such as westeurope',
+    ) && typeof p.location === 'string'
+      ? normalizeRegion(p.location)
+      : vault.location;
+  const publicNetworkAccessEnabled =
+    rules.bool('publicNetworkAccessEnabled', p.publicNetworkAccessEnabled) ?? d.publicNetworkAccessEnabled;
+  const runbookName = nameOr(
+    checkName(
+      rules,
+      'runbookName',
+      p.runbookName,
+      RUNBOOK_NAME,
+      'a runbook name has 1-63 characters: letters, digits, - and _, starting with a letter',
+    ),
+    p.runbookName,
+    d.runbookName,
   );
-  rules.boolean('publicNetworkAccessEnabled', props.publicNetworkAccessEnabled);
-  checkName(
-    rules,
-    'runbookName',
-    props.runbookName,
-    RUNBOOK_NAME,
-    'a runbook name has 1-63 characters: letters, digits, - and _, starting with a letter',
+  const scheduleName = nameOr(
+    checkName(
+      rules,
+      'scheduleName',
+      p.scheduleName,
+      SCHEDULE_NAME,
+      'a schedule name has 1-128 characters, none of < > * % & : \\ ? . + /, and does not end with a space',
+    ),
+    p.scheduleName,
+    d.scheduleName,
   );
-  checkName(
-    rules,
-    'scheduleName',
-    props.scheduleName,
-    SCHEDULE_NAME,
-    'a schedule name has 1-128 characters, none of < > * % & : \\ ? . + /, and does not end with a space',
-  );
-  rules.oneOf('autoUpdateAction', props.autoUpdateAction, ['Enabled', 'Disabled'] as const);
+  const givenAction = rules.choice('autoUpdateAction', p.autoUpdateAction, ['Enabled', 'Disabled'] as const);
 
-  const providers = props.providers ?? d.providers;
+  const providersInput = p.providers ?? d.providers;
   const providersOk = rules.check(
-    Array.isArray(providers) &&
-      providers.length > 0 &&
-      providers.every((p) => p === 'A2A' || p === 'InMageRcm') &&
-      new Set(providers).size === providers.length,
+    Array.isArray(providersInput) &&
+      providersInput.length > 0 &&
+      providersInput.every((x) => x === 'A2A' || x === 'InMageRcm') &&
+      new Set(providersInput).size === providersInput.length,
     'providers',
-    providers,
+    providersInput,
     "must list one or both of 'A2A' and 'InMageRcm', each once",
   );
+  const providers: readonly ReplicationProvider[] = providersOk
+    ? (providersInput as readonly ReplicationProvider[])
+    : [];
 
   // Schedule: zone from the source region unless given; an unknown region needs an explicit zone.
-  const region = typeof props.sourceRegion === 'string' ? regionInfo(props.sourceRegion) : undefined;
-  if (props.timeZone === undefined) {
+  const region = typeof p.sourceRegion === 'string' ? regionInfo(p.sourceRegion) : undefined;
+  if (p.timeZone === undefined) {
     rules.check(
       region !== undefined,
       'sourceRegion',
-      props.sourceRegion,
+      p.sourceRegion,
       'must be a known Azure region so the schedule can run at midnight in its time zone; for a region this library does not know yet, set the timeZone prop (an IANA name such as Europe/Amsterdam)',
     );
   }
-  const timeZone = props.timeZone ?? region?.timeZone ?? 'Etc/UTC';
+  const zoneInput = p.timeZone ?? region?.timeZone ?? 'Etc/UTC';
   const zoneOk = rules.check(
-    typeof timeZone === 'string' && isIanaTimeZone(timeZone),
+    typeof zoneInput === 'string' && isIanaTimeZone(zoneInput),
     'timeZone',
-    props.timeZone,
+    p.timeZone,
     'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)',
   );
-  const timeOfDay = props.timeOfDay ?? d.timeOfDay;
+  const timeZone = zoneOk ? (zoneInput as string) : 'Etc/UTC';
+  const timeInput = p.timeOfDay ?? d.timeOfDay;
   const timeOk = rules.check(
-    typeof timeOfDay === 'string' && TIME_OF_DAY.test(timeOfDay),
+    typeof timeInput === 'string' && TIME_OF_DAY.test(timeInput),
     'timeOfDay',
-    props.timeOfDay,
+    p.timeOfDay,
     'must be HH:MM in 24-hour time, for example 00:00',
   );
-  rules.check(
-    props.startTime === undefined ||
-      (typeof props.startTime === 'string' &&
-        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(props.startTime) &&
-        !Number.isNaN(Date.parse(props.startTime))),
+  const timeOfDay = timeOk ? (timeInput as string) : d.timeOfDay;
+  const startOk = rules.check(
+    p.startTime === undefined ||
+      (typeof p.startTime === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(p.startTime) &&
+        !Number.isNaN(Date.parse(p.startTime))),
     'startTime',
-    props.startTime,
+    p.startTime,
     'must be an RFC 3339 date-time with an offset, for example 2026-01-01T00:00:00+01:00',
   );
-  const clock = props.clock ?? systemClock;
-  const now = clock();
+  const now = readClock(rules, p.clock);
   const startTime =
-    props.startTime ?? (zoneOk && timeOk ? nextDailyStart(now, timeOfDay, timeZone, d.startLeadMinutes) : '');
+    startOk && typeof p.startTime === 'string'
+      ? p.startTime
+      : zoneOk && timeOk && now
+        ? nextDailyStart(now, timeOfDay, timeZone, d.startLeadMinutes)
+        : '';
 
   // Runbook source: a link the user hosts, or the shipped asset.
-  const link = props.runbookContentLink;
+  const link = rules.object('runbookContentLink', p.runbookContentLink, ['uri', 'sha256']);
+  let contentLink: { readonly uri: string; readonly sha256: string } | undefined;
   if (link !== undefined) {
-    rules.check(
+    const uriOk = rules.check(
       typeof link.uri === 'string' && /^https:\/\/[^\s/]+\/\S+$/.test(link.uri),
       'runbookContentLink.uri',
       link.uri,
       'must be an https:// URI of the runbook file',
     );
-    rules.check(
+    const shaOk = rules.check(
       typeof link.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(link.sha256),
       'runbookContentLink.sha256',
       link.sha256,
       'must be the SHA-256 of the content: 64 hex characters',
     );
+    if (uriOk && shaOk)
+      contentLink = { uri: link.uri as string, sha256: (link.sha256 as string).toUpperCase() };
   }
-  const storageProps = props.runbookStorage ?? {};
-  const accountName =
-    storageProps.accountName ??
-    `asrrb${createHash('sha256').update(`${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase()).digest('hex').slice(0, 19)}`;
-  checkName(
-    rules,
-    'runbookStorage.accountName',
+  const storageProps =
+    rules.object('runbookStorage', p.runbookStorage, ['accountName', 'sasValidityInHours']) ?? {};
+  const accountName = nameOr(
+    checkName(
+      rules,
+      'runbookStorage.accountName',
+      storageProps.accountName,
+      /^[a-z0-9]{3,24}$/,
+      'a storage account name has 3-24 lower-case letters and digits',
+    ),
     storageProps.accountName,
-    /^[a-z0-9]{3,24}$/,
-    'a storage account name has 3-24 lower-case letters and digits',
+    `asrrb${createHash('sha256').update(`${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase()).digest('hex').slice(0, 19)}`,
   );
-  const sasValidityInHours = storageProps.sasValidityInHours ?? d.sasValidityInHours;
-  rules.integerInRange('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours');
+  const sasValidityInHours =
+    rules.integer('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours') ??
+    d.sasValidityInHours;
 
   // Role assignments: the vault, then any scope the user asked for, with the same role.
-  const roleInput = props.roleDefinition ?? d.roleDefinition;
+  const roleInput = p.roleDefinition ?? d.roleDefinition;
   const roleGuid = typeof roleInput === 'string' ? roleDefinitionGuid(roleInput) : undefined;
   rules.check(
     roleGuid !== undefined,
     'roleDefinition',
-    props.roleDefinition,
+    p.roleDefinition,
     'must be a built-in role name this library knows (Contributor, Site Recovery Contributor, Site Recovery Operator, Owner, User Access Administrator) or a role definition GUID',
   );
-  const extraScopes = props.additionalRoleScopes ?? [];
-  rules.check(
-    Array.isArray(extraScopes),
-    'additionalRoleScopes',
-    extraScopes,
-    'must be a list of resource ids',
-  );
+  const extraScopes = rules.list('additionalRoleScopes', p.additionalRoleScopes, 'resource ids') ?? [];
   const roleAssignments: RoleAssignmentSpec[] = [];
   const assignmentKey = `${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase();
   if (roleGuid) {
@@ -532,81 +560,82 @@ export function resolveAutoUpdateAutomation(
       scope: { kind: 'vault' },
       principalType: 'ServicePrincipal',
     });
-    const seen = new Set<string>();
-    (Array.isArray(extraScopes) ? extraScopes : []).forEach((scope, i) => {
-      const width = typeof scope === 'string' ? scopeWidth(scope) : undefined;
-      if (
-        !rules.check(
-          width !== undefined,
-          `additionalRoleScopes[${i}]`,
-          scope,
-          'must be a subscription, resource group or resource id (/subscriptions/{guid}[/resourceGroups/{name}[/providers/...]])',
-        )
-      )
-        return;
-      const normalized = scope.replace(/\/+$/, '');
-      if (
-        !rules.check(
-          !seen.has(normalized.toLowerCase()),
-          `additionalRoleScopes[${i}]`,
-          scope,
-          'each scope may appear once',
-        )
-      )
-        return;
-      seen.add(normalized.toLowerCase());
-      roleAssignments.push({
-        name: uuidV5(`${assignmentKey}|${normalized.toLowerCase()}|${roleGuid}`),
-        roleDefinitionGuid: roleGuid,
-        scope: {
-          kind: 'resource',
-          resourceId: normalized,
-          subscriptionId: parseResourceId(normalized)!.subscriptionId.toLowerCase(),
-          width: width!,
-          propIndex: i,
-        },
-        principalType: 'ServicePrincipal',
-      });
-    });
   }
-  rules.tags('tags', props.tags);
-  const runtime = resolveRunbookRuntime(rules, 'runtime', props.runtime);
+  const seen = new Set<string>();
+  extraScopes.forEach((scope, i) => {
+    const parsed = typeof scope === 'string' ? parseResourceId(scope) : undefined;
+    const width = parsed ? scopeWidth(parsed) : undefined;
+    if (
+      !rules.check(
+        parsed !== undefined && width !== undefined,
+        `additionalRoleScopes[${i}]`,
+        scope,
+        'must be a subscription, resource group or resource id (/subscriptions/{guid}[/resourceGroups/{name}[/providers/...]])',
+      )
+    )
+      return;
+    const normalized = (scope as string).replace(/\/+$/, '');
+    if (
+      !rules.check(
+        !seen.has(normalized.toLowerCase()),
+        `additionalRoleScopes[${i}]`,
+        scope,
+        'each scope may appear once',
+      )
+    )
+      return;
+    seen.add(normalized.toLowerCase());
+    if (!roleGuid) return;
+    roleAssignments.push({
+      name: uuidV5(`${assignmentKey}|${normalized.toLowerCase()}|${roleGuid}`),
+      roleDefinitionGuid: roleGuid,
+      scope: {
+        kind: 'resource',
+        resourceId: normalized,
+        subscriptionId: parsed!.subscriptionId.toLowerCase(),
+        width: width!,
+        propIndex: i,
+      },
+      principalType: 'ServicePrincipal',
+    });
+  });
+  const tags = rules.tags('tags', p.tags) ? { ...(p.tags ?? vault.tags) } : { ...vault.tags };
+  const runtime = resolveRunbookRuntime(rules, 'runtime', p.runtime);
 
   const autoUpdateAction =
-    props.autoUpdateAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
+    givenAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
-  const tags = { ...(props.tags ?? vault.tags) };
-  const failedJobAlert = resolveFailedJobAlert(rules, props.alerts, {
+  const failedJobAlert = resolveFailedJobAlert(rules, p.alerts, {
     accountName: name,
-    runbookName: props.runbookName ?? d.runbookName,
+    runbookName,
     tags,
   });
   return {
     name,
-    resourceGroupName: props.resourceGroupName ?? vault.resourceGroupName,
-    location: props.location !== undefined ? normalizeRegion(props.location) : vault.location,
+    resourceGroupName,
+    location,
     skuName: 'Basic',
     authenticationType: 'SystemAssignedIdentity',
     localAuthenticationEnabled: false,
-    publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
-    providers: providersOk ? [...providers] : [],
+    publicNetworkAccessEnabled,
+    providers: [...providers],
     autoUpdateAction,
     runtime,
     runbook: {
-      name: props.runbookName ?? d.runbookName,
+      name: runbookName,
       asset,
       description: `Keeps Site Recovery Mobility-service auto-update ${autoUpdateAction.toLowerCase()} on every container mapping of vault ${vault.name} (runbook ${asset.version}, sha256 ${asset.sha256}).`,
       logVerbose: true,
       logProgress: false,
-      contentLink:
-        link !== undefined ? { uri: link.uri, sha256: String(link.sha256).toUpperCase() } : undefined,
+      contentLink,
       storage: {
         accountName,
         containerName: 'runbooks',
         blobName: contentAddressedBlobName(asset),
         contentKey: contentKey(asset),
         sasValidityInHours,
-        linkAnchor: runbookLinkAnchor(now),
+        // No spec is returned when the clock failed its check (a violation was recorded).
+        linkAnchor: runbookLinkAnchor(now ?? new Date(0)),
         accountKind: 'StorageV2',
         skuName: 'Standard_LRS',
         minimumTlsVersion: 'TLS1_2',
@@ -619,11 +648,9 @@ export function resolveAutoUpdateAutomation(
         sasProtocols: 'https',
       },
     },
-    jobScheduleId: uuidV5(
-      `${assignmentKey}|job-schedule|${props.runbookName ?? d.runbookName}|${props.scheduleName ?? d.scheduleName}`,
-    ),
+    jobScheduleId: uuidV5(`${assignmentKey}|job-schedule|${runbookName}|${scheduleName}`),
     schedule: {
-      name: props.scheduleName ?? d.scheduleName,
+      name: scheduleName,
       frequency: 'Day',
       interval: 1,
       timeZone,
@@ -634,11 +661,32 @@ export function resolveAutoUpdateAutomation(
       vaultresourceid: '<vault.id>',
       autoupdateaction: autoUpdateAction,
       automationaccountarmid: '<automationAccount.id>',
-      providers: providersOk ? providers.join(',') : '',
+      providers: providers.join(','),
     },
     roleAssignments,
-    diagnosticSettings: resolveDiagnosticSettings(rules, props.diagnosticSettings, name, d.diagnostics),
+    diagnosticSettings: resolveDiagnosticSettings(
+      rules,
+      p.diagnosticSettings as readonly DiagnosticSettingProps[] | undefined,
+      name,
+      d.diagnostics,
+    ),
     tags,
     failedJobAlert,
   };
+}
+
+/** The clock's "now": a function returning a valid Date, else undefined (reported). */
+function readClock(rules: RuleSet, clock: unknown): Date | undefined {
+  if (clock === undefined) return systemClock();
+  if (!rules.check(typeof clock === 'function', 'clock', clock, 'must be a function that returns a Date'))
+    return undefined;
+  const now: unknown = (clock as () => unknown)();
+  return rules.check(
+    now instanceof Date && !Number.isNaN(now.getTime()),
+    'clock',
+    now,
+    'must return a valid Date',
+  )
+    ? (now as Date)
+    : undefined;
 }

@@ -11,14 +11,16 @@ export interface Violation {
 /** Renders a received value for an error message: short, quoted, never a secret. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  let text: string | undefined;
   try {
-    const text = JSON.stringify(value);
-    if (text === undefined) return String(value);
-    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    text = JSON.stringify(value);
   } catch {
-    return String(value);
+    text = undefined;
   }
+  if (text === undefined) text = Object.prototype.toString.call(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
 /**

@@ -103,16 +103,23 @@ export function normalizeRegion(region: string): string {
 
 /** Facts about a region, or undefined when the table does not know it. */
 export function regionInfo(region: string): RegionInfo | undefined {
-  return REGIONS[normalizeRegion(region)];
+  const key = normalizeRegion(region);
+  // Own entries only: `constructor` is not a region, whatever Object.prototype says.
+  return Object.hasOwn(REGIONS, key) ? REGIONS[key] : undefined;
 }
 
 /** True when `zone` is a time zone name this runtime's IANA database knows. */
 export function isIanaTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
   if (!/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  knownZones.add(zone);
+  return true;
 }
+
+/** Zones already found valid (a few hundred at most): building a formatter to check one is slow. */
+const knownZones = new Set<string>();

@@ -1,6 +1,6 @@
 import { checkName, checkResourceId, parseResourceId, SITE_RECOVERY_CHILD_NAME } from './naming';
 import { normalizeRegion } from './regions';
-import type { RuleSet } from './rules';
+import type { RuleSet, UncheckedProps } from './rules';
 import { checkRegion, type RecoveryVaultSpec } from './vault';
 
 /** Documented Site Recovery ranges, shared by the A2A and InMageRcm policies. */
@@ -202,30 +202,31 @@ const VMWARE_POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
 function resolvePolicy(
   rules: RuleSet,
-  props: ReplicationPolicyProps,
+  props: UncheckedProps,
   name: string,
   instanceType: 'A2A' | 'InMageRcm',
 ): ReplicationPolicySpec {
   const d = REPLICATION_DEFAULTS;
   const L = POLICY_LIMITS;
-  const retention = props.recoveryPointRetentionInMinutes ?? d.recoveryPointRetentionInMinutes;
-  const frequency =
-    props.applicationConsistentSnapshotFrequencyInMinutes ??
-    d.applicationConsistentSnapshotFrequencyInMinutes;
-  const retentionOk = rules.integerInRange(
+  const givenRetention = rules.integer(
     'recoveryPointRetentionInMinutes',
     props.recoveryPointRetentionInMinutes,
     0,
     L.maxRetentionInMinutes,
     'minutes (15 days)',
   );
-  const frequencyOk = rules.integerInRange(
+  const givenFrequency = rules.integer(
     'applicationConsistentSnapshotFrequencyInMinutes',
     props.applicationConsistentSnapshotFrequencyInMinutes,
     0,
     L.maxSnapshotFrequencyInMinutes,
     'minutes (12 hours)',
   );
+  const retentionOk = givenRetention !== undefined || props.recoveryPointRetentionInMinutes === undefined;
+  const frequencyOk =
+    givenFrequency !== undefined || props.applicationConsistentSnapshotFrequencyInMinutes === undefined;
+  const retention = givenRetention ?? d.recoveryPointRetentionInMinutes;
+  const frequency = givenFrequency ?? d.applicationConsistentSnapshotFrequencyInMinutes;
   if (retentionOk && frequencyOk) {
     if (retention === 0) {
       rules.check(
@@ -253,55 +254,90 @@ function resolvePolicy(
   };
 }
 
+/** Every prop of {@link A2AReplicationProps}, for the unknown-prop check. */
+export const A2A_REPLICATION_PROP_NAMES = [
+  'sourceRegion',
+  'targetRegion',
+  'sourceFabricName',
+  'targetFabricName',
+  'sourceContainerName',
+  'targetContainerName',
+  'policyName',
+  'recoveryPointRetentionInMinutes',
+  'applicationConsistentSnapshotFrequencyInMinutes',
+  'sourceNetworkResourceId',
+  'targetNetworkResourceId',
+] as const;
+
+/** A Site Recovery child name: the one given when valid, else the default (an invalid one is reported). */
+function childName(rules: RuleSet, prop: string, value: unknown, fallback: string): string {
+  return checkName(rules, prop, value, SITE_RECOVERY_CHILD_NAME, CHILD_RULE)
+    ? ((value as string | undefined) ?? fallback)
+    : fallback;
+}
+
 export function resolveA2AReplication(
   rules: RuleSet,
   props: A2AReplicationProps,
   vault: RecoveryVaultSpec,
   autoUpdate: AutoUpdateTarget,
 ): A2AReplicationSpec {
-  rules.knownKeys('', props, [
-    'sourceRegion',
-    'targetRegion',
-    'sourceFabricName',
-    'targetFabricName',
-    'sourceContainerName',
-    'targetContainerName',
-    'policyName',
-    'recoveryPointRetentionInMinutes',
-    'applicationConsistentSnapshotFrequencyInMinutes',
-    'sourceNetworkResourceId',
-    'targetNetworkResourceId',
-  ]);
-  const sourceOk = checkRegion(rules, 'sourceRegion', props.sourceRegion);
-  const targetOk = checkRegion(rules, 'targetRegion', props.targetRegion);
-  const source = sourceOk ? normalizeRegion(props.sourceRegion) : String(props.sourceRegion);
-  const target = targetOk ? normalizeRegion(props.targetRegion) : String(props.targetRegion);
+  const p = rules.props(props, A2A_REPLICATION_PROP_NAMES);
+  const sourceOk = checkRegion(rules, 'sourceRegion', p.sourceRegion);
+  const targetOk = checkRegion(rules, 'targetRegion', p.targetRegion);
+  const source = sourceOk ? normalizeRegion(p.sourceRegion as string) : '';
+  const target = targetOk ? normalizeRegion(p.targetRegion as string) : '';
   if (sourceOk && targetOk) {
     rules.check(
       source !== target,
       'targetRegion',
-      props.targetRegion,
+      p.targetRegion,
       'must differ from sourceRegion: A2A replicates to another region',
     );
     rules.check(
       vault.location !== source,
       'sourceRegion',
-      props.sourceRegion,
+      p.sourceRegion,
       `must differ from the vault's location (${vault.location}): the vault has to survive an outage of the source region, so place it in the target region`,
     );
   }
+  // A derived name is only checked when its region is valid; an invalid region is already reported.
+  const derived = (prefix: string, region: string, ok: boolean) => (ok ? `${prefix}-${region}` : prefix);
   const names = {
-    sourceFabric: props.sourceFabricName ?? `asr-fabric-${source}`,
-    targetFabric: props.targetFabricName ?? `asr-fabric-${target}`,
-    sourceContainer: props.sourceContainerName ?? `asr-container-${source}`,
-    targetContainer: props.targetContainerName ?? `asr-container-${target}`,
-    policy: props.policyName ?? REPLICATION_DEFAULTS.a2aPolicyName,
+    sourceFabric: childName(
+      rules,
+      'sourceFabricName',
+      p.sourceFabricName,
+      derived('asr-fabric', source, sourceOk),
+    ),
+    targetFabric: childName(
+      rules,
+      'targetFabricName',
+      p.targetFabricName,
+      derived('asr-fabric', target, targetOk),
+    ),
+    sourceContainer: childName(
+      rules,
+      'sourceContainerName',
+      p.sourceContainerName,
+      derived('asr-container', source, sourceOk),
+    ),
+    targetContainer: childName(
+      rules,
+      'targetContainerName',
+      p.targetContainerName,
+      derived('asr-container', target, targetOk),
+    ),
+    policy: childName(rules, 'policyName', p.policyName, REPLICATION_DEFAULTS.a2aPolicyName),
   };
-  checkName(rules, 'sourceFabricName', names.sourceFabric, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  checkName(rules, 'targetFabricName', names.targetFabric, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  checkName(rules, 'sourceContainerName', names.sourceContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  checkName(rules, 'targetContainerName', names.targetContainer, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  checkName(rules, 'policyName', names.policy, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  for (const [prop, name] of [
+    ['sourceFabricName', names.sourceFabric],
+    ['targetFabricName', names.targetFabric],
+    ['sourceContainerName', names.sourceContainer],
+    ['targetContainerName', names.targetContainer],
+  ] as const) {
+    if (p[prop] === undefined) checkName(rules, prop, name, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
+  }
   // Equal regions are already reported; equal derived names would only repeat that.
   rules.check(
     names.sourceFabric !== names.targetFabric || source === target,
@@ -309,46 +345,42 @@ export function resolveA2AReplication(
     names.targetFabric,
     'must differ from sourceFabricName',
   );
-  const policy = resolvePolicy(rules, props, names.policy, 'A2A');
+  const policy = resolvePolicy(rules, p, names.policy, 'A2A');
 
-  checkResourceId(
-    rules,
-    'sourceNetworkResourceId',
-    props.sourceNetworkResourceId,
-    'Microsoft.Network/virtualNetworks',
-  );
-  checkResourceId(
-    rules,
-    'targetNetworkResourceId',
-    props.targetNetworkResourceId,
-    'Microsoft.Network/virtualNetworks',
-  );
+  const network = (prop: 'sourceNetworkResourceId' | 'targetNetworkResourceId') => {
+    const value = p[prop];
+    if (!checkResourceId(rules, prop, value, 'Microsoft.Network/virtualNetworks')) return undefined;
+    return typeof value === 'string' ? { id: value, name: parseResourceId(value)?.name ?? '' } : undefined;
+  };
+  const sourceNetwork = network('sourceNetworkResourceId');
+  const targetNetwork = network('targetNetworkResourceId');
   const hasNetworks = rules.together(
     'sourceNetworkResourceId',
-    props.sourceNetworkResourceId,
+    p.sourceNetworkResourceId,
     'targetNetworkResourceId',
-    props.targetNetworkResourceId,
+    p.targetNetworkResourceId,
   );
-  const networkMappings: A2AReplicationSpec['networkMappings'] = hasNetworks
-    ? [
-        {
-          key: 'sourceToTarget',
-          name: `${source}-to-${target}-network`,
-          from: 'source',
-          sourceNetworkName: parseResourceId(props.sourceNetworkResourceId!)!.name!,
-          sourceNetworkResourceId: props.sourceNetworkResourceId!,
-          targetNetworkResourceId: props.targetNetworkResourceId!,
-        },
-        {
-          key: 'targetToSource',
-          name: `${target}-to-${source}-network`,
-          from: 'target',
-          sourceNetworkName: parseResourceId(props.targetNetworkResourceId!)!.name!,
-          sourceNetworkResourceId: props.targetNetworkResourceId!,
-          targetNetworkResourceId: props.sourceNetworkResourceId!,
-        },
-      ]
-    : [];
+  const networkMappings: A2AReplicationSpec['networkMappings'] =
+    hasNetworks && sourceNetwork && targetNetwork
+      ? [
+          {
+            key: 'sourceToTarget',
+            name: `${source}-to-${target}-network`,
+            from: 'source',
+            sourceNetworkName: sourceNetwork.name,
+            sourceNetworkResourceId: sourceNetwork.id,
+            targetNetworkResourceId: targetNetwork.id,
+          },
+          {
+            key: 'targetToSource',
+            name: `${target}-to-${source}-network`,
+            from: 'target',
+            sourceNetworkName: targetNetwork.name,
+            sourceNetworkResourceId: targetNetwork.id,
+            targetNetworkResourceId: sourceNetwork.id,
+          },
+        ]
+      : [];
   return {
     sourceRegion: source,
     targetRegion: target,
@@ -381,65 +413,74 @@ export interface VmwareEngineRequirements {
   readonly engine?: string;
 }
 
+/** Every prop of {@link VmwareReplicationProps}, for the unknown-prop check. */
+export const VMWARE_REPLICATION_PROP_NAMES = [
+  'recoveryPointRetentionInMinutes',
+  'applicationConsistentSnapshotFrequencyInMinutes',
+  'policyName',
+  'policyAssociationName',
+  'acceptManualAgentUpgrades',
+  'applianceFabricName',
+  'applianceContainerName',
+] as const;
+
 export function resolveVmwareReplication(
   rules: RuleSet,
   props: VmwareReplicationProps,
   engine: VmwareEngineRequirements = {},
 ): VmwareReplicationSpec {
-  rules.knownKeys('', props, [
-    'recoveryPointRetentionInMinutes',
-    'applicationConsistentSnapshotFrequencyInMinutes',
-    'policyName',
-    'policyAssociationName',
-    'acceptManualAgentUpgrades',
+  const p = rules.props(props, VMWARE_REPLICATION_PROP_NAMES);
+  const together = rules.together(
     'applianceFabricName',
+    p.applianceFabricName,
     'applianceContainerName',
-  ]);
-  const hasAppliance = rules.together(
-    'applianceFabricName',
-    props.applianceFabricName,
-    'applianceContainerName',
-    props.applianceContainerName,
+    p.applianceContainerName,
   );
-  checkName(
+  const fabricOk = checkName(
     rules,
     'applianceFabricName',
-    props.applianceFabricName,
+    p.applianceFabricName,
     /^[^\s/]{1,260}$/,
-    'a fabric name has no spaces or slashes',
+    'a fabric name has 1-260 characters, no spaces or slashes',
   );
-  checkName(
+  const containerOk = checkName(
     rules,
     'applianceContainerName',
-    props.applianceContainerName,
+    p.applianceContainerName,
     /^[^\s/]{1,260}$/,
-    'a container name has no spaces or slashes',
+    'a container name has 1-260 characters, no spaces or slashes',
   );
-  const policyName = props.policyName ?? REPLICATION_DEFAULTS.vmwarePolicyName;
-  const associationName = props.policyAssociationName ?? REPLICATION_DEFAULTS.vmwareAssociationName;
-  checkName(
+  const policyName = checkName(
     rules,
     'policyName',
-    policyName,
+    p.policyName,
     VMWARE_POLICY_NAME,
     'a VMware policy name has 1-63 characters: letters, digits and hyphens, starting with a letter or digit',
+  )
+    ? ((p.policyName as string | undefined) ?? REPLICATION_DEFAULTS.vmwarePolicyName)
+    : REPLICATION_DEFAULTS.vmwarePolicyName;
+  const associationName = childName(
+    rules,
+    'policyAssociationName',
+    p.policyAssociationName,
+    REPLICATION_DEFAULTS.vmwareAssociationName,
   );
-  checkName(rules, 'policyAssociationName', associationName, SITE_RECOVERY_CHILD_NAME, CHILD_RULE);
-  rules.boolean('acceptManualAgentUpgrades', props.acceptManualAgentUpgrades);
+  const acceptManualAgentUpgrades = rules.bool('acceptManualAgentUpgrades', p.acceptManualAgentUpgrades);
   if (engine.applianceNamesRequired) {
     rules.check(
-      hasAppliance,
+      together,
       'applianceFabricName',
-      props.applianceFabricName,
+      p.applianceFabricName,
       `is required with ${engine.engine ?? 'this engine'}, which cannot discover the registered appliance's fabric and container at deploy; set applianceFabricName and applianceContainerName (az site-recovery fabric list / protection-container list)`,
     );
   }
   return {
-    policy: resolvePolicy(rules, props, policyName, 'InMageRcm'),
+    policy: resolvePolicy(rules, p, policyName, 'InMageRcm'),
     association: { name: associationName },
-    appliance: hasAppliance
-      ? { fabricName: props.applianceFabricName!, containerName: props.applianceContainerName! }
-      : undefined,
-    acceptManualAgentUpgrades: props.acceptManualAgentUpgrades ?? false,
+    appliance:
+      together && fabricOk && containerOk
+        ? { fabricName: p.applianceFabricName as string, containerName: p.applianceContainerName as string }
+        : undefined,
+    acceptManualAgentUpgrades: acceptManualAgentUpgrades ?? false,
   };
 }

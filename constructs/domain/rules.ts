@@ -1,5 +1,25 @@
 import { ValidationError, type Violation } from './errors';
 
+/** Props read from user input: every value is unknown until a rule has checked it. */
+export type UncheckedProps = Readonly<Record<string, unknown>>;
+
+/** A plain object (not null, not an array, not a function). */
+export function isPlainObject(value: unknown): value is UncheckedProps {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A copy of an object's own enumerable props without a prototype, so that reading a prop the user
+ * did not give (`constructor`, `toString`, `__proto__`) finds nothing instead of Object.prototype's.
+ */
+function ownProps(value: UncheckedProps): UncheckedProps {
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) copy[key] = value[key];
+  return copy;
+}
+
+const NO_PROPS: UncheckedProps = Object.freeze(Object.create(null) as Record<string, unknown>);
+
 /**
  * Collects violations for one component so that every broken rule is reported in one error.
  * Values that are unknown until deploy (engine tokens) are never passed here: only literals are validated.
@@ -8,20 +28,32 @@ export class RuleSet {
   constructor(
     private readonly prefix = '',
     private readonly found: Violation[] = [],
+    /** Paths of components whose props were missing or not an object: what lies under them is not reported again. */
+    private readonly broken: Set<string> = new Set(),
   ) {}
 
   /** A rule set whose props are reported under `prefix.` and whose violations join this one's. */
   child(prefix: string): RuleSet {
-    return new RuleSet(this.path(prefix), this.found);
+    return new RuleSet(this.path(prefix), this.found, this.broken);
+  }
+
+  private underBroken(path: string): boolean {
+    for (const b of this.broken)
+      if (b === '' || path.startsWith(`${b}.`) || path.startsWith(`${b}[`)) return true;
+    return false;
   }
 
   private path(prop: string): string {
+    if (!prop) return this.prefix || 'props';
     return this.prefix ? `${this.prefix}.${prop}` : prop;
   }
 
   /** Records a violation of `rule` unless `ok` holds. Returns `ok`. */
   check(ok: boolean, prop: string, value: unknown, rule: string): boolean {
-    if (!ok) this.found.push({ prop: this.path(prop), value, rule });
+    if (!ok) {
+      const path = this.path(prop);
+      if (!this.underBroken(path)) this.found.push({ prop: path, value, rule });
+    }
     return ok;
   }
 
@@ -30,19 +62,78 @@ export class RuleSet {
    * never silently falls back to its default.
    */
   knownKeys(prop: string, value: unknown, allowed: readonly string[]): boolean {
-    if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))
-      return true;
+    if (!isPlainObject(value)) return true;
     let ok = true;
     for (const key of Object.keys(value)) {
       ok =
         this.check(
           allowed.includes(key),
           prop ? `${prop}.${key}` : key,
-          (value as Record<string, unknown>)[key],
+          value[key],
           `is not a known prop; allowed: ${allowed.join(', ')}`,
         ) && ok;
     }
     return ok;
+  }
+
+  /**
+   * An optional object of props. Returns its own props (unknown ones reported), or undefined when
+   * it is absent or not an object; a value that is not an object is reported and never read.
+   */
+  object(
+    prop: string,
+    value: unknown,
+    allowed: readonly string[],
+    what = 'an object of props',
+  ): UncheckedProps | undefined {
+    if (value === undefined) return undefined;
+    if (!this.check(isPlainObject(value), prop, value, `must be ${what}`)) return undefined;
+    this.knownKeys(prop, value, allowed);
+    return ownProps(value as UncheckedProps);
+  }
+
+  /**
+   * The props of a component: {@link object}, or no props at all when they are missing or not an
+   * object. Then that one violation stands for the component: the rules of the props it lacks are
+   * not reported one by one.
+   */
+  props(value: unknown, allowed: readonly string[], prop = ''): UncheckedProps {
+    const given =
+      value === undefined
+        ? this.check(false, prop, value, `is required: an object of props (${allowed.join(', ')})`) &&
+          undefined
+        : this.object(prop, value, allowed);
+    if (given) return given;
+    this.broken.add(prop ? this.path(prop) : this.prefix);
+    return NO_PROPS;
+  }
+
+  /** An optional list. Returns it, or undefined when it is absent or not a list (reported). */
+  list(prop: string, value: unknown, what: string): readonly unknown[] | undefined {
+    if (value === undefined) return undefined;
+    return this.check(Array.isArray(value), prop, value, `must be a list of ${what}`)
+      ? (value as readonly unknown[])
+      : undefined;
+  }
+
+  /** An optional boolean: the value when it is one, else undefined (reported unless absent). */
+  bool(prop: string, value: unknown): boolean | undefined {
+    return this.boolean(prop, value) ? (value as boolean | undefined) : undefined;
+  }
+
+  /** An optional choice: the value when it is allowed, else undefined (reported unless absent). */
+  choice<T extends string>(
+    prop: string,
+    value: unknown,
+    allowed: readonly T[],
+    rule?: string,
+  ): T | undefined {
+    return this.oneOf(prop, value, allowed, rule) ? value : undefined;
+  }
+
+  /** An optional integer in [min, max]: the value when it is one, else undefined (reported unless absent). */
+  integer(prop: string, value: unknown, min: number, max: number, unit = ''): number | undefined {
+    return this.integerInRange(prop, value, min, max, unit) ? (value as number | undefined) : undefined;
   }
 
   /** Two optional props that must be given together or not at all. Returns whether both are given. */
@@ -68,13 +159,18 @@ export class RuleSet {
     );
   }
 
-  /** An optional value that, when given, must be one of `allowed`. */
-  oneOf<T extends string>(prop: string, value: unknown, allowed: readonly T[]): value is T | undefined {
+  /** An optional value that, when given, must be one of `allowed` (`rule` says so in other words). */
+  oneOf<T extends string>(
+    prop: string,
+    value: unknown,
+    allowed: readonly T[],
+    rule = `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+  ): value is T | undefined {
     return this.check(
       value === undefined || (typeof value === 'string' && (allowed as readonly string[]).includes(value)),
       prop,
       value,
-      `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+      rule,
     );
   }
 
@@ -101,19 +197,12 @@ export class RuleSet {
   }
 
   /** Tags: at most 50, names up to 512 characters without `<>%&\?/`, values up to 256 characters. */
-  tags(prop: string, value: unknown): boolean {
+  tags(prop: string, value: unknown): value is Readonly<Record<string, string>> | undefined {
     if (value === undefined) return true;
-    if (
-      !this.check(
-        typeof value === 'object' && value !== null && !Array.isArray(value),
-        prop,
-        value,
-        'must be an object of string values',
-      )
-    ) {
+    if (!this.check(isPlainObject(value), prop, value, 'must be an object of string values')) {
       return false;
     }
-    const entries = Object.entries(value as Record<string, unknown>);
+    const entries = Object.entries(value as UncheckedProps);
     let ok = this.check(
       entries.length <= 50,
       prop,
@@ -160,7 +249,34 @@ export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => 
 
 /** The domain props of a construct's props: the engine references (other constructs) removed. */
 export function withoutRefs<T extends object, K extends keyof T>(props: T, ...refs: K[]): Omit<T, K> {
+  // Props that are not an object reach the resolver as they are, which reports them.
+  if (!isPlainObject(props)) return props;
   const copy: Partial<T> = { ...props };
   for (const r of refs) delete copy[r];
   return copy as Omit<T, K>;
+}
+
+/**
+ * Checks a reference to another construct or component (a building block's `vault`, `automation`):
+ * it must be an instance of the adapter's class. Returns whether it is.
+ */
+export function checkRef<C>(
+  rules: RuleSet,
+  prop: string,
+  value: unknown,
+  type: abstract new (...args: never[]) => C,
+  what: string,
+  optional = false,
+): value is C {
+  return rules.check(
+    (optional && value === undefined) || value instanceof type,
+    prop,
+    value,
+    `must be ${what}`,
+  );
+}
+
+/** Whether a scenario handed a building block its already validated spec (`{ spec }`). */
+export function hasSpec<S>(props: unknown): props is { readonly spec: S } {
+  return isPlainObject(props) && Object.hasOwn(props, 'spec');
 }

@@ -92,63 +92,58 @@ export function runtimeEnvironmentName(version: PowerShellRuntimeVersion): strin
   return `${RUNTIME_DEFAULTS.environmentNamePrefix}${version.replace('.', '')}`;
 }
 
-/** Validates `automation.runtime` (reported under `prop`) and applies its defaults. */
-export function resolveRunbookRuntime(
-  rules: RuleSet,
-  prop: string,
-  props: RunbookRuntimeProps | undefined,
-): RunbookRuntimeSpec {
-  const fallback = POWERSHELL_RUNTIMES[RUNTIME_DEFAULTS.version];
-  if (
-    !rules.check(
-      props === undefined || (typeof props === 'object' && props !== null && !Array.isArray(props)),
-      prop,
-      props,
-      "must be an object such as { version: '7.4' }",
-    )
-  ) {
-    return { version: RUNTIME_DEFAULTS.version, runbookType: fallback.runbookType, endOfSupport: '' };
-  }
-  rules.knownKeys(prop, props, ['version', 'existingEnvironmentName']);
-  const given: unknown = props?.version;
-  const versionOk = rules.check(
-    given === undefined || (typeof given === 'string' && Object.hasOwn(POWERSHELL_RUNTIMES, given)),
-    `${prop}.version`,
-    given,
-    `must be a PowerShell version Azure Automation documents for runbooks: ${POWERSHELL_RUNTIME_VERSIONS.map((v) => `'${v}'`).join(', ')}`,
+/**
+ * Validates `automation.runtime` (reported under `prop`) and applies its defaults. The props are
+ * unknown until checked: a value that fails its check is reported and never read.
+ */
+export function resolveRunbookRuntime(rules: RuleSet, prop: string, props: unknown): RunbookRuntimeSpec {
+  const given = rules.object(
+    prop,
+    props,
+    ['version', 'existingEnvironmentName'],
+    "an object such as { version: '7.4' }",
   );
+  const r = rules.child(prop);
   const version: PowerShellRuntimeVersion =
-    versionOk && typeof given === 'string' ? (given as PowerShellRuntimeVersion) : RUNTIME_DEFAULTS.version;
+    (given &&
+      r.choice(
+        'version',
+        given.version,
+        POWERSHELL_RUNTIME_VERSIONS,
+        `must be a PowerShell version Azure Automation documents for runbooks: ${POWERSHELL_RUNTIME_VERSIONS.map((v) => `'${v}'`).join(', ')}`,
+      )) ??
+    RUNTIME_DEFAULTS.version;
   const row = POWERSHELL_RUNTIMES[version];
 
-  const existing: unknown = props?.existingEnvironmentName;
-  let existingOk = false;
+  const existing: unknown = given?.existingEnvironmentName;
+  let existingName: string | undefined;
   if (existing !== undefined) {
-    existingOk =
-      rules.check(
+    const ok =
+      r.check(
         row.runtimeEnvironment,
-        `${prop}.existingEnvironmentName`,
+        'existingEnvironmentName',
         existing,
         `PowerShell ${version} uses the classic PowerShell72 runbook type, which links no runtime environment: remove existingEnvironmentName or choose version ${POWERSHELL_RUNTIME_VERSIONS.filter((v) => POWERSHELL_RUNTIMES[v].runtimeEnvironment).join(' or ')}`,
       ) &&
-      rules.check(
+      r.check(
         typeof existing === 'string' && RUNTIME_ENVIRONMENT_NAME.test(existing),
-        `${prop}.existingEnvironmentName`,
+        'existingEnvironmentName',
         existing,
         'a runtime environment name has 1-63 characters: letters, digits, _ - and ., starting with a letter and not ending with a period',
       ) &&
-      rules.check(
+      r.check(
         !(SYSTEM_RUNTIME_ENVIRONMENT_NAMES as readonly string[]).includes(existing as string),
-        `${prop}.existingEnvironmentName`,
+        'existingEnvironmentName',
         existing,
         `is a system-generated runtime environment (${SYSTEM_RUNTIME_ENVIRONMENT_NAMES.join(', ')}); none runs PowerShell ${version}: name a PowerShell ${version} environment you created, or leave existingEnvironmentName out to have one created`,
       );
+    if (ok) existingName = existing as string;
   }
 
   const environment: RuntimeEnvironmentSpec | undefined = row.runtimeEnvironment
     ? {
-        name: existingOk ? (existing as string) : runtimeEnvironmentName(version),
-        create: !existingOk,
+        name: existingName ?? runtimeEnvironmentName(version),
+        create: existingName === undefined,
         language: 'PowerShell',
         version,
         defaultPackages: {},

@@ -14,7 +14,7 @@ import {
   type VmwareEngineRequirements,
   type VmwareReplicationSpec,
 } from './replication';
-import { RuleSet } from './rules';
+import { isPlainObject, RuleSet, type UncheckedProps } from './rules';
 import { resolveRecoveryVault, type RecoveryVaultProps, type RecoveryVaultSpec } from './vault';
 
 /** Automation settings inside a scenario: the scenario supplies the providers and the source region. */
@@ -82,22 +82,41 @@ export interface VmwareScenarioSpec {
 
 export type ScenarioSpec = A2AScenarioSpec | VmwareScenarioSpec;
 
+const SCENARIO_PROP_NAMES = ['vault', 'replication', 'automation', 'suppressions'] as const;
+
+/**
+ * The automation props of a scenario, or undefined when absent; a value that is not an object is
+ * reported and then treated as absent.
+ */
+function scenarioAutomation(rules: RuleSet, value: unknown): UncheckedProps | undefined {
+  if (value === undefined) return undefined;
+  return rules.check(isPlainObject(value), 'automation', value, 'must be an object of props')
+    ? (value as UncheckedProps)
+    : undefined;
+}
+
 /** Validates an A2A scenario. Throws one `ValidationError` listing every violated rule. */
 export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
   const rules = new RuleSet();
-  rules.knownKeys('', props, ['vault', 'replication', 'automation', 'suppressions']);
-  const vault = resolveRecoveryVault(rules.child('vault'), props.vault ?? ({} as RecoveryVaultProps));
-  const replicationProps = props.replication ?? ({} as A2AReplicationProps);
+  const p = rules.props(props, SCENARIO_PROP_NAMES);
+  const vault = resolveRecoveryVault(rules.child('vault'), p.vault as RecoveryVaultProps);
+  const replicationProps = isPlainObject(p.replication) ? p.replication : {};
   const ext = vault.extensionUpdateSettings;
   // The scenario creates the managed account whenever it is needed.
   const autoUpdate = autoUpdateTargetFor(rules, vault, true);
-  const replication = resolveA2AReplication(rules.child('replication'), replicationProps, vault, autoUpdate);
+  const replication = resolveA2AReplication(
+    rules.child('replication'),
+    p.replication as A2AReplicationProps,
+    vault,
+    autoUpdate,
+  );
   // A2A mappings carry the setting themselves; the library's account exists only to run the updates.
   const needsAutomation = ext.autoUpdateEnabled && !ext.automationAccountResourceId;
+  const automationProps = scenarioAutomation(rules, p.automation);
   // The clock is not a setting of the account, so stacks may always pass it.
-  const automationSettings = Object.entries(props.automation ?? {})
-    .filter(([k, v]) => k !== 'clock' && v !== undefined)
-    .map(([k]) => k);
+  const automationSettings = Object.keys(automationProps ?? {}).filter(
+    (k) => k !== 'clock' && automationProps![k] !== undefined,
+  );
   rules.check(
     !(ext.automationAccountResourceId && automationSettings.length > 0),
     'automation',
@@ -108,15 +127,19 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
     ? resolveAutoUpdateAutomation(
         rules.child('automation'),
         {
-          ...(props.automation ?? {}),
-          sourceRegion: props.automation?.sourceRegion ?? replicationProps.sourceRegion,
+          ...automationProps,
+          sourceRegion: automationProps?.sourceRegion ?? replicationProps.sourceRegion,
           providers: ['A2A'],
           autoUpdateAction: 'Enabled',
-        },
+        } as unknown as AutoUpdateAutomationProps,
         vault,
       )
     : undefined;
-  const warnings = runPolicyChecks(rules, { scenario: 'a2a', vault, automation }, props.suppressions);
+  const warnings = runPolicyChecks(
+    rules,
+    { scenario: 'a2a', vault, automation },
+    p.suppressions as readonly Suppression[] | undefined,
+  );
   rules.throwIfAny('A2A scenario');
   return { scenario: 'a2a', vault, automation, replication, warnings };
 }
@@ -127,35 +150,42 @@ export function resolveVmwareScenario(
   engine: VmwareEngineRequirements = {},
 ): VmwareScenarioSpec {
   const rules = new RuleSet();
-  rules.knownKeys('', props, ['vault', 'replication', 'automation', 'suppressions']);
-  const vault = resolveRecoveryVault(rules.child('vault'), props.vault ?? ({} as RecoveryVaultProps), {
+  const p = rules.props(props, SCENARIO_PROP_NAMES);
+  const vault = resolveRecoveryVault(rules.child('vault'), p.vault as RecoveryVaultProps, {
     classicVmwareReplicationEnabled: false,
   });
   const ext = vault.extensionUpdateSettings;
+  const vaultExt = isPlainObject(p.vault) ? p.vault.extensionUpdateSettings : undefined;
+  const givenAccount = isPlainObject(vaultExt) ? vaultExt.automationAccountResourceId : undefined;
   rules.check(
-    ext.automationAccountResourceId === undefined,
+    givenAccount === undefined,
     'vault.extensionUpdateSettings.automationAccountResourceId',
-    ext.automationAccountResourceId,
+    givenAccount,
     'is only for A2A: VMware agent auto-upgrade is enforced by the runbook in the account this library creates',
   );
-  const replication = resolveVmwareReplication(rules.child('replication'), props.replication ?? {}, engine);
+  const replication = resolveVmwareReplication(
+    rules.child('replication'),
+    (p.replication ?? {}) as VmwareReplicationProps,
+    engine,
+  );
   const manual = !vault.publicNetworkAccessEnabled && replication.acceptManualAgentUpgrades;
+  const automationProps = scenarioAutomation(rules, p.automation);
   const automation = manual
     ? undefined
     : resolveAutoUpdateAutomation(
         rules.child('automation'),
         {
-          ...(props.automation ?? {}),
-          sourceRegion: props.automation?.sourceRegion ?? vault.location,
+          ...automationProps,
+          sourceRegion: automationProps?.sourceRegion ?? vault.location,
           providers: ['InMageRcm'],
           autoUpdateAction: ext.autoUpdateEnabled ? 'Enabled' : 'Disabled',
-        },
+        } as unknown as AutoUpdateAutomationProps,
         vault,
       );
   const warnings = runPolicyChecks(
     rules,
     { scenario: 'vmware', vault, automation, vmware: replication },
-    props.suppressions,
+    p.suppressions as readonly Suppression[] | undefined,
   );
   rules.throwIfAny('VMware scenario');
   return { scenario: 'vmware', vault, automation, replication, warnings };

@@ -1,4 +1,4 @@
-import { checkResourceId } from './naming';
+import { checkName, checkResourceId } from './naming';
 import type { RuleSet } from './rules';
 
 /** Azure tags: name to value. */
@@ -92,33 +92,56 @@ export interface DiagnosticDefaults {
   readonly logCategoryGroups: readonly string[];
 }
 
+const LOCK_KINDS = ['CanNotDelete', 'ReadOnly', 'None'] as const;
+/** Lock and diagnostic setting names: 1-260 characters, none of `<>*%&:\?/+`. */
+const SETTING_NAME = /^[^<>*%&:\\?/+]{1,260}$/;
+const SETTING_NAME_RULE = 'has 1-260 characters and none of < > * % & : \\ ? / +';
+/** Event hub: 1-256 letters, digits, `.`, `-`, `_`, starting and ending with a letter or digit. */
+const EVENT_HUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/;
+
 export function resolveLock(
   rules: RuleSet,
   lock: LockProps | undefined,
   resourceName: string,
 ): LockSpec | undefined {
-  if (lock === undefined) return undefined;
-  rules.knownKeys('lock', lock, ['kind', 'name']);
-  rules.oneOf('lock.kind', lock.kind, ['CanNotDelete', 'ReadOnly', 'None'] as const);
-  rules.check(
-    lock.name === undefined || (typeof lock.name === 'string' && /^[^<>*%&:\\?/+]{1,260}$/.test(lock.name)),
-    'lock.name',
-    lock.name,
-    'a lock name has 1-260 characters and none of < > * % & : \\ ? / +',
-  );
-  if (lock.kind !== 'CanNotDelete' && lock.kind !== 'ReadOnly') return undefined;
-  return { kind: lock.kind, name: lock.name ?? `lock-${resourceName}` };
+  const l = rules.object('lock', lock, ['kind', 'name'], "an object such as { kind: 'CanNotDelete' }");
+  if (!l) return undefined;
+  const kind = rules.check(
+    typeof l.kind === 'string' && (LOCK_KINDS as readonly string[]).includes(l.kind),
+    'lock.kind',
+    l.kind,
+    `is required: one of ${LOCK_KINDS.map((k) => `'${k}'`).join(', ')}`,
+  )
+    ? (l.kind as (typeof LOCK_KINDS)[number])
+    : undefined;
+  const nameOk = checkName(rules, 'lock.name', l.name, SETTING_NAME, `a lock name ${SETTING_NAME_RULE}`);
+  if (kind === undefined || kind === 'None' || !nameOk) return undefined;
+  return { kind, name: typeof l.name === 'string' ? l.name : `lock-${resourceName}` };
 }
 
-function stringList(rules: RuleSet, prop: string, value: unknown): boolean {
-  return rules.check(
+/** An optional list of non-empty strings: the list when valid, else undefined (reported unless absent). */
+function stringList(rules: RuleSet, prop: string, value: unknown): readonly string[] | undefined {
+  const ok = rules.check(
     value === undefined ||
       (Array.isArray(value) && value.every((v) => typeof v === 'string' && v.length > 0)),
     prop,
     value,
     'must be a list of non-empty strings',
   );
+  return ok ? (value as readonly string[] | undefined) : undefined;
 }
+
+const DIAGNOSTIC_SETTING_PROPS = [
+  'name',
+  'workspaceResourceId',
+  'storageAccountResourceId',
+  'eventHubAuthorizationRuleResourceId',
+  'eventHubName',
+  'logCategories',
+  'logCategoryGroups',
+  'metricCategories',
+  'logAnalyticsDestinationType',
+] as const;
 
 export function resolveDiagnosticSettings(
   rules: RuleSet,
@@ -126,46 +149,23 @@ export function resolveDiagnosticSettings(
   resourceName: string,
   defaults: DiagnosticDefaults,
 ): DiagnosticSettingSpec[] {
-  if (settings === undefined) return [];
-  if (
-    !rules.check(
-      Array.isArray(settings),
-      'diagnosticSettings',
-      settings,
-      'must be a list of diagnostic settings',
-    )
-  )
-    return [];
+  const list = rules.list('diagnosticSettings', settings, 'diagnostic settings');
+  if (!list) return [];
   const names = new Set<string>();
-  return settings.map((s, i) => {
+  const specs: DiagnosticSettingSpec[] = [];
+  list.forEach((entry, i) => {
     const r = rules.child(`diagnosticSettings[${i}]`);
-    r.knownKeys('', s, [
-      'name',
-      'workspaceResourceId',
+    const s = r.object('', entry, DIAGNOSTIC_SETTING_PROPS, 'a diagnostic setting (an object)');
+    if (!s) return;
+    const resourceId = (prop: string, type: string): string | undefined =>
+      checkResourceId(r, prop, s[prop], type) ? (s[prop] as string | undefined) : undefined;
+    const workspaceResourceId = resourceId('workspaceResourceId', 'Microsoft.OperationalInsights/workspaces');
+    const storageAccountResourceId = resourceId(
       'storageAccountResourceId',
-      'eventHubAuthorizationRuleResourceId',
-      'eventHubName',
-      'logCategories',
-      'logCategoryGroups',
-      'metricCategories',
-      'logAnalyticsDestinationType',
-    ]);
-    checkResourceId(
-      r,
-      'workspaceResourceId',
-      s.workspaceResourceId,
-      'Microsoft.OperationalInsights/workspaces',
-    );
-    checkResourceId(
-      r,
-      'storageAccountResourceId',
-      s.storageAccountResourceId,
       'Microsoft.Storage/storageAccounts',
     );
-    checkResourceId(
-      r,
+    const eventHubAuthorizationRuleResourceId = resourceId(
       'eventHubAuthorizationRuleResourceId',
-      s.eventHubAuthorizationRuleResourceId,
       'Microsoft.EventHub/namespaces/authorizationRules',
     );
     r.check(
@@ -176,41 +176,59 @@ export function resolveDiagnosticSettings(
       undefined,
       'a diagnostic setting needs a destination: workspaceResourceId, storageAccountResourceId or eventHubAuthorizationRuleResourceId (this library never creates one)',
     );
+    const eventHubName = checkName(
+      r,
+      'eventHubName',
+      s.eventHubName,
+      EVENT_HUB_NAME,
+      'an event hub name has 1-256 characters: letters, digits, . - and _, starting and ending with a letter or digit',
+    )
+      ? (s.eventHubName as string | undefined)
+      : undefined;
     r.check(
       s.eventHubName === undefined || s.eventHubAuthorizationRuleResourceId !== undefined,
       'eventHubName',
       s.eventHubName,
       'is only allowed with eventHubAuthorizationRuleResourceId',
     );
-    r.oneOf('logAnalyticsDestinationType', s.logAnalyticsDestinationType, [
+    const destinationType = r.choice('logAnalyticsDestinationType', s.logAnalyticsDestinationType, [
       'Dedicated',
       'AzureDiagnostics',
     ] as const);
-    stringList(r, 'logCategories', s.logCategories);
-    stringList(r, 'logCategoryGroups', s.logCategoryGroups);
-    stringList(r, 'metricCategories', s.metricCategories);
-    const name = s.name ?? (i === 0 ? `diag-${resourceName}` : `diag-${resourceName}-${i + 1}`);
-    r.check(
-      /^[^<>*%&:\\?/+]{1,260}$/.test(name),
-      'name',
-      name,
-      'a diagnostic setting name has 1-260 characters and none of < > * % & : \\ ? / +',
-    );
-    r.check(!names.has(name), 'name', name, 'diagnostic setting names must be unique on a resource');
-    names.add(name);
+    const logCategories = stringList(r, 'logCategories', s.logCategories);
+    const logCategoryGroups = stringList(r, 'logCategoryGroups', s.logCategoryGroups);
+    const metricCategories = stringList(r, 'metricCategories', s.metricCategories);
+    const defaultName = i === 0 ? `diag-${resourceName}` : `diag-${resourceName}-${i + 1}`;
+    const name = s.name === undefined ? defaultName : s.name;
+    if (
+      r.check(
+        typeof name === 'string' && SETTING_NAME.test(name),
+        'name',
+        name,
+        `a diagnostic setting name ${SETTING_NAME_RULE}`,
+      )
+    ) {
+      r.check(
+        !names.has(name as string),
+        'name',
+        name,
+        'diagnostic setting names must be unique on a resource',
+      );
+      names.add(name as string);
+    }
     const explicit = s.logCategories !== undefined || s.logCategoryGroups !== undefined;
-    const spec: DiagnosticSettingSpec = {
-      name,
-      workspaceResourceId: s.workspaceResourceId,
-      storageAccountResourceId: s.storageAccountResourceId,
-      eventHubAuthorizationRuleResourceId: s.eventHubAuthorizationRuleResourceId,
-      eventHubName: s.eventHubName,
-      logCategories: [...(explicit ? (s.logCategories ?? []) : defaults.logCategories)],
-      logCategoryGroups: [...(explicit ? (s.logCategoryGroups ?? []) : defaults.logCategoryGroups)],
-      metricCategories: [...(s.metricCategories ?? [])],
+    specs.push({
+      name: typeof name === 'string' ? name : '',
+      workspaceResourceId,
+      storageAccountResourceId,
+      eventHubAuthorizationRuleResourceId,
+      eventHubName,
+      logCategories: [...(explicit ? (logCategories ?? []) : defaults.logCategories)],
+      logCategoryGroups: [...(explicit ? (logCategoryGroups ?? []) : defaults.logCategoryGroups)],
+      metricCategories: [...(metricCategories ?? [])],
       logAnalyticsDestinationType:
-        s.workspaceResourceId !== undefined ? (s.logAnalyticsDestinationType ?? 'Dedicated') : undefined,
-    };
-    return spec;
+        workspaceResourceId !== undefined ? (destinationType ?? 'Dedicated') : undefined,
+    });
   });
+  return specs;
 }

@@ -1,6 +1,6 @@
 import { checkName, checkResourceId, RESOURCE_GROUP_NAME, VAULT_NAME } from './naming';
 import { normalizeRegion, regionInfo } from './regions';
-import type { RuleSet } from './rules';
+import { RuleSet } from './rules';
 import {
   resolveDiagnosticSettings,
   resolveLock,
@@ -164,7 +164,7 @@ export function checkRegion(rules: RuleSet, prop: string, value: unknown): boole
     typeof value === 'string' && regionInfo(value) !== undefined,
     prop,
     value,
-    'must be an Azure region name such as westeurope or "West Europe" (the known names are the keys of the exported REGIONS table)',
+    'must be an Azure region name such as westeurope or "West Europe" (the regions this library knows are listed in its exported REGIONS table)',
   );
 }
 
@@ -197,89 +197,108 @@ export function resolveRecoveryVault(
   scenario: { readonly classicVmwareReplicationEnabled?: boolean } = {},
 ): RecoveryVaultSpec {
   const d = VAULT_DEFAULTS;
-  rules.knownKeys('', props, VAULT_PROP_NAMES);
-  rules.knownKeys('alerts', props.alerts, ['allJobFailuresEnabled', 'criticalOperationFailuresEnabled']);
-  rules.knownKeys('extensionUpdateSettings', props.extensionUpdateSettings, [
-    'autoUpdateEnabled',
-    'automationAccountResourceId',
-  ]);
-  if (rules.required('name', props.name)) {
+  const p = rules.props(props, VAULT_PROP_NAMES);
+  const alerts =
+    rules.object('alerts', p.alerts, ['allJobFailuresEnabled', 'criticalOperationFailuresEnabled']) ?? {};
+  const ext =
+    rules.object('extensionUpdateSettings', p.extensionUpdateSettings, [
+      'autoUpdateEnabled',
+      'automationAccountResourceId',
+    ]) ?? {};
+  const name =
+    rules.required('name', p.name) &&
     checkName(
       rules,
       'name',
-      props.name,
+      p.name,
       VAULT_NAME,
       'a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
-    );
-  }
-  if (rules.required('resourceGroupName', props.resourceGroupName)) {
+    )
+      ? p.name
+      : '';
+  const resourceGroupName =
+    rules.required('resourceGroupName', p.resourceGroupName) &&
     checkName(
       rules,
       'resourceGroupName',
-      props.resourceGroupName,
+      p.resourceGroupName,
       RESOURCE_GROUP_NAME,
       'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
-    );
-  }
-  checkRegion(rules, 'location', props.location);
-  rules.oneOf('sku', props.sku, ['Standard', 'RS0'] as const);
-  rules.oneOf('storageModeType', props.storageModeType, [
-    'GeoRedundant',
-    'LocallyRedundant',
-    'ZoneRedundant',
-  ] as const);
-  rules.oneOf('immutability', props.immutability, ['Disabled', 'Unlocked', 'Locked'] as const);
-  for (const key of [
-    'crossRegionRestoreEnabled',
-    'softDeleteEnabled',
-    'publicNetworkAccessEnabled',
-    'systemAssignedIdentityEnabled',
-  ] as const) {
-    rules.boolean(key, props[key]);
-  }
-  const storageModeType = props.storageModeType ?? d.storageModeType;
-  const crossRegionRestoreEnabled = props.crossRegionRestoreEnabled ?? d.crossRegionRestoreEnabled;
+    )
+      ? p.resourceGroupName
+      : '';
+  const location = checkRegion(rules, 'location', p.location) ? normalizeRegion(p.location as string) : '';
+  const sku = rules.choice('sku', p.sku, ['Standard', 'RS0'] as const) ?? d.sku;
+  const storageModeType =
+    rules.choice('storageModeType', p.storageModeType, [
+      'GeoRedundant',
+      'LocallyRedundant',
+      'ZoneRedundant',
+    ] as const) ?? d.storageModeType;
+  const immutability =
+    rules.choice('immutability', p.immutability, ['Disabled', 'Unlocked', 'Locked'] as const) ??
+    d.immutability;
+  const crossRegionRestoreEnabled =
+    rules.bool('crossRegionRestoreEnabled', p.crossRegionRestoreEnabled) ?? d.crossRegionRestoreEnabled;
+  const softDeleteEnabled = rules.bool('softDeleteEnabled', p.softDeleteEnabled) ?? d.softDeleteEnabled;
+  const publicNetworkAccessEnabled =
+    rules.bool('publicNetworkAccessEnabled', p.publicNetworkAccessEnabled) ?? d.publicNetworkAccessEnabled;
+  const systemAssignedIdentityEnabled =
+    rules.bool('systemAssignedIdentityEnabled', p.systemAssignedIdentityEnabled) ??
+    d.systemAssignedIdentityEnabled;
   rules.check(
     !crossRegionRestoreEnabled || storageModeType === 'GeoRedundant',
     'crossRegionRestoreEnabled',
     crossRegionRestoreEnabled,
     "cross-region restore needs storageModeType 'GeoRedundant'",
   );
-  rules.boolean('alerts.allJobFailuresEnabled', props.alerts?.allJobFailuresEnabled);
-  rules.boolean('alerts.criticalOperationFailuresEnabled', props.alerts?.criticalOperationFailuresEnabled);
-  const ext = props.extensionUpdateSettings ?? {};
-  rules.boolean('extensionUpdateSettings.autoUpdateEnabled', ext.autoUpdateEnabled);
-  checkResourceId(
+  const automationAccountResourceId = checkResourceId(
     rules,
     'extensionUpdateSettings.automationAccountResourceId',
     ext.automationAccountResourceId,
     'Microsoft.Automation/automationAccounts',
-  );
-  rules.tags('tags', props.tags);
-  const name = typeof props.name === 'string' ? props.name : '';
+  )
+    ? (ext.automationAccountResourceId as string | undefined)
+    : undefined;
   return {
     name,
-    resourceGroupName: props.resourceGroupName,
-    location: typeof props.location === 'string' ? normalizeRegion(props.location) : '',
-    sku: props.sku ?? d.sku,
+    resourceGroupName,
+    location,
+    sku,
     storageModeType,
     crossRegionRestoreEnabled,
-    softDeleteEnabled: props.softDeleteEnabled ?? d.softDeleteEnabled,
-    publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? d.publicNetworkAccessEnabled,
-    immutability: props.immutability ?? d.immutability,
-    systemAssignedIdentityEnabled: props.systemAssignedIdentityEnabled ?? d.systemAssignedIdentityEnabled,
+    softDeleteEnabled,
+    publicNetworkAccessEnabled,
+    immutability,
+    systemAssignedIdentityEnabled,
     classicVmwareReplicationEnabled: scenario.classicVmwareReplicationEnabled,
     alerts: {
-      allJobFailuresEnabled: props.alerts?.allJobFailuresEnabled ?? d.allJobFailuresEnabled,
+      allJobFailuresEnabled:
+        rules.bool('alerts.allJobFailuresEnabled', alerts.allJobFailuresEnabled) ?? d.allJobFailuresEnabled,
       criticalOperationFailuresEnabled:
-        props.alerts?.criticalOperationFailuresEnabled ?? d.criticalOperationFailuresEnabled,
+        rules.bool('alerts.criticalOperationFailuresEnabled', alerts.criticalOperationFailuresEnabled) ??
+        d.criticalOperationFailuresEnabled,
     },
     extensionUpdateSettings: {
-      autoUpdateEnabled: ext.autoUpdateEnabled ?? d.autoUpdateEnabled,
-      automationAccountResourceId: ext.automationAccountResourceId,
+      autoUpdateEnabled:
+        rules.bool('extensionUpdateSettings.autoUpdateEnabled', ext.autoUpdateEnabled) ?? d.autoUpdateEnabled,
+      automationAccountResourceId,
     },
-    tags: { ...(props.tags ?? {}) },
-    lock: resolveLock(rules, props.lock, name),
-    diagnosticSettings: resolveDiagnosticSettings(rules, props.diagnosticSettings, name, d.diagnostics),
+    tags: rules.tags('tags', p.tags) ? { ...(p.tags ?? {}) } : {},
+    lock: resolveLock(rules, p.lock as LockProps | undefined, name),
+    diagnosticSettings: resolveDiagnosticSettings(
+      rules,
+      p.diagnosticSettings as readonly DiagnosticSettingProps[] | undefined,
+      name,
+      d.diagnostics,
+    ),
   };
+}
+
+/**
+ * A vault with every default and no name, for a building block whose vault reference is missing
+ * or wrong: the block still reports its own props, next to the reference.
+ */
+export function vaultStandIn(): RecoveryVaultSpec {
+  return resolveRecoveryVault(new RuleSet(), { name: '', resourceGroupName: '', location: '' });
 }

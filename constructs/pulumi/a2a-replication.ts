@@ -8,6 +8,8 @@ import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
   autoUpdateTargetFor,
+  checkRef,
+  hasSpec,
   resolveA2AReplication,
   resolveAlone,
   SITE_RECOVERY_API_VERSION,
@@ -15,9 +17,9 @@ import {
   type A2AReplicationProps,
   type A2AReplicationSpec,
 } from '../domain';
-import type { AutoUpdateAutomation } from './auto-update-automation';
+import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import { PACKAGE } from './shared';
+import { PACKAGE, refOf, vaultSpecOf } from './shared';
 
 /** Args of {@link A2AReplication}. */
 export type A2AReplicationArgs = (A2AReplicationProps | { readonly spec: A2AReplicationSpec }) & {
@@ -45,19 +47,30 @@ export class A2AReplication extends pulumi.ComponentResource {
   readonly networkMappings: readonly ReplicationNetworkMapping[];
 
   constructor(name: string, args: A2AReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { vault, automation } = args;
-    const spec =
-      'spec' in args
-        ? args.spec
-        : resolveAlone('A2AReplication', (rules) =>
-            resolveA2AReplication(
-              rules,
-              withoutRefs(args, 'vault', 'automation'),
-              vault.spec,
-              autoUpdateTargetFor(rules, vault.spec, automation !== undefined),
-            ),
+    // Validate before anything is registered.
+    const vaultRef = refOf(args, 'vault');
+    const automationRef = refOf(args, 'automation');
+    const spec = hasSpec<A2AReplicationSpec>(args)
+      ? args.spec
+      : resolveAlone('A2AReplication', (rules) => {
+          const vaultSpec = vaultSpecOf(rules, vaultRef);
+          const automationOk = checkRef(
+            rules,
+            'automation',
+            automationRef,
+            AutoUpdateAutomation,
+            'the AutoUpdateAutomation component whose account the mappings use',
+            true,
           );
+          return resolveA2AReplication(
+            rules,
+            withoutRefs(args, 'vault', 'automation'),
+            vaultSpec,
+            autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
+          );
+        });
     super(`${PACKAGE}:recoveryservices:A2AReplication`, name, {}, opts);
+    const { vault, automation } = args;
     this.spec = spec;
     const common = { resourceGroupName: vault.resourceGroupName, resourceName: vault.vaultName };
 

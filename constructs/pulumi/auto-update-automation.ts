@@ -10,6 +10,7 @@ import {
 } from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  hasSpec,
   resolveAlone,
   resolveAutoUpdateAutomation,
   runbookLinkWindow,
@@ -18,7 +19,7 @@ import {
   type AutoUpdateAutomationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { addDiagnosticSettings, PACKAGE, tagsOrUndefined } from './shared';
+import { addDiagnosticSettings, PACKAGE, refOf, tagsOrUndefined, vaultSpecOf } from './shared';
 
 /** Args of {@link AutoUpdateAutomation}. */
 export type AutoUpdateAutomationArgs = (
@@ -68,14 +69,15 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { vault } = args;
-    const spec =
-      'spec' in args
-        ? args.spec
-        : resolveAlone('AutoUpdateAutomation', (rules) =>
-            resolveAutoUpdateAutomation(rules, withoutRefs(args, 'vault'), vault.spec),
-          );
+    // Validate before anything is registered.
+    const vaultRef = refOf(args, 'vault');
+    const spec = hasSpec<AutoUpdateAutomationSpec>(args)
+      ? args.spec
+      : resolveAlone('AutoUpdateAutomation', (rules) =>
+          resolveAutoUpdateAutomation(rules, withoutRefs(args, 'vault'), vaultSpecOf(rules, vaultRef)),
+        );
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
+    const { vault } = args;
     this.spec = spec;
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };

@@ -1,6 +1,7 @@
 import { Vault } from '@pulumi/azure-native/recoveryservices';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  hasSpec,
   resolveAlone,
   resolveRecoveryVault,
   type RecoveryVaultProps,
@@ -21,10 +22,9 @@ export class RecoveryVault extends pulumi.ComponentResource {
 
   constructor(name: string, args: RecoveryVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const spec =
-      'spec' in args
-        ? args.spec
-        : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, args));
+    const spec = hasSpec<RecoveryVaultSpec>(args)
+      ? args.spec
+      : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, args));
     super(`${PACKAGE}:recoveryservices:RecoveryVault`, name, {}, opts);
     this.spec = spec;
     this.resourceGroupName = spec.resourceGroupName;

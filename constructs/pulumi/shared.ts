@@ -1,7 +1,17 @@
 import { ManagementLockByScope } from '@pulumi/azure-native/authorization';
 import { DiagnosticSetting } from '@pulumi/azure-native/monitor';
 import * as pulumi from '@pulumi/pulumi';
-import type { DiagnosticSettingSpec, Finding, LockSpec } from '../domain';
+import {
+  checkRef,
+  isPlainObject,
+  vaultStandIn,
+  type DiagnosticSettingSpec,
+  type Finding,
+  type LockSpec,
+  type RecoveryVaultSpec,
+  type RuleSet,
+} from '../domain';
+import { RecoveryVault } from './recovery-vault';
 
 /** This package's name in every component type token: `asr-mobility-autoupdate:<module>:<Class>`. */
 export const PACKAGE = 'asr-mobility-autoupdate';
@@ -66,3 +76,15 @@ export function tagsOrUndefined(tags: Readonly<Record<string, string>>): Record<
 
 /** `Enabled`/`Disabled`, as most Recovery Services settings take booleans. */
 export const state = (on: boolean): 'Enabled' | 'Disabled' => (on ? 'Enabled' : 'Disabled');
+
+/** A reference arg (another component) of a component's args, read without trusting their shape. */
+export function refOf<P, K extends string>(args: P, key: K): unknown {
+  return isPlainObject(args) && Object.hasOwn(args, key) ? args[key] : undefined;
+}
+
+/** The spec of the vault a component is given; a missing or wrong vault is reported and stood in for. */
+export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
+  return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault component this one belongs to')
+    ? vault.spec
+    : vaultStandIn();
+}

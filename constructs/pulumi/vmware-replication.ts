@@ -2,6 +2,7 @@ import { ReplicationPolicy } from '@pulumi/azure-native/recoveryservices';
 import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  hasSpec,
   resolveAlone,
   resolveVmwareReplication,
   SITE_RECOVERY_API_VERSION,
@@ -10,7 +11,7 @@ import {
   type VmwareReplicationSpec,
 } from '../domain';
 import type { RecoveryVault } from './recovery-vault';
-import { PACKAGE } from './shared';
+import { PACKAGE, refOf, vaultSpecOf } from './shared';
 
 /** Args of {@link VmwareReplication}. */
 export type VmwareReplicationArgs = (VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }) & {
@@ -35,12 +36,14 @@ export class VmwareReplication extends pulumi.ComponentResource {
   readonly association: Resource;
 
   constructor(name: string, args: VmwareReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const spec =
-      'spec' in args
-        ? args.spec
-        : resolveAlone('VmwareReplication', (rules) =>
-            resolveVmwareReplication(rules, withoutRefs(args, 'vault'), PULUMI_REQUIREMENTS),
-          );
+    // Validate before anything is registered.
+    const vaultRef = refOf(args, 'vault');
+    const spec = hasSpec<VmwareReplicationSpec>(args)
+      ? args.spec
+      : resolveAlone('VmwareReplication', (rules) => {
+          vaultSpecOf(rules, vaultRef);
+          return resolveVmwareReplication(rules, withoutRefs(args, 'vault'), PULUMI_REQUIREMENTS);
+        });
     if (!spec.appliance)
       throw new Error(
         'VmwareReplication: the spec has no appliance fabric and container; resolve it with applianceNamesRequired',

@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { clockFrom, loadConfig } from '../config';
+import { clockFrom, ConfigError, loadConfig } from '../config';
 import { A2AStack, VmwareStack } from './stacks';
 
 /**
@@ -11,7 +11,8 @@ import { A2AStack, VmwareStack } from './stacks';
 export function buildApp(app: App = new App(), env: NodeJS.ProcessEnv = process.env): App {
   const config = loadConfig(app.node.tryGetContext('asr'), env);
   const settings = { subscriptionId: config.subscriptionId, backend: config.backend, clock: clockFrom(env) };
-  if (!config.a2a && !config.vmware) throw new Error('asr config: give at least one of a2a and vmware');
+  if (!config.a2a && !config.vmware)
+    throw new ConfigError('asr config', ['give at least one of a2a and vmware']);
   if (config.a2a) new A2AStack(app, 'a2a', config.a2a, settings);
   if (config.vmware) new VmwareStack(app, 'vmware', config.vmware, settings);
   return app;

@@ -48,6 +48,19 @@ function outputs(stack: TerraformStack, scenario: A2AMobilityAutoUpdate | Vmware
   }
 }
 
+/**
+ * The scenario's props with the stack's clock, unless the props set their own. Anything that is
+ * not an object goes through untouched, so the domain reports it as the user wrote it.
+ */
+function withClock<P extends A2AScenarioProps | VmwareScenarioProps>(props: P, clock: Clock | undefined): P {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(props)) return props;
+  const automation: unknown = props.automation;
+  if (automation !== undefined && !isObject(automation)) return props;
+  return { ...props, automation: { ...automation, clock: automation?.clock ?? clock } };
+}
+
 /** `cdktf deploy a2a`: the Azure-to-Azure scenario. */
 export class A2AStack extends TerraformStack {
   readonly scenario: A2AMobilityAutoUpdate;
@@ -55,8 +68,7 @@ export class A2AStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: A2AScenarioProps, settings: StackSettings = {}) {
     super(scope, name);
     common(this, name, settings);
-    const automation = { ...(props.automation ?? {}), clock: props.automation?.clock ?? settings.clock };
-    this.scenario = new A2AMobilityAutoUpdate(this, 'A2A', { ...props, automation });
+    this.scenario = new A2AMobilityAutoUpdate(this, 'A2A', withClock(props, settings.clock));
     outputs(this, this.scenario);
   }
 }
@@ -68,8 +80,7 @@ export class VmwareStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: VmwareScenarioProps, settings: StackSettings = {}) {
     super(scope, name);
     common(this, name, settings);
-    const automation = { ...(props.automation ?? {}), clock: props.automation?.clock ?? settings.clock };
-    this.scenario = new VmwareMobilityAutoUpdate(this, 'VMware', { ...props, automation });
+    this.scenario = new VmwareMobilityAutoUpdate(this, 'VMware', withClock(props, settings.clock));
     outputs(this, this.scenario);
   }
 }

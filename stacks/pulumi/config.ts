@@ -12,6 +12,7 @@ import {
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
+import { ConfigError } from '../config';
 
 /**
  * Every stack setting of the Pulumi program, flat (Pulumi.yaml config types are scalars and
@@ -245,8 +246,7 @@ export function readValues(source: ConfigSource): Values {
       out[key] = raw;
     }
   }
-  if (problems.length > 0)
-    throw new Error(`Pulumi config: ${problems.length} invalid value(s):\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0) throw new ConfigError('Pulumi config', problems);
   return out as Values;
 }
 
@@ -255,7 +255,7 @@ function parseJson<T>(key: string, text: string): T | undefined {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`Pulumi config ${key}: not valid JSON (${(e as Error).message})`);
+    throw new ConfigError('Pulumi config', [`${key}: not valid JSON (${(e as Error).message})`]);
   }
 }
 
@@ -270,7 +270,9 @@ export function scenarioFromConfig(
   | { readonly scenario: 'vmware'; readonly props: VmwareScenarioProps } {
   const v = readValues(source);
   if (v.scenario !== 'a2a' && v.scenario !== 'vmware')
-    throw new Error(`Pulumi config scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`);
+    throw new ConfigError('Pulumi config', [
+      `scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`,
+    ]);
   const vault = {
     name: v.vaultName,
     resourceGroupName: v.vaultResourceGroupName,

@@ -52,11 +52,15 @@ describe('stack configuration', () => {
   });
 
   it('fails when a key is misspelt, instead of silently using a default', () => {
-    expect(() => loadConfig({ a2a: {}, backnd: {} }, {})).toThrow("asr config: unknown key(s) 'backnd'");
+    expect(() => loadConfig({ a2a: {}, backnd: {} }, {})).toThrow(
+      "asr config: 1 problem:\n  - unknown key(s) 'backnd'",
+    );
   });
 
   it('fails when a variable is not JSON', () => {
-    expect(() => loadConfig({}, { ASR_A2A: '{vault:' })).toThrow(/^ASR_A2A: not valid JSON/);
+    expect(() => loadConfig({}, { ASR_A2A: '{vault:' })).toThrow(
+      /^asr config: 1 problem:\n {2}- ASR_A2A: not valid JSON/,
+    );
   });
 
   it('fixes the clock with ASR_NOW, and refuses a bad date', () => {

@@ -424,7 +424,7 @@ describe('Pulumi stack configuration', () => {
         get: (k) => ({ recoveryPointRetentionInMinutes: 'a day', vaultSoftDeleteEnabled: 'yes' })[k],
       }),
     ).toThrow(
-      /^Pulumi config: 2 invalid value\(s\):\n {2}- vaultSoftDeleteEnabled: received "yes"; must be true or false\n {2}- recoveryPointRetentionInMinutes: received "a day"; must be an integer/,
+      /^Pulumi config: 2 problems:\n {2}- vaultSoftDeleteEnabled: received "yes"; must be true or false\n {2}- recoveryPointRetentionInMinutes: received "a day"; must be an integer/,
     );
   });
 
@@ -461,7 +461,7 @@ describe('Pulumi stack configuration', () => {
     expect(s.props.vault.tags).toEqual({ a: 'b' });
     expect(s.props.vault.lock).toEqual({ kind: 'ReadOnly' });
     expect(() => scenarioFromConfig({ get: (k) => (k === 'tags' ? '{oops' : undefined) })).toThrow(
-      /^Pulumi config tags: not valid JSON/,
+      /^Pulumi config: 1 problem:\n {2}- tags: not valid JSON/,
     );
   });
 });

@@ -26,17 +26,20 @@ export const POLICY_RULES: readonly PolicyRule[] = [
 export function runPolicyChecks(
   rules: RuleSet,
   input: CheckInput,
-  suppressions: readonly Suppression[] = [],
+  suppressions?: readonly Suppression[],
 ): Finding[] {
   const byId = new Map(POLICY_RULES.map((r) => [r.id, r]));
   const suppressed = new Set<string>();
-  suppressions.forEach((s, i) => {
-    const rule = byId.get(s?.ruleId);
+  const list = rules.list('suppressions', suppressions, 'suppressions ({ ruleId, reason })') ?? [];
+  list.forEach((entry, i) => {
+    const s = rules.object(`suppressions[${i}]`, entry, ['ruleId', 'reason'], 'an object { ruleId, reason }');
+    if (!s) return;
+    const rule = typeof s.ruleId === 'string' ? byId.get(s.ruleId) : undefined;
     if (
       !rules.check(
         rule !== undefined,
         `suppressions[${i}].ruleId`,
-        s?.ruleId,
+        s.ruleId,
         `must be one of ${[...byId.keys()].join(', ')}`,
       )
     )
@@ -59,7 +62,7 @@ export function runPolicyChecks(
       )
     )
       return;
-    suppressed.add(s.ruleId);
+    suppressed.add(rule!.id);
   });
   const warnings: Finding[] = [];
   for (const rule of POLICY_RULES) {
