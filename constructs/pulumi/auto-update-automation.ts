@@ -10,23 +10,38 @@ import {
 } from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  hasSpec,
-  resolveAlone,
+  handedOver,
   resolveAutoUpdateAutomation,
   runbookLinkWindow,
   withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
-} from '../domain';
+  type Finding,
+  type Suppression,
+} from '../domain/internal';
 import type { RecoveryVault } from './recovery-vault';
-import { addDiagnosticSettings, PACKAGE, refOf, tagsOrUndefined, vaultSpecOf } from './shared';
+import {
+  addDiagnosticSettings,
+  checkBlock,
+  PACKAGE,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  tagsOrUndefined,
+  vaultSpecOf,
+  vaultSpecOrStandIn,
+  type Ref,
+} from './shared';
 
-/** Args of {@link AutoUpdateAutomation}. */
-export type AutoUpdateAutomationArgs = (
-  AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }
-) & {
+/** Args of {@link AutoUpdateAutomation}: the domain props (`Input<string>` where a prop points at another resource), the vault, suppressions. */
+export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> & {
   /** The vault whose mappings the runbook keeps current. */
   readonly vault: RecoveryVault;
+  /**
+   * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
 };
 
 /**
@@ -53,7 +68,7 @@ export interface RunbookHosting {
  * content gets a new blob with a fresh window (re-published once).
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
-  readonly spec: AutoUpdateAutomationSpec;
+  readonly spec: AutoUpdateAutomationSpec<Ref>;
   readonly account: AutomationAccount;
   /** The PowerShell runtime environment, when this component creates it (API 2024-10-23). */
   readonly runtimeEnvironment?: RuntimeEnvironment;
@@ -67,18 +82,31 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly failedJobAlert?: MetricAlert;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
+  /** The policy warnings this component reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
     const vaultRef = refOf(args, 'vault');
-    const spec = hasSpec<AutoUpdateAutomationSpec>(args)
-      ? args.spec
-      : resolveAlone('AutoUpdateAutomation', (rules) =>
-          resolveAutoUpdateAutomation(rules, withoutRefs(args, 'vault'), vaultSpecOf(rules, vaultRef)),
-        );
+    const handed = handedOver<AutoUpdateAutomationSpec<Ref>>(args);
+    const [spec, warnings] = handed
+      ? [handed, []]
+      : resolveAlone('AutoUpdateAutomation', (rules) => {
+          const vault = vaultSpecOf(rules, vaultRef);
+          const automation = resolveAutoUpdateAutomation<Ref>(
+            rules,
+            withoutRefs(args, 'vault', 'suppressions'),
+            vaultSpecOrStandIn(vault),
+          );
+          return [
+            automation,
+            checkBlock(rules, 'automation', { vault, automation }, refOf(args, 'suppressions')),
+          ] as const;
+        });
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
     const { vault } = args;
     this.spec = spec;
+    this.warnings = warnings;
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };
 
@@ -241,13 +269,14 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    reportWarnings(this, warnings);
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
   }
 
   /** Uploads the shipped runbook to a private blob and returns a read-only SAS link to it (a secret). */
   private hostRunbook(
     name: string,
-    spec: AutoUpdateAutomationSpec,
+    spec: AutoUpdateAutomationSpec<Ref>,
     tags: Record<string, string> | undefined,
   ): { hosting: RunbookHosting; link: { uri: pulumi.Output<string>; sha256: string } } {
     const s = spec.runbook.storage;

@@ -1,4 +1,4 @@
-import type { A2AScenarioProps, VmwareScenarioProps } from '../../constructs/domain';
+import type { A2AScenarioProps, VmwareScenarioProps } from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, vmwareProps, vnet } from '../fixtures';
 
 /** The configurations every engine is compared against the domain plan with (terraform.test.ts, pulumi.test.ts). */

@@ -5,7 +5,7 @@ import {
   resolveA2AScenario,
   resolveVmwareScenario,
   type PlannedResource,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { A2AMobilityAutoUpdate, ENGINE_DIFFERENCES, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
 import { buildApp } from '../../stacks/cdktf/main';
 import type { A2AStack } from '../../stacks/cdktf/stacks';

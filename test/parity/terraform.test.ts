@@ -1,4 +1,4 @@
-import { planScenario, resolveA2AScenario, resolveVmwareScenario } from '../../constructs/domain';
+import { planScenario, resolveA2AScenario, resolveVmwareScenario } from '../../constructs/domain/internal';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { synth, testApp } from '../cdktf/helpers';

@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { resolveA2AScenario, resolveVmwareScenario, runbookAsset } from '../../constructs/domain';
+import { resolveA2AScenario, resolveVmwareScenario, runbookAsset } from '../../constructs/domain/internal';
 import { a2aProps, vmwareProps } from '../fixtures';
 import { powershellParser, syntaxErrors } from './grammar';
 

@@ -18,7 +18,7 @@ import {
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
   type VmwareScenarioProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { A2AMobilityAutoUpdate, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
 import { PULUMI_REQUIREMENTS } from '../../constructs/pulumi/vmware-replication';
 import { buildApp } from '../../stacks/cdktf/main';
