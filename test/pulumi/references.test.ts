@@ -21,7 +21,7 @@ const settled = (o: pulumi.Input<string> | undefined): Promise<unknown> =>
 const run = (program: () => void) => runOfflineProgram(program, { project: PROJECT_NAME, stack: 'a2a' });
 
 describe('reference-valued props (Pulumi Inputs)', () => {
-  let resources: GraphNode[];
+  let resources: readonly GraphNode[];
   let scenario: A2AMobilityAutoUpdate;
   beforeAll(async () => {
     const p = await run(() => {
