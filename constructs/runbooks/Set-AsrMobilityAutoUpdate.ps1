@@ -69,8 +69,11 @@ $Clouds = @{
 }
 
 $GuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-$VaultIdPattern = "^/subscriptions/$GuidPattern/resourceGroups/[^/]+/providers/Microsoft\.RecoveryServices/vaults/[^/]+/?$"
-$AccountIdPattern = "^/subscriptions/$GuidPattern/resourceGroups/[^/]+/providers/Microsoft\.Automation/automationAccounts/[^/]+/?$"
+# Segments follow Azure's naming rules, so an id can never carry a query, a fragment, white space or a
+# dot segment into a URL; \A and \z, because $ would also accept a trailing newline.
+$ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
+$VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[a-zA-Z][a-zA-Z0-9-]{1,49}/?\z"
+$AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
@@ -513,7 +516,7 @@ if ($ArmEndpoint) {
 } elseif ($armBase) {
     $armOrigin = [Uri] $armBase
 }
-if ($ApiVersion -notmatch '^\d{4}-\d{2}-\d{2}(-preview)?$') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
+if ($ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
 $numbers = @{}
 foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10))) {
     $parsed = 0
@@ -559,29 +562,35 @@ Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runb
 $mappings = [Collections.Generic.List[object]]::new()
 $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $armBase, $VaultResourceId.TrimEnd('/'), $ApiVersion
 $pages = 0
+# A listing that cannot finish ends the run: the outcome is decided here and reported once, below,
+# outside the try (Complete-Run throws for failure outcomes, and that throw must not be caught here).
+$listFailure = $null
 try {
     while ($url) {
         $pages++
         if ($pages -gt 10000) { throw 'More than 10000 pages of mappings: stopping.' }
         $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
-        if ($call.TimedOut) { Complete-Run -Summary $Summary -Outcome 'TimedOut' -Message "Listing mappings did not finish before the deadline: $($call.Error.Message)"; return }
-        if ($null -eq $call.Response) { Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed: $($call.Error.Code): $($call.Error.Message)"; return }
+        if ($call.TimedOut) { $listFailure = @('TimedOut', "Listing mappings did not finish before the deadline: $($call.Error.Message)"); break }
+        if ($null -eq $call.Response) { $listFailure = @('Failed', "Listing mappings failed: $($call.Error.Code): $($call.Error.Message)"); break }
         if ([int] $call.Response.StatusCode -ne 200) {
             $err = Get-ArmError -Response $call.Response
-            Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)"
-            return
+            $listFailure = @('Failed', "Listing mappings failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
+            break
         }
         $page = ConvertFrom-ArmBody -Content $call.Response.Content
-        if ($null -eq $page) { Complete-Run -Summary $Summary -Outcome 'Failed' -Message 'Listing mappings returned a body that is not JSON.'; return }
+        if ($null -eq $page) { $listFailure = @('Failed', 'Listing mappings returned a body that is not JSON.'); break }
         foreach ($m in @($page.value)) { if ($null -ne $m) { $mappings.Add($m) } }
         $url = [string] $page.nextLink
         if ($url -and -not (Test-SameOrigin -Url $url -Origin $armOrigin)) {
-            Complete-Run -Summary $Summary -Outcome 'Failed' -Message "A nextLink points at '$(([Uri] $url).Authority)', not the configured ARM host; the token was not sent there."
-            return
+            $listFailure = @('Failed', "A nextLink points at '$(([Uri] $url).Authority)', not the configured ARM host; the token was not sent there.")
+            break
         }
     }
 } catch {
-    Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed: $($_.Exception.Message)"
+    $listFailure = @('Failed', "Listing mappings failed: $($_.Exception.Message)")
+}
+if ($null -ne $listFailure) {
+    Complete-Run -Summary $Summary -Outcome $listFailure[0] -Message $listFailure[1]
     return
 }
 Write-Verbose "Listed $($mappings.Count) mapping(s) in $pages page(s)."
