@@ -178,7 +178,7 @@ function Get-ArmToken {
             $attempt++
             $response = $null
             try {
-                $response = Invoke-WebRequest -Uri $uri -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $Ctx.IdentityHeader; 'Metadata' = 'true' } -SkipHttpErrorCheck -TimeoutSec 60 -Verbose:$false
+                $response = Invoke-WebRequest -Uri $uri -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $Ctx.IdentityHeader; 'Metadata' = 'true' } -SkipHttpErrorCheck -TimeoutSec ([int] [Math]::Max(1, [Math]::Min(60, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))) -Verbose:$false
             } catch {
                 if ($attempt -gt $Ctx.MaxRetries) { throw "The managed identity endpoint did not answer after $attempt attempts: $($_.Exception.Message)" }
             }
@@ -228,7 +228,9 @@ function Invoke-ArmRequest {
         try {
             $token = Get-ArmToken -Ctx $Ctx
             $headers = @{ Authorization = "Bearer $token"; 'x-ms-client-request-id' = [guid]::NewGuid().ToString() }
-            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; SkipHttpErrorCheck = $true; TimeoutSec = 100; Verbose = $false }
+            # A request never outlives the deadline: its timeout is what is left of the run (100 s at most).
+            $timeoutSec = [int] [Math]::Max(1, [Math]::Min(100, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))
+            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; SkipHttpErrorCheck = $true; TimeoutSec = $timeoutSec; Verbose = $false }
             if ($PSBoundParameters.ContainsKey('Body') -and $Body) { $params.Body = $Body; $params.ContentType = 'application/json' }
             $response = Invoke-WebRequest @params
         } catch [TimeoutException] {
@@ -437,12 +439,13 @@ function Invoke-MappingUpdate {
     } else {
         $Item.operationStatus = 'Succeeded'
     }
-    # Verify what the service now reports. A 202 without an operation URL is verified after a short wait.
+    # Verify what the service now reports. A 202 without an operation URL is verified after the wait it asked for.
     $verifyTries = if ($Item.operationStatus -eq 'Accepted') { 5 } else { 1 }
     for ($i = 1; $i -le $verifyTries; $i++) {
         if ($Item.operationStatus -eq 'Accepted') {
-            if ($Ctx.PollIntervalMs -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
-            Start-Sleep -Milliseconds $Ctx.PollIntervalMs
+            # $wait is the 202's Retry-After (else the default poll interval).
+            if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
+            Start-Sleep -Milliseconds $wait
         }
         $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
         $Item.attempts += $get.Attempts

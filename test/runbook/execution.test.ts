@@ -610,6 +610,11 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         const locationPolls = arm.arm().filter((q) => /replicationOperationResults/.test(q.path));
         expect(locationPolls.length).toBeGreaterThanOrEqual(3); // two 202s, then 200
         expect(s.outcome).toBe('PartiallyFailed');
+        // A 202 without an operation URL is verified by a GET of the mapping, after the 202's Retry-After.
+        const noheader = item('noheader').id;
+        const [patch] = arm.patchesOf(noheader);
+        const verify = arm.arm().find((q) => q.method === 'GET' && q.path === noheader)!;
+        expect(verify.at - patch!.at).toBeLessThan(2000);
         // The mappings that failed were not changed; the others were.
         expect(arm.mapping(item('failed').id).properties.providerSpecificDetails!.agentAutoUpdateStatus).toBe(
           'Disabled',
@@ -794,6 +799,18 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       const last = arm.requests[arm.requests.length - 1]!.at;
       expect(last - first).toBeLessThanOrEqual(5000);
       expect(r!.ms).toBeLessThan(10_000);
+    },
+  );
+
+  scenario(
+    'fails with TimedOut by the deadline when ARM never answers a request',
+    { mappings: a2a(2), hook: (r) => (r.method === 'PATCH' ? { status: 0 } : undefined) },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { timeoutseconds: '5' }));
+      expect(r!.summary.outcome).toBe('TimedOut');
+      expect(r!.summary.counts).toMatchObject({ planned: 2, timedOut: 2 });
+      expect(r!.ms).toBeLessThan(10_000);
+      expect(arm.writes()).toHaveLength(2);
     },
   );
 

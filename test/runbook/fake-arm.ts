@@ -49,6 +49,7 @@ export interface Recorded {
 
 /** A scripted answer. `body` objects are sent as JSON; strings are sent as given. */
 export interface Reply {
+  /** 0: never answer (the connection stays open until the client gives up or the server closes). */
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Json | string;
@@ -228,6 +229,7 @@ export class FakeArm {
       this.requests.push(rec);
       const send = (reply: Reply): void => {
         rec.status = reply.status;
+        if (reply.status === 0) return;
         const h: Record<string, string> = {
           'x-ms-request-id': randomUUID(),
           'x-ms-correlation-request-id': randomUUID(),

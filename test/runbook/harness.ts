@@ -240,7 +240,10 @@ class Worker {
   }
 
   close(): void {
-    if (!this.exited) this.child.stdin.end();
+    if (this.exited) return;
+    this.child.stdin.end();
+    // A worker still busy (a test that timed out) is stopped rather than waited for.
+    if (this.pending.size > 0) this.child.kill('SIGKILL');
   }
 }
 
