@@ -618,18 +618,27 @@ if ($DryRun) {
     )
     $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
     $verbose = $VerbosePreference
-    $updated = $planned | ForEach-Object -ThrottleLimit $numbers.MaxConcurrency -Parallel {
+    # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
+    # per mapping, and a slow operation holds up only its own worker.
+    $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+    foreach ($item in $planned) { $queue.Enqueue($item) }
+    $workers = [Math]::Min($numbers.MaxConcurrency, $planned.Count)
+    $updated = 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
         $VerbosePreference = $using:verbose
         $ErrorActionPreference = 'Stop'
         . ([scriptblock]::Create($using:definitions))
-        $item = $_
-        try {
-            Invoke-MappingUpdate -Item $item -Ctx $using:Ctx
-        } catch {
-            $item.result = 'Failed'
-            $item.errorCode = 'UnexpectedError'
-            $item.errorMessage = $_.Exception.Message
-            $item
+        $work = $using:queue
+        $runCtx = $using:Ctx
+        $item = $null
+        while ($work.TryDequeue([ref] $item)) {
+            try {
+                Invoke-MappingUpdate -Item $item -Ctx $runCtx
+            } catch {
+                $item.result = 'Failed'
+                $item.errorCode = 'UnexpectedError'
+                $item.errorMessage = $_.Exception.Message
+                $item
+            }
         }
     }
     $byId = @{}
