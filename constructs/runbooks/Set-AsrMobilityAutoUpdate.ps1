@@ -72,8 +72,8 @@ $GuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 # Segments follow Azure's naming rules, so an id can never carry a query, a fragment, white space or a
 # dot segment into a URL; \A and \z, because $ would also accept a trailing newline.
 $ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
-$VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[a-zA-Z][a-zA-Z0-9-]{1,49}/?\z"
-$AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]/?\z"
+$VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
+$AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
