@@ -416,7 +416,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
   );
 
   scenario(
-    'fails fast with TimedOut when Retry-After is longer than the deadline (never sleeps past it)',
+    'fails when Retry-After is longer than the deadline: TimedOut at once, never sleeping past it',
     {
       mappings: a2a(1),
       hook: (r) =>
@@ -453,7 +453,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     };
     const counts = new Map<string, number>();
     scenario(
-      'retries 408, 429 and 5xx up to MaxRetries, never 501',
+      'fails when a 5xx outlasts MaxRetries, or at once on 501; 408 and 5xx are retried until then',
       {
         mappings: ms,
         hook: (r) => {
@@ -540,7 +540,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       'mismatch',
     ].map((n) => mapping(n));
     scenario(
-      'follows async operations: Failed, Canceled and Cancelled fail; PartiallySucceeded and CompletedWithInformation warn; unknown statuses keep polling; Location-only and header-less 202; synchronous 200; a read-back mismatch fails',
+      'fails when an operation ends Failed, Canceled or Cancelled or the read-back differs; PartiallySucceeded and CompletedWithInformation warn; unknown statuses keep polling; Location-only, header-less 202 and synchronous 200 succeed',
       {
         mappings: ms,
         pollHeaders: { 'Retry-After': '0' },
@@ -784,7 +784,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
   })();
 
   scenario(
-    'fails with TimedOut at the deadline when operations never finish, and sends nothing after it',
+    'fails when operations never finish: TimedOut at the deadline, nothing sent after it',
     {
       mappings: a2a(6),
       pollHeaders: { 'retry-after-ms': '200' },
@@ -803,7 +803,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
   );
 
   scenario(
-    'fails with TimedOut by the deadline when ARM never answers a request',
+    'fails when ARM never answers a request: TimedOut by the deadline',
     { mappings: a2a(2), hook: (r) => (r.method === 'PATCH' ? { status: 0 } : undefined) },
     async ({ arm, run }) => {
       const [r] = await run(job(arm, { timeoutseconds: '5' }));
@@ -841,7 +841,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
 
   // ------------------------------------------------------------------------ input validation
   scenario(
-    'fails with InvalidInput for every malformed id and parameter, before any request',
+    'fails when an id or parameter is malformed: InvalidInput for each, before any request',
     { mappings: a2a(1) },
     async ({ arm, run }) => {
       const sub = SUBSCRIPTION;
@@ -926,7 +926,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
 
   // ------------------------------------------------------------------------ pwsh -File exit codes
   scenario(
-    'fails with a non-zero exit from pwsh -File for a failure outcome, and exits 0 on success; one JSON line either way',
+    'fails when run by pwsh -File with a failure outcome: non-zero exit (0 on success), one JSON line either way',
     { mappings: [enabled('ok')] },
     async ({ arm }) => {
       const args = (vault: string) => [
