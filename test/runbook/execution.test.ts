@@ -292,6 +292,26 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
   );
 
   scenario(
+    'refreshes the token before it expires (within five minutes of expires_on), without a 401',
+    {
+      mappings: a2a(2),
+      tokenLifetimeSeconds: 302,
+      pollHeaders: { 'retry-after-ms': '400' },
+      patchPlan: () => ({ mode: 'async', via: 'azure-async', polls: 4, status: 'Succeeded' }),
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { maxconcurrency: '1' }));
+      expect(r!.summary.outcome).toBe('Succeeded');
+      const tokens = arm.identity();
+      expect(tokens.length).toBeGreaterThanOrEqual(2);
+      // Each token is reused until it is within 300 s of expires_on (here: for about 2 s), then renewed.
+      expect(tokens[1]!.at - tokens[0]!.at).toBeGreaterThanOrEqual(900);
+      expect(arm.arm().filter((q) => q.status === 401)).toEqual([]);
+      expect(arm.arm().length).toBeGreaterThan(tokens.length);
+    },
+  );
+
+  scenario(
     'fails when ARM answers 401 again after the refresh (one refresh, no loop)',
     {
       mappings: a2a(1),

@@ -113,6 +113,8 @@ export class FakeArm {
   readonly issuedTokens: string[] = [];
   /** Tokens ARM accepts; a scenario may revoke one to force a 401. */
   readonly validTokens = new Set<string>();
+  /** When each token expires (epoch seconds): ARM refuses it afterwards. */
+  private readonly tokenExpiry = new Map<string, number>();
   /** Problems the server found in how it was used (the test fails on any). */
   readonly violations: string[] = [];
   readonly mappings = new Map<string, Mapping>();
@@ -306,6 +308,7 @@ export class FakeArm {
     this.validTokens.add(token);
     const now = Math.floor(Date.now() / 1000);
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
+    this.tokenExpiry.set(token, now + lifetime);
     return {
       status: 200,
       body: {
@@ -322,7 +325,8 @@ export class FakeArm {
   private armReply(rec: Recorded): Reply {
     const auth = rec.headers.authorization ?? '';
     const token = /^Bearer (.+)$/.exec(auth)?.[1];
-    if (!token || !this.validTokens.has(token)) {
+    const expired = token !== undefined && (this.tokenExpiry.get(token) ?? 0) * 1000 <= Date.now();
+    if (!token || !this.validTokens.has(token) || expired) {
       return {
         status: 401,
         headers: {
