@@ -230,7 +230,16 @@ function Invoke-ArmRequest {
             $headers = @{ Authorization = "Bearer $token"; 'x-ms-client-request-id' = [guid]::NewGuid().ToString() }
             # A request never outlives the deadline: its timeout is what is left of the run (100 s at most).
             $timeoutSec = [int] [Math]::Max(1, [Math]::Min(100, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))
-            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; SkipHttpErrorCheck = $true; TimeoutSec = $timeoutSec; Verbose = $false }
+            # One web session per thread: PowerShell 7.4+ then reuses its connection (and TLS session)
+            # instead of opening one per request; 7.2 ignores the reuse and behaves as before. (A
+            # changed timeout renews the connection: that happens only in the last 100 s of a run.)
+            $thread = [Environment]::CurrentManagedThreadId
+            $session = $null
+            if (-not $Ctx.WebSessions.TryGetValue($thread, [ref] $session)) {
+                $session = [Microsoft.PowerShell.Commands.WebRequestSession]::new()
+                $null = $Ctx.WebSessions.TryAdd($thread, $session)
+            }
+            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; WebSession = $session; SkipHttpErrorCheck = $true; TimeoutSec = $timeoutSec; Verbose = $false }
             if ($PSBoundParameters.ContainsKey('Body') -and $Body) { $params.Body = $Body; $params.ContentType = 'application/json' }
             $response = Invoke-WebRequest @params
         } catch [TimeoutException] {
@@ -549,6 +558,7 @@ $Ctx = @{
     IdentityEndpoint = $identityEndpoint
     IdentityHeader   = $identityHeader
     TokenState       = [hashtable]::Synchronized(@{ Token = $null; ExpiresOn = 0 })
+    WebSessions      = [Collections.Concurrent.ConcurrentDictionary[int, Microsoft.PowerShell.Commands.WebRequestSession]]::new()
     Deadline         = [DateTimeOffset]::UtcNow.AddSeconds($numbers.TimeoutSeconds)
     MaxRetries       = $numbers.MaxRetries
     RetryableStatus  = $RetryableStatus

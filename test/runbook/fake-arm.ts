@@ -120,6 +120,8 @@ export class FakeArm {
   readonly mappings = new Map<string, Mapping>();
   /** Called first for every ARM request (see FakeArmOptions.hook); a scenario may replace it. */
   hook: FakeArmOptions['hook'];
+  /** TCP connections opened to the ARM listener (keep-alive reuse shows as fewer connections than requests). */
+  armConnections = 0;
   inFlight = 0;
   peakInFlight = 0;
   /** Operations between the PATCH and their final status (or the PATCH's 200). */
@@ -156,6 +158,7 @@ export class FakeArm {
   async start(): Promise<this> {
     for (const name of ['arm', 'identity', 'foreign'] as const) {
       const server = createServer((req, res) => this.receive(name, req, res));
+      if (name === 'arm') server.on('connection', () => this.armConnections++);
       server.keepAliveTimeout = 2000;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
