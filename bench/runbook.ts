@@ -27,6 +27,7 @@ export interface RunbookRun {
   readonly requests: number;
   readonly armRequests: number;
   readonly tokenRequests: number;
+  readonly armConnections: number;
   readonly peakRequestsInFlight: number;
   readonly peakOperationsOpen: number;
   readonly outcome: string;
@@ -91,6 +92,7 @@ async function once(maxConcurrency: number): Promise<RunbookRun> {
       requests: arm.requests.length,
       armRequests: arm.arm().length,
       tokenRequests: arm.identity().length,
+      armConnections: arm.armConnections,
       peakRequestsInFlight: arm.peakInFlight,
       peakOperationsOpen: arm.peakOpenOperations,
       outcome: r.summary.outcome,
@@ -111,7 +113,7 @@ export async function benchRunbook(quick = false): Promise<RunbookBench> {
     const sorted = [...runs].sort((a, b) => a.processWallMs - b.processWallMs);
     const median = sorted[sorted.length >> 1]!;
     console.log(
-      `  runbook MaxConcurrency ${maxConcurrency}: process ${median.processWallMs} ms, runbook ${median.runbookMs} ms, ${median.requests} requests, peak in flight ${median.peakRequestsInFlight}`,
+      `  runbook MaxConcurrency ${maxConcurrency}: process ${median.processWallMs} ms, runbook ${median.runbookMs} ms, ${median.requests} requests on ${median.armConnections} connections, peak in flight ${median.peakRequestsInFlight}`,
     );
     points.push({ maxConcurrency, runs, median });
   }
@@ -132,11 +134,11 @@ export function renderRunbookMarkdown(r: RunbookBench): string[] {
   return [
     `Runbook against the fake ARM server, measured ${r.measuredAt.slice(0, 10)} on ${r.machine} (load average ${r.loadAverage.before} before, ${r.loadAverage.after} after) with PowerShell ${r.pwsh}: ${s.mappings} mappings in pages of ${s.pageSize}, ${s.changes} needing a change, each operation InProgress for ${s.pollsPerOperation} polls (retry-after-ms ${s.retryAfterMs}), ${s.latencyMs} ms per ARM answer; median of ${r.points[0]?.runs.length ?? 0} runs.`,
     '',
-    '| MaxConcurrency | process wall (ms) | runbook (ms) | requests (ARM + token) | peak requests in flight | peak operations open |',
-    '|---|---|---|---|---|---|',
+    '| MaxConcurrency | process wall (ms) | runbook (ms) | requests (ARM + token) | ARM connections | peak requests in flight | peak operations open |',
+    '|---|---|---|---|---|---|---|',
     ...r.points.map(
       (p) =>
-        `| ${p.maxConcurrency} | ${p.median.processWallMs} | ${p.median.runbookMs} | ${p.median.armRequests} + ${p.median.tokenRequests} | ${p.median.peakRequestsInFlight} | ${p.median.peakOperationsOpen} |`,
+        `| ${p.maxConcurrency} | ${p.median.processWallMs} | ${p.median.runbookMs} | ${p.median.armRequests} + ${p.median.tokenRequests} | ${p.median.armConnections} | ${p.median.peakRequestsInFlight} | ${p.median.peakOperationsOpen} |`,
     ),
   ];
 }
