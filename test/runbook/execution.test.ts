@@ -451,7 +451,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     async ({ arm, run }) => {
       const [r] = await run(job(arm, { timeoutseconds: '5' }));
       expect(r!.summary.outcome).toBe('TimedOut');
-      expect(r!.ms).toBeLessThan(4000);
+      expect(r!.ms).toBeLessThan(4500); // neither the hour asked for nor the 5 s deadline
       expect(arm.arm()).toHaveLength(1);
     },
   );
@@ -822,7 +822,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       expect(s.counts).toMatchObject({ planned: 6, timedOut: 6, succeeded: 0, failed: 0 });
       const first = arm.requests[0]!.at;
       const last = arm.requests[arm.requests.length - 1]!.at;
-      expect(last - first).toBeLessThanOrEqual(5000);
+      expect(last - first).toBeLessThanOrEqual(5000 + 250); // the server's receipt lags the send a little
       expect(r!.ms).toBeLessThan(10_000);
     },
   );
