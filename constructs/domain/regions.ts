@@ -106,13 +106,21 @@ export function regionInfo(region: string): RegionInfo | undefined {
   return REGIONS[normalizeRegion(region)];
 }
 
+/** Answers of {@link isIanaTimeZone} so far: asking ICU costs a formatter per call. */
+const knownTimeZones = new Map<string, boolean>();
+
 /** True when `zone` is a time zone name this runtime's IANA database knows. */
 export function isIanaTimeZone(zone: string): boolean {
   if (!/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownTimeZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownTimeZones.set(zone, known);
   }
+  return known;
 }
