@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { setFleetMocks, settle } from './fleet-mocks';
-import { SECRET, STRING_ASSET, type FleetRecording } from './fleet-pulumi-record';
+import { encode, SECRET, STRING_ASSET, type FleetRecording } from './fleet-pulumi-record';
 
 type AzureNativeResource = pulumi.CustomResource & {
   readonly id: pulumi.Output<string>;
@@ -26,14 +26,25 @@ async function classOf(type: string): Promise<AzureNativeClass> {
  * to an earlier resource's id or name is that resource's `id` or `name` output, secrets stay secret,
  * the runbook's content stays an asset, and the provider calls are made again.
  *
- * `node scripts/ts-run.js bench/fleet-pulumi-raw.ts <recording.json>`
+ * `node scripts/ts-run.js bench/fleet-pulumi-raw.ts <recording.json> [--check]`: with `--check`
+ * (a test, never the timed runs) it also records what it registers and fails unless that equals the
+ * recording: same resources, same inputs, same calls.
  */
 export async function main(argv: string[]): Promise<void> {
   const recording = JSON.parse(readFileSync(argv[0]!, 'utf8')) as FleetRecording;
   const classes = new Map<string, AzureNativeClass>();
   for (const type of new Set(recording.resources.map((r) => r.type))) classes.set(type, await classOf(type));
 
-  const count = await setFleetMocks();
+  const check = argv.includes('--check');
+  const seen: Promise<string>[] = [];
+  const count = await setFleetMocks(
+    check
+      ? {
+          resource: (r) => seen.push(encode(r.inputs).then((i) => JSON.stringify([r.type, r.name, i]))),
+          call: (c) => seen.push(encode(c.args).then((a) => JSON.stringify([c.token, a]))),
+        }
+      : undefined,
+  );
   const byId = new Map<string, AzureNativeResource>();
   const byName = new Map<string, AzureNativeResource>();
   const input = (value: unknown): unknown => {
@@ -56,4 +67,18 @@ export async function main(argv: string[]): Promise<void> {
   const registered = await settle(count);
   if (registered < recording.resources.length)
     throw new Error(`only ${registered} of ${recording.resources.length} resources registered`);
+  if (check) {
+    const want = [
+      ...recording.resources.map((r) => JSON.stringify([r.type, r.name, r.inputs])),
+      ...recording.calls.map((c) => JSON.stringify([c.token, c.args])),
+    ].sort();
+    const got = (await Promise.all(seen)).sort();
+    const missing = want.filter((w) => !got.includes(w));
+    const extra = got.filter((g) => !want.includes(g));
+    if (missing.length || extra.length)
+      throw new Error(
+        `the raw baseline differs from the recording:\n  missing ${missing.join('\n  missing ')}\n  extra ${extra.join('\n  extra ')}`,
+      );
+    console.log(`raw baseline matches the recording: ${want.length} registrations and calls`);
+  }
 }

@@ -23,7 +23,7 @@ const SIG_KEY = '4dabf18193072939515e22adb298388d';
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
 
 /** Turns a deserialized input (secrets and assets included) into JSON-safe data. */
-async function encode(value: unknown): Promise<unknown> {
+export async function encode(value: unknown): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map(encode));
   if (pulumi.asset.StringAsset.isInstance(value)) {
     const text = await (value as pulumi.asset.StringAsset).text;
