@@ -26,6 +26,31 @@ export interface RunbookSummary {
     number
   >;
   mappings: SummaryItem[];
+  agents: AgentReport | null;
+}
+
+/** The summary's agent report (schema version 2). */
+export interface AgentReport {
+  state: 'Complete' | 'Skipped' | 'NotRead' | 'Failed' | 'TimedOut';
+  reportTime: string;
+  expiringWithinDays: number;
+  protectedItems: number;
+  otherProviders: number;
+  machinesListed: number;
+  truncated: boolean;
+  needAttention: number;
+  counts: Record<string, number>;
+  message: string | null;
+  machines: AgentMachine[];
+}
+export interface AgentMachine {
+  name: string;
+  id: string;
+  provider: 'A2A' | 'InMageRcm';
+  agentVersion: string | null;
+  status: string;
+  reasons: string[];
+  facts: Record<string, unknown>;
 }
 export interface SummaryItem {
   id: string;

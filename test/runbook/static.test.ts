@@ -69,6 +69,10 @@ describe('runbook contract', () => {
       'MaxConcurrency',
       'MaxRetries',
       'DryRun',
+      'SkipAgentReport',
+      'AgentExpiringWithinDays',
+      'MaxAgentsListed',
+      'ReportTimeUtc',
     ]);
   });
 
