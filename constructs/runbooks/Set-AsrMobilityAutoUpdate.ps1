@@ -43,6 +43,7 @@
 [CmdletBinding()]
 param(
     [string] $VaultResourceId = '',
+    [string] $VaultResourceIds = '',
     [string] $AutoUpdateAction = '',
     [string] $AutomationAccountArmId = '',
     [string] $Providers = 'A2A',
@@ -84,6 +85,11 @@ $ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
 $VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
 $AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
+# A fleet job reconciles at most this many vaults: all of them share one deadline (TimeoutSeconds, at most
+# 10200 s, under Automation's 3-hour fair-share limit), which leaves each vault over three minutes at the
+# longest deadline, and keeps the job parameter (about 150 characters an id) and the summary small.
+$MaxFleetVaults = 50
+$FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
 # --- Helpers (pure, or working only on what they are given) -------------------------------------
@@ -392,7 +398,7 @@ function Invoke-MappingUpdate {
         $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $Item
     }
     $url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
-    $json = $Item.body | ConvertTo-Json -Depth 10 -Compress
+    $json = $Item.body | ConvertTo-Json -Depth 12 -Compress
     $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $url -Body $json
     $Item.attempts += $call.Attempts
     if ($call.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response }
@@ -721,7 +727,7 @@ function Complete-Run {
     param($Summary, [string] $Outcome, [string] $Message)
     $Summary.outcome = $Outcome
     $Summary.message = $Message
-    $json = $Summary | ConvertTo-Json -Depth 10 -Compress
+    $json = $Summary | ConvertTo-Json -Depth 12 -Compress
     Write-Output $json
     if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
         Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
@@ -732,7 +738,21 @@ function Complete-Run {
 # --- 1. Parameters, validated before any network call -----------------------------------------
 
 $problems = [Collections.Generic.List[string]]::new()
-if ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
+$fleet = [bool] $VaultResourceIds
+$vaultList = @()
+if ($fleet) {
+    if ($VaultResourceId) { $problems.Add('VaultResourceId and VaultResourceIds are mutually exclusive: give one vault or a list.') }
+    $seen = @{}
+    foreach ($entry in ($VaultResourceIds -split ',')) {
+        $id = $entry.Trim()
+        if ($id -notmatch $VaultIdPattern) { $problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+        $key = ConvertTo-NormalizedId -Id $id
+        if ($seen.ContainsKey($key)) { $problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
+        $seen[$key] = $true
+        $vaultList += $id
+    }
+    if (@($VaultResourceIds -split ',').Count -gt $MaxFleetVaults) { $problems.Add("VaultResourceIds names $(@($VaultResourceIds -split ',').Count) vaults; one job reconciles at most $MaxFleetVaults.") }
+} elseif ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
 $action = @('Enabled', 'Disabled') | Where-Object { $_ -ieq $AutoUpdateAction.Trim() } | Select-Object -First 1
 if (-not $action) { $problems.Add("AutoUpdateAction '$AutoUpdateAction' must be Enabled or Disabled.") }
 $providerList = @()
@@ -779,6 +799,25 @@ if (($ReportTimeUtc -is [DateTime] -and $ReportTimeUtc.Kind -ne [DateTimeKind]::
 }
 $Summary.providers = $providerList
 if ($action) { $Summary.action = $action }
+if ($fleet) {
+    # A fleet job's summary: the totals, the overall outcome and one section per vault.
+    $Summary = [ordered]@{
+        schemaVersion  = $SummarySchemaVersion
+        runbookVersion = $RunbookVersion
+        vaults         = @($vaultList)
+        action         = $Summary.action
+        providers      = $providerList
+        dryRun         = [bool] $DryRun
+        outcome        = $null
+        message        = $null
+        vaultOutcomes  = [ordered]@{}
+        counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        agentCounts    = [ordered]@{}
+        sections       = @()
+    }
+    if ($vaultList.Count -eq 0) { $Summary.vaults = @(($VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] = 0 }
+}
 if ($problems.Count -gt 0) {
     foreach ($problem in $problems) { Write-Warning $problem }
     Complete-Run -Summary $Summary -Outcome 'InvalidInput' -Message ($problems -join ' ')
@@ -950,9 +989,39 @@ function Invoke-VaultRun {
     return $section
 }
 
-Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
-$section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $VaultResourceId
-$Summary.counts = $section.counts
-$Summary.mappings = $section.mappings
-$Summary.agents = $section.agents
-Complete-Run -Summary $Summary -Outcome $section.outcome -Message $section.message
+if (-not $fleet) {
+    Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+    $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $VaultResourceId
+    $Summary.counts = $section.counts
+    $Summary.mappings = $section.mappings
+    $Summary.agents = $section.agents
+    Complete-Run -Summary $Summary -Outcome $section.outcome -Message $section.message
+    return
+}
+
+# --- Fleet: each vault in turn, one deadline for all; a vault that fails does not stop the others --------
+Write-Verbose ("Fleet of {0} vault(s); action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $vaultList.Count, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+$sections = [Collections.Generic.List[object]]::new()
+foreach ($vaultId in $vaultList) {
+    try {
+        $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $vaultId
+    } catch {
+        $section = [ordered]@{ vault = $vaultId; outcome = 'Failed'; message = "Unexpected error: $($_.Exception.Message)"; counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }; mappings = @(); agents = $null }
+    }
+    Write-Verbose "Vault ${vaultId}: $($section.outcome). $($section.message)"
+    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault ${vaultId}: $($section.outcome): $($section.message)" }
+    $sections.Add($section)
+}
+$Summary.sections = @($sections)
+foreach ($section in $sections) {
+    $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
+    foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
+    if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
+}
+# The overall outcome is the most severe vault outcome (Failed, PartiallyFailed, TimedOut, ReportFailed,
+# AgentsNeedAttention, Succeeded, DryRun, NoChange), except that Failed becomes PartiallyFailed when
+# another vault did not fail.
+$overall = $FleetOutcomePrecedence | Where-Object { $Summary.vaultOutcomes.Contains($_) } | Select-Object -First 1
+if ($overall -eq 'Failed' -and $Summary.vaultOutcomes.Count -gt 1) { $overall = 'PartiallyFailed' }
+$byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
+Complete-Run -Summary $Summary -Outcome $overall -Message "$($sections.Count) vault(s): $byOutcome."

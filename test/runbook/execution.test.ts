@@ -25,6 +25,7 @@ import {
   runRunbook,
   spawnPwsh,
   type JobParameters,
+  type FleetSummary,
   type RunResult,
   type RunbookSummary,
 } from './harness';
@@ -59,6 +60,13 @@ const job = (arm: FakeArm, extra: Record<string, string | boolean> = {}): JobPar
   timeoutseconds: '60',
   ...extra,
 });
+
+/** A fleet job: the vault list instead of the one vault id. */
+const fleetJob = (arm: FakeArm, ids: string, extra: Record<string, string | boolean> = {}): JobParameters => {
+  const params: Record<string, string | boolean> = { ...job(arm, extra), vaultresourceids: ids };
+  delete params.vaultresourceid;
+  return { ...params, ...extra };
+};
 
 /** The output contract, checked after every run: one JSON document, the exit, no secret anywhere. */
 function expectContract(
@@ -1214,6 +1222,135 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         expect(r!.summary.agents!.state).toBe('Failed');
         expect(r!.summary.message).toContain('AuthorizationFailed');
         expect(arm.arm().filter(isItems)).toHaveLength(1);
+      },
+    );
+  })();
+  // ------------------------------------------------------------------------ fleets (VaultResourceIds)
+  (() => {
+    const vaultB = VAULT_ID.replace(/vault-a$/, 'vault-b');
+    const vaultC = VAULT_ID.replace(/vault-a$/, 'vault-c');
+    const current = (name: string, vault: string, expiry = '2027-06-01T00:00:00Z') =>
+      protectedItem(
+        name,
+        {
+          provider: 'A2A',
+          agentVersion: '9.62.1.1',
+          agentExpiryDate: expiry,
+          isReplicationAgentUpdateRequired: false,
+          isReplicationAgentCertificateUpdateRequired: false,
+        },
+        vault,
+      );
+    scenario(
+      'reconciles several vaults in one job: one answering 403 does not stop the others; a section per vault and the overall outcome',
+      {
+        otherVaults: [vaultB, vaultC],
+        mappings: [
+          mapping('a0'),
+          mapping('a1'),
+          mapping('b0', {}, vaultB),
+          mapping('c0', { status: 'Enabled', account: ACCOUNT_ID, auth: 'SystemAssignedIdentity' }, vaultC),
+        ],
+        protectedItems: [
+          current('vm-a', VAULT_ID),
+          current('vm-c1', vaultC),
+          current('vm-c2', vaultC, '2026-10-01T00:00:00Z'),
+        ],
+        hook: (r) =>
+          r.path.toLowerCase().startsWith(vaultB.toLowerCase())
+            ? armError(403, 'AuthorizationFailed', 'The identity has no role on vault-b.')
+            : undefined,
+      },
+      async ({ arm, run }) => {
+        const [r] = await run(
+          fleetJob(arm, [VAULT_ID, ` ${vaultB}`, `${vaultC.toLowerCase()}/`].join(','), {
+            reporttimeutc: '2026-11-30T00:00:00Z',
+          }),
+        );
+        const s = r!.summary as unknown as FleetSummary;
+        expect(r!.threw).toBe(true);
+        expect(s.outcome).toBe('PartiallyFailed');
+        // Each section names its vault as given (trimmed).
+        expect(s.sections.map((x) => [/vaults\/([^/]+)/.exec(x.vault)![1], x.outcome])).toEqual([
+          ['vault-a', 'Succeeded'],
+          ['vault-b', 'Failed'],
+          ['vault-c', 'AgentsNeedAttention'],
+        ]);
+        expect(s.vaultOutcomes).toEqual({ Succeeded: 1, Failed: 1, AgentsNeedAttention: 1 });
+        expect(s.counts).toEqual({
+          listed: 3,
+          unchanged: 1,
+          skipped: 0,
+          planned: 2,
+          succeeded: 2,
+          failed: 0,
+          timedOut: 0,
+        });
+        expect(s.agentCounts).toMatchObject({ OutOfSupport: 1, Current: 2 });
+        expect(s.sections[1]!.message).toContain('AuthorizationFailed');
+        expect(s.sections[1]!.agents!.state).toBe('NotRead');
+        expect(s.sections[2]!.agents!.machines.map((m) => m.name)).toEqual(['vm-c2', 'vm-c1']);
+        expect(s.sections[2]!.vault).toBe(`${vaultC.toLowerCase()}/`);
+        expect(s.message).toContain('3 vault(s)');
+        expect(r!.warnings.join('\n')).toContain('vault-b');
+        // vault-b: one request (its listing, refused); no report read after it; vault-c still done.
+        expect(arm.arm().filter((q) => q.path.toLowerCase().startsWith(vaultB.toLowerCase()))).toHaveLength(
+          1,
+        );
+        expect(
+          arm.mapping(arm.options.mappings[0]!.id).properties.providerSpecificDetails!.agentAutoUpdateStatus,
+        ).toBe('Enabled');
+        // A fleet that is in order (the report skipped) completes normally.
+        const [again] = await run(fleetJob(arm, `${VAULT_ID},${vaultC}`, { skipagentreport: true }));
+        const t = again!.summary as unknown as FleetSummary;
+        expect(t.outcome).toBe('NoChange');
+        expect(t.sections.map((x) => x.agents!.state)).toEqual(['Skipped', 'Skipped']);
+      },
+    );
+
+    scenario(
+      'fails when the one deadline runs out in a fleet: the vault that hangs and every vault after it TimedOut, within TimeoutSeconds',
+      {
+        otherVaults: [vaultB],
+        mappings: [mapping('a0'), mapping('b0', {}, vaultB)],
+        hook: (r) =>
+          isList(r) && r.path.toLowerCase().startsWith(VAULT_ID.toLowerCase()) ? { status: 0 } : undefined,
+      },
+      async ({ arm, run }) => {
+        const [r] = await run(fleetJob(arm, `${VAULT_ID},${vaultB}`, { timeoutseconds: '5' }));
+        const s = r!.summary as unknown as FleetSummary;
+        expect(s.outcome).toBe('TimedOut');
+        expect(s.sections.map((x) => x.outcome)).toEqual(['TimedOut', 'TimedOut']);
+        expect(r!.ms).toBeLessThan(9000);
+        expect(arm.writes()).toEqual([]);
+        expect(arm.arm().filter((q) => q.path.toLowerCase().startsWith(vaultB.toLowerCase()))).toEqual([]);
+      },
+    );
+
+    scenario(
+      'fails when VaultResourceIds is malformed, names a vault twice, is too long, or comes with VaultResourceId: InvalidInput, zero requests',
+      {},
+      async ({ arm, run }) => {
+        const base = (ids: string, single?: string) =>
+          fleetJob(arm, ids, single ? { vaultresourceid: single } : {});
+        const many = Array.from({ length: 51 }, (_, i) => VAULT_ID.replace(/vault-a$/, `vault-${i}`)).join(
+          ',',
+        );
+        const cases = [
+          base(`${VAULT_ID},/subscriptions/nope`),
+          base(`${VAULT_ID},`),
+          base(`${VAULT_ID},${VAULT_ID.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/')}`),
+          base(`${VAULT_ID},${VAULT_ID}/`),
+          base(many),
+          base(vaultB, VAULT_ID),
+        ];
+        const runs = await run(cases);
+        expect(runs.map((r) => r.summary.outcome)).toEqual(cases.map(() => 'InvalidInput'));
+        expect(
+          runs.map((r) => /twice|at most 50|mutually exclusive|must be/.test(r.summary.message)),
+        ).toEqual(cases.map(() => true));
+        expect((runs[4]!.summary as unknown as FleetSummary).vaults).toHaveLength(51);
+        expect(arm.requests).toEqual([]);
       },
     );
   })();

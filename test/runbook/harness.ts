@@ -29,6 +29,32 @@ export interface RunbookSummary {
   agents: AgentReport | null;
 }
 
+/** One vault's part of a fleet summary (VaultResourceIds). */
+export interface VaultSection {
+  vault: string;
+  outcome: string;
+  message: string;
+  counts: RunbookSummary['counts'];
+  mappings: SummaryItem[];
+  agents: AgentReport | null;
+}
+
+/** The summary of a fleet job (VaultResourceIds): totals, the overall outcome, one section per vault. */
+export interface FleetSummary {
+  schemaVersion: number;
+  runbookVersion: string;
+  vaults: string[];
+  action: string;
+  providers: string[];
+  dryRun: boolean;
+  outcome: string;
+  message: string;
+  vaultOutcomes: Record<string, number>;
+  counts: RunbookSummary['counts'];
+  agentCounts: Record<string, number>;
+  sections: VaultSection[];
+}
+
 /** The summary's agent report (schema version 2). */
 export interface AgentReport {
   state: 'Complete' | 'Skipped' | 'NotRead' | 'Failed' | 'TimedOut';

@@ -59,6 +59,7 @@ describe('runbook contract', () => {
   it('declares exactly the parameters of the specification', () => {
     expect(topLevelParams()).toEqual([
       'VaultResourceId',
+      'VaultResourceIds',
       'AutoUpdateAction',
       'AutomationAccountArmId',
       'Providers',
