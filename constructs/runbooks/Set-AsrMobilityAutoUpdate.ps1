@@ -12,12 +12,21 @@
     It needs no module: the token comes from the managed identity endpoint and every call is
     a plain HTTPS request to Azure Resource Manager.
 
-    Exactly one JSON document is written to the Output stream, last, on success and on failure.
-    Outcomes other than Succeeded, NoChange and DryRun throw after the summary, so the
-    Automation job is marked Failed and `pwsh -File` exits non-zero.
+    After the reconciliation it reads the vault's replication protected items (read-only) and reports
+    on every A2A and InMageRcm machine's Mobility agent, by the rules of classifyAgent in the domain.
+
+    Exactly one JSON document (summary schema 2) is written to the Output stream, last, on success and
+    on failure. Outcomes other than Succeeded, NoChange and DryRun throw after the summary, so the
+    Automation job is marked Failed and `pwsh -File` exits non-zero: among them AgentsNeedAttention
+    (agents out of support or blocked) and ReportFailed (the protected items could not be read).
 
 .PARAMETER VaultResourceId
     /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}
+
+.PARAMETER VaultResourceIds
+    A fleet: comma-separated vault ids (at most 50, no duplicates), instead of VaultResourceId. Each vault
+    is reconciled and reported on in turn under the one deadline; the summary has a section per vault
+    and an overall outcome.
 
 .PARAMETER AutoUpdateAction
     Enabled or Disabled.
@@ -36,6 +45,18 @@
 
 .PARAMETER DryRun
     Plans and reports; writes nothing.
+
+.PARAMETER SkipAgentReport
+    Does not read the protected items; the summary's agents section says Skipped.
+
+.PARAMETER AgentExpiringWithinDays
+    0 to 365: an agent whose support ends within this many days is SupportExpiring. Default 30.
+
+.PARAMETER MaxAgentsListed
+    0 to 5000 machines listed per vault, most severe first; the counts always cover every machine. Default 1000.
+
+.PARAMETER ReportTimeUtc
+    Tests only: the time the report judges expiry dates against, ISO 8601 with a zone. Default: now.
 
 .EXAMPLE
     pwsh -File Set-AsrMobilityAutoUpdate.ps1 -VaultResourceId /subscriptions/.../vaults/v1 -AutoUpdateAction Enabled -AutomationAccountArmId /subscriptions/.../automationAccounts/a1 -DryRun

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveA2AScenario } from '../../constructs/domain';
 import { AGENT_STATUSES } from '../../constructs/domain/agent-status';
@@ -1354,4 +1355,80 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       },
     );
   })();
+  // ------------------------------------------------------------------------ the README's example
+  scenario(
+    "produces the README's example summary (UPDATE_README_EXAMPLE=1 rewrites it)",
+    {
+      mappings: [enabled('a2a-weu-1'), mapping('a2a-weu-2')],
+      protectedItems: [
+        protectedItem('vm-app-01', {
+          provider: 'A2A',
+          agentVersion: '9.62.7172.1',
+          agentExpiryDate: '2027-06-01T00:00:00Z',
+          isReplicationAgentUpdateRequired: false,
+          isReplicationAgentCertificateUpdateRequired: false,
+        }),
+        protectedItem('vm-db-01', {
+          provider: 'A2A',
+          agentVersion: '9.58.1.1',
+          agentExpiryDate: '2026-12-20T00:00:00Z',
+          isReplicationAgentUpdateRequired: true,
+          isReplicationAgentCertificateUpdateRequired: false,
+        }),
+        protectedItem('vmw-web-01', {
+          provider: 'InMageRcm',
+          mobilityAgentDetails: {
+            version: '9.62.7100.1',
+            latestVersion: '9.63.7300.1',
+            agentVersionExpiryDate: '2027-05-01T00:00:00Z',
+            isUpgradeable: 'true',
+            latestUpgradableVersionWithoutReboot: '9.62.7100.1',
+            reasonsBlockingUpgrade: [],
+          },
+          agentUpgradeState: 'None',
+        }),
+        protectedItem('vmw-erp-01', {
+          provider: 'InMageRcm',
+          mobilityAgentDetails: {
+            version: '9.50.6000.1',
+            latestVersion: '9.63.7300.1',
+            agentVersionExpiryDate: '2026-11-01T00:00:00Z',
+            isUpgradeable: 'false',
+            latestUpgradableVersionWithoutReboot: null,
+            reasonsBlockingUpgrade: ['AgentNoHeartbeat'],
+          },
+          agentUpgradeState: 'None',
+        }),
+      ],
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { reporttimeutc: '2026-11-30T02:00:00Z', maxagentslisted: '3' }));
+      expect(r!.summary.outcome).toBe('AgentsNeedAttention');
+      // As Prettier writes it (the README is Prettier-formatted); only request ids are replaced.
+      const json = JSON.stringify(
+        r!.summary,
+        (key, value: unknown) =>
+          key === 'requestId' && typeof value === 'string' ? '<x-ms-request-id>' : value,
+        2,
+      );
+      const prettier = join(__dirname, '..', '..', 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+      const example = execFileSync(process.execPath, [prettier, '--stdin-filepath', 'example.json'], {
+        input: json,
+        encoding: 'utf8',
+      }).trimEnd();
+      const readme = join(__dirname, '..', '..', 'README.md');
+      const text = readFileSync(readme, 'utf8');
+      const block =
+        /(<!-- example-summary:start -->\n\n```json\n)([\s\S]*?)(\n```\n\n<!-- example-summary:end -->)/;
+      expect(text).toMatch(block);
+      if (process.env.UPDATE_README_EXAMPLE === '1') {
+        writeFileSync(
+          readme,
+          text.replace(block, (_m, a: string, _b: string, c: string) => `${a}${example}${c}`),
+        );
+      } else {
+        expect(block.exec(text)![2]).toBe(example);
+      }
+    },
+  );
 });
