@@ -1063,6 +1063,9 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
           expect(agents.needAttention).toBe(attention);
           expect(r.summary.outcome).toBe(attention > 0 ? 'AgentsNeedAttention' : 'NoChange');
         });
+        // Every status came out of the runbook at least once.
+        const seen = new Set(runs.flatMap((r) => r.summary.agents!.machines.map((m) => m.status)));
+        expect(AGENT_STATUSES.filter((st) => !seen.has(st))).toEqual([]);
         // Every page of every vault was read, and nothing was written.
         const reads = arm.arm().filter((q) => /replicationProtectedItems$/i.test(q.path));
         const pages = groupCases.reduce((n, cases) => n + Math.ceil(cases.length / 4), 0);
