@@ -35,7 +35,7 @@ export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
     vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
     'vault',
     vault,
-    'must be a RecoveryVault construct, or an existing vault from RecoveryVault.fromVaultId',
+    'must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId',
   )
     ? (vault as RecoveryVault | ExistingRecoveryVault).spec
     : vaultStandIn();
