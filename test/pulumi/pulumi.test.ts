@@ -458,6 +458,7 @@ describe('Pulumi stack configuration', () => {
     const s = scenarioFromConfig({
       get: (k) => ({ tags: '{"a":"b"}', vaultLock: '{"kind":"ReadOnly"}', scenario: 'a2a' })[k],
     });
+    if (s.scenario === 'existing') throw new Error('expected the a2a scenario');
     expect(s.props.vault.tags).toEqual({ a: 'b' });
     expect(s.props.vault.lock).toEqual({ kind: 'ReadOnly' });
     expect(() => scenarioFromConfig({ get: (k) => (k === 'tags' ? '{oops' : undefined) })).toThrow(
