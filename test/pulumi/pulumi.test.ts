@@ -436,7 +436,7 @@ describe('Pulumi stack configuration', () => {
 
   it('fails on an unknown scenario', () => {
     expect(() => scenarioFromConfig({ get: (k) => (k === 'scenario' ? 'hyperv' : undefined) })).toThrow(
-      /scenario: received "hyperv"; must be a2a or vmware/,
+      /scenario: received "hyperv"; must be a2a, vmware or existing/,
     );
   });
 
