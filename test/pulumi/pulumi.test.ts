@@ -392,7 +392,7 @@ describe('Pulumi stack configuration', () => {
   });
 
   it('uses only known keys in the example stack files', () => {
-    for (const stack of ['a2a', 'vmware']) {
+    for (const stack of ['a2a', 'vmware', 'existing']) {
       const keys = Object.keys(readStackFile(join(root, `Pulumi.${stack}.yaml`)).config).filter((k) =>
         k.startsWith(`${PROJECT_NAME}:`),
       );
