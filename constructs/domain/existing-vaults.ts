@@ -284,7 +284,7 @@ export function resolveExistingVaultsScenario(
   // Only the props a fleet knows go on (unknown ones are reported above, once).
   const known: Record<string, unknown> = {};
   for (const k of FLEET_AUTOMATION_PROP_NAMES) if (a[k] !== undefined) known[k] = a[k];
-  const now = a === undefined ? undefined : readClock(ar, a.clock);
+  const now = readClock(ar, a.clock);
   const str = (v: unknown): string => (typeof v === 'string' ? v : '');
   const facts: VaultFacts = {
     name: str(a.name),
