@@ -5,6 +5,7 @@
 import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
 import { TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import type { RuntimeEnvironmentConfig } from './flavour-contract';
 
 /** The first azurerm release with both the runtime environment resource and the runbook's link to it. */
 export const AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION = '4.59.0';
@@ -14,17 +15,7 @@ export const AZURERM_VERSION_CONSTRAINT = `>= ${AZURERM_RUNTIME_ENVIRONMENT_MIN_
 const VERSION_PATH = 'terraform.required_providers.azurerm.version';
 
 /** Config of {@link AutomationRuntimeEnvironment}: the arguments of `azurerm_automation_runtime_environment`. */
-export interface AutomationRuntimeEnvironmentConfig {
-  readonly name: string;
-  readonly automationAccountId: string;
-  readonly location: string;
-  readonly runtimeLanguage: 'PowerShell';
-  readonly runtimeVersion: string;
-  readonly description?: string;
-  /** Package name to version; an empty map declares no default packages. */
-  readonly runtimeDefaultPackages?: Readonly<Record<string, string>>;
-  readonly tags?: Readonly<Record<string, string>>;
-}
+export type AutomationRuntimeEnvironmentConfig = RuntimeEnvironmentConfig;
 
 /**
  * `azurerm_automation_runtime_environment` (azurerm >= 4.57.0), typed, over cdktf's

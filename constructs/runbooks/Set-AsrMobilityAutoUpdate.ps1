@@ -71,8 +71,11 @@ $Clouds = @{
 }
 
 $GuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-$VaultIdPattern = "^/subscriptions/$GuidPattern/resourceGroups/[^/]+/providers/Microsoft\.RecoveryServices/vaults/[^/]+/?$"
-$AccountIdPattern = "^/subscriptions/$GuidPattern/resourceGroups/[^/]+/providers/Microsoft\.Automation/automationAccounts/[^/]+/?$"
+# Segments follow Azure's naming rules, so an id can never carry a query, a fragment, white space or a
+# dot segment into a URL; \A and \z, because $ would also accept a trailing newline.
+$ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
+$VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
+$AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
@@ -177,7 +180,7 @@ function Get-ArmToken {
             $attempt++
             $response = $null
             try {
-                $response = Invoke-WebRequest -Uri $uri -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $Ctx.IdentityHeader; 'Metadata' = 'true' } -SkipHttpErrorCheck -TimeoutSec 60 -Verbose:$false
+                $response = Invoke-WebRequest -Uri $uri -Method Get -Headers @{ 'X-IDENTITY-HEADER' = $Ctx.IdentityHeader; 'Metadata' = 'true' } -SkipHttpErrorCheck -TimeoutSec ([int] [Math]::Max(1, [Math]::Min(60, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))) -Verbose:$false
             } catch {
                 if ($attempt -gt $Ctx.MaxRetries) { throw "The managed identity endpoint did not answer after $attempt attempts: $($_.Exception.Message)" }
             }
@@ -227,7 +230,18 @@ function Invoke-ArmRequest {
         try {
             $token = Get-ArmToken -Ctx $Ctx
             $headers = @{ Authorization = "Bearer $token"; 'x-ms-client-request-id' = [guid]::NewGuid().ToString() }
-            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; SkipHttpErrorCheck = $true; TimeoutSec = 100; Verbose = $false }
+            # A request never outlives the deadline: its timeout is what is left of the run (100 s at most).
+            $timeoutSec = [int] [Math]::Max(1, [Math]::Min(100, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))
+            # One web session per thread: PowerShell 7.4+ then reuses its connection (and TLS session)
+            # instead of opening one per request; 7.2 ignores the reuse and behaves as before. (A
+            # changed timeout renews the connection: that happens only in the last 100 s of a run.)
+            $thread = [Environment]::CurrentManagedThreadId
+            $session = $null
+            if (-not $Ctx.WebSessions.TryGetValue($thread, [ref] $session)) {
+                $session = [Microsoft.PowerShell.Commands.WebRequestSession]::new()
+                $null = $Ctx.WebSessions.TryAdd($thread, $session)
+            }
+            $params = @{ Uri = $Url; Method = $Method; Headers = $headers; WebSession = $session; SkipHttpErrorCheck = $true; TimeoutSec = $timeoutSec; Verbose = $false }
             if ($PSBoundParameters.ContainsKey('Body') -and $Body) { $params.Body = $Body; $params.ContentType = 'application/json' }
             $response = Invoke-WebRequest @params
         } catch [TimeoutException] {
@@ -436,12 +450,13 @@ function Invoke-MappingUpdate {
     } else {
         $Item.operationStatus = 'Succeeded'
     }
-    # Verify what the service now reports. A 202 without an operation URL is verified after a short wait.
+    # Verify what the service now reports. A 202 without an operation URL is verified after the wait it asked for.
     $verifyTries = if ($Item.operationStatus -eq 'Accepted') { 5 } else { 1 }
     for ($i = 1; $i -le $verifyTries; $i++) {
         if ($Item.operationStatus -eq 'Accepted') {
-            if ($Ctx.PollIntervalMs -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
-            Start-Sleep -Milliseconds $Ctx.PollIntervalMs
+            # $wait is the 202's Retry-After (else the default poll interval).
+            if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
+            Start-Sleep -Milliseconds $wait
         }
         $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
         $Item.attempts += $get.Attempts
@@ -515,7 +530,7 @@ if ($ArmEndpoint) {
 } elseif ($armBase) {
     $armOrigin = [Uri] $armBase
 }
-if ($ApiVersion -notmatch '^\d{4}-\d{2}-\d{2}(-preview)?$') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
+if ($ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
 $numbers = @{}
 foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10))) {
     $parsed = 0
@@ -545,6 +560,7 @@ $Ctx = @{
     IdentityEndpoint = $identityEndpoint
     IdentityHeader   = $identityHeader
     TokenState       = [hashtable]::Synchronized(@{ Token = $null; ExpiresOn = 0 })
+    WebSessions      = [Collections.Concurrent.ConcurrentDictionary[int, Microsoft.PowerShell.Commands.WebRequestSession]]::new()
     Deadline         = [DateTimeOffset]::UtcNow.AddSeconds($numbers.TimeoutSeconds)
     MaxRetries       = $numbers.MaxRetries
     RetryableStatus  = $RetryableStatus
@@ -561,29 +577,35 @@ Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runb
 $mappings = [Collections.Generic.List[object]]::new()
 $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $armBase, $VaultResourceId.TrimEnd('/'), $ApiVersion
 $pages = 0
+# A listing that cannot finish ends the run: the outcome is decided here and reported once, below,
+# outside the try (Complete-Run throws for failure outcomes, and that throw must not be caught here).
+$listFailure = $null
 try {
     while ($url) {
         $pages++
         if ($pages -gt 10000) { throw 'More than 10000 pages of mappings: stopping.' }
         $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
-        if ($call.TimedOut) { Complete-Run -Summary $Summary -Outcome 'TimedOut' -Message "Listing mappings did not finish before the deadline: $($call.Error.Message)"; return }
-        if ($null -eq $call.Response) { Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed: $($call.Error.Code): $($call.Error.Message)"; return }
+        if ($call.TimedOut) { $listFailure = @('TimedOut', "Listing mappings did not finish before the deadline: $($call.Error.Message)"); break }
+        if ($null -eq $call.Response) { $listFailure = @('Failed', "Listing mappings failed: $($call.Error.Code): $($call.Error.Message)"); break }
         if ([int] $call.Response.StatusCode -ne 200) {
             $err = Get-ArmError -Response $call.Response
-            Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)"
-            return
+            $listFailure = @('Failed', "Listing mappings failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
+            break
         }
         $page = ConvertFrom-ArmBody -Content $call.Response.Content
-        if ($null -eq $page) { Complete-Run -Summary $Summary -Outcome 'Failed' -Message 'Listing mappings returned a body that is not JSON.'; return }
+        if ($null -eq $page) { $listFailure = @('Failed', 'Listing mappings returned a body that is not JSON.'); break }
         foreach ($m in @($page.value)) { if ($null -ne $m) { $mappings.Add($m) } }
         $url = [string] $page.nextLink
         if ($url -and -not (Test-SameOrigin -Url $url -Origin $armOrigin)) {
-            Complete-Run -Summary $Summary -Outcome 'Failed' -Message "A nextLink points at '$(([Uri] $url).Authority)', not the configured ARM host; the token was not sent there."
-            return
+            $listFailure = @('Failed', "A nextLink points at '$(([Uri] $url).Authority)', not the configured ARM host; the token was not sent there.")
+            break
         }
     }
 } catch {
-    Complete-Run -Summary $Summary -Outcome 'Failed' -Message "Listing mappings failed: $($_.Exception.Message)"
+    $listFailure = @('Failed', "Listing mappings failed: $($_.Exception.Message)")
+}
+if ($null -ne $listFailure) {
+    Complete-Run -Summary $Summary -Outcome $listFailure[0] -Message $listFailure[1]
     return
 }
 Write-Verbose "Listed $($mappings.Count) mapping(s) in $pages page(s)."
@@ -608,18 +630,27 @@ if ($DryRun) {
     )
     $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
     $verbose = $VerbosePreference
-    $updated = $planned | ForEach-Object -ThrottleLimit $numbers.MaxConcurrency -Parallel {
+    # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
+    # per mapping, and a slow operation holds up only its own worker.
+    $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+    foreach ($item in $planned) { $queue.Enqueue($item) }
+    $workers = [Math]::Min($numbers.MaxConcurrency, $planned.Count)
+    $updated = 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
         $VerbosePreference = $using:verbose
         $ErrorActionPreference = 'Stop'
         . ([scriptblock]::Create($using:definitions))
-        $item = $_
-        try {
-            Invoke-MappingUpdate -Item $item -Ctx $using:Ctx
-        } catch {
-            $item.result = 'Failed'
-            $item.errorCode = 'UnexpectedError'
-            $item.errorMessage = $_.Exception.Message
-            $item
+        $work = $using:queue
+        $runCtx = $using:Ctx
+        $item = $null
+        while ($work.TryDequeue([ref] $item)) {
+            try {
+                Invoke-MappingUpdate -Item $item -Ctx $runCtx
+            } catch {
+                $item.result = 'Failed'
+                $item.errorCode = 'UnexpectedError'
+                $item.errorMessage = $_.Exception.Message
+                $item
+            }
         }
     }
     $byId = @{}

@@ -1,11 +1,18 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { resolveA2AScenario, resolveVmwareScenario, runbookAsset } from '../../constructs/domain';
+import {
+  AUTOMATION_ACCOUNT_NAME,
+  RESOURCE_GROUP_NAME,
+  resolveA2AScenario,
+  resolveVmwareScenario,
+  runbookAsset,
+  VAULT_NAME,
+} from '../../constructs/domain';
 import { a2aProps, vmwareProps } from '../fixtures';
 import { powershellParser, syntaxErrors } from './grammar';
 
 /**
- * Static checks of the runbook. PowerShell itself (pwsh, PSScriptAnalyzer) cannot be installed on
- * this project's machines, so the parse uses the tree-sitter-powershell grammar instead of
+ * Static checks of the runbook, with the tree-sitter-powershell grammar: they run on every machine,
+ * with or without PowerShell. execution.test.ts runs the script with real pwsh and checks it with
  * PowerShell's own parser; see the README, "Runbook testing".
  */
 const source = runbookAsset().content;
@@ -70,6 +77,13 @@ describe('runbook contract', () => {
     for (const spec of [resolveA2AScenario(a2aProps()), resolveVmwareScenario(vmwareProps())]) {
       expect(Object.keys(spec.automation!.jobParameters).filter((k) => !names.includes(k))).toEqual([]);
     }
+  });
+
+  it('validates ids with the naming rules of the domain (resource group, vault, automation account)', () => {
+    const inner = (r: RegExp) => r.source.replace(/^\^/, '').replace(/\$$/, '');
+    expect(/\$ResourceGroupPattern = '([^']+)'/.exec(source)?.[1]).toBe(inner(RESOURCE_GROUP_NAME));
+    expect(source).toContain(`/vaults/${inner(VAULT_NAME)}/?\\z"`);
+    expect(source).toContain(`/automationAccounts/${inner(AUTOMATION_ACCOUNT_NAME)}/?\\z"`);
   });
 
   it('declares the version the asset reports', () => {

@@ -1,0 +1,983 @@
+import { resolveA2AScenario } from '../../constructs/domain';
+import { a2aProps } from '../fixtures';
+import {
+  ACCOUNT_ID,
+  FakeArm,
+  IDENTITY_SECRET,
+  mapping,
+  SUBSCRIPTION,
+  VAULT_ID,
+  type FakeArmOptions,
+  type Mapping,
+  type Recorded,
+  type Reply,
+} from './fake-arm';
+import {
+  closeWorkers,
+  everything,
+  RUNBOOK,
+  runRunbook,
+  spawnPwsh,
+  type JobParameters,
+  type RunResult,
+  type RunbookSummary,
+} from './harness';
+import { locatePwsh, pinnedPwshVersion, type Pwsh } from './pwsh';
+
+/**
+ * The shipped runbook, executed by real PowerShell (the version pinned in .config/dotnet-tools.json)
+ * against a fake Azure Resource Manager on loopback. Each scenario starts its own servers and closes
+ * them; at most two pwsh processes run at once (see harness.ts). Without pwsh the scenarios are
+ * skipped with one line saying why, except under CI=true, where a missing pwsh fails the run.
+ */
+const lookup = locatePwsh();
+const inCi = process.env.CI === 'true';
+const SUCCESS = ['Succeeded', 'NoChange', 'DryRun'];
+
+let declared = 0;
+let passed = 0;
+let pwsh: Pwsh;
+
+interface Scenario {
+  arm: FakeArm;
+  run: (params: JobParameters | JobParameters[], env?: Record<string, string>) => Promise<RunResult[]>;
+}
+
+/** Parameters as the job schedule sends them (lower-cased), pointed at the fake ARM. */
+const job = (arm: FakeArm, extra: Record<string, string | boolean> = {}): JobParameters => ({
+  vaultresourceid: VAULT_ID,
+  autoupdateaction: 'Enabled',
+  automationaccountarmid: ACCOUNT_ID,
+  providers: 'A2A',
+  armendpoint: arm.armEndpoint,
+  timeoutseconds: '60',
+  ...extra,
+});
+
+/** The output contract, checked after every run: one JSON document, the exit, no secret anywhere. */
+function expectContract(
+  arm: FakeArm,
+  result: { runs: RunResult[]; process: { stdout: string; stderr: string } },
+) {
+  for (const r of result.runs) {
+    expect(r.outputTypes).toEqual(['System.String']);
+    expect(r.summary).toBeDefined();
+    expect(r.summary.schemaVersion).toBe(1);
+    expect(r.threw).toBe(!SUCCESS.includes(r.summary.outcome));
+  }
+  const all = everything({ runs: result.runs, process: { ...result.process, exitCode: 0, wallMs: 0 } });
+  for (const token of arm.issuedTokens) expect(all).not.toContain(token);
+  expect(all).not.toContain(IDENTITY_SECRET);
+  expect(arm.violations).toEqual([]);
+  expect(arm.foreign()).toEqual([]);
+  for (const r of arm.identity()) expect(r.headers.authorization).toBeUndefined();
+  for (const r of arm.arm()) expect(r.query.get('api-version')).toBeTruthy();
+}
+
+/** Declares one scenario: its own fake ARM, closed afterwards; the output contract on every run. */
+function scenario(
+  name: string,
+  options: Partial<FakeArmOptions>,
+  body: (s: Scenario) => Promise<void>,
+): void {
+  declared++;
+  it.concurrent(name, async () => {
+    const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [], ...options }).start();
+    try {
+      await body({
+        arm,
+        run: async (params, env) => {
+          const result = await runRunbook(
+            pwsh,
+            Array.isArray(params) ? params : [params],
+            env ?? arm.identityEnv,
+          );
+          expectContract(arm, result);
+          return result.runs;
+        },
+      });
+      passed++;
+    } finally {
+      await arm.close();
+    }
+  });
+}
+
+const a2a = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => mapping(`${prefix}${i}`));
+const enabled = (name: string, extra: Parameters<typeof mapping>[1] = {}) =>
+  mapping(name, { status: 'Enabled', account: ACCOUNT_ID, auth: 'SystemAssignedIdentity', ...extra });
+const itemOf = (s: RunbookSummary, m: Mapping) => s.mappings.find((i) => i.id === m.id)!;
+const results = (s: RunbookSummary) =>
+  Object.fromEntries(s.mappings.map((i) => [i.id.split('/').pop(), i.result]));
+const bodyOf = (r: Recorded) =>
+  JSON.parse(r.body) as { properties: { providerSpecificInput: Record<string, string> } };
+/** A reply for the first `times` requests matching `when`, then the default behaviour. */
+function firstTimes(times: number, when: (r: Recorded) => boolean, reply: (r: Recorded, n: number) => Reply) {
+  let n = 0;
+  return (r: Recorded): Reply | undefined => {
+    if (!when(r) || n >= times) return undefined;
+    n++;
+    return reply(r, n);
+  };
+}
+const isList = (r: Recorded) => r.method === 'GET' && /replicationProtectionContainerMappings$/i.test(r.path);
+const armError = (status: number, code: string, message: string): Reply => ({
+  status,
+  body: { error: { code, message } },
+});
+
+const describeRuns = lookup.found ? describe : describe.skip;
+
+if (!lookup.found) {
+  if (inCi) {
+    it('fails when CI=true and no pwsh is found (the runbook must be executed in CI)', () => {
+      throw new Error(`No PowerShell for the runbook scenarios: ${lookup.missing}`);
+    });
+  } else {
+    console.log(`runbook scenarios skipped: no PowerShell found (${lookup.missing})`);
+  }
+} else {
+  pwsh = lookup.pwsh;
+}
+
+describeRuns('the runbook under real pwsh against a fake ARM', () => {
+  afterAll(() => {
+    closeWorkers();
+    if (lookup.found)
+      console.log(
+        `runbook scenarios: ${passed} of ${declared} passed with PowerShell ${pwsh.version} (${pwsh.source}; pinned ${pinnedPwshVersion()})`,
+      );
+  });
+
+  // ------------------------------------------------------------------------ parser and #Requires
+  declared++;
+  it('parses with PowerShell own parser and requires the oldest runtime the constructs deploy (7.2)', async () => {
+    const script = [
+      '$errors = $null; $tokens = $null',
+      `$ast = [System.Management.Automation.Language.Parser]::ParseFile('${RUNBOOK.replace(/'/g, "''")}', [ref] $tokens, [ref] $errors)`,
+      '[Console]::Out.WriteLine((@{ errors = @($errors | ForEach-Object { "$($_.Extent.StartLineNumber): $($_.Message)" }); requires = [string] $ast.ScriptRequirements.RequiredPSVersion; params = @($ast.ParamBlock.Parameters | ForEach-Object { $_.Name.VariablePath.UserPath }) } | ConvertTo-Json -Compress))',
+    ].join('\n');
+    const proc = await spawnPwsh(pwsh, ['-Command', script], {});
+    expect(proc.exitCode).toBe(0);
+    const parsed = JSON.parse(proc.stdout.trim()) as { errors: string[]; requires: string; params: string[] };
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.requires).toBe('7.2');
+    expect(parsed.params).toContain('VaultResourceId');
+    passed++;
+  });
+
+  // ------------------------------------------------------------------------ the normal path
+  scenario(
+    'enables every A2A mapping with the job schedule parameters the constructs send; one token, reused',
+    { mappings: [...a2a(6), enabled('ok-1')], pageSize: 3 },
+    async ({ arm, run }) => {
+      const sent = resolveA2AScenario(a2aProps()).automation!.jobParameters;
+      const params: Record<string, string> = {
+        ...sent,
+        vaultresourceid: VAULT_ID,
+        automationaccountarmid: ACCOUNT_ID,
+        armendpoint: arm.armEndpoint,
+      };
+      expect(Object.keys(sent).every((k) => k === k.toLowerCase())).toBe(true);
+      const [r] = await run(params);
+      const s = r!.summary;
+      expect(s.outcome).toBe('Succeeded');
+      expect(s.counts).toEqual({
+        listed: 7,
+        unchanged: 1,
+        skipped: 0,
+        planned: 6,
+        succeeded: 6,
+        failed: 0,
+        timedOut: 0,
+      });
+      expect(Object.keys(s.mappings[0]!).sort()).toEqual(
+        [
+          'id',
+          'provider',
+          'state',
+          'before',
+          'desired',
+          'result',
+          'reason',
+          'operationStatus',
+          'errorCode',
+          'errorMessage',
+          'requestId',
+          'attempts',
+        ].sort(),
+      );
+      // Token: requested once, in the shape the Automation identity endpoint expects, then reused.
+      const [tokenRequest, ...more] = arm.identity();
+      expect(more).toEqual([]);
+      expect(tokenRequest!.method).toBe('GET');
+      expect(tokenRequest!.query.get('resource')).toBe('https://management.azure.com/');
+      expect(tokenRequest!.query.get('api-version')).toBe('2019-08-01');
+      expect(tokenRequest!.headers['x-identity-header']).toBe(IDENTITY_SECRET);
+      expect(tokenRequest!.headers.metadata).toBe('true');
+      for (const req of arm.arm()) expect(req.headers.authorization).toBe(`Bearer ${arm.issuedTokens[0]}`);
+      // The body: A2A, enabled, this account, always the managed identity.
+      const patches = arm.arm().filter((q) => q.method === 'PATCH');
+      expect(patches).toHaveLength(6);
+      for (const p of patches) {
+        expect(bodyOf(p).properties.providerSpecificInput).toEqual({
+          instanceType: 'A2A',
+          agentAutoUpdateStatus: 'Enabled',
+          automationAccountAuthenticationType: 'SystemAssignedIdentity',
+          automationAccountArmId: ACCOUNT_ID,
+        });
+        expect(p.headers['content-type']).toMatch(/^application\/json/);
+      }
+      for (const m of arm.mappings.values()) {
+        expect(m.properties.providerSpecificDetails).toMatchObject({
+          agentAutoUpdateStatus: 'Enabled',
+          automationAccountArmId: ACCOUNT_ID,
+          automationAccountAuthenticationType: 'SystemAssignedIdentity',
+        });
+      }
+      // The request id in the summary is the PATCH's x-ms-request-id.
+      const first = s.mappings.find((i) => i.result === 'Succeeded')!;
+      const itsPatch = patches.find((p) => p.path === first.id)!;
+      expect(first.requestId).toBe(itsPatch.replyHeaders!['x-ms-request-id']);
+      expect(r!.verbose.length).toBeGreaterThan(0);
+    },
+  );
+
+  scenario(
+    'takes the token audience from AzureEnvironment, also when ArmEndpoint is overridden',
+    { mappings: [enabled('ok')] },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { azureenvironment: 'azureusgovernment' }));
+      expect(r!.summary.outcome).toBe('NoChange');
+      expect(arm.identity().map((q) => q.query.get('resource'))).toEqual([
+        'https://management.usgovcloudapi.net/',
+      ]);
+    },
+  );
+
+  scenario(
+    'fails when the identity environment is missing, with zero requests sent',
+    { mappings: a2a(2) },
+    async ({ arm, run }) => {
+      const [none] = await run(job(arm), {});
+      expect(none!.summary.outcome).toBe('InvalidEnvironment');
+      const headerOnly = await run(job(arm), { IDENTITY_ENDPOINT: arm.identityEndpoint });
+      expect(headerOnly[0]!.summary.outcome).toBe('InvalidEnvironment');
+      expect(arm.requests).toEqual([]);
+    },
+  );
+
+  // ------------------------------------------------------------------------ tokens
+  scenario(
+    'refreshes the token once on a 401 and retries the request with the new token',
+    { mappings: a2a(3) },
+    async ({ arm, run }) => {
+      let expired = false;
+      arm.hook = (r) => {
+        if (r.method === 'PATCH' && !expired) {
+          expired = true;
+          arm.validTokens.clear(); // the token ARM accepted so far has now expired
+        }
+        return undefined;
+      };
+      const [r] = await run(job(arm, { maxconcurrency: '1' }));
+      expect(r!.summary.outcome).toBe('Succeeded');
+      expect(arm.identity()).toHaveLength(2);
+      const firstPatch = arm.arm().find((q) => q.method === 'PATCH')!;
+      expect(firstPatch.status).toBe(401);
+      const retried = arm.arm().filter((q) => q.method === 'PATCH' && q.path === firstPatch.path);
+      expect(retried.map((q) => q.status)).toEqual([401, 202]);
+      expect(retried[1]!.headers.authorization).toBe(`Bearer ${arm.issuedTokens[1]}`);
+    },
+  );
+
+  scenario(
+    'refreshes the token before it expires (within five minutes of expires_on), without a 401',
+    {
+      mappings: a2a(2),
+      tokenLifetimeSeconds: 302,
+      pollHeaders: { 'retry-after-ms': '400' },
+      patchPlan: () => ({ mode: 'async', via: 'azure-async', polls: 4, status: 'Succeeded' }),
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { maxconcurrency: '1' }));
+      expect(r!.summary.outcome).toBe('Succeeded');
+      const tokens = arm.identity();
+      expect(tokens.length).toBeGreaterThanOrEqual(2);
+      // Each token is reused until it is within 300 s of expires_on (here: for about 2 s), then renewed.
+      expect(tokens[1]!.at - tokens[0]!.at).toBeGreaterThanOrEqual(900);
+      expect(arm.arm().filter((q) => q.status === 401)).toEqual([]);
+      expect(arm.arm().length).toBeGreaterThan(tokens.length);
+    },
+  );
+
+  scenario(
+    'fails when ARM answers 401 again after the refresh (one refresh, no loop)',
+    {
+      mappings: a2a(1),
+      hook: () => armError(401, 'InvalidAuthenticationToken', 'The access token is invalid.'),
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm));
+      expect(r!.summary.outcome).toBe('Failed');
+      expect(r!.summary.message).toContain('InvalidAuthenticationToken');
+      expect(arm.arm()).toHaveLength(2);
+      expect(arm.identity()).toHaveLength(2);
+    },
+  );
+
+  // ------------------------------------------------------------------------ listing
+  (() => {
+    const ms = a2a(3);
+    scenario(
+      'follows nextLink over three pages with an empty middle page',
+      { mappings: ms, pages: [[ms[0]!.id, ms[1]!.id], [], [ms[2]!.id]] },
+      async ({ arm, run }) => {
+        const [r] = await run(job(arm));
+        expect(r!.summary.counts.listed).toBe(3);
+        expect(r!.summary.outcome).toBe('Succeeded');
+        expect(
+          arm
+            .arm()
+            .filter(isList)
+            .map((q) => q.query.get('$skiptoken')),
+        ).toEqual([null, '1', '2']);
+      },
+    );
+  })();
+
+  scenario(
+    'fails when a nextLink points at another host, and sends that host nothing',
+    { mappings: a2a(2) },
+    async ({ arm, run }) => {
+      arm.hook = (r) =>
+        isList(r)
+          ? {
+              status: 200,
+              body: {
+                value: [arm.mappings.values().next().value as unknown as Record<string, never>],
+                nextLink: `${arm.foreignEndpoint}${VAULT_ID}/replicationProtectionContainerMappings?api-version=2024-04-01&$skiptoken=1`,
+              },
+            }
+          : undefined;
+      const [r] = await run(job(arm));
+      expect(r!.summary.outcome).toBe('Failed');
+      expect(r!.summary.message).toMatch(/nextLink points at '127\.0\.0\.1:\d+'/);
+      expect(arm.foreign()).toEqual([]);
+      expect(arm.writes()).toEqual([]);
+    },
+  );
+
+  scenario(
+    'fails when ARM answers with an HTML page instead of JSON (listing and PATCH)',
+    { mappings: a2a(2) },
+    async ({ arm, run }) => {
+      const html =
+        '<!DOCTYPE html><html><body><h1>403 - Forbidden</h1><p>Blocked by proxy.</p></body></html>';
+      const listOnce = firstTimes(1, isList, () => ({
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        body: html,
+      }));
+      arm.hook = (r) =>
+        listOnce(r) ??
+        (r.method === 'PATCH'
+          ? { status: 403, headers: { 'Content-Type': 'text/html' }, body: html }
+          : undefined);
+      const [listing, patching] = await run([job(arm), job(arm)]);
+      expect(listing!.summary.outcome).toBe('Failed');
+      expect(listing!.summary.message).toMatch(/not JSON/);
+      expect(patching!.summary.outcome).toBe('Failed');
+      for (const item of patching!.summary.mappings) {
+        expect(item.errorCode).toBe('Http403');
+        expect(item.errorMessage).toContain('text/html');
+        expect(item.attempts).toBe(1);
+      }
+    },
+  );
+
+  // ------------------------------------------------------------------------ retries
+  scenario(
+    'waits as 429 asks, in each Retry-After form (retry-after-ms, x-ms-retry-after-ms, seconds, HTTP date)',
+    { mappings: [enabled('a'), enabled('b'), enabled('c'), enabled('d')], pageSize: 1 },
+    async ({ arm, run }) => {
+      const forms: Record<string, () => Record<string, string>> = {
+        '0': () => ({ 'retry-after-ms': '400', 'Retry-After': '30' }),
+        '1': () => ({ 'x-ms-retry-after-ms': '400' }),
+        '2': () => ({ 'Retry-After': '1' }),
+        '3': () => ({ 'Retry-After': new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000).toUTCString() }),
+      };
+      const seen = new Set<string>();
+      const sentAt = new Map<string, { at: number; wall: number; headers: Record<string, string> }>();
+      arm.hook = (r) => {
+        const page = r.query.get('$skiptoken') ?? '0';
+        if (!isList(r) || seen.has(page)) return undefined;
+        seen.add(page);
+        const headers = forms[page]!();
+        sentAt.set(page, { at: r.at, wall: Date.now(), headers });
+        return { status: 429, headers, body: { error: { code: 'TooManyRequests', message: 'Throttled.' } } };
+      };
+      const [r] = await run(job(arm));
+      expect(r!.summary.outcome).toBe('NoChange');
+      const retryGap = (page: string) => {
+        const reqs = arm.arm().filter((q) => isList(q) && (q.query.get('$skiptoken') ?? '0') === page);
+        expect(reqs.map((q) => q.status)).toEqual([429, 200]);
+        return reqs[1]!.at - reqs[0]!.at;
+      };
+      expect(retryGap('0')).toBeGreaterThanOrEqual(390);
+      expect(retryGap('0')).toBeLessThan(5000); // the ms header wins over Retry-After: 30
+      expect(retryGap('1')).toBeGreaterThanOrEqual(390);
+      expect(retryGap('2')).toBeGreaterThanOrEqual(990);
+      const date = sentAt.get('3')!;
+      const asked = Date.parse(date.headers['Retry-After']!) - date.wall;
+      expect(retryGap('3')).toBeGreaterThanOrEqual(asked - 50);
+      expect(retryGap('3')).toBeLessThan(asked + 3000);
+    },
+  );
+
+  scenario(
+    'fails when Retry-After is longer than the deadline: TimedOut at once, never sleeping past it',
+    {
+      mappings: a2a(1),
+      hook: (r) =>
+        isList(r)
+          ? {
+              status: 429,
+              headers: { 'Retry-After': '3600' },
+              body: { error: { code: 'TooManyRequests', message: 'Throttled.' } },
+            }
+          : undefined,
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { timeoutseconds: '5' }));
+      expect(r!.summary.outcome).toBe('TimedOut');
+      expect(r!.ms).toBeLessThan(4500); // neither the hour asked for nor the 5 s deadline
+      expect(arm.arm()).toHaveLength(1);
+    },
+  );
+
+  (() => {
+    const ms = ['s500', 's502', 's503', 's504', 's408', 'backoff', 'always503', 'n501'].map((n) =>
+      mapping(n),
+    );
+    const byName = (n: string) => ms.find((m) => m.name === n)!;
+    const sequences: Record<string, number[]> = {
+      s500: [500, 500],
+      s502: [502],
+      s503: [503],
+      s504: [504],
+      s408: [408],
+      backoff: [503],
+      always503: [503, 503, 503, 503, 503, 503],
+      n501: [501],
+    };
+    const counts = new Map<string, number>();
+    scenario(
+      'fails when a 5xx outlasts MaxRetries, or at once on 501; 408 and 5xx are retried until then',
+      {
+        mappings: ms,
+        hook: (r) => {
+          if (r.method !== 'PATCH') return undefined;
+          const name = r.path.split('/').pop()!;
+          const n = counts.get(name) ?? 0;
+          counts.set(name, n + 1);
+          const status = sequences[name]?.[n];
+          if (status === undefined) return undefined;
+          const headers: Record<string, string> = name === 'backoff' ? {} : { 'retry-after-ms': '10' };
+          return {
+            status,
+            headers,
+            body: { error: { code: `Code${status}`, message: `Transient ${status}.` } },
+          };
+        },
+      },
+      async ({ arm, run }) => {
+        const [r] = await run(job(arm, { maxretries: '3' }));
+        const s = r!.summary;
+        expect(s.outcome).toBe('PartiallyFailed');
+        for (const n of ['s500', 's502', 's503', 's504', 's408', 'backoff']) {
+          expect(itemOf(s, byName(n)).result).toBe('Succeeded');
+          expect(arm.patchesOf(byName(n).id)).toHaveLength(sequences[n]!.length + 1);
+        }
+        expect(itemOf(s, byName('always503'))).toMatchObject({ result: 'Failed', errorCode: 'Code503' });
+        expect(arm.patchesOf(byName('always503').id)).toHaveLength(4);
+        expect(itemOf(s, byName('n501'))).toMatchObject({ result: 'Failed', errorCode: 'Code501' });
+        expect(arm.patchesOf(byName('n501').id)).toHaveLength(1);
+        // Without a Retry-After, exponential backoff with jitter: at least a second before the first retry.
+        const [b1, b2] = arm.patchesOf(byName('backoff').id);
+        expect(b2!.at - b1!.at).toBeGreaterThanOrEqual(900);
+      },
+    );
+  })();
+
+  (() => {
+    const ms = ['e400', 'e403', 'e404', 'e409', 'fine'].map((n) => mapping(n));
+    scenario(
+      'fails when ARM answers 400, 403, 404 or 409: sent once, ARM error code, message and request id in the summary',
+      {
+        mappings: ms,
+        hook: (r) => {
+          const name = r.path.split('/').pop()!;
+          const status = Number(name.slice(1));
+          if (r.method !== 'PATCH' || !/^e\d+$/.test(name)) return undefined;
+          return armError(status, `Arm${status}Code`, `ARM says ${status} for ${name}.`);
+        },
+      },
+      async ({ arm, run }) => {
+        const [r] = await run(job(arm));
+        const s = r!.summary;
+        expect(s.outcome).toBe('PartiallyFailed');
+        expect(s.counts).toMatchObject({ planned: 5, succeeded: 1, failed: 4 });
+        for (const m of ms.slice(0, 4)) {
+          const status = Number(m.name.slice(1));
+          const patches = arm.patchesOf(m.id);
+          expect(patches).toHaveLength(1);
+          expect(itemOf(s, m)).toMatchObject({
+            result: 'Failed',
+            errorCode: `Arm${status}Code`,
+            errorMessage: `ARM says ${status} for ${m.name}.`,
+            requestId: patches[0]!.replyHeaders!['x-ms-request-id'],
+            attempts: 1,
+          });
+        }
+        expect(r!.warnings.filter((w) => w.includes('failed'))).toHaveLength(4);
+      },
+    );
+  })();
+
+  // ------------------------------------------------------------------------ async operations
+  (() => {
+    const ms = [
+      'failed',
+      'canceled',
+      'cancelled',
+      'partially',
+      'withinfo',
+      'unknown',
+      'locationonly',
+      'noheader',
+      'sync',
+      'mismatch',
+    ].map((n) => mapping(n));
+    scenario(
+      'fails when an operation ends Failed, Canceled or Cancelled or the read-back differs; PartiallySucceeded and CompletedWithInformation warn; unknown statuses keep polling; Location-only, header-less 202 and synchronous 200 succeed',
+      {
+        mappings: ms,
+        pollHeaders: { 'Retry-After': '0' },
+        patchPlan: (m) => {
+          switch (m.name) {
+            case 'failed':
+              return { mode: 'async', via: 'both', polls: 1, status: 'Failed' };
+            case 'canceled':
+              return { mode: 'async', via: 'azure-async', polls: 0, status: 'Canceled' };
+            case 'cancelled':
+              return { mode: 'async', via: 'azure-async', polls: 0, status: 'Cancelled' };
+            case 'partially':
+              return { mode: 'async', via: 'both', polls: 1, status: 'PartiallySucceeded' };
+            case 'withinfo':
+              return { mode: 'async', via: 'both', polls: 0, status: 'CompletedWithInformation' };
+            case 'unknown':
+              return {
+                mode: 'async',
+                via: 'azure-async',
+                polls: 3,
+                status: 'Succeeded',
+                progress: ['Queued', 'Validating', 'SomethingNew'],
+              };
+            case 'locationonly':
+              return { mode: 'async', via: 'location', polls: 2, status: 'Succeeded' };
+            case 'noheader':
+              return { mode: 'async', via: 'none', polls: 0, status: 'Succeeded' };
+            default:
+              return { mode: 'sync' };
+          }
+        },
+        // The service answers 200 but keeps the old value: only the read-back shows it.
+        hook: (r) =>
+          r.method === 'PATCH' && r.path.endsWith('/mismatch')
+            ? { status: 200, body: mapping('mismatch') as unknown as Record<string, never> }
+            : undefined,
+      },
+      async ({ arm, run }) => {
+        const [r] = await run(job(arm));
+        const s = r!.summary;
+        expect(results(s)).toEqual({
+          failed: 'Failed',
+          canceled: 'Failed',
+          cancelled: 'Failed',
+          partially: 'Succeeded',
+          withinfo: 'Succeeded',
+          unknown: 'Succeeded',
+          locationonly: 'Succeeded',
+          noheader: 'Succeeded',
+          sync: 'Succeeded',
+          mismatch: 'Failed',
+        });
+        const item = (n: string) => s.mappings.find((i) => i.id.endsWith(`/${n}`))!;
+        expect(item('failed')).toMatchObject({ operationStatus: 'Failed', errorCode: 'OperationFailedCode' });
+        expect(item('canceled')).toMatchObject({
+          operationStatus: 'Canceled',
+          errorCode: 'OperationCanceledCode',
+        });
+        expect(item('cancelled').operationStatus).toBe('Cancelled');
+        expect(item('partially').operationStatus).toBe('PartiallySucceeded');
+        expect(item('withinfo').operationStatus).toBe('CompletedWithInformation');
+        expect(item('mismatch').errorCode).toBe('VerificationMismatch');
+        expect(r!.warnings.some((w) => w.includes('PartiallySucceeded'))).toBe(true);
+        expect(r!.warnings.some((w) => w.includes('CompletedWithInformation'))).toBe(true);
+        // The unknown statuses were polled through, then the operation succeeded.
+        expect(arm.arm().filter((q) => /replicationOperationStatus/.test(q.path))).not.toHaveLength(0);
+        const locationPolls = arm.arm().filter((q) => /replicationOperationResults/.test(q.path));
+        expect(locationPolls.length).toBeGreaterThanOrEqual(3); // two 202s, then 200
+        expect(s.outcome).toBe('PartiallyFailed');
+        // A 202 without an operation URL is verified by a GET of the mapping, after the 202's Retry-After.
+        const noheader = item('noheader').id;
+        const [patch] = arm.patchesOf(noheader);
+        const verify = arm.arm().find((q) => q.method === 'GET' && q.path === noheader)!;
+        expect(verify.at - patch!.at).toBeLessThan(2000);
+        // The mappings that failed were not changed; the others were.
+        expect(arm.mapping(item('failed').id).properties.providerSpecificDetails!.agentAutoUpdateStatus).toBe(
+          'Disabled',
+        );
+        expect(
+          arm.mapping(item('locationonly').id).properties.providerSpecificDetails!.agentAutoUpdateStatus,
+        ).toBe('Enabled');
+      },
+    );
+  })();
+
+  // ------------------------------------------------------------------------ classification
+  (() => {
+    const ms = [
+      enabled('same-other-case', { account: `${ACCOUNT_ID.toUpperCase()}/` }),
+      enabled('runas', { auth: 'RunAsAccount' }),
+      enabled('other-account', { account: ACCOUNT_ID.replace('aa-asr-update', 'aa-other') }),
+      enabled('health', { healthErrors: 2 }),
+      mapping('disabled'),
+      mapping('pairing', { state: 'PairingInProgress' }),
+      mapping('pairing-failed', { state: 'PairingFailed' }),
+      mapping('unpairing', { state: 'Unpairing' }),
+      mapping('no-details', { provider: null }),
+      mapping('hyperv', { provider: 'HyperVReplicaAzure' }),
+    ];
+    scenario(
+      'is idempotent: plans only what differs (account case, RunAsAccount migrated, health errors), skips non-Paired, and changes nothing on the second run',
+      { mappings: ms },
+      async ({ arm, run }) => {
+        const [first, second] = await run([job(arm), job(arm)]);
+        expect(results(first!.summary)).toEqual({
+          'same-other-case': 'Unchanged',
+          runas: 'Succeeded',
+          'other-account': 'Succeeded',
+          health: 'Succeeded',
+          disabled: 'Succeeded',
+          pairing: 'Skipped',
+          'pairing-failed': 'Skipped',
+          unpairing: 'Skipped',
+          'no-details': 'Skipped',
+          hyperv: 'Skipped',
+        });
+        expect(first!.summary.outcome).toBe('Succeeded');
+        expect(
+          arm.mapping(ms[1]!.id).properties.providerSpecificDetails!.automationAccountAuthenticationType,
+        ).toBe('SystemAssignedIdentity');
+        expect(itemOf(first!.summary, ms[5]!).reason).toContain('PairingInProgress');
+        const writesAfterFirst = arm.writes().length;
+        expect(writesAfterFirst).toBe(4);
+        expect(second!.summary.outcome).toBe('NoChange');
+        expect(second!.summary.counts.planned).toBe(0);
+        expect(arm.writes()).toHaveLength(writesAfterFirst);
+      },
+    );
+  })();
+
+  (() => {
+    const ms = [
+      mapping('a2a-disabled'),
+      enabled('a2a-enabled'),
+      mapping('rcm-true', { provider: 'InMageRcm', upgrade: 'True' }),
+      mapping('rcm-enabled', { provider: 'InMageRcm', upgrade: 'Enabled' }),
+      mapping('rcm-false', { provider: 'InMageRcm', upgrade: 'false' }),
+    ];
+    scenario(
+      'disables: Disabled already Disabled is unchanged; InMageRcm written back in the vocabulary it was read in',
+      { mappings: ms },
+      async ({ arm, run }) => {
+        const [r] = await run(
+          job(arm, { autoupdateaction: 'Disabled', providers: 'A2A,InMageRcm', automationaccountarmid: '' }),
+        );
+        expect(results(r!.summary)).toEqual({
+          'a2a-disabled': 'Unchanged',
+          'a2a-enabled': 'Succeeded',
+          'rcm-true': 'Succeeded',
+          'rcm-enabled': 'Succeeded',
+          'rcm-false': 'Unchanged',
+        });
+        expect(bodyOf(arm.patchesOf(ms[1]!.id)[0]!).properties.providerSpecificInput).toMatchObject({
+          instanceType: 'A2A',
+          agentAutoUpdateStatus: 'Disabled',
+        });
+        expect(bodyOf(arm.patchesOf(ms[2]!.id)[0]!).properties.providerSpecificInput).toEqual({
+          instanceType: 'InMageRcm',
+          enableAgentAutoUpgrade: 'false',
+        });
+        expect(bodyOf(arm.patchesOf(ms[3]!.id)[0]!).properties.providerSpecificInput).toEqual({
+          instanceType: 'InMageRcm',
+          enableAgentAutoUpgrade: 'Disabled',
+        });
+      },
+    );
+  })();
+
+  (() => {
+    const ms = [
+      mapping('a2a'),
+      mapping('rcm-false', { provider: 'InMageRcm', upgrade: 'false' }),
+      mapping('rcm-disabled', { provider: 'InMageRcm', upgrade: 'Disabled' }),
+      mapping('rcm-null', { provider: 'InMageRcm', upgrade: null }),
+      mapping('rcm-on', { provider: 'InMageRcm', upgrade: 'TRUE' }),
+    ];
+    scenario(
+      'handles mixed providers: InMageRcm skipped unless listed; enabling InMageRcm alone needs no automation account',
+      { mappings: ms },
+      async ({ arm, run }) => {
+        const [a2aOnly, both, rcmOnly] = await run([
+          job(arm, { providers: 'A2A', dryrun: true }),
+          job(arm, { providers: 'a2a, inmagercm', dryrun: true }),
+          job(arm, { providers: 'InMageRcm', automationaccountarmid: '' }),
+        ]);
+        expect(results(a2aOnly!.summary)).toEqual({
+          a2a: 'WouldUpdate',
+          'rcm-false': 'Skipped',
+          'rcm-disabled': 'Skipped',
+          'rcm-null': 'Skipped',
+          'rcm-on': 'Skipped',
+        });
+        expect(both!.summary.providers).toEqual(['A2A', 'InMageRcm']);
+        expect(results(both!.summary)).toEqual({
+          a2a: 'WouldUpdate',
+          'rcm-false': 'WouldUpdate',
+          'rcm-disabled': 'WouldUpdate',
+          'rcm-null': 'WouldUpdate',
+          'rcm-on': 'Unchanged',
+        });
+        expect(rcmOnly!.summary.outcome).toBe('Succeeded');
+        expect(results(rcmOnly!.summary)).toMatchObject({ a2a: 'Skipped', 'rcm-on': 'Unchanged' });
+        const written = (m: Mapping) =>
+          bodyOf(arm.patchesOf(m.id)[0]!).properties.providerSpecificInput.enableAgentAutoUpgrade;
+        expect([written(ms[1]!), written(ms[2]!), written(ms[3]!)]).toEqual(['true', 'Enabled', 'true']);
+        expect(arm.patchesOf(ms[0]!.id)).toEqual([]);
+      },
+    );
+  })();
+
+  scenario(
+    'DryRun plans and reports, and writes nothing',
+    { mappings: [...a2a(5), enabled('ok')] },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { dryrun: true }));
+      expect(r!.summary.outcome).toBe('DryRun');
+      expect(r!.summary.dryRun).toBe(true);
+      expect(r!.summary.counts).toMatchObject({ listed: 6, planned: 5, unchanged: 1, succeeded: 0 });
+      expect(r!.summary.mappings.filter((i) => i.result === 'WouldUpdate')).toHaveLength(5);
+      expect(arm.writes()).toEqual([]);
+    },
+  );
+
+  // ------------------------------------------------------------------------ scale, concurrency, deadline
+  (() => {
+    const ms = Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? mapping(`m${i}`) : enabled(`m${i}`)));
+    scenario(
+      'updates 50 of 200 mappings with at most MaxConcurrency operations in flight, as the server sees it',
+      { mappings: ms, latencyMs: 15, pageSize: 50 },
+      async ({ arm, run }) => {
+        // The default deadline: requests keep a constant 100 s timeout, so a session keeps its connection.
+        const [r] = await run(job(arm, { maxconcurrency: '4', timeoutseconds: '3600' }));
+        expect(r!.summary.outcome).toBe('Succeeded');
+        expect(r!.summary.counts).toMatchObject({ listed: 200, planned: 50, succeeded: 50, unchanged: 150 });
+        expect(arm.writes()).toHaveLength(50);
+        expect(arm.peakInFlight).toBeLessThanOrEqual(4);
+        expect(arm.peakOpenOperations).toBeLessThanOrEqual(4);
+        expect(arm.peakOpenOperations).toBeGreaterThanOrEqual(2); // the work does run in parallel
+        expect(arm.identity()).toHaveLength(1);
+        // PowerShell 7.4+ reuses a web session's connection: a few connections, not one per request.
+        const [major, minor] = pwsh.version.split('.').map(Number);
+        if (major! > 7 || (major === 7 && minor! >= 4)) expect(arm.armConnections).toBeLessThanOrEqual(10);
+        expect(arm.arm().length).toBe(4 + 50 * 4); // 4 pages; per change PATCH, 2 status reads, GET
+      },
+    );
+  })();
+
+  scenario(
+    'fails when operations never finish: TimedOut at the deadline, nothing sent after it',
+    {
+      mappings: a2a(6),
+      pollHeaders: { 'retry-after-ms': '200' },
+      patchPlan: () => ({ mode: 'async', via: 'both', polls: 0, status: 'InProgress' }),
+    },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { timeoutseconds: '5', maxconcurrency: '2' }));
+      const s = r!.summary;
+      expect(s.outcome).toBe('TimedOut');
+      expect(s.counts).toMatchObject({ planned: 6, timedOut: 6, succeeded: 0, failed: 0 });
+      const first = arm.requests[0]!.at;
+      const last = arm.requests[arm.requests.length - 1]!.at;
+      expect(last - first).toBeLessThanOrEqual(5000 + 250); // the server's receipt lags the send a little
+      expect(r!.ms).toBeLessThan(10_000);
+    },
+  );
+
+  scenario(
+    'fails when ARM never answers a request: TimedOut by the deadline',
+    { mappings: a2a(2), hook: (r) => (r.method === 'PATCH' ? { status: 0 } : undefined) },
+    async ({ arm, run }) => {
+      const [r] = await run(job(arm, { timeoutseconds: '5' }));
+      expect(r!.summary.outcome).toBe('TimedOut');
+      expect(r!.summary.counts).toMatchObject({ planned: 2, timedOut: 2 });
+      expect(r!.ms).toBeLessThan(10_000);
+      expect(arm.writes()).toHaveLength(2);
+    },
+  );
+
+  // ------------------------------------------------------------------------ foreign operation hosts
+  (() => {
+    const ms = [mapping('async-foreign'), mapping('location-foreign')];
+    scenario(
+      'fails when Azure-AsyncOperation or Location points at another host, and sends that host nothing',
+      { mappings: ms },
+      async ({ arm, run }) => {
+        arm.hook = (r) => {
+          if (r.method !== 'PATCH') return undefined;
+          const header = r.path.endsWith('/async-foreign') ? 'Azure-AsyncOperation' : 'Location';
+          return {
+            status: 202,
+            headers: {
+              [header]: `${arm.foreignEndpoint}${VAULT_ID}/replicationOperationStatus/x?api-version=2024-04-01`,
+            },
+          };
+        };
+        const [r] = await run(job(arm));
+        expect(r!.summary.outcome).toBe('Failed');
+        for (const item of r!.summary.mappings) expect(item.errorCode).toBe('ForeignHost');
+        expect(arm.foreign()).toEqual([]);
+      },
+    );
+  })();
+
+  // ------------------------------------------------------------------------ input validation
+  scenario(
+    'fails when an id or parameter is malformed: InvalidInput for each, before any request',
+    { mappings: a2a(1) },
+    async ({ arm, run }) => {
+      const sub = SUBSCRIPTION;
+      const vault = (rest: string) => `/subscriptions/${sub}/resourceGroups/${rest}`;
+      const badVaults = [
+        '',
+        ' ',
+        `/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v1`,
+        vault('rg/providers/Microsoft.RecoveryServices/vaults'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1//'),
+        vault('rg/providers/Microsoft.RecoveryServices/backupVaults/v1'),
+        vault('rg/providers/Microsoft.Automation/automationAccounts/v1'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1/replicationFabrics/f1'),
+        `https://management.azure.com${VAULT_ID}`,
+        `subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v1`,
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1?api-version=2016-01-01'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1#x'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v 1'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1\n'),
+        vault('../providers/Microsoft.RecoveryServices/vaults/v1'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/..'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/v1%2f..'),
+      ];
+      const badAccounts = [
+        vault('rg/providers/Microsoft.Automation/automationAccounts'),
+        vault('rg/providers/Microsoft.Automation/automationAccounts/a1/runbooks/r1'),
+        vault('rg/providers/Microsoft.RecoveryServices/vaults/a1'),
+        `/subscriptions/xyz/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/a1`,
+        vault('rg/providers/Microsoft.Automation/automationAccounts/a1?x=1'),
+        vault('rg/providers/Microsoft.Automation/automationAccounts/a1\n'),
+      ];
+      const badOthers: Record<string, string>[] = [
+        { autoupdateaction: 'Enable' },
+        { autoupdateaction: '' },
+        { providers: 'A2A,HyperVReplicaAzure' },
+        { providers: ',' },
+        { automationaccountarmid: '' },
+        { azureenvironment: 'AzureGermanCloud' },
+        { armendpoint: 'http://management.example.com' },
+        { armendpoint: `${arm.armEndpoint}/some/path` },
+        { armendpoint: 'ftp://127.0.0.1' },
+        { apiversion: '2024-4-1' },
+        { apiversion: '2024-04-01&x=1' },
+        { timeoutseconds: '4' },
+        { timeoutseconds: '10201' },
+        { timeoutseconds: 'soon' },
+        { maxconcurrency: '0' },
+        { maxconcurrency: '17' },
+        { maxretries: '11' },
+        { maxretries: '-1' },
+      ];
+      const cases = [
+        ...badVaults.map((v) => job(arm, { vaultresourceid: v })),
+        ...badAccounts.map((a) => job(arm, { automationaccountarmid: a })),
+        ...badOthers.map((o) => job(arm, o)),
+      ];
+      const runs = await run(cases);
+      const notRejected = runs
+        .map((r, i) => ({ params: cases[i], outcome: r.summary.outcome }))
+        .filter((x) => x.outcome !== 'InvalidInput');
+      expect(notRejected).toEqual([]);
+      for (const r of runs) {
+        expect(r.threw).toBe(true);
+        expect(r.warnings.length).toBeGreaterThan(0);
+      }
+      expect(arm.requests).toEqual([]);
+    },
+  );
+
+  scenario(
+    'accepts a vault id in other case with one trailing slash',
+    { mappings: [enabled('ok')] },
+    async ({ arm, run }) => {
+      const [r] = await run(
+        job(arm, { vaultresourceid: `${VAULT_ID.toLowerCase()}/`, autoupdateaction: 'enabled' }),
+      );
+      expect(r!.summary.outcome).toBe('NoChange');
+      expect(r!.summary.counts.unchanged).toBe(1);
+    },
+  );
+
+  // ------------------------------------------------------------------------ pwsh -File exit codes
+  scenario(
+    'fails when run by pwsh -File with a failure outcome: non-zero exit (0 on success), one JSON line either way',
+    { mappings: [enabled('ok')] },
+    async ({ arm }) => {
+      const args = (vault: string) => [
+        '-File',
+        RUNBOOK,
+        '-VaultResourceId',
+        vault,
+        '-AutoUpdateAction',
+        'Enabled',
+        '-AutomationAccountArmId',
+        ACCOUNT_ID,
+        '-ArmEndpoint',
+        arm.armEndpoint,
+      ];
+      const [ok, bad] = await Promise.all([
+        spawnPwsh(pwsh, args(VAULT_ID), arm.identityEnv),
+        spawnPwsh(pwsh, args('/subscriptions/nope'), arm.identityEnv),
+      ]);
+      const jsonLines = (out: string) => out.split('\n').filter((l) => l.trim().startsWith('{'));
+      expect(ok.exitCode).toBe(0);
+      expect(jsonLines(ok.stdout)).toHaveLength(1);
+      expect((JSON.parse(jsonLines(ok.stdout)[0]!) as RunbookSummary).outcome).toBe('NoChange');
+      expect(bad.exitCode).not.toBe(0);
+      expect(jsonLines(bad.stdout)).toHaveLength(1);
+      expect((JSON.parse(jsonLines(bad.stdout)[0]!) as RunbookSummary).outcome).toBe('InvalidInput');
+      for (const t of arm.issuedTokens) expect(ok.stdout + ok.stderr).not.toContain(t);
+    },
+  );
+});

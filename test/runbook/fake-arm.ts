@@ -1,0 +1,576 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake Azure Resource Manager for the Site Recovery routes the runbook uses, plus a fake
+ * managed-identity endpoint and a "foreign" host, each on its own loopback port (127.0.0.1, port 0).
+ *
+ * It behaves like ARM where a runbook could otherwise get away with a bug: a request without a valid
+ * bearer token gets 401, a request without `api-version` gets 400, paths are case-insensitive,
+ * headers use ARM's casing (`Azure-AsyncOperation`, `Location`, `Retry-After`, `x-ms-request-id`),
+ * lists are paged with `nextLink`, PATCH answers 202 and is followed through an operation, and an A2A
+ * PATCH without `automationAccountAuthenticationType` falls back to `RunAsAccount`, as the service
+ * does. Every request is recorded; the request count and body size are bounded.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Mapping {
+  id: string;
+  name: string;
+  type: string;
+  properties: {
+    state?: string;
+    healthErrorDetails?: JsonObject[];
+    providerSpecificDetails?: JsonObject;
+    [key: string]: Json | undefined;
+  };
+}
+
+/** One request as the server saw it. */
+export interface Recorded {
+  readonly server: 'arm' | 'identity' | 'foreign';
+  readonly seq: number;
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly url: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** ms since the server started. */
+  readonly at: number;
+  /** Filled in when the response was sent. */
+  status?: number;
+  replyHeaders?: Record<string, string>;
+}
+
+/** A scripted answer. `body` objects are sent as JSON; strings are sent as given. */
+export interface Reply {
+  /** 0: never answer (the connection stays open until the client gives up or the server closes). */
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Json | string;
+}
+
+/** How a PATCH of one mapping ends. */
+export type PatchPlan =
+  | { readonly mode: 'sync' }
+  | {
+      readonly mode: 'async';
+      /** Which operation headers the 202 carries. */
+      readonly via: 'both' | 'azure-async' | 'location' | 'none';
+      /** How many status reads answer "in progress" first. */
+      readonly polls: number;
+      /** The operation's final status (Azure-AsyncOperation); `InProgress` forever when never. */
+      readonly status: string;
+      /** Statuses to report, in order, while in progress (default InProgress). */
+      readonly progress?: readonly string[];
+    };
+
+export interface FakeArmOptions {
+  readonly vaultId: string;
+  readonly mappings: Mapping[];
+  /** Mappings per page of the list; default 100. */
+  readonly pageSize?: number;
+  /** Explicit pages (ids), overriding pageSize: lets a scenario serve an empty page in the middle. */
+  readonly pages?: readonly (readonly string[])[];
+  /** How a PATCH resolves, per mapping; default async through both headers, one poll, Succeeded. */
+  readonly patchPlan?: (mapping: Mapping) => PatchPlan;
+  /** Headers sent with every 202 and in-progress status, to say when to poll again. */
+  readonly pollHeaders?: Readonly<Record<string, string>>;
+  /** Called first for every ARM request; a reply here replaces the default behaviour. */
+  readonly hook?: (req: Recorded, arm: FakeArm) => Reply | undefined;
+  /** Delay before every ARM answer, so overlapping requests are visible. */
+  readonly latencyMs?: number;
+  /** Lifetime of issued tokens in seconds (`expires_on` = now + this); default 3600. */
+  readonly tokenLifetimeSeconds?: number;
+  /** Requests accepted in all, across the three listeners; more fail the test. Default 5000. */
+  readonly maxRequests?: number;
+  /** Largest request body accepted; default 64 KiB. */
+  readonly maxBodyBytes?: number;
+}
+
+interface Operation {
+  readonly id: string;
+  readonly mappingKey: string;
+  readonly plan: Extract<PatchPlan, { mode: 'async' }>;
+  readonly input: JsonObject;
+  reads: number;
+  finished: boolean;
+}
+
+export const IDENTITY_SECRET = `identity-header-${randomUUID()}`;
+const API_VERSION_REQUIRED = 'MissingApiVersionParameter';
+
+const armError = (code: string, message: string): JsonObject => ({ error: { code, message } });
+
+export class FakeArm {
+  readonly requests: Recorded[] = [];
+  /** Tokens issued by the identity endpoint, in order. */
+  readonly issuedTokens: string[] = [];
+  /** Tokens ARM accepts; a scenario may revoke one to force a 401. */
+  readonly validTokens = new Set<string>();
+  /** When each token expires (epoch seconds): ARM refuses it afterwards. */
+  private readonly tokenExpiry = new Map<string, number>();
+  /** Problems the server found in how it was used (the test fails on any). */
+  readonly violations: string[] = [];
+  readonly mappings = new Map<string, Mapping>();
+  /** Called first for every ARM request (see FakeArmOptions.hook); a scenario may replace it. */
+  hook: FakeArmOptions['hook'];
+  /** TCP connections opened to the ARM listener (keep-alive reuse shows as fewer connections than requests). */
+  armConnections = 0;
+  inFlight = 0;
+  peakInFlight = 0;
+  /** Operations between the PATCH and their final status (or the PATCH's 200). */
+  openOperations = new Set<string>();
+  peakOpenOperations = 0;
+
+  private readonly servers: Server[] = [];
+  private readonly ports = { arm: 0, identity: 0, foreign: 0 };
+  private readonly operations = new Map<string, Operation>();
+  private readonly started = Date.now();
+  private seq = 0;
+  private readonly order: string[];
+
+  constructor(readonly options: FakeArmOptions) {
+    for (const m of options.mappings) this.mappings.set(m.id.toLowerCase(), m);
+    this.hook = options.hook;
+    this.order = options.mappings.map((m) => m.id.toLowerCase());
+  }
+
+  get armEndpoint(): string {
+    return `http://127.0.0.1:${this.ports.arm}`;
+  }
+  get identityEndpoint(): string {
+    return `http://127.0.0.1:${this.ports.identity}/msi/token`;
+  }
+  get foreignEndpoint(): string {
+    return `http://127.0.0.1:${this.ports.foreign}`;
+  }
+  /** The environment Automation gives a job with a system-assigned identity. */
+  get identityEnv(): Record<string, string> {
+    return { IDENTITY_ENDPOINT: this.identityEndpoint, IDENTITY_HEADER: IDENTITY_SECRET };
+  }
+
+  async start(): Promise<this> {
+    for (const name of ['arm', 'identity', 'foreign'] as const) {
+      const server = createServer((req, res) => this.receive(name, req, res));
+      if (name === 'arm') server.on('connection', () => this.armConnections++);
+      server.keepAliveTimeout = 2000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+      this.ports[name] = (server.address() as AddressInfo).port;
+      this.servers.push(server);
+    }
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  // ----------------------------------------------------------------------------- views for tests
+
+  arm(): Recorded[] {
+    return this.requests.filter((r) => r.server === 'arm');
+  }
+  identity(): Recorded[] {
+    return this.requests.filter((r) => r.server === 'identity');
+  }
+  foreign(): Recorded[] {
+    return this.requests.filter((r) => r.server === 'foreign');
+  }
+  writes(): Recorded[] {
+    return this.arm().filter((r) => !['GET', 'HEAD'].includes(r.method));
+  }
+  patchesOf(id: string): Recorded[] {
+    return this.arm().filter((r) => r.method === 'PATCH' && r.path.toLowerCase() === id.toLowerCase());
+  }
+  mapping(id: string): Mapping {
+    return this.mappings.get(id.toLowerCase())!;
+  }
+
+  // ----------------------------------------------------------------------------- plumbing
+
+  private receive(server: Recorded['server'], req: IncomingMessage, res: ServerResponse): void {
+    const limit = this.options.maxBodyBytes ?? 64 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
+      const rec: Recorded = {
+        server,
+        seq: ++this.seq,
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now() - this.started,
+      };
+      this.requests.push(rec);
+      const send = (reply: Reply): void => {
+        rec.status = reply.status;
+        if (reply.status === 0) return;
+        const h: Record<string, string> = {
+          'x-ms-request-id': randomUUID(),
+          'x-ms-correlation-request-id': randomUUID(),
+          ...(headers['x-ms-client-request-id']
+            ? { 'x-ms-client-request-id': headers['x-ms-client-request-id'] }
+            : {}),
+          ...reply.headers,
+        };
+        rec.replyHeaders = h;
+        let payload = '';
+        if (reply.body !== undefined) {
+          if (typeof reply.body === 'string') payload = reply.body;
+          else {
+            payload = JSON.stringify(reply.body);
+            h['Content-Type'] ??= 'application/json; charset=utf-8';
+          }
+        }
+        // Header names go out in ARM's casing (Node keeps the case it is given).
+        res.writeHead(reply.status, { ...h, 'Content-Length': String(Buffer.byteLength(payload)) });
+        res.end(payload);
+      };
+      if (this.requests.length > (this.options.maxRequests ?? 5000)) {
+        this.violations.push(`more than ${this.options.maxRequests ?? 5000} requests`);
+        send({
+          status: 500,
+          body: armError('TooManyTestRequests', 'The fake ARM request bound was exceeded.'),
+        });
+        return;
+      }
+      if (tooLarge) {
+        this.violations.push(`${rec.method} ${rec.path}: body over ${limit} bytes`);
+        send({ status: 413, body: armError('RequestEntityTooLarge', 'The request body is too large.') });
+        return;
+      }
+      if (server === 'identity') return send(this.identityReply(rec));
+      if (server === 'foreign') {
+        return send({ status: 200, body: { value: [] } });
+      }
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      const finish = (): void => {
+        let reply: Reply;
+        try {
+          reply = this.hook?.(rec, this) ?? this.armReply(rec);
+        } catch (e) {
+          this.violations.push(`fake ARM threw: ${String(e)}`);
+          reply = { status: 500, body: armError('InternalServerError', 'fake ARM failure') };
+        }
+        this.inFlight--;
+        send(reply);
+      };
+      const latency = this.options.latencyMs ?? 0;
+      if (latency > 0) setTimeout(finish, latency);
+      else finish();
+    });
+  }
+
+  private identityReply(rec: Recorded): Reply {
+    if (rec.method !== 'GET' || rec.path !== '/msi/token') return { status: 404, body: 'not found' };
+    if (rec.headers['x-identity-header'] !== IDENTITY_SECRET) {
+      return {
+        status: 401,
+        body: { error: 'invalid_request', error_description: 'X-IDENTITY-HEADER missing or wrong' },
+      };
+    }
+    if (rec.query.get('api-version') !== '2019-08-01' || !rec.query.get('resource')) {
+      return {
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'resource and api-version required' },
+      };
+    }
+    const token = `fake-arm-token-${randomUUID()}`;
+    this.issuedTokens.push(token);
+    this.validTokens.add(token);
+    const now = Math.floor(Date.now() / 1000);
+    const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
+    this.tokenExpiry.set(token, now + lifetime);
+    return {
+      status: 200,
+      body: {
+        access_token: token,
+        expires_on: String(now + lifetime),
+        resource: rec.query.get('resource')!,
+        token_type: 'Bearer',
+        client_id: randomUUID(),
+      },
+    };
+  }
+
+  /** ARM's checks every route shares, then the route. */
+  private armReply(rec: Recorded): Reply {
+    const auth = rec.headers.authorization ?? '';
+    const token = /^Bearer (.+)$/.exec(auth)?.[1];
+    const expired = token !== undefined && (this.tokenExpiry.get(token) ?? 0) * 1000 <= Date.now();
+    if (!token || !this.validTokens.has(token) || expired) {
+      return {
+        status: 401,
+        headers: {
+          'WWW-Authenticate': 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token"',
+        },
+        body: armError(
+          token ? 'ExpiredAuthenticationToken' : 'AuthenticationFailed',
+          token
+            ? 'The access token expiry UTC time is earlier than current UTC time.'
+            : 'Authentication failed.',
+        ),
+      };
+    }
+    if (!rec.query.get('api-version')) {
+      return {
+        status: 400,
+        body: armError(
+          API_VERSION_REQUIRED,
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        ),
+      };
+    }
+    const path = rec.path.toLowerCase();
+    const vault = this.options.vaultId.toLowerCase().replace(/\/$/, '');
+    if (rec.method === 'GET' && path === `${vault}/replicationprotectioncontainermappings`)
+      return this.list(rec);
+    const op = /\/replication(operationstatus|operationresults)\/([^/]+)$/.exec(path);
+    if (rec.method === 'GET' && op && path.startsWith(`${vault}/`))
+      return this.operation(op[1]!, op[2]!, rec);
+    const mapping = this.mappings.get(path);
+    if (mapping && rec.method === 'GET') return { status: 200, body: mapping as unknown as JsonObject };
+    if (mapping && rec.method === 'PATCH') return this.patch(mapping, rec);
+    return {
+      status: 404,
+      body: armError('ResourceNotFound', `The resource '${rec.path}' was not found.`),
+    };
+  }
+
+  private list(rec: Recorded): Reply {
+    const pages =
+      this.options.pages ??
+      (() => {
+        const size = this.options.pageSize ?? 100;
+        const out: string[][] = [];
+        for (let i = 0; i < this.order.length; i += size) out.push(this.order.slice(i, i + size));
+        return out.length ? out : [[]];
+      })();
+    const index = Number(rec.query.get('$skiptoken') ?? '0');
+    const ids = pages[index] ?? [];
+    const body: JsonObject = {
+      value: ids.map((id) => this.mappings.get(id.toLowerCase()) as unknown as JsonObject),
+    };
+    if (index + 1 < pages.length) {
+      body.nextLink = `${this.armEndpoint}${this.options.vaultId.replace(/\/$/, '')}/replicationProtectionContainerMappings?api-version=${rec.query.get('api-version')}&$skiptoken=${index + 1}`;
+    }
+    return { status: 200, body };
+  }
+
+  private patch(mapping: Mapping, rec: Recorded): Reply {
+    const key = mapping.id.toLowerCase();
+    if (!/^application\/json/i.test(rec.headers['content-type'] ?? '')) {
+      return {
+        status: 415,
+        body: armError('UnsupportedMediaType', 'The content media type is not supported.'),
+      };
+    }
+    let input: JsonObject;
+    try {
+      const parsed = JSON.parse(rec.body) as JsonObject;
+      input = (parsed.properties as JsonObject).providerSpecificInput as JsonObject;
+      if (!input || typeof input !== 'object') throw new Error('no providerSpecificInput');
+    } catch (e) {
+      return {
+        status: 400,
+        body: armError('InvalidRequestContent', `The request content was invalid: ${String(e)}`),
+      };
+    }
+    const details = mapping.properties.providerSpecificDetails ?? {};
+    if (String(input.instanceType) !== String(details.instanceType)) {
+      return {
+        status: 400,
+        body: armError(
+          'InvalidProviderInput',
+          `instanceType '${String(input.instanceType)}' does not match the mapping.`,
+        ),
+      };
+    }
+    const plan = this.options.patchPlan?.(mapping) ?? {
+      mode: 'async',
+      via: 'both',
+      polls: 1,
+      status: 'Succeeded',
+    };
+    this.openOperations.add(key);
+    this.peakOpenOperations = Math.max(this.peakOpenOperations, this.openOperations.size);
+    if (plan.mode === 'sync') {
+      this.apply(mapping, input);
+      this.openOperations.delete(key);
+      return { status: 200, body: mapping as unknown as JsonObject };
+    }
+    const id = randomUUID();
+    this.operations.set(id, { id, mappingKey: key, plan, input, reads: 0, finished: false });
+    const base = `${this.armEndpoint}${this.options.vaultId.replace(/\/$/, '')}`;
+    const api = rec.query.get('api-version');
+    const headers: Record<string, string> = { ...this.pollHeaders() };
+    if (plan.via === 'both' || plan.via === 'azure-async')
+      headers['Azure-AsyncOperation'] = `${base}/replicationOperationStatus/${id}?api-version=${api}`;
+    if (plan.via === 'both' || plan.via === 'location')
+      headers['Location'] = `${base}/replicationOperationResults/${id}?api-version=${api}`;
+    if (plan.via === 'none') {
+      // No operation URL: the change lands after the status reads a caller would have made.
+      this.finish(this.operations.get(id)!);
+    }
+    return { status: 202, headers };
+  }
+
+  private pollHeaders(): Record<string, string> {
+    return { ...(this.options.pollHeaders ?? { 'retry-after-ms': '20' }) };
+  }
+
+  private operation(kind: string, id: string, rec: Recorded): Reply {
+    const op = this.operations.get(id);
+    if (!op) return { status: 404, body: armError('OperationNotFound', `No operation '${id}'.`) };
+    op.reads++;
+    const running = !op.finished && (op.plan.status === 'InProgress' || op.reads <= op.plan.polls);
+    if (!running && !op.finished) this.finish(op);
+    if (kind === 'operationstatus') {
+      if (running) {
+        const progress = op.plan.progress ?? ['InProgress'];
+        const status = progress[Math.min(op.reads - 1, progress.length - 1)]!;
+        return { status: 200, headers: this.pollHeaders(), body: { id: rec.path, name: id, status } };
+      }
+      const body: JsonObject = {
+        id: rec.path,
+        name: id,
+        status: op.plan.status,
+        endTime: new Date().toISOString(),
+      };
+      if (/^(Failed|Canceled|Cancelled)$/.test(op.plan.status)) {
+        body.error = {
+          code: `Operation${op.plan.status}Code`,
+          message: `The operation ended ${op.plan.status}.`,
+        };
+      }
+      return { status: 200, body };
+    }
+    // Location: 202 while running, then the resource (200), or the operation's error.
+    if (running) {
+      return {
+        status: 202,
+        headers: { ...this.pollHeaders(), Location: `${this.armEndpoint}${rec.url}` },
+      };
+    }
+    if (/^(Failed|Canceled|Cancelled)$/.test(op.plan.status)) {
+      return {
+        status: 400,
+        body: armError(`Operation${op.plan.status}Code`, `The operation ended ${op.plan.status}.`),
+      };
+    }
+    return { status: 200, body: this.mappings.get(op.mappingKey) as unknown as JsonObject };
+  }
+
+  private finish(op: Operation): void {
+    op.finished = true;
+    this.openOperations.delete(op.mappingKey);
+    if (/^(Succeeded|PartiallySucceeded|CompletedWithInformation)$/.test(op.plan.status)) {
+      this.apply(this.mappings.get(op.mappingKey)!, op.input);
+    }
+  }
+
+  /** What the service stores after a successful update. */
+  private apply(mapping: Mapping, input: JsonObject): void {
+    const details = { ...(mapping.properties.providerSpecificDetails ?? {}) };
+    if (input.instanceType === 'A2A') {
+      details.agentAutoUpdateStatus = input.agentAutoUpdateStatus ?? details.agentAutoUpdateStatus ?? null;
+      if (input.automationAccountArmId !== undefined)
+        details.automationAccountArmId = input.automationAccountArmId;
+      // The service's default when the field is omitted is the retired Run As account.
+      details.automationAccountAuthenticationType =
+        input.automationAccountAuthenticationType ?? 'RunAsAccount';
+    } else if (input.instanceType === 'InMageRcm') {
+      details.enableAgentAutoUpgrade = input.enableAgentAutoUpgrade ?? null;
+    }
+    mapping.properties = { ...mapping.properties, providerSpecificDetails: details, healthErrorDetails: [] };
+  }
+}
+
+// ------------------------------------------------------------------------------- fixtures
+
+export const SUBSCRIPTION = '00000000-1111-2222-3333-444444444444';
+export const VAULT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-asr/providers/Microsoft.RecoveryServices/vaults/vault-a`;
+export const ACCOUNT_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-asr/providers/Microsoft.Automation/automationAccounts/aa-asr-update`;
+
+export interface MappingSpec {
+  readonly provider?: 'A2A' | 'InMageRcm' | 'HyperVReplicaAzure' | null;
+  readonly state?: string;
+  /** A2A */
+  readonly status?: string;
+  readonly account?: string | null;
+  readonly auth?: string | null;
+  readonly healthErrors?: number;
+  /** InMageRcm */
+  readonly upgrade?: string | null;
+}
+
+/** A container mapping as ARM returns it, under `vault`. */
+export function mapping(name: string, spec: MappingSpec = {}, vault = VAULT_ID): Mapping {
+  const provider = spec.provider === undefined ? 'A2A' : spec.provider;
+  let details: JsonObject | undefined;
+  if (provider === 'A2A') {
+    details = {
+      instanceType: 'A2A',
+      agentAutoUpdateStatus: spec.status ?? 'Disabled',
+      automationAccountArmId: spec.account === undefined ? null : spec.account,
+      automationAccountAuthenticationType: spec.auth === undefined ? 'RunAsAccount' : spec.auth,
+      scheduleName: null,
+      jobScheduleName: null,
+    };
+  } else if (provider === 'InMageRcm') {
+    details = {
+      instanceType: 'InMageRcm',
+      enableAgentAutoUpgrade: spec.upgrade === undefined ? 'false' : spec.upgrade,
+    };
+  } else if (provider) {
+    details = { instanceType: provider };
+  }
+  const fabric = `${vault}/replicationFabrics/fabric-${provider === 'InMageRcm' ? 'vmware' : 'westeurope'}`;
+  return {
+    id: `${fabric}/replicationProtectionContainers/container-1/replicationProtectionContainerMappings/${name}`,
+    name,
+    type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
+    properties: {
+      targetProtectionContainerId: `${fabric}/replicationProtectionContainers/container-2`,
+      policyId: `${vault}/replicationPolicies/policy-24h`,
+      state: spec.state ?? 'Paired',
+      health: spec.healthErrors ? 'Warning' : 'Normal',
+      healthErrorDetails: Array.from({ length: spec.healthErrors ?? 0 }, (_, i) => ({
+        errorCode: `${150000 + i}`,
+        errorMessage: 'The automation account could not update the extension.',
+      })),
+      ...(details ? { providerSpecificDetails: details } : {}),
+    },
+  };
+}
