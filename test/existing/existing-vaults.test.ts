@@ -239,6 +239,30 @@ describe('existing vaults: the scenario', () => {
   });
 });
 
+describe('existing vaults: bad input creates nothing', () => {
+  it('fails in cdktf before anything is added to the tree', () => {
+    const stack = new TerraformStack(Testing.app(), 'fleet');
+    expect(
+      () =>
+        new tf.ExistingVaultsMobilityAutoUpdate(
+          stack,
+          'Fleet',
+          fleet({ vaults: [{ vaultResourceId: 'x' }] }),
+        ),
+    ).toThrow(/^Existing vaults scenario: 2 invalid props:/);
+    expect(stack.node.children.map((c) => c.node.id)).toEqual([]);
+  });
+
+  it('fails under Pulumi before anything is registered', async () => {
+    await expect(
+      runOfflineProgram(
+        () => new pl.ExistingVaultsMobilityAutoUpdate('fleet', fleet({ vaults: [{ vaultResourceId: 'x' }] })),
+        { project: PROJECT_NAME, stack: 'bad' },
+      ),
+    ).rejects.toThrow(ValidationError);
+  });
+});
+
 describe('existing vaults: the automation building block with RecoveryVault.fromVaultId', () => {
   it('Terraform: declares no vault, scopes the role to the id, and names the account from the id', () => {
     const stack = new TerraformStack(Testing.app(), 'block');
