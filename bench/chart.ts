@@ -5,7 +5,12 @@ export function renderFleetChart(
   const W = 640;
   const H = 360;
   const pad = { left: 70, right: 130, top: 30, bottom: 50 };
-  const colors: Record<string, string> = { cdktf: '#5c4ee5', pulumi: '#f26e7e' };
+  const colors: Record<string, string> = { cdktf: '#5c4ee5', pulumi: '#f26e7e', 'pulumi-raw': '#f2a65e' };
+  const labels: Record<string, string> = {
+    cdktf: 'cdktf synth',
+    pulumi: 'Pulumi (mocks)',
+    'pulumi-raw': 'Pulumi raw',
+  };
   const all = Object.values(fleet).flat();
   const maxX = Math.max(...all.map((p) => p.vaults));
   const maxY = Math.max(...all.map((p) => p.measurement.wallMs.median)) / 1000;
@@ -57,7 +62,7 @@ export function renderFleetChart(
       `<rect x="${W - pad.right + 15}" y="${pad.top + 10 + i * 22}" width="14" height="4" fill="${color}"/>`,
     );
     parts.push(
-      `<text x="${W - pad.right + 35}" y="${pad.top + 16 + i * 22}">${engine === 'pulumi' ? 'Pulumi (mocks)' : 'cdktf synth'}</text>`,
+      `<text x="${W - pad.right + 35}" y="${pad.top + 16 + i * 22}">${labels[engine] ?? engine}</text>`,
     );
   });
   parts.push('</svg>');

@@ -5,6 +5,14 @@ import { join, relative } from 'node:path';
 import { format } from 'prettier';
 import { renderFleetChart } from './chart';
 import { benchRunbook, renderRunbookMarkdown, type RunbookBench } from './runbook';
+import {
+  compareWithRaw,
+  defaultHeapLimitMb,
+  fleetAdvice,
+  measurePulumiRaw,
+  rawSizes,
+  renderRawSection,
+} from './pulumi-raw';
 
 /**
  * `npm run bench`: whole-process measurements on this machine (wall time from spawn to exit, peak
@@ -267,6 +275,8 @@ async function main(): Promise<void> {
       }),
     });
   }
+  // The raw baseline: the same azure-native resources and inputs, without our components (bench/pulumi-raw.ts).
+  fleet['pulumi-raw'] = measurePulumiRaw(measure, rawSizes(process.argv), { root, work, tsRun });
   const scaling = Object.fromEntries(
     Object.entries(fleet).map(([engine, points]) => {
       const marginal = points.slice(1).map((p, i) => ({
@@ -297,6 +307,11 @@ async function main(): Promise<void> {
     }),
   );
   results.fleet = scaling;
+  results.pulumiRaw = {
+    comparison: compareWithRaw(fleet.pulumi!, fleet['pulumi-raw']),
+    heapLimitMb: defaultHeapLimitMb(),
+    advice: Object.entries(fleet).map(([engine, points]) => fleetAdvice(engine, points)),
+  };
 
   console.log('6. Type-checking a consumer file (tsc --noEmit)');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -320,6 +335,9 @@ async function main(): Promise<void> {
     { points: { vaults: number; measurement: Measurement }[]; linear: boolean }
   >;
   const at500 = (e: string) => f[e]!.points.find((p) => p.vaults === 500)!.measurement.wallMs.median;
+  const rawAt100 = (
+    results.pulumiRaw as { comparison: { vaults: number; wallRatio: number }[] }
+  ).comparison.find((c) => c.vaults === 100);
   results.targets = [
     {
       target: 'cdktf both scenarios: median wall <= 1.0 s',
@@ -353,6 +371,11 @@ async function main(): Promise<void> {
       target: '500 vaults, Pulumi (mocks): <= 10 s',
       value: `${at500('pulumi')} ms`,
       met: at500('pulumi') <= 10000,
+    },
+    {
+      target: 'Pulumi at 100 vaults: ours <= 1.2x raw (same resources without our components)',
+      value: rawAt100 ? `${rawAt100.wallRatio}x` : 'not measured',
+      met: rawAt100 !== undefined && rawAt100.wallRatio <= 1.2,
     },
     {
       target: 'cdktf marginal cost per vault flat (last step <= 1.5x first)',
@@ -465,6 +488,7 @@ function renderMarkdown(r: Record<string, unknown>): string {
       f.marginal.map((s) => `| ${e} | ${s.from} to ${s.to} | ${s.msPerVault} | ${s.mbPerVault} |`),
     ),
     '',
+    ...renderRawSection(r),
     '| target | value | met |',
     '|---|---|---|',
     ...(r.targets as { target: string; value: string; met: boolean }[]).map(

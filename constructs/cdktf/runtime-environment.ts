@@ -3,8 +3,8 @@
 // `runtime_environment_name` (azurerm 4.59.0). Everything that works around the bindings lives in
 // this file, so a binding-neutral adapter can swap it for bindings that have both natively.
 import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
-import { TerraformResource, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { TerraformElement, TerraformResource, TerraformStack, Token } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
 import type { RuntimeEnvironmentConfig } from './flavour-contract';
 
 /** The first azurerm release with both the runtime environment resource and the runbook's link to it. */
@@ -82,10 +82,7 @@ export function requireAzurermRuntimeEnvironments(scope: Construct, raise = true
   if (raise) stack.addOverride(VERSION_PATH, AZURERM_VERSION_CONSTRAINT);
   stack.node.addValidation({
     validate: () => {
-      const tf = stack.toTerraform() as {
-        terraform?: { required_providers?: { azurerm?: { version?: unknown } } };
-      };
-      const constraint = tf.terraform?.required_providers?.azurerm?.version;
+      const constraint = synthesizedAzurermConstraint(stack);
       if (
         typeof constraint !== 'string' ||
         admitsVersion(constraint, AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION)
@@ -97,6 +94,42 @@ export function requireAzurermRuntimeEnvironments(scope: Construct, raise = true
     },
   });
 }
+
+type TerraformBlock = { terraform?: { required_providers?: { azurerm?: { version?: unknown } } } };
+const NOT_SET = Symbol('not set');
+
+/** The value at `terraform.required_providers.azurerm.version` of `doc`, or NOT_SET when absent. */
+function versionIn(doc: unknown): unknown {
+  const azurerm = (doc as TerraformBlock | undefined)?.terraform?.required_providers?.azurerm;
+  return azurerm !== null && typeof azurerm === 'object' && 'version' in azurerm ? azurerm.version : NOT_SET;
+}
+
+/**
+ * `terraform.required_providers.azurerm.version` as the stack will synthesize it. Resolving the whole
+ * stack for it (`stack.toTerraform()`) doubled synth's token resolution; only providers, backends
+ * and the stack's own overrides write the `terraform` block, so this reads their fragments, in the
+ * order synth merges them (elements, then overrides; the last one wins). Anything unusual (a token,
+ * cdktf internals that moved) falls back to the full `toTerraform()`.
+ */
+function synthesizedAzurermConstraint(stack: TerraformStack): unknown {
+  const full = (): unknown => versionIn(stack.toTerraform());
+  const overrides = (stack as unknown as { rawOverrides?: unknown }).rawOverrides;
+  if (overrides === null || typeof overrides !== 'object') return orUndefined(full());
+  let version: unknown = NOT_SET;
+  const visit = (node: IConstruct): void => {
+    if (TerraformElement.isTerraformElement(node) && !TerraformResource.isTerraformResource(node)) {
+      const v = versionIn(node.toTerraform());
+      if (v !== NOT_SET) version = v;
+    }
+    for (const child of node.node.children) if (!TerraformStack.isStack(child)) visit(child);
+  };
+  for (const child of stack.node.children) if (!TerraformStack.isStack(child)) visit(child);
+  const overridden = versionIn(overrides);
+  if (overridden !== NOT_SET) version = overridden;
+  if (Token.isUnresolved(version)) return orUndefined(full());
+  return orUndefined(version);
+}
+const orUndefined = (v: unknown): unknown => (v === NOT_SET ? undefined : v);
 
 type Version = readonly [number, number, number];
 
