@@ -21,11 +21,12 @@ export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
 /**
  * The most vaults one automation account serves in the existing-vaults scenario. Each time zone's
  * vaults run in one job, and a cloud job is unloaded after 3 hours of fair-share run time (a
- * PowerShell job then restarts from the top, and fails after three restarts). At a budget of
- * 4 minutes per vault (sign-in, listing fabrics, containers and mappings, and a PATCH per mapping
- * waited on to completion), 40 vaults stay within 160 minutes, with margin. The job parameter
- * (40 ids of at most about 200 characters, comma-separated) stays far below Automation's job
- * parameter size limit. Split a larger fleet over several accounts.
+ * PowerShell job then restarts from the top, and fails after three restarts). The runbook runs a
+ * fleet under one deadline of at most 10200 s and refuses more than 50 ids; at a budget of 4 minutes
+ * per vault (sign-in, listing fabrics, containers and mappings, a PATCH per mapping waited on, the
+ * agent report), 40 vaults fit that deadline with margin. The job parameter (40 ids of at most about
+ * 200 characters, comma-separated) stays far below Automation's job parameter size limit. Split a
+ * larger fleet over several accounts.
  */
 export const MAX_VAULTS_PER_ACCOUNT = 40;
 

@@ -12,12 +12,21 @@
     It needs no module: the token comes from the managed identity endpoint and every call is
     a plain HTTPS request to Azure Resource Manager.
 
-    Exactly one JSON document is written to the Output stream, last, on success and on failure.
-    Outcomes other than Succeeded, NoChange and DryRun throw after the summary, so the
-    Automation job is marked Failed and `pwsh -File` exits non-zero.
+    After the reconciliation it reads the vault's replication protected items (read-only) and reports
+    on every A2A and InMageRcm machine's Mobility agent, by the rules of classifyAgent in the domain.
+
+    Exactly one JSON document (summary schema 2) is written to the Output stream, last, on success and
+    on failure. Outcomes other than Succeeded, NoChange and DryRun throw after the summary, so the
+    Automation job is marked Failed and `pwsh -File` exits non-zero: among them AgentsNeedAttention
+    (agents out of support or blocked) and ReportFailed (the protected items could not be read).
 
 .PARAMETER VaultResourceId
     /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}
+
+.PARAMETER VaultResourceIds
+    A fleet: comma-separated vault ids (at most 50, no duplicates), instead of VaultResourceId. Each vault
+    is reconciled and reported on in turn under the one deadline; the summary has a section per vault
+    and an overall outcome.
 
 .PARAMETER AutoUpdateAction
     Enabled or Disabled.
@@ -37,12 +46,25 @@
 .PARAMETER DryRun
     Plans and reports; writes nothing.
 
+.PARAMETER SkipAgentReport
+    Does not read the protected items; the summary's agents section says Skipped.
+
+.PARAMETER AgentExpiringWithinDays
+    0 to 365: an agent whose support ends within this many days is SupportExpiring. Default 30.
+
+.PARAMETER MaxAgentsListed
+    0 to 5000 machines listed per vault, most severe first; the counts always cover every machine. Default 1000.
+
+.PARAMETER ReportTimeUtc
+    Tests only: the time the report judges expiry dates against, ISO 8601 with a zone. Default: now.
+
 .EXAMPLE
     pwsh -File Set-AsrMobilityAutoUpdate.ps1 -VaultResourceId /subscriptions/.../vaults/v1 -AutoUpdateAction Enabled -AutomationAccountArmId /subscriptions/.../automationAccounts/a1 -DryRun
 #>
 [CmdletBinding()]
 param(
     [string] $VaultResourceId = '',
+    [string] $VaultResourceIds = '',
     [string] $AutoUpdateAction = '',
     [string] $AutomationAccountArmId = '',
     [string] $Providers = 'A2A',
@@ -52,15 +74,22 @@ param(
     [string] $TimeoutSeconds = '3600',
     [string] $MaxConcurrency = '4',
     [string] $MaxRetries = '5',
-    [switch] $DryRun
+    [switch] $DryRun,
+    [switch] $SkipAgentReport,
+    [string] $AgentExpiringWithinDays = '30',
+    [string] $MaxAgentsListed = '1000',
+    # Tests only: the time the agent report judges expiry dates against (ISO 8601 with a zone). Default: now.
+    # Untyped: a job's JSON parameters may arrive already turned into a DateTime, which a [string] would
+    # reformat in the runtime's culture.
+    $ReportTimeUtc = ''
 )
 
 $ErrorActionPreference = 'Stop'
 # Automation records the Verbose stream only when the runbook writes to it; a job schedule passes no
 # -Verbose, so progress is on unless the caller says -Verbose:$false.
 if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = 'Continue' }
-$RunbookVersion = '1.0.0'
-$SummarySchemaVersion = 1
+$RunbookVersion = '1.1.0'
+$SummarySchemaVersion = 2
 
 # --- Cloud facts -------------------------------------------------------------------------------
 
@@ -77,6 +106,11 @@ $ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
 $VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
 $AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
+# A fleet job reconciles at most this many vaults: all of them share one deadline (TimeoutSeconds, at most
+# 10200 s, under Automation's 3-hour fair-share limit), which leaves each vault over three minutes at the
+# longest deadline, and keeps the job parameter (about 150 characters an id) and the summary small.
+$MaxFleetVaults = 50
+$FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
 # --- Helpers (pure, or working only on what they are given) -------------------------------------
@@ -385,7 +419,7 @@ function Invoke-MappingUpdate {
         $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $Item
     }
     $url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
-    $json = $Item.body | ConvertTo-Json -Depth 10 -Compress
+    $json = $Item.body | ConvertTo-Json -Depth 12 -Compress
     $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $url -Body $json
     $Item.attempts += $call.Attempts
     if ($call.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response }
@@ -473,6 +507,226 @@ function Invoke-MappingUpdate {
     return Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Code = 'VerificationMismatch'; Message = 'The mapping read back after the change does not carry the desired setting.' } -Response $null
 }
 
+# --- Agent report (read-only): the same rules as classifyAgent in constructs/domain/agent-status.ts ----
+# Both are tested against one case table (test/fixtures/agent-status-cases.json): change them together.
+
+$AgentStatuses = @('OutOfSupport', 'Blocked', 'SupportExpiring', 'NeedsReboot', 'UpdatePending', 'Current', 'Unknown')
+$NonBlockingUpgradeReasons = @('AlreadyOnLatestVersion', 'RebootRequired')
+$AttentionStatuses = @('OutOfSupport', 'Blocked')
+
+function Test-PresentText {
+    param($Value)
+    return ($Value -is [string]) -and ($Value.Trim() -ne '')
+}
+
+function Compare-AgentVersion {
+    <# -1, 0 or 1 for two dotted numeric versions (missing segments count as 0); $null when either is not one. #>
+    param([string] $A, [string] $B)
+    $pa = $null; $pb = $null
+    if ($A.Trim() -match '\A\d+(\.\d+)*\z') { $pa = @($A.Trim().Split('.') | ForEach-Object { [double] $_ }) }
+    if ($B.Trim() -match '\A\d+(\.\d+)*\z') { $pb = @($B.Trim().Split('.') | ForEach-Object { [double] $_ }) }
+    if ($null -eq $pa -or $null -eq $pb) { return $null }
+    for ($i = 0; $i -lt [Math]::Max($pa.Count, $pb.Count); $i++) {
+        $x = if ($i -lt $pa.Count) { $pa[$i] } else { 0 }
+        $y = if ($i -lt $pb.Count) { $pb[$i] } else { 0 }
+        if ($x -ne $y) { return [Math]::Sign($x - $y) }
+    }
+    return 0
+}
+
+function ConvertTo-UtcInstant {
+    <# A date as Site Recovery sends it (ConvertFrom-Json may already have made it a DateTime); $null when it is none. #>
+    param($Value)
+    if ($Value -is [DateTime]) {
+        if ($Value.Kind -eq [DateTimeKind]::Unspecified) { return [DateTimeOffset]::new([DateTime]::SpecifyKind($Value, [DateTimeKind]::Utc)) }
+        return [DateTimeOffset]::new($Value.ToUniversalTime())
+    }
+    if ($Value -is [DateTimeOffset]) { return $Value.ToUniversalTime() }
+    if (Test-PresentText $Value) {
+        $parsed = [DateTimeOffset]::MinValue
+        if ([DateTimeOffset]::TryParse($Value.Trim(), [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::AssumeUniversal, [ref] $parsed)) { return $parsed.ToUniversalTime() }
+    }
+    return $null
+}
+
+function Get-AgentVerdict {
+    <#
+    One agent's status and reasons from Site Recovery's facts only (no version table). $Details is the
+    protected item's providerSpecificDetails; every finding is listed in reasons, in severity order,
+    and the status is the most severe of them.
+    #>
+    param([string] $Provider, $Details, [DateTimeOffset] $Now, [int] $WindowDays)
+    $found = [ordered]@{}
+    foreach ($s in $AgentStatuses) { $found[$s] = [Collections.Generic.List[string]]::new() }
+    $known = $false
+    $expiry = if ($Provider -ceq 'A2A') { $Details.agentExpiryDate } elseif ($null -ne $Details.mobilityAgentDetails) { $Details.mobilityAgentDetails.agentVersionExpiryDate } else { $null }
+    $at = ConvertTo-UtcInstant $expiry
+    if ($null -ne $at) {
+        $known = $true
+        $date = $at.ToString('yyyy-MM-dd', [Globalization.CultureInfo]::InvariantCulture)
+        if ($at -le $Now) { $found.OutOfSupport.Add("expired:$date") }
+        elseif (($at - $Now).TotalMilliseconds -le $WindowDays * 86400000.0) { $found.SupportExpiring.Add("expires:$date") }
+    }
+    if ($Provider -ceq 'A2A') {
+        if (Test-PresentText $Details.agentVersion) { $known = $true }
+        $update = $Details.isReplicationAgentUpdateRequired
+        $certificate = $Details.isReplicationAgentCertificateUpdateRequired
+        if ($update -is [bool] -and $update) { $found.UpdatePending.Add('agentUpdateRequired') }
+        if ($certificate -is [bool] -and $certificate) { $found.UpdatePending.Add('certificateUpdateRequired') }
+        if (($update -is [bool] -and -not $update) -or ($certificate -is [bool] -and -not $certificate)) { $known = $true }
+    } else {
+        $d = $Details.mobilityAgentDetails
+        $version = if ($null -ne $d) { $d.version } else { $null }
+        $latest = if ($null -ne $d) { $d.latestVersion } else { $null }
+        $withoutReboot = if ($null -ne $d) { $d.latestUpgradableVersionWithoutReboot } else { $null }
+        $reasons = @(if ($null -ne $d -and $null -ne $d.reasonsBlockingUpgrade) { $d.reasonsBlockingUpgrade | ForEach-Object { [string] $_ } })
+        if (Test-PresentText $version) { $known = $true }
+        if ($reasons.Count -gt 0) { $known = $true }
+        foreach ($reason in $reasons) { if ($NonBlockingUpgradeReasons -cnotcontains $reason) { $found.Blocked.Add("blocked:$reason") } }
+        foreach ($e in @($Details.agentUpgradeBlockingErrorDetails | Where-Object { $null -ne $_ })) {
+            $found.Blocked.Add("blocked:$(if (Test-PresentText $e.errorCode) { $e.errorCode } else { 'UpgradeError' })")
+        }
+        $behind = (Test-PresentText $version) -and (Test-PresentText $latest) -and ((Compare-AgentVersion $version $latest) -eq -1)
+        $atRebootStep = $behind -and (Test-PresentText $withoutReboot) -and ((Compare-AgentVersion $version $withoutReboot) -eq 0)
+        if ($reasons -ccontains 'RebootRequired' -or $atRebootStep) { $found.NeedsReboot.Add('rebootRequired') }
+        elseif ($behind -and $found.Blocked.Count -eq 0) {
+            # A blocked machine's pending update is already explained by what blocks it.
+            if ($d.isUpgradeable -is [string] -and $d.isUpgradeable -ceq 'false') { $found.Blocked.Add('blocked:NotUpgradeable') }
+            else { $found.UpdatePending.Add("latest:$latest") }
+        }
+        if ((Test-PresentText $Details.agentUpgradeState) -and $Details.agentUpgradeState -ceq 'Started') { $found.UpdatePending.Add('upgradeInProgress') }
+    }
+    $all = @(foreach ($s in $AgentStatuses) { $found[$s] })
+    foreach ($s in $AgentStatuses) {
+        if ($found[$s].Count -gt 0) { return [ordered]@{ status = $s; reasons = $all } }
+    }
+    if ($known) { return [ordered]@{ status = 'Current'; reasons = @() } }
+    return [ordered]@{ status = 'Unknown'; reasons = @('noAgentFacts') }
+}
+
+function ConvertTo-FactValue {
+    <# A fact as the summary shows it: dates in ISO 8601 UTC, everything else as read. #>
+    param($Value)
+    if ($Value -is [DateTime] -or $Value -is [DateTimeOffset]) { return (ConvertTo-UtcInstant $Value).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture) }
+    return $Value
+}
+
+function Get-AgentMachine {
+    <# One protected item's entry in the report: who it is, the facts read, and the verdict. #>
+    param($Item, [string] $Provider, $Ctx)
+    $details = $Item.properties.providerSpecificDetails
+    $name = [string] $Item.properties.friendlyName
+    if (-not $name) { $name = [string] $Item.name }
+    $facts = [ordered]@{}
+    if ($Provider -ceq 'A2A') {
+        $version = $details.agentVersion
+        foreach ($f in @('agentVersion', 'agentExpiryDate', 'isReplicationAgentUpdateRequired', 'isReplicationAgentCertificateUpdateRequired')) { $facts[$f] = ConvertTo-FactValue $details.$f }
+    } else {
+        $d = $details.mobilityAgentDetails
+        $version = if ($null -ne $d) { $d.version } else { $null }
+        $mobility = $null
+        if ($null -ne $d) {
+            $mobility = [ordered]@{}
+            foreach ($f in @('version', 'latestVersion', 'agentVersionExpiryDate', 'isUpgradeable', 'latestUpgradableVersionWithoutReboot')) { $mobility[$f] = ConvertTo-FactValue $d.$f }
+            $mobility.reasonsBlockingUpgrade = @($d.reasonsBlockingUpgrade | Where-Object { $null -ne $_ } | ForEach-Object { [string] $_ })
+        }
+        $facts.mobilityAgentDetails = $mobility
+        $facts.agentUpgradeState = $details.agentUpgradeState
+        $facts.agentUpgradeBlockingErrorDetails = @($details.agentUpgradeBlockingErrorDetails | Where-Object { $null -ne $_ } | ForEach-Object { [ordered]@{ errorCode = $_.errorCode; errorMessage = $_.errorMessage } })
+    }
+    $verdict = Get-AgentVerdict -Provider $Provider -Details $details -Now $Ctx.ReportTime -WindowDays $Ctx.ExpiringWithinDays
+    return [ordered]@{
+        name = $name; id = [string] $Item.id; provider = $Provider; agentVersion = ConvertTo-FactValue $version
+        status = $verdict.status; reasons = @($verdict.reasons); facts = $facts
+    }
+}
+
+function New-AgentReport {
+    param($Ctx, [string] $State)
+    $counts = [ordered]@{}
+    foreach ($s in $AgentStatuses) { $counts[$s] = 0 }
+    return [ordered]@{
+        state = $State
+        reportTime = $Ctx.ReportTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
+        expiringWithinDays = $Ctx.ExpiringWithinDays
+        protectedItems = 0; otherProviders = 0; machinesListed = 0; truncated = $false
+        needAttention = 0
+        counts = $counts
+        message = $null
+        machines = @()
+    }
+}
+
+function Get-AgentReport {
+    <#
+    Reads every replication protected item of the vault (all fabrics and containers, every page), with
+    the retry policy and the deadline of the run, and judges each A2A and InMageRcm agent. Read-only.
+    #>
+    param($Ctx, [string] $VaultId)
+    $report = New-AgentReport -Ctx $Ctx -State 'Complete'
+    $url = '{0}{1}/replicationProtectedItems?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
+    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'protected items'
+    if ($null -ne $list.Failure) {
+        $report.state = $(if ($list.Failure[0] -eq 'TimedOut') { 'TimedOut' } else { 'Failed' })
+        $report.message = $list.Failure[1]
+    }
+    $machines = [Collections.Generic.List[object]]::new()
+    foreach ($item in $list.Items) {
+        $report.protectedItems++
+        $instance = [string] $item.properties.providerSpecificDetails.instanceType
+        $provider = $KnownProviders | Where-Object { $_ -ieq $instance } | Select-Object -First 1
+        if (-not $provider) { $report.otherProviders++; continue }
+        $machine = Get-AgentMachine -Item $item -Provider $provider -Ctx $Ctx
+        $report.counts[$machine.status]++
+        $machines.Add($machine)
+    }
+    $report.needAttention = [int] @($AttentionStatuses | ForEach-Object { $report.counts[$_] } | Measure-Object -Sum).Sum
+    # The list is capped, most severe first; the counts stay complete.
+    $order = @{}
+    for ($i = 0; $i -lt $AgentStatuses.Count; $i++) { $order[$AgentStatuses[$i]] = $i }
+    $sorted = @($machines | Sort-Object -Stable -Property @{ Expression = { $order[$_.status] } })
+    $report.machines = @($sorted | Select-Object -First $Ctx.MaxAgentsListed)
+    $report.machinesListed = $report.machines.Count
+    $report.truncated = $sorted.Count -gt $report.machinesListed
+    if ($report.state -eq 'Complete') {
+        $report.message = 'Agents: ' + (@($AgentStatuses | ForEach-Object { "$($report.counts[$_]) $_" }) -join ', ') + '.'
+    }
+    return $report
+}
+
+function Get-ArmList {
+    <# Every item of an ARM list, following nextLink to the end. Failure is @(outcome, message) or $null. #>
+    param($Ctx, [string] $Url, [string] $What)
+    $items = [Collections.Generic.List[object]]::new()
+    $pages = 0
+    $failure = $null
+    try {
+        while ($Url) {
+            $pages++
+            if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
+            $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
+            if ($call.TimedOut) { $failure = @('TimedOut', "Listing $What did not finish before the deadline: $($call.Error.Message)"); break }
+            if ($null -eq $call.Response) { $failure = @('Failed', "Listing $What failed: $($call.Error.Code): $($call.Error.Message)"); break }
+            if ([int] $call.Response.StatusCode -ne 200) {
+                $err = Get-ArmError -Response $call.Response
+                $failure = @('Failed', "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
+                break
+            }
+            $page = ConvertFrom-ArmBody -Content $call.Response.Content
+            if ($null -eq $page) { $failure = @('Failed', "Listing $What returned a body that is not JSON."); break }
+            foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
+            $Url = [string] $page.nextLink
+            if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
+                $failure = @('Failed', "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there.")
+                break
+            }
+        }
+    } catch {
+        $failure = @('Failed', "Listing $What failed: $($_.Exception.Message)")
+    }
+    return @{ Items = $items; Failure = $failure; Pages = $pages }
+}
+
 # --- Summary -------------------------------------------------------------------------------------
 
 $Summary = [ordered]@{
@@ -486,6 +740,7 @@ $Summary = [ordered]@{
     message        = $null
     counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
     mappings       = @()
+    agents         = $null
 }
 
 function Complete-Run {
@@ -493,7 +748,7 @@ function Complete-Run {
     param($Summary, [string] $Outcome, [string] $Message)
     $Summary.outcome = $Outcome
     $Summary.message = $Message
-    $json = $Summary | ConvertTo-Json -Depth 10 -Compress
+    $json = $Summary | ConvertTo-Json -Depth 12 -Compress
     Write-Output $json
     if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
         Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
@@ -504,7 +759,21 @@ function Complete-Run {
 # --- 1. Parameters, validated before any network call -----------------------------------------
 
 $problems = [Collections.Generic.List[string]]::new()
-if ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
+$fleet = [bool] $VaultResourceIds
+$vaultList = @()
+if ($fleet) {
+    if ($VaultResourceId) { $problems.Add('VaultResourceId and VaultResourceIds are mutually exclusive: give one vault or a list.') }
+    $seen = @{}
+    foreach ($entry in ($VaultResourceIds -split ',')) {
+        $id = $entry.Trim()
+        if ($id -notmatch $VaultIdPattern) { $problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+        $key = ConvertTo-NormalizedId -Id $id
+        if ($seen.ContainsKey($key)) { $problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
+        $seen[$key] = $true
+        $vaultList += $id
+    }
+    if (@($VaultResourceIds -split ',').Count -gt $MaxFleetVaults) { $problems.Add("VaultResourceIds names $(@($VaultResourceIds -split ',').Count) vaults; one job reconciles at most $MaxFleetVaults.") }
+} elseif ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
 $action = @('Enabled', 'Disabled') | Where-Object { $_ -ieq $AutoUpdateAction.Trim() } | Select-Object -First 1
 if (-not $action) { $problems.Add("AutoUpdateAction '$AutoUpdateAction' must be Enabled or Disabled.") }
 $providerList = @()
@@ -532,13 +801,44 @@ if ($ArmEndpoint) {
 }
 if ($ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
 $numbers = @{}
-foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10))) {
+foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10), @('AgentExpiringWithinDays', $AgentExpiringWithinDays, 0, 365), @('MaxAgentsListed', $MaxAgentsListed, 0, 5000))) {
     $parsed = 0
     if ([int]::TryParse([string] $spec[1], [ref] $parsed) -and $parsed -ge $spec[2] -and $parsed -le $spec[3]) { $numbers[$spec[0]] = $parsed }
     else { $problems.Add("$($spec[0]) '$($spec[1])' must be an integer from $($spec[2]) to $($spec[3]).") }
 }
+$reportTime = [DateTimeOffset]::UtcNow
+if (($ReportTimeUtc -is [DateTime] -and $ReportTimeUtc.Kind -ne [DateTimeKind]::Unspecified) -or $ReportTimeUtc -is [DateTimeOffset]) {
+    $reportTime = ConvertTo-UtcInstant $ReportTimeUtc
+} elseif ($ReportTimeUtc) {
+    $ReportTimeUtc = [string] $ReportTimeUtc
+    $parsedTime = [DateTimeOffset]::MinValue
+    if ($ReportTimeUtc -match '\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})\z' -and [DateTimeOffset]::TryParse($ReportTimeUtc, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::None, [ref] $parsedTime)) {
+        $reportTime = $parsedTime.ToUniversalTime()
+    } else {
+        $problems.Add("ReportTimeUtc '$ReportTimeUtc' must be an ISO 8601 date and time with a zone, e.g. 2026-11-30T00:00:00Z.")
+    }
+}
 $Summary.providers = $providerList
 if ($action) { $Summary.action = $action }
+if ($fleet) {
+    # A fleet job's summary: the totals, the overall outcome and one section per vault.
+    $Summary = [ordered]@{
+        schemaVersion  = $SummarySchemaVersion
+        runbookVersion = $RunbookVersion
+        vaults         = @($vaultList)
+        action         = $Summary.action
+        providers      = $providerList
+        dryRun         = [bool] $DryRun
+        outcome        = $null
+        message        = $null
+        vaultOutcomes  = [ordered]@{}
+        counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        agentCounts    = [ordered]@{}
+        sections       = @()
+    }
+    if ($vaultList.Count -eq 0) { $Summary.vaults = @(($VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] = 0 }
+}
 if ($problems.Count -gt 0) {
     foreach ($problem in $problems) { Write-Warning $problem }
     Complete-Run -Summary $Summary -Outcome 'InvalidInput' -Message ($problems -join ' ')
@@ -569,121 +869,180 @@ $Ctx = @{
     AccountId        = $AutomationAccountArmId.TrimEnd('/')
     VaultKey         = ConvertTo-NormalizedId -Id $VaultResourceId
     PollIntervalMs   = 5000
+    DryRun           = [bool] $DryRun
+    MaxConcurrency   = $numbers.MaxConcurrency
+    SkipAgentReport  = [bool] $SkipAgentReport
+    ReportTime       = $reportTime
+    ExpiringWithinDays = $numbers.AgentExpiringWithinDays
+    MaxAgentsListed  = $numbers.MaxAgentsListed
 }
-Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+# --- 2-7. One vault: list, classify, execute, verify; then the agent report ---------------------------
 
-# --- 2. List every mapping, following nextLink to the end ------------------------------------------
-
-$mappings = [Collections.Generic.List[object]]::new()
-$url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $armBase, $VaultResourceId.TrimEnd('/'), $ApiVersion
-$pages = 0
-# A listing that cannot finish ends the run: the outcome is decided here and reported once, below,
-# outside the try (Complete-Run throws for failure outcomes, and that throw must not be caught here).
-$listFailure = $null
-try {
-    while ($url) {
-        $pages++
-        if ($pages -gt 10000) { throw 'More than 10000 pages of mappings: stopping.' }
-        $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
-        if ($call.TimedOut) { $listFailure = @('TimedOut', "Listing mappings did not finish before the deadline: $($call.Error.Message)"); break }
-        if ($null -eq $call.Response) { $listFailure = @('Failed', "Listing mappings failed: $($call.Error.Code): $($call.Error.Message)"); break }
-        if ([int] $call.Response.StatusCode -ne 200) {
-            $err = Get-ArmError -Response $call.Response
-            $listFailure = @('Failed', "Listing mappings failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
-            break
-        }
-        $page = ConvertFrom-ArmBody -Content $call.Response.Content
-        if ($null -eq $page) { $listFailure = @('Failed', 'Listing mappings returned a body that is not JSON.'); break }
-        foreach ($m in @($page.value)) { if ($null -ne $m) { $mappings.Add($m) } }
-        $url = [string] $page.nextLink
-        if ($url -and -not (Test-SameOrigin -Url $url -Origin $armOrigin)) {
-            $listFailure = @('Failed', "A nextLink points at '$(([Uri] $url).Authority)', not the configured ARM host; the token was not sent there.")
-            break
-        }
+function Invoke-VaultRun {
+    <#
+    Reconciles one vault and reports on its agents. Returns its section of the summary: outcome,
+    message, counts, mappings, agents. Never throws for what ARM answers.
+    #>
+    param($BaseCtx, [string] $VaultId)
+    $Ctx = $BaseCtx.Clone()
+    $Ctx.VaultKey = ConvertTo-NormalizedId -Id $VaultId
+    $section = [ordered]@{
+        vault    = $VaultId
+        outcome  = $null
+        message  = $null
+        counts   = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        mappings = @()
+        agents   = $null
     }
-} catch {
-    $listFailure = @('Failed', "Listing mappings failed: $($_.Exception.Message)")
-}
-if ($null -ne $listFailure) {
-    Complete-Run -Summary $Summary -Outcome $listFailure[0] -Message $listFailure[1]
-    return
-}
-Write-Verbose "Listed $($mappings.Count) mapping(s) in $pages page(s)."
+    $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
+    # A listing that cannot finish ends this vault's reconciliation (its agents are still reported on).
+    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'mappings'
+    $items = @()
+    if ($null -ne $list.Failure) {
+        $section.outcome = $list.Failure[0]
+        $section.message = $list.Failure[1]
+    } else {
+        Write-Verbose "Vault ${VaultId}: listed $($list.Items.Count) mapping(s) in $($list.Pages) page(s)."
+        $items = @(foreach ($m in $list.Items) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
+        $section.counts.listed = $items.Count
+        $planned = @($items | Where-Object { $_.result -eq 'Planned' })
+        $section.counts.planned = $planned.Count
 
-# --- 3. Classify ------------------------------------------------------------------------------------
-
-$items = @(foreach ($m in $mappings) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
-$Summary.counts.listed = $items.Count
-$planned = @($items | Where-Object { $_.result -eq 'Planned' })
-$Summary.counts.planned = $planned.Count
-
-# --- 4. DryRun ----------------------------------------------------------------------------------------
-
-if ($DryRun) {
-    foreach ($item in $planned) { $item.result = 'WouldUpdate' }
-} elseif ($planned.Count -gt 0) {
-    # --- 5-7. Execute with bounded concurrency; verify; respect the deadline ----------------------------
-    $functionNames = @(
-        'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
-        'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Invoke-ArmRequest',
-        'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
-    )
-    $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
-    $verbose = $VerbosePreference
-    # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
-    # per mapping, and a slow operation holds up only its own worker.
-    $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
-    foreach ($item in $planned) { $queue.Enqueue($item) }
-    $workers = [Math]::Min($numbers.MaxConcurrency, $planned.Count)
-    $updated = 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
-        $VerbosePreference = $using:verbose
-        $ErrorActionPreference = 'Stop'
-        . ([scriptblock]::Create($using:definitions))
-        $work = $using:queue
-        $runCtx = $using:Ctx
-        $item = $null
-        while ($work.TryDequeue([ref] $item)) {
-            try {
-                Invoke-MappingUpdate -Item $item -Ctx $runCtx
-            } catch {
-                $item.result = 'Failed'
-                $item.errorCode = 'UnexpectedError'
-                $item.errorMessage = $_.Exception.Message
-                $item
+        if ($Ctx.DryRun) {
+            foreach ($item in $planned) { $item.result = 'WouldUpdate' }
+        } elseif ($planned.Count -gt 0) {
+            # Execute with bounded concurrency; verify; respect the deadline.
+            $functionNames = @(
+                'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
+                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Invoke-ArmRequest',
+                'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
+            )
+            $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
+            $verbose = $VerbosePreference
+            # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
+            # per mapping, and a slow operation holds up only its own worker.
+            $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+            foreach ($item in $planned) { $queue.Enqueue($item) }
+            $workers = [Math]::Min($Ctx.MaxConcurrency, $planned.Count)
+            $updated = 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
+                $VerbosePreference = $using:verbose
+                $ErrorActionPreference = 'Stop'
+                . ([scriptblock]::Create($using:definitions))
+                $work = $using:queue
+                $runCtx = $using:Ctx
+                $item = $null
+                while ($work.TryDequeue([ref] $item)) {
+                    try {
+                        Invoke-MappingUpdate -Item $item -Ctx $runCtx
+                    } catch {
+                        $item.result = 'Failed'
+                        $item.errorCode = 'UnexpectedError'
+                        $item.errorMessage = $_.Exception.Message
+                        $item
+                    }
+                }
+            }
+            $byId = @{}
+            foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
+            foreach ($item in $planned) {
+                $u = $byId[$item.id]
+                if ($null -ne $u) { foreach ($key in @($u.Keys)) { $item[$key] = $u[$key] } }
+                elseif ($item.result -eq 'Planned') { $item.result = 'TimedOut'; $item.reason = 'No result came back before the run ended; a rerun is safe.' }
             }
         }
+
+        foreach ($item in $items) { $item.Remove('body') }
+        $section.mappings = $items
+        $section.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
+        $section.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
+        $section.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
+        $section.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
+        $section.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
+        foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
+
+        $c = $section.counts
+        if ($Ctx.DryRun) {
+            $section.outcome = 'DryRun'; $section.message = "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
+        } elseif ($c.planned -eq 0) {
+            $section.outcome = 'NoChange'; $section.message = "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
+        } elseif ($c.succeeded -eq $c.planned) {
+            $section.outcome = 'Succeeded'; $section.message = "$($c.succeeded) mapping(s) updated and verified."
+        } elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
+            $section.outcome = 'TimedOut'; $section.message = "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
+        } elseif ($c.succeeded -gt 0) {
+            $section.outcome = 'PartiallyFailed'; $section.message = "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
+        } else {
+            $section.outcome = 'Failed'; $section.message = "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
+        }
     }
-    $byId = @{}
-    foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
-    foreach ($item in $planned) {
-        $u = $byId[$item.id]
-        if ($null -ne $u) { foreach ($key in @($u.Keys)) { $item[$key] = $u[$key] } }
-        elseif ($item.result -eq 'Planned') { $item.result = 'TimedOut'; $item.reason = 'No result came back before the run ended; a rerun is safe.' }
+
+    # --- 8. The agent report (read-only), unless skipped or the vault could not be listed ----------------
+    if ($null -ne $list.Failure) {
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
+        $section.agents.message = 'The agent report was not read: the vault could not be listed.'
+        return $section
     }
+    if ($Ctx.SkipAgentReport) {
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'Skipped'
+        $section.agents.message = 'The agent report was skipped (SkipAgentReport).'
+        return $section
+    }
+    $agents = Get-AgentReport -Ctx $Ctx -VaultId $VaultId
+    $section.agents = $agents
+    Write-Verbose "Vault ${VaultId}: $($agents.message)"
+    if ($agents.truncated) { Write-Verbose "Vault ${VaultId}: the machine list shows $($agents.machinesListed) of $($agents.counts.Values | Measure-Object -Sum | ForEach-Object Sum) machines (MaxAgentsListed); the counts are complete." }
+    # Precedence: a reconciliation failure stands; then a report that could not be read; then agents
+    # that need attention; then the reconciliation's success. A dry run never fails on the report.
+    if (@('Succeeded', 'NoChange', 'DryRun') -contains $section.outcome) {
+        if ($agents.state -eq 'TimedOut') {
+            $section.outcome = 'TimedOut'; $section.message = "$($section.message) $($agents.message) A rerun is safe."
+        } elseif ($agents.state -eq 'Failed') {
+            $section.outcome = 'ReportFailed'; $section.message = "$($section.message) The agent report could not be read: $($agents.message)"
+        } elseif ($agents.needAttention -gt 0 -and -not $Ctx.DryRun) {
+            foreach ($m in @($agents.machines | Where-Object { $AttentionStatuses -contains $_.status })) { Write-Warning "Agent on $($m.name) ($($m.provider)): $($m.status): $($m.reasons -join ', ')" }
+            $section.outcome = 'AgentsNeedAttention'; $section.message = "$($section.message) $($agents.needAttention) agent(s) out of support or blocked. $($agents.message)"
+        } else {
+            $section.message = "$($section.message) $($agents.message)"
+        }
+    } elseif ($agents.message) {
+        $section.message = "$($section.message) $($agents.message)"
+    }
+    return $section
 }
 
-# --- Report ------------------------------------------------------------------------------------------
-
-foreach ($item in $items) { $item.Remove('body') }
-$Summary.mappings = $items
-$Summary.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
-$Summary.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
-$Summary.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
-$Summary.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
-$Summary.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
-foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
-
-$c = $Summary.counts
-if ($DryRun) {
-    Complete-Run -Summary $Summary -Outcome 'DryRun' -Message "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
-} elseif ($c.planned -eq 0) {
-    Complete-Run -Summary $Summary -Outcome 'NoChange' -Message "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
-} elseif ($c.succeeded -eq $c.planned) {
-    Complete-Run -Summary $Summary -Outcome 'Succeeded' -Message "$($c.succeeded) mapping(s) updated and verified."
-} elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
-    Complete-Run -Summary $Summary -Outcome 'TimedOut' -Message "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
-} elseif ($c.succeeded -gt 0) {
-    Complete-Run -Summary $Summary -Outcome 'PartiallyFailed' -Message "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
-} else {
-    Complete-Run -Summary $Summary -Outcome 'Failed' -Message "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
+if (-not $fleet) {
+    Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+    $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $VaultResourceId
+    $Summary.counts = $section.counts
+    $Summary.mappings = $section.mappings
+    $Summary.agents = $section.agents
+    Complete-Run -Summary $Summary -Outcome $section.outcome -Message $section.message
+    return
 }
+
+# --- Fleet: each vault in turn, one deadline for all; a vault that fails does not stop the others --------
+Write-Verbose ("Fleet of {0} vault(s); action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $vaultList.Count, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+$sections = [Collections.Generic.List[object]]::new()
+foreach ($vaultId in $vaultList) {
+    try {
+        $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $vaultId
+    } catch {
+        $section = [ordered]@{ vault = $vaultId; outcome = 'Failed'; message = "Unexpected error: $($_.Exception.Message)"; counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }; mappings = @(); agents = $null }
+    }
+    Write-Verbose "Vault ${vaultId}: $($section.outcome). $($section.message)"
+    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault ${vaultId}: $($section.outcome): $($section.message)" }
+    $sections.Add($section)
+}
+$Summary.sections = @($sections)
+foreach ($section in $sections) {
+    $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
+    foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
+    if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
+}
+# The overall outcome is the most severe vault outcome (Failed, PartiallyFailed, TimedOut, ReportFailed,
+# AgentsNeedAttention, Succeeded, DryRun, NoChange), except that Failed becomes PartiallyFailed when
+# another vault did not fail.
+$overall = $FleetOutcomePrecedence | Where-Object { $Summary.vaultOutcomes.Contains($_) } | Select-Object -First 1
+if ($overall -eq 'Failed' -and $Summary.vaultOutcomes.Count -gt 1) { $overall = 'PartiallyFailed' }
+$byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
+Complete-Run -Summary $Summary -Outcome $overall -Message "$($sections.Count) vault(s): $byOutcome."

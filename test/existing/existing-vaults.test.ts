@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import {
@@ -236,6 +237,23 @@ describe('existing vaults: the scenario', () => {
     expect(() => resolveExistingVaultsScenario(fleet({ vaults: [{ vaultResourceId: 'x' }] }))).toThrow(
       ValidationError,
     );
+  });
+});
+
+describe('existing vaults: the runbook takes what the fleet sends', () => {
+  const runbook = readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8');
+  const params = [...runbook.slice(runbook.indexOf('param(')).matchAll(/\[\w+\]\s*\$(\w+)/g)].map((m) =>
+    m[1]!.toLowerCase(),
+  );
+
+  it('receives every job schedule parameter of a fleet (lower-cased by Automation)', () => {
+    for (const s of resolveExistingVaultsScenario(fleet()).automation.schedules)
+      expect(Object.keys(s.jobParameters).filter((k) => !params.includes(k))).toEqual([]);
+  });
+
+  it('bounds a fleet below the runbook own limit', () => {
+    const limit = Number(/\$MaxFleetVaults = (\d+)/.exec(runbook)?.[1]);
+    expect(MAX_VAULTS_PER_ACCOUNT).toBeLessThanOrEqual(limit);
   });
 });
 

@@ -72,7 +72,13 @@ export type PatchPlan =
 
 export interface FakeArmOptions {
   readonly vaultId: string;
+  /** More vaults this ARM serves (a fleet run); each lists the mappings and protected items under its id. */
+  readonly otherVaults?: readonly string[];
   readonly mappings: Mapping[];
+  /** Replication protected items (any vault), served by `{vault}/replicationProtectedItems`; default none. */
+  readonly protectedItems?: readonly JsonObject[];
+  /** Protected items per page; default 100. */
+  readonly protectedItemPageSize?: number;
   /** Mappings per page of the list; default 100. */
   readonly pageSize?: number;
   /** Explicit pages (ids), overriding pageSize: lets a scenario serve an empty page in the middle. */
@@ -353,12 +359,16 @@ export class FakeArm {
       };
     }
     const path = rec.path.toLowerCase();
-    const vault = this.options.vaultId.toLowerCase().replace(/\/$/, '');
-    if (rec.method === 'GET' && path === `${vault}/replicationprotectioncontainermappings`)
-      return this.list(rec);
+    const vaults = [this.options.vaultId, ...(this.options.otherVaults ?? [])].map((v) =>
+      v.toLowerCase().replace(/\/$/, ''),
+    );
+    const vault = vaults.find((v) => path.startsWith(`${v}/`));
+    if (vault && rec.method === 'GET' && path === `${vault}/replicationprotectioncontainermappings`)
+      return this.list(rec, vault);
+    if (vault && rec.method === 'GET' && path === `${vault}/replicationprotecteditems`)
+      return this.listProtectedItems(rec, vault);
     const op = /\/replication(operationstatus|operationresults)\/([^/]+)$/.exec(path);
-    if (rec.method === 'GET' && op && path.startsWith(`${vault}/`))
-      return this.operation(op[1]!, op[2]!, rec);
+    if (rec.method === 'GET' && op && vault) return this.operation(op[1]!, op[2]!, rec);
     const mapping = this.mappings.get(path);
     if (mapping && rec.method === 'GET') return { status: 200, body: mapping as unknown as JsonObject };
     if (mapping && rec.method === 'PATCH') return this.patch(mapping, rec);
@@ -368,13 +378,14 @@ export class FakeArm {
     };
   }
 
-  private list(rec: Recorded): Reply {
+  private list(rec: Recorded, vault: string): Reply {
+    const order = this.order.filter((id) => id.startsWith(`${vault}/`));
     const pages =
       this.options.pages ??
       (() => {
         const size = this.options.pageSize ?? 100;
         const out: string[][] = [];
-        for (let i = 0; i < this.order.length; i += size) out.push(this.order.slice(i, i + size));
+        for (let i = 0; i < order.length; i += size) out.push(order.slice(i, i + size));
         return out.length ? out : [[]];
       })();
     const index = Number(rec.query.get('$skiptoken') ?? '0');
@@ -383,7 +394,21 @@ export class FakeArm {
       value: ids.map((id) => this.mappings.get(id.toLowerCase()) as unknown as JsonObject),
     };
     if (index + 1 < pages.length) {
-      body.nextLink = `${this.armEndpoint}${this.options.vaultId.replace(/\/$/, '')}/replicationProtectionContainerMappings?api-version=${rec.query.get('api-version')}&$skiptoken=${index + 1}`;
+      body.nextLink = `${this.armEndpoint}${rec.path}?api-version=${rec.query.get('api-version')}&$skiptoken=${index + 1}`;
+    }
+    return { status: 200, body };
+  }
+
+  /** The vault's protected items, all fabrics and containers, paged like ARM (`$skipToken`). */
+  private listProtectedItems(rec: Recorded, vault: string): Reply {
+    const items = (this.options.protectedItems ?? []).filter((i) =>
+      String(i.id).toLowerCase().startsWith(`${vault}/`),
+    );
+    const size = this.options.protectedItemPageSize ?? 100;
+    const index = Number(rec.query.get('$skipToken') ?? '0');
+    const body: JsonObject = { value: items.slice(index * size, (index + 1) * size) };
+    if ((index + 1) * size < items.length) {
+      body.nextLink = `${this.armEndpoint}${rec.path}?api-version=${rec.query.get('api-version')}&$skipToken=${index + 1}`;
     }
     return { status: 200, body };
   }
@@ -432,7 +457,7 @@ export class FakeArm {
     }
     const id = randomUUID();
     this.operations.set(id, { id, mappingKey: key, plan, input, reads: 0, finished: false });
-    const base = `${this.armEndpoint}${this.options.vaultId.replace(/\/$/, '')}`;
+    const base = `${this.armEndpoint}${key.slice(0, key.indexOf('/replicationfabrics/'))}`;
     const api = rec.query.get('api-version');
     const headers: Record<string, string> = { ...this.pollHeaders() };
     if (plan.via === 'both' || plan.via === 'azure-async')
@@ -571,6 +596,26 @@ export function mapping(name: string, spec: MappingSpec = {}, vault = VAULT_ID):
         errorMessage: 'The automation account could not update the extension.',
       })),
       ...(details ? { providerSpecificDetails: details } : {}),
+    },
+  };
+}
+
+/** Site Recovery's agent facts for one machine, as the shared case table writes them. */
+export type AgentFactsJson = { provider: 'A2A' | 'InMageRcm' } & JsonObject;
+
+/** A replication protected item as ARM returns it, under `vault`, carrying `facts`. */
+export function protectedItem(name: string, facts: AgentFactsJson, vault = VAULT_ID): JsonObject {
+  const { provider, ...details } = facts;
+  const fabric = `${vault}/replicationFabrics/fabric-${provider === 'InMageRcm' ? 'vmware' : 'westeurope'}`;
+  return {
+    id: `${fabric}/replicationProtectionContainers/container-1/replicationProtectedItems/${name}-id`,
+    name: `${name}-id`,
+    type: 'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectedItems',
+    properties: {
+      friendlyName: name,
+      protectionState: 'Protected',
+      replicationHealth: 'Normal',
+      providerSpecificDetails: { instanceType: provider, ...details },
     },
   };
 }

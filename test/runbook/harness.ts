@@ -26,6 +26,57 @@ export interface RunbookSummary {
     number
   >;
   mappings: SummaryItem[];
+  agents: AgentReport | null;
+}
+
+/** One vault's part of a fleet summary (VaultResourceIds). */
+export interface VaultSection {
+  vault: string;
+  outcome: string;
+  message: string;
+  counts: RunbookSummary['counts'];
+  mappings: SummaryItem[];
+  agents: AgentReport | null;
+}
+
+/** The summary of a fleet job (VaultResourceIds): totals, the overall outcome, one section per vault. */
+export interface FleetSummary {
+  schemaVersion: number;
+  runbookVersion: string;
+  vaults: string[];
+  action: string;
+  providers: string[];
+  dryRun: boolean;
+  outcome: string;
+  message: string;
+  vaultOutcomes: Record<string, number>;
+  counts: RunbookSummary['counts'];
+  agentCounts: Record<string, number>;
+  sections: VaultSection[];
+}
+
+/** The summary's agent report (schema version 2). */
+export interface AgentReport {
+  state: 'Complete' | 'Skipped' | 'NotRead' | 'Failed' | 'TimedOut';
+  reportTime: string;
+  expiringWithinDays: number;
+  protectedItems: number;
+  otherProviders: number;
+  machinesListed: number;
+  truncated: boolean;
+  needAttention: number;
+  counts: Record<string, number>;
+  message: string | null;
+  machines: AgentMachine[];
+}
+export interface AgentMachine {
+  name: string;
+  id: string;
+  provider: 'A2A' | 'InMageRcm';
+  agentVersion: string | null;
+  status: string;
+  reasons: string[];
+  facts: Record<string, unknown>;
 }
 export interface SummaryItem {
   id: string;

@@ -59,6 +59,7 @@ describe('runbook contract', () => {
   it('declares exactly the parameters of the specification', () => {
     expect(topLevelParams()).toEqual([
       'VaultResourceId',
+      'VaultResourceIds',
       'AutoUpdateAction',
       'AutomationAccountArmId',
       'Providers',
@@ -69,6 +70,10 @@ describe('runbook contract', () => {
       'MaxConcurrency',
       'MaxRetries',
       'DryRun',
+      'SkipAgentReport',
+      'AgentExpiringWithinDays',
+      'MaxAgentsListed',
+      'ReportTimeUtc',
     ]);
   });
 
