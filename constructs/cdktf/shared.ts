@@ -11,8 +11,9 @@ import {
   type LockSpec,
   type RecoveryVaultSpec,
   type RuleSet,
+  type VaultFacts,
 } from '../domain';
-import { RecoveryVault } from './recovery-vault';
+import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 export { resolveAlone, withoutRefs } from '../domain';
 
@@ -25,6 +26,18 @@ export function refOf<P, K extends string>(props: P, key: K): unknown {
 export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
   return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault construct this block belongs to')
     ? vault.spec
+    : vaultStandIn();
+}
+
+/** The facts of the vault an automation block serves: a managed or an existing vault; anything else is reported. */
+export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
+  return rules.check(
+    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
+    'vault',
+    vault,
+    'must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId',
+  )
+    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
     : vaultStandIn();
 }
 

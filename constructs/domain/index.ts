@@ -7,6 +7,7 @@ export * from './alerts';
 export * from './automation';
 export * from './checks';
 export * from './errors';
+export * from './existing-vaults';
 export * from './naming';
 export * from './plan';
 export * from './regions';

@@ -3,17 +3,62 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   hasSpec,
   resolveAlone,
+  resolveExistingVault,
   resolveRecoveryVault,
+  type ExistingVaultOptions,
+  type ExistingVaultSpec,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
+  type VaultFacts,
 } from '../domain';
 import { addDiagnosticSettings, addLock, PACKAGE, state, tagsOrUndefined } from './shared';
 
 /** Args of {@link RecoveryVault}: the domain props, or a spec the domain already resolved. */
 export type RecoveryVaultArgs = RecoveryVaultProps | { readonly spec: RecoveryVaultSpec };
 
+/**
+ * A vault the automation component can serve: one this library manages ({@link RecoveryVault}) or
+ * an existing one ({@link RecoveryVault.fromVaultId}).
+ */
+export interface IRecoveryVault {
+  /** The vault's resource id: the vault's output for a managed vault, the literal id for an existing one. */
+  readonly vaultId: pulumi.Output<string>;
+  /** What the automation derives its defaults from. */
+  readonly spec: VaultFacts;
+}
+
+/** An existing vault, known by its id (see {@link RecoveryVault.fromVaultId}); nothing is registered for it. */
+export class ExistingRecoveryVault implements IRecoveryVault {
+  readonly spec: ExistingVaultSpec;
+  readonly vaultId: pulumi.Output<string>;
+  readonly vaultName: string;
+  readonly resourceGroupName: string;
+
+  /** @internal use {@link RecoveryVault.fromVaultId}, which validates the id. */
+  constructor(spec: ExistingVaultSpec) {
+    this.spec = spec;
+    this.vaultId = pulumi.output(spec.resourceId);
+    this.vaultName = spec.name;
+    this.resourceGroupName = spec.resourceGroupName;
+  }
+}
+
 /** A Recovery Services vault for Site Recovery, with its lock and diagnostic settings. */
-export class RecoveryVault extends pulumi.ComponentResource {
+export class RecoveryVault extends pulumi.ComponentResource implements IRecoveryVault {
+  /**
+   * A vault that already exists, by its resource id, for {@link AutoUpdateAutomation}: nothing is
+   * registered for it. The id is validated (a `Microsoft.RecoveryServices/vaults` id); what an id does
+   * not tell is asked for: `sourceRegion` (or `timeZone`), whose midnight the nightly run follows,
+   * and optionally `location`, where the account goes. Throws a `ValidationError` naming each bad prop.
+   */
+  static fromVaultId(vaultResourceId: string, options: ExistingVaultOptions): ExistingRecoveryVault {
+    return new ExistingRecoveryVault(
+      resolveAlone('RecoveryVault.fromVaultId', (rules) =>
+        resolveExistingVault(rules, { ...options, vaultResourceId }, true),
+      ),
+    );
+  }
+
   readonly spec: RecoveryVaultSpec;
   readonly vault: Vault;
   readonly vaultId: pulumi.Output<string>;

@@ -10,8 +10,9 @@ import {
   type LockSpec,
   type RecoveryVaultSpec,
   type RuleSet,
+  type VaultFacts,
 } from '../domain';
-import { RecoveryVault } from './recovery-vault';
+import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 /** This package's name in every component type token: `asr-mobility-autoupdate:<module>:<Class>`. */
 export const PACKAGE = 'asr-mobility-autoupdate';
@@ -86,5 +87,17 @@ export function refOf<P, K extends string>(args: P, key: K): unknown {
 export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
   return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault component this one belongs to')
     ? vault.spec
+    : vaultStandIn();
+}
+
+/** The facts of the vault an automation component serves: a managed or an existing vault; anything else is reported. */
+export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
+  return rules.check(
+    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
+    'vault',
+    vault,
+    'must be the RecoveryVault component this one belongs to, or an existing vault from RecoveryVault.fromVaultId',
+  )
+    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
     : vaultStandIn();
 }

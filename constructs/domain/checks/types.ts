@@ -3,12 +3,23 @@ import type { VmwareReplicationSpec } from '../replication';
 import type { RecoveryVaultSpec } from '../vault';
 
 /** What a policy rule looks at: the validated scenario. */
-export interface CheckInput {
-  readonly scenario: 'a2a' | 'vmware';
-  readonly vault: RecoveryVaultSpec;
-  readonly automation?: AutoUpdateAutomationSpec;
-  readonly vmware?: VmwareReplicationSpec;
-}
+export type CheckInput =
+  | {
+      readonly scenario: 'a2a' | 'vmware';
+      readonly vault: RecoveryVaultSpec;
+      readonly automation?: AutoUpdateAutomationSpec;
+      readonly vmware?: VmwareReplicationSpec;
+    }
+  | {
+      /** Existing vaults: no vault or replication of this library's, only the automation. */
+      readonly scenario: 'existing';
+      readonly vault?: undefined;
+      readonly automation: Pick<
+        AutoUpdateAutomationSpec,
+        'roleAssignments' | 'publicNetworkAccessEnabled' | 'runtime'
+      >;
+      readonly vmware?: undefined;
+    };
 
 /** A finding of a policy rule. Errors stop synthesis; warnings are reported at synth. */
 export interface Finding {
