@@ -81,6 +81,7 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
           autoupdateaction: p.autoupdateaction,
           automationaccountarmid: this.account.id,
           providers: p.providers,
+          timeoutseconds: p.timeoutseconds,
         },
         // As for a single vault: a new runbook type replaces the runbook and Automation drops its job schedules.
         lifecycle: {

@@ -30,6 +30,13 @@ export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
  */
 export const MAX_VAULTS_PER_ACCOUNT = 40;
 
+/**
+ * The deadline a fleet job runs under, in seconds: the runbook's longest (`TimeoutSeconds` accepts
+ * 5-10200), below Automation's 3-hour fair-share limit. {@link MAX_VAULTS_PER_ACCOUNT} is sized for
+ * it; the runbook's own default (3600) is for one vault.
+ */
+export const FLEET_TIMEOUT_SECONDS = 10200;
+
 /** A vault that already exists, given by its resource id. */
 export interface ExistingVaultProps {
   /**
@@ -186,6 +193,8 @@ export interface FleetJobScheduleParameters {
   readonly autoupdateaction: AutoUpdateAction;
   readonly automationaccountarmid: '<automationAccount.id>';
   readonly providers: string;
+  /** {@link FLEET_TIMEOUT_SECONDS}, as the string Automation passes. */
+  readonly timeoutseconds: string;
 }
 
 /** One time zone's schedule and job schedule. */
@@ -347,6 +356,7 @@ export function resolveExistingVaultsScenario(
         autoupdateaction: base.autoUpdateAction,
         automationaccountarmid: '<automationAccount.id>',
         providers: base.jobParameters.providers,
+        timeoutseconds: String(FLEET_TIMEOUT_SECONDS),
       },
       vaultResourceIds: ids,
     };

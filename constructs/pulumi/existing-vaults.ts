@@ -84,6 +84,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
             autoupdateaction: p.autoupdateaction,
             automationaccountarmid: this.account.id,
             providers: p.providers,
+            timeoutseconds: p.timeoutseconds,
           },
         },
         { parent: this },

@@ -243,9 +243,12 @@ describe('existing stack (example configuration)', () => {
         'automationaccountarmid',
         'autoupdateaction',
         'providers',
+        'timeoutseconds',
         'vaultresourceids',
       ]);
       expect(params(j).providers).toBe('A2A,InMageRcm');
+      // A fleet runs under the runbook's longest deadline, which MAX_VAULTS_PER_ACCOUNT is sized for.
+      expect(params(j).timeoutseconds).toBe('10200');
       expect(j.job_schedule_id).toMatch(/^[0-9a-f-]{36}$/);
     }
   });

@@ -85,8 +85,10 @@ describe('existing example stack under Pulumi mocks', () => {
         'automationaccountarmid',
         'autoupdateaction',
         'providers',
+        'timeoutseconds',
         'vaultresourceids',
       ]);
+      expect(params.timeoutseconds).toBe('10200');
       expect(params.vaultresourceids).toMatch(
         /^\/subscriptions\/.*\/providers\/Microsoft\.RecoveryServices\/vaults\/rsv-/,
       );
