@@ -82,4 +82,4 @@ for (const stackFile of readdirSync(root)
     process.exit(1);
   }
 }
-console.log('  deploy with: pulumi stack select <stack> && pulumi up   (a2a, vmware)');
+console.log('  deploy with: pulumi stack select <stack> && pulumi up   (a2a, vmware, existing)');

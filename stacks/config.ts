@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { A2AScenarioProps, Clock, VmwareScenarioProps } from '../constructs/domain';
+import type {
+  A2AScenarioProps,
+  Clock,
+  ExistingVaultsScenarioProps,
+  VmwareScenarioProps,
+} from '../constructs/domain';
 
 /** Where a team keeps shared Terraform state (azurerm backend). */
 export interface BackendConfig {
@@ -31,6 +36,11 @@ export interface StacksConfig {
    */
   readonly vmware?: VmwareScenarioProps;
   /**
+   * The existing-vaults scenario (see `ExistingVaultsScenarioProps`): automation only, for vaults that already exist.
+   * @default no existing stack
+   */
+  readonly existing?: ExistingVaultsScenarioProps;
+  /**
    * The subscription to deploy to.
    * @default the azurerm provider's own resolution (ARM_SUBSCRIPTION_ID)
    */
@@ -47,6 +57,7 @@ export const ENVIRONMENT_VARIABLES = {
   ASR_CONFIG: 'JSON, or @path to a JSON file, of the whole `asr` object; replaces the cdktf.json context',
   ASR_A2A: 'JSON, or @path to a JSON file, of the a2a scenario; replaces `asr.a2a`',
   ASR_VMWARE: 'JSON, or @path to a JSON file, of the vmware scenario; replaces `asr.vmware`',
+  ASR_EXISTING: 'JSON, or @path to a JSON file, of the existing-vaults scenario; replaces `asr.existing`',
   ASR_SUBSCRIPTION_ID: 'replaces `asr.subscriptionId`',
   ASR_BACKEND: 'JSON, or @path to a JSON file, of the azurerm backend; replaces `asr.backend`',
   ASR_NOW:
@@ -164,13 +175,14 @@ export function loadConfig(
   };
   fromEnv('ASR_A2A', 'a2a');
   fromEnv('ASR_VMWARE', 'vmware');
+  fromEnv('ASR_EXISTING', 'existing');
   fromEnv('ASR_BACKEND', 'backend');
   if (env.ASR_SUBSCRIPTION_ID) config.subscriptionId = env.ASR_SUBSCRIPTION_ID;
-  const known = ['a2a', 'vmware', 'subscriptionId', 'backend', '$comment'];
+  const known = ['a2a', 'vmware', 'existing', 'subscriptionId', 'backend', '$comment'];
   const unknown = Object.keys(config).filter((k) => !known.includes(k));
   if (unknown.length > 0)
     problems.push(`unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; allowed: ${known.join(', ')}`);
-  for (const key of ['a2a', 'vmware'] as const) {
+  for (const key of ['a2a', 'vmware', 'existing'] as const) {
     if (Object.hasOwn(config, key) && !isObject(config[key]))
       problems.push(`${key}: received ${received(config[key])}; must be an object of the scenario's props`);
   }

@@ -14,25 +14,23 @@ import {
   type Finding,
   type Suppression,
 } from '../domain/internal';
-import type { RecoveryVault } from './recovery-vault';
+import type { IRecoveryVault } from './recovery-vault';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
-import { TERRAFORM_FLAVOUR } from './flavour';
+import { addAutomationCore, addAutomationMonitoring } from './automation-core';
 import {
-  addDiagnosticSettings,
   checkBlock,
   refOf,
   reportWarnings,
   resolveAlone,
   roleDefinitionId,
-  vaultSpecOf,
-  vaultSpecOrStandIn,
+  vaultFactsOf,
   withoutRefs,
 } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}: the domain props (tokens where their TSDoc allows), the vault, suppressions. */
 export type AutoUpdateAutomationConstructProps = AutoUpdateAutomationProps & {
-  /** The vault whose mappings the runbook keeps current. */
-  readonly vault: RecoveryVault;
+  /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
+  readonly vault: IRecoveryVault;
   /**
    * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this block).
    * @default none
@@ -71,15 +69,14 @@ export class AutoUpdateAutomation extends Construct {
     const [spec, warnings] = handed
       ? [handed, []]
       : resolveAlone('AutoUpdateAutomation', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
           const automation = resolveAutoUpdateAutomation(
             rules,
             withoutRefs(props, 'vault', 'suppressions'),
-            vaultSpecOrStandIn(vault),
+            vaultFactsOf(rules, vaultRef),
           );
           return [
             automation,
-            checkBlock(rules, 'automation', { vault, automation }, refOf(props, 'suppressions')),
+            checkBlock(rules, 'automation', { automation }, refOf(props, 'suppressions')),
           ] as const;
         });
     super(scope, id);
@@ -88,54 +85,12 @@ export class AutoUpdateAutomation extends Construct {
     const { vault } = props;
     const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
 
-    this.account = new AutomationAccount(this, 'Resource', {
-      name: spec.name,
-      resourceGroupName: spec.resourceGroupName,
-      location: spec.location,
-      skuName: spec.skuName,
-      identity: { type: 'SystemAssigned' },
-      localAuthenticationEnabled: spec.localAuthenticationEnabled,
-      publicNetworkAccessEnabled: spec.publicNetworkAccessEnabled,
-      tags,
-    });
+    const core = addAutomationCore(this, spec, tags);
+    this.account = core.account;
+    this.runtimeEnvironment = core.runtimeEnvironment;
+    this.runbook = core.runbook;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.principalId;
-
-    const env = spec.runtime.environment;
-    if (env?.create) {
-      this.runtimeEnvironment = TERRAFORM_FLAVOUR.addRuntimeEnvironment(this, 'RuntimeEnvironment', {
-        name: env.name,
-        automationAccountId: this.account.id,
-        location: spec.location,
-        runtimeLanguage: env.language,
-        runtimeVersion: env.version,
-        description: env.description,
-        runtimeDefaultPackages: env.defaultPackages,
-        tags,
-      });
-    }
-
-    this.runbook = new AutomationRunbook(this, 'Runbook', {
-      name: spec.runbook.name,
-      resourceGroupName: spec.resourceGroupName,
-      location: spec.location,
-      automationAccountName: this.account.name,
-      runbookType: spec.runtime.runbookType,
-      description: spec.runbook.description,
-      // The shipped runbook goes inline; a user-hosted one is published from its link, hash-checked by Automation.
-      content: spec.runbook.contentLink ? undefined : spec.runbook.asset.content,
-      publishContentLink: spec.runbook.contentLink
-        ? {
-            uri: spec.runbook.contentLink.uri,
-            hash: { algorithm: 'SHA256', value: spec.runbook.contentLink.sha256 },
-          }
-        : undefined,
-      logVerbose: spec.runbook.logVerbose,
-      logProgress: spec.runbook.logProgress,
-      tags,
-    });
-    if (env)
-      TERRAFORM_FLAVOUR.linkRuntimeEnvironment(this.runbook, this.runtimeEnvironment?.name ?? env.name);
 
     this.schedule = new AutomationSchedule(this, 'Schedule', {
       name: spec.schedule.name,
@@ -190,43 +145,7 @@ export class AutoUpdateAutomation extends Construct {
             'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
         }),
     );
-    addDiagnosticSettings(this, spec.diagnosticSettings, this.account.id);
-
-    const alert = spec.failedJobAlert;
-    if (alert) {
-      const c = alert.criterion;
-      // azurerm always sends location "global" for metric alerts; it has no location argument.
-      this.failedJobAlert = new MonitorMetricAlert(this, 'FailedJobAlert', {
-        name: alert.name,
-        resourceGroupName: spec.resourceGroupName,
-        scopes: [this.account.id],
-        description: alert.description,
-        enabled: alert.enabled,
-        severity: alert.severity,
-        frequency: alert.evaluationFrequency,
-        windowSize: alert.windowSize,
-        autoMitigate: alert.autoMitigate,
-        criteria: [
-          {
-            metricNamespace: c.metricNamespace,
-            metricName: c.metricName,
-            aggregation: c.aggregation,
-            operator: c.operator,
-            threshold: c.threshold,
-            dimension: c.dimensions.map((d) => ({
-              name: d.name,
-              operator: d.operator,
-              values: [...d.values],
-            })),
-          },
-        ],
-        action:
-          alert.actionGroupIds.length > 0
-            ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
-            : undefined,
-        tags: Object.keys(alert.tags).length > 0 ? { ...alert.tags } : undefined,
-      });
-    }
+    this.failedJobAlert = addAutomationMonitoring(this, spec, this.account.id);
     reportWarnings(this, warnings);
   }
 }

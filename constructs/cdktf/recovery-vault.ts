@@ -2,12 +2,16 @@ import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-serv
 import { Construct } from 'constructs';
 import {
   handedOver,
+  resolveExistingVault,
   resolveRecoveryVault,
   withoutRefs,
+  type ExistingVaultOptions,
+  type ExistingVaultSpec,
   type Finding,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
   type Suppression,
+  type VaultFacts,
 } from '../domain/internal';
 import { addDiagnosticSettings, addLock, checkBlock, refOf, reportWarnings, resolveAlone } from './shared';
 
@@ -23,8 +27,37 @@ export type RecoveryVaultConstructProps = RecoveryVaultProps & {
   readonly suppressions?: readonly Suppression[];
 };
 
+/**
+ * A vault the automation building block can serve: one this library manages ({@link RecoveryVault})
+ * or an existing one ({@link RecoveryVault.fromVaultId}).
+ */
+export interface IRecoveryVault {
+  /** The vault's resource id: a reference for a managed vault, the literal id for an existing one. */
+  readonly vaultId: string;
+  /** What the automation derives its defaults from. */
+  readonly spec: VaultFacts;
+}
+
 /** A Recovery Services vault for Site Recovery, with its lock and diagnostic settings. */
-export class RecoveryVault extends Construct {
+export class RecoveryVault extends Construct implements IRecoveryVault {
+  /**
+   * A vault that already exists, by its resource id, for {@link AutoUpdateAutomation}: nothing is
+   * declared for it. The id is validated (a `Microsoft.RecoveryServices/vaults` id); what an id does
+   * not tell is asked for: `sourceRegion` (or `timeZone`), whose midnight the nightly run follows,
+   * and optionally `location`, where the account goes. Throws a `ValidationError` naming each bad prop.
+   */
+  static fromVaultId(
+    scope: Construct,
+    id: string,
+    vaultResourceId: string,
+    options: ExistingVaultOptions,
+  ): ExistingRecoveryVault {
+    const spec = resolveAlone('RecoveryVault.fromVaultId', (rules) =>
+      resolveExistingVault(rules, { ...options, vaultResourceId }, true),
+    );
+    return new ExistingRecoveryVault(scope, id, spec);
+  }
+
   /** The validated settings, defaults applied. */
   readonly spec: RecoveryVaultSpec;
   /** The vault resource (construct id `Resource`). */
@@ -72,5 +105,22 @@ export class RecoveryVault extends Construct {
     addLock(this, spec.lock, this.vaultId);
     addDiagnosticSettings(this, spec.diagnosticSettings, this.vaultId);
     reportWarnings(this, warnings);
+  }
+}
+
+/** An existing vault, known by its id (see {@link RecoveryVault.fromVaultId}); it declares no resource. */
+export class ExistingRecoveryVault extends Construct implements IRecoveryVault {
+  readonly spec: ExistingVaultSpec;
+  readonly vaultId: string;
+  readonly vaultName: string;
+  readonly resourceGroupName: string;
+
+  /** @internal use {@link RecoveryVault.fromVaultId}, which validates the id. */
+  constructor(scope: Construct, id: string, spec: ExistingVaultSpec) {
+    super(scope, id);
+    this.spec = spec;
+    this.vaultId = spec.resourceId;
+    this.vaultName = spec.name;
+    this.resourceGroupName = spec.resourceGroupName;
   }
 }

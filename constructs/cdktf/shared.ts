@@ -17,8 +17,9 @@ import {
   type RecoveryVaultSpec,
   type RuleSet,
   type Suppression,
+  type VaultFacts,
 } from '../domain/internal';
-import { RecoveryVault } from './recovery-vault';
+import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 export { withoutRefs } from '../domain/internal';
 
@@ -58,6 +59,18 @@ export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec |
 /** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
 export function vaultSpecOrStandIn(spec: RecoveryVaultSpec | undefined): RecoveryVaultSpec {
   return spec ?? vaultStandIn();
+}
+
+/** The facts of the vault an automation block serves: a managed or an existing vault; anything else is reported. */
+export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
+  return rules.check(
+    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
+    'vault',
+    vault,
+    'must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId',
+  )
+    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
+    : vaultStandIn();
 }
 
 /** A management lock on `scope`. */

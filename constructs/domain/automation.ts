@@ -22,7 +22,7 @@ import {
   type DiagnosticSettingSpec,
   type Tags,
 } from './shared';
-import { checkResourceGroupName, REGION_LITERAL, type RecoveryVaultSpec } from './vault';
+import { checkResourceGroupName, REGION_LITERAL } from './vault';
 
 /** The replication providers whose mappings the runbook manages. */
 export type ReplicationProvider = 'A2A' | 'InMageRcm';
@@ -37,8 +37,9 @@ export interface AutoUpdateAutomationProps<R = never> {
    * The region of the replicated machines. The daily job runs at `timeOfDay` in this region's time zone.
    * For A2A this is the source region; for VMware, the region the machines replicate to.
    * A literal: a reference is refused, because the region chooses the schedule's time zone.
+   * @default an existing vault's `sourceRegion` (`RecoveryVault.fromVaultId`); required with a vault this library manages, unless `timeZone` is given
    */
-  readonly sourceRegion: string;
+  readonly sourceRegion?: string;
   /**
    * The providers whose mappings the runbook reconciles.
    * @default ['A2A']
@@ -89,7 +90,7 @@ export interface AutoUpdateAutomationProps<R = never> {
   readonly scheduleName?: string;
   /**
    * IANA time zone of the daily schedule (for example `Europe/Amsterdam`), not a Windows zone name.
-   * @default the time zone of `sourceRegion`
+   * @default an existing vault's `timeZone`, else the time zone of `sourceRegion`
    */
   readonly timeZone?: string;
   /**
@@ -193,12 +194,39 @@ export interface RoleAssignmentSpec {
         readonly subscriptionId: string;
         readonly width: ScopeWidth;
         /** Index in `additionalRoleScopes`. */ readonly propIndex: number;
+      }
+    | {
+        /** An existing vault of the existing-vaults scenario, given by its literal id. */
+        readonly kind: 'existingVault';
+        readonly resourceId: string;
+        readonly subscriptionId: string;
+        /** Index in the scenario's `vaults`. */
+        readonly vaultIndex: number;
       };
   readonly principalType: 'ServicePrincipal';
 }
 
 /** How much a scope covers, relative to the vault. */
 export type ScopeWidth = 'subscription' | 'resourceGroup' | 'resource';
+
+/**
+ * What the automation needs to know of the vault it serves: a vault this library manages
+ * (its `RecoveryVaultSpec`) and an existing one given by its id both provide it.
+ */
+export interface VaultFacts<R = never> {
+  /** The vault's name: default names derive from it. */
+  readonly name: string;
+  /** The default resource group of the account: a literal or the engine's reference. */
+  readonly resourceGroupName: ResourceRef<R>;
+  /** The default region of the account. */
+  readonly location: string;
+  /** The default tags of the account. */
+  readonly tags: Tags;
+  /** Whether the runbook turns auto-update on by default. */
+  readonly extensionUpdateSettings: { readonly autoUpdateEnabled: boolean };
+  /** What the vault says about the nightly run's time zone, as given (an existing vault's options). */
+  readonly schedule?: { readonly sourceRegion?: string; readonly timeZone?: string };
+}
 
 /** The runbook job's parameters, keyed in lower case as Automation stores them. */
 export interface JobScheduleParameters {
@@ -385,7 +413,7 @@ function nameOr(ok: boolean, value: unknown, fallback: string): string {
 export function resolveAutoUpdateAutomation<R = never>(
   rules: RuleSet,
   props: AutoUpdateAutomationProps<R>,
-  vault: RecoveryVaultSpec<R>,
+  vault: VaultFacts<R>,
 ): AutoUpdateAutomationSpec<R> {
   const d = AUTOMATION_DEFAULTS;
   const p = rules.props(props, AUTOMATION_PROP_NAMES);
@@ -469,21 +497,24 @@ export function resolveAutoUpdateAutomation<R = never>(
     : [];
 
   // Schedule: zone from the source region unless given; an unknown region needs an explicit zone.
+  // An existing vault may carry them (`RecoveryVault.fromVaultId`); the account's own props win.
   const regionLiteral = rules.literal('sourceRegion', p.sourceRegion, REGION_LITERAL);
-  const region = typeof p.sourceRegion === 'string' ? regionInfo(p.sourceRegion) : undefined;
-  if (p.timeZone === undefined && regionLiteral) {
+  const sourceRegion = regionLiteral ? (p.sourceRegion ?? vault.schedule?.sourceRegion) : undefined;
+  const givenZone = p.timeZone ?? vault.schedule?.timeZone;
+  const region = typeof sourceRegion === 'string' ? regionInfo(sourceRegion) : undefined;
+  if (givenZone === undefined && regionLiteral) {
     rules.check(
       region !== undefined,
       'sourceRegion',
-      p.sourceRegion,
+      sourceRegion,
       'must be a known Azure region so the schedule can run at midnight in its time zone; for a region this library does not know yet, set the timeZone prop (an IANA name such as Europe/Amsterdam)',
     );
   }
-  const zoneInput = p.timeZone ?? region?.timeZone ?? 'Etc/UTC';
+  const zoneInput = givenZone ?? region?.timeZone ?? 'Etc/UTC';
   const zoneOk = rules.check(
     typeof zoneInput === 'string' && isIanaTimeZone(zoneInput),
     'timeZone',
-    p.timeZone,
+    givenZone,
     'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)',
   );
   const timeZone = zoneOk ? (zoneInput as string) : 'Etc/UTC';
@@ -699,7 +730,7 @@ export function resolveAutoUpdateAutomation<R = never>(
 }
 
 /** The clock's "now": a function returning a valid Date, else undefined (reported). */
-function readClock(rules: RuleSet, clock: unknown): Date | undefined {
+export function readClock(rules: RuleSet, clock: unknown): Date | undefined {
   if (clock === undefined) return systemClock();
   if (!rules.check(typeof clock === 'function', 'clock', clock, 'must be a function that returns a Date'))
     return undefined;

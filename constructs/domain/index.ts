@@ -43,6 +43,7 @@ export {
   type RunbookLinkWindow,
   type RunbookStorageProps,
   type ScopeWidth,
+  type VaultFacts,
 } from './automation';
 export {
   POLICY_RULES,
@@ -54,7 +55,22 @@ export {
   type Suppression,
 } from './checks';
 export { ValidationError, type Violation } from './errors';
-export { planScenario, type PlannedResource } from './plan';
+export {
+  MAX_VAULTS_PER_ACCOUNT,
+  RECOVERY_SERVICES_VAULT_TYPE,
+  resolveExistingVaultsScenario,
+  type ExistingVaultOptions,
+  type ExistingVaultProps,
+  type ExistingVaultsAutomationProps,
+  type ExistingVaultsScenarioProps,
+  type ExistingVaultsScenarioSpec,
+  type ExistingVaultSpec,
+  type FleetAutomationSpec,
+  type FleetJobScheduleParameters,
+  type FleetRoleAssignmentSpec,
+  type FleetScheduleSpec,
+} from './existing-vaults';
+export { planExistingVaults, planScenario, type PlannedResource } from './plan';
 export { REGIONS, type RegionInfo } from './regions';
 export {
   POLICY_LIMITS,

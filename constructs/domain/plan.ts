@@ -1,5 +1,6 @@
 import type { MetricAlertSpec } from './alerts';
 import type { AutoUpdateAutomationSpec } from './automation';
+import type { ExistingVaultsScenarioSpec, FleetAutomationSpec } from './existing-vaults';
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';
@@ -37,7 +38,8 @@ function diagnosticEntries(settings: readonly DiagnosticSettingSpec[], target: s
   }));
 }
 
-function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
+/** The account, its runtime environment and its runbook: what every arrangement of the automation has. */
+function accountEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec): PlannedResource[] {
   return [
     {
       type: 'Microsoft.Automation/automationAccounts',
@@ -73,6 +75,33 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
         contentSha256: a.runbook.contentLink?.sha256 ?? a.runbook.asset.sha256,
       },
     },
+  ];
+}
+
+function roleAssignmentEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec): PlannedResource[] {
+  return a.roleAssignments.map((ra) => ({
+    type: 'Microsoft.Authorization/roleAssignments',
+    name: ra.name,
+    properties: {
+      roleDefinitionGuid: ra.roleDefinitionGuid,
+      scope: ra.scope.kind === 'vault' ? '<vault.id>' : ra.scope.resourceId,
+      principalId: '<automationAccount.identity.principalId>',
+      principalType: ra.principalType,
+    },
+  }));
+}
+
+/** Diagnostic settings and the failed-job alert of the account. */
+function monitoringEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec): PlannedResource[] {
+  return [
+    ...diagnosticEntries(a.diagnosticSettings, '<automationAccount.id>'),
+    ...(a.failedJobAlert ? [metricAlertEntry(a.failedJobAlert, '<automationAccount.id>')] : []),
+  ];
+}
+
+function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
+  return [
+    ...accountEntries(a),
     {
       type: 'Microsoft.Automation/automationAccounts/schedules',
       name: a.schedule.name,
@@ -88,18 +117,39 @@ function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {
       name: a.jobScheduleId,
       properties: { runbook: a.runbook.name, schedule: a.schedule.name, parameters: a.jobParameters },
     },
-    ...a.roleAssignments.map((ra) => ({
-      type: 'Microsoft.Authorization/roleAssignments',
-      name: ra.name,
-      properties: {
-        roleDefinitionGuid: ra.roleDefinitionGuid,
-        scope: ra.scope.kind === 'vault' ? '<vault.id>' : ra.scope.resourceId,
-        principalId: '<automationAccount.identity.principalId>',
-        principalType: ra.principalType,
+    ...roleAssignmentEntries(a),
+    ...monitoringEntries(a),
+  ];
+}
+
+/**
+ * Every resource the existing-vaults scenario needs, in a stable order: the automation only (no
+ * vault, fabric, container, policy or mapping), with a schedule and job schedule per time zone and
+ * a role assignment on each vault, scoped to its id.
+ */
+export function planExistingVaults(spec: ExistingVaultsScenarioSpec): PlannedResource[] {
+  const a = spec.automation;
+  return [
+    ...accountEntries(a),
+    ...a.schedules.flatMap((s) => [
+      {
+        type: 'Microsoft.Automation/automationAccounts/schedules',
+        name: s.name,
+        properties: {
+          frequency: s.frequency,
+          interval: s.interval,
+          timeZone: s.timeZone,
+          startTime: s.startTime,
+        },
       },
-    })),
-    ...diagnosticEntries(a.diagnosticSettings, '<automationAccount.id>'),
-    ...(a.failedJobAlert ? [metricAlertEntry(a.failedJobAlert, '<automationAccount.id>')] : []),
+      {
+        type: 'Microsoft.Automation/automationAccounts/jobSchedules',
+        name: s.jobScheduleId,
+        properties: { runbook: a.runbook.name, schedule: s.name, parameters: s.jobParameters },
+      },
+    ]),
+    ...roleAssignmentEntries(a),
+    ...monitoringEntries(a),
   ];
 }
 

@@ -1,61 +1,42 @@
 import { RoleAssignment } from '@pulumi/azure-native/authorization';
 import { AutomationAccount, JobSchedule, Runbook, Schedule } from '@pulumi/azure-native/automation';
-import { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
-import { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
-import {
-  Blob,
-  BlobContainer,
-  listStorageAccountServiceSASOutput,
-  StorageAccount,
-} from '@pulumi/azure-native/storage';
+import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
+import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import * as pulumi from '@pulumi/pulumi';
 import {
   handedOver,
   resolveAutoUpdateAutomation,
-  runbookLinkWindow,
   withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
   type Finding,
   type Suppression,
 } from '../domain/internal';
-import type { RecoveryVault } from './recovery-vault';
+import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import type { IRecoveryVault } from './recovery-vault';
 import {
-  addDiagnosticSettings,
   checkBlock,
   PACKAGE,
   refOf,
   reportWarnings,
   resolveAlone,
   tagsOrUndefined,
-  vaultSpecOf,
-  vaultSpecOrStandIn,
+  vaultFactsOf,
   type Ref,
 } from './shared';
 
+export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
+
 /** Args of {@link AutoUpdateAutomation}: the domain props (`Input<string>` where a prop points at another resource), the vault, suppressions. */
 export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> & {
-  /** The vault whose mappings the runbook keeps current. */
-  readonly vault: RecoveryVault;
+  /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
+  readonly vault: IRecoveryVault;
   /**
    * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
    * @default none
    */
   readonly suppressions?: readonly Suppression[];
 };
-
-/**
- * The blob metadata key that records where the link's window starts. Written when the content's
- * blob is created and ignored afterwards, so Pulumi state keeps the first value.
- */
-export const RUNBOOK_LINK_ANCHOR_METADATA_KEY = 'asrlinkanchor';
-
-/** The private blob that holds the runbook, when the component hosts it. */
-export interface RunbookHosting {
-  readonly storageAccount: StorageAccount;
-  readonly container: BlobContainer;
-  readonly blob: Blob;
-}
 
 /**
  * The custom automation account that keeps Mobility-service agents current: system-assigned
@@ -92,15 +73,14 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     const [spec, warnings] = handed
       ? [handed, []]
       : resolveAlone('AutoUpdateAutomation', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
           const automation = resolveAutoUpdateAutomation<Ref>(
             rules,
             withoutRefs(args, 'vault', 'suppressions'),
-            vaultSpecOrStandIn(vault),
+            vaultFactsOf(rules, vaultRef),
           );
           return [
             automation,
-            checkBlock(rules, 'automation', { vault, automation }, refOf(args, 'suppressions')),
+            checkBlock(rules, 'automation', { automation }, refOf(args, 'suppressions')),
           ] as const;
         });
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
@@ -110,64 +90,13 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };
 
-    this.account = new AutomationAccount(
-      `${name}-account`,
-      {
-        ...common,
-        automationAccountName: spec.name,
-        location: spec.location,
-        sku: { name: spec.skuName },
-        identity: { type: 'SystemAssigned' },
-        disableLocalAuth: !spec.localAuthenticationEnabled,
-        publicNetworkAccess: spec.publicNetworkAccessEnabled,
-        tags,
-      },
-      { parent: this },
-    );
+    const core = addAutomationCore(this, name, spec, tags);
+    this.account = core.account;
+    this.runtimeEnvironment = core.runtimeEnvironment;
+    this.hosting = core.hosting;
+    this.runbook = core.runbook;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
-
-    const env = spec.runtime.environment;
-    if (env?.create) {
-      this.runtimeEnvironment = new RuntimeEnvironment(
-        `${name}-runtime-environment`,
-        {
-          ...common,
-          automationAccountName: this.account.name,
-          runtimeEnvironmentName: env.name,
-          location: spec.location,
-          language: env.language,
-          version: env.version,
-          defaultPackages: { ...env.defaultPackages },
-          description: env.description,
-          tags,
-        },
-        { parent: this },
-      );
-    }
-
-    const hosted = spec.runbook.contentLink ? undefined : this.hostRunbook(name, spec, tags);
-    this.hosting = hosted?.hosting;
-    const link = spec.runbook.contentLink
-      ? { uri: pulumi.output(spec.runbook.contentLink.uri), sha256: spec.runbook.contentLink.sha256 }
-      : hosted!.link;
-    this.runbook = new Runbook(
-      `${name}-runbook`,
-      {
-        ...common,
-        automationAccountName: this.account.name,
-        runbookName: spec.runbook.name,
-        location: spec.location,
-        runbookType: spec.runtime.runbookType,
-        runtimeEnvironment: env ? (this.runtimeEnvironment?.name ?? env.name) : undefined,
-        description: spec.runbook.description,
-        logVerbose: spec.runbook.logVerbose,
-        logProgress: spec.runbook.logProgress,
-        publishContentLink: { uri: link.uri, contentHash: { algorithm: 'SHA256', value: link.sha256 } },
-        tags,
-      },
-      { parent: this, dependsOn: this.hosting ? [this.hosting.blob] : [] },
-    );
 
     this.schedule = new Schedule(
       `${name}-schedule`,
@@ -223,125 +152,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    addDiagnosticSettings(this, name, spec.diagnosticSettings, this.account.id);
-
-    const alert = spec.failedJobAlert;
-    if (alert) {
-      const c = alert.criterion;
-      this.failedJobAlert = new MetricAlert(
-        `${name}-failed-job-alert`,
-        {
-          resourceGroupName: spec.resourceGroupName,
-          ruleName: alert.name,
-          location: alert.location,
-          scopes: [this.account.id],
-          description: alert.description,
-          enabled: alert.enabled,
-          severity: alert.severity,
-          evaluationFrequency: alert.evaluationFrequency,
-          windowSize: alert.windowSize,
-          autoMitigate: alert.autoMitigate,
-          criteria: {
-            odataType: 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria',
-            allOf: [
-              {
-                criterionType: 'StaticThresholdCriterion',
-                name: c.name,
-                metricNamespace: c.metricNamespace,
-                metricName: c.metricName,
-                timeAggregation: c.aggregation,
-                operator: c.operator,
-                threshold: c.threshold,
-                dimensions: c.dimensions.map((d) => ({
-                  name: d.name,
-                  operator: d.operator,
-                  values: [...d.values],
-                })),
-              },
-            ],
-          },
-          actions:
-            alert.actionGroupIds.length > 0
-              ? alert.actionGroupIds.map((actionGroupId) => ({ actionGroupId }))
-              : undefined,
-          tags: tagsOrUndefined(alert.tags),
-        },
-        { parent: this },
-      );
-    }
+    this.failedJobAlert = addAutomationMonitoring(this, name, spec, this.account.id);
     reportWarnings(this, warnings);
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
-  }
-
-  /** Uploads the shipped runbook to a private blob and returns a read-only SAS link to it (a secret). */
-  private hostRunbook(
-    name: string,
-    spec: AutoUpdateAutomationSpec<Ref>,
-    tags: Record<string, string> | undefined,
-  ): { hosting: RunbookHosting; link: { uri: pulumi.Output<string>; sha256: string } } {
-    const s = spec.runbook.storage;
-    const storageAccount = new StorageAccount(
-      `${name}-runbook-storage`,
-      {
-        resourceGroupName: spec.resourceGroupName,
-        accountName: s.accountName,
-        location: spec.location,
-        kind: s.accountKind,
-        sku: { name: s.skuName },
-        allowBlobPublicAccess: s.blobPublicAccessAllowed,
-        enableHttpsTrafficOnly: s.httpsTrafficOnly,
-        minimumTlsVersion: s.minimumTlsVersion,
-        allowSharedKeyAccess: s.sharedKeyAccessEnabled,
-        publicNetworkAccess: s.publicNetworkAccessEnabled ? 'Enabled' : 'Disabled',
-        tags,
-      },
-      { parent: this },
-    );
-    const container = new BlobContainer(
-      `${name}-runbook-container`,
-      {
-        resourceGroupName: spec.resourceGroupName,
-        accountName: storageAccount.name,
-        containerName: s.containerName,
-        publicAccess: s.containerPublicAccess,
-      },
-      { parent: this },
-    );
-    // One blob per content (name and logical name carry the content key): the same content keeps
-    // its blob, its recorded anchor and so its link; new content is a new blob with a fresh anchor.
-    const blob = new Blob(
-      `${name}-runbook-blob-${s.contentKey}`,
-      {
-        resourceGroupName: spec.resourceGroupName,
-        accountName: storageAccount.name,
-        containerName: container.name,
-        blobName: s.blobName,
-        contentType: 'text/plain; charset=utf-8',
-        metadata: { [RUNBOOK_LINK_ANCHOR_METADATA_KEY]: s.linkAnchor },
-        source: new pulumi.asset.StringAsset(spec.runbook.asset.content),
-      },
-      // The anchor is taken from the clock once, when this content is first hosted, and kept in state.
-      { parent: this, ignoreChanges: [`metadata.${RUNBOOK_LINK_ANCHOR_METADATA_KEY}`] },
-    );
-    const window = blob.metadata.apply((m) =>
-      runbookLinkWindow(m?.[RUNBOOK_LINK_ANCHOR_METADATA_KEY] ?? s.linkAnchor, s.sasValidityInHours),
-    );
-    const sas = listStorageAccountServiceSASOutput(
-      {
-        resourceGroupName: spec.resourceGroupName,
-        accountName: storageAccount.name,
-        canonicalizedResource: pulumi.interpolate`/blob/${storageAccount.name}/${container.name}/${blob.name}`,
-        resource: 'b',
-        permissions: s.sasPermissions,
-        protocols: s.sasProtocols,
-        sharedAccessStartTime: window.start,
-        sharedAccessExpiryTime: window.expiry,
-      },
-      { parent: this },
-    );
-    const uri = pulumi.secret(
-      pulumi.interpolate`${storageAccount.primaryEndpoints.blob}${container.name}/${blob.name}?${sas.serviceSasToken}`,
-    );
-    return { hosting: { storageAccount, container, blob }, link: { uri, sha256: spec.runbook.asset.sha256 } };
   }
 }

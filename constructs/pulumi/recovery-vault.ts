@@ -2,12 +2,16 @@ import { Vault } from '@pulumi/azure-native/recoveryservices';
 import * as pulumi from '@pulumi/pulumi';
 import {
   handedOver,
+  resolveExistingVault,
   resolveRecoveryVault,
   withoutRefs,
+  type ExistingVaultOptions,
+  type ExistingVaultSpec,
   type Finding,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
   type Suppression,
+  type VaultFacts,
 } from '../domain/internal';
 import {
   addDiagnosticSettings,
@@ -34,8 +38,49 @@ export type RecoveryVaultArgs = RecoveryVaultProps<Ref> & {
   readonly suppressions?: readonly Suppression[];
 };
 
+/**
+ * A vault the automation component can serve: one this library manages ({@link RecoveryVault}) or
+ * an existing one ({@link RecoveryVault.fromVaultId}).
+ */
+export interface IRecoveryVault {
+  /** The vault's resource id: the vault's output for a managed vault, the literal id for an existing one. */
+  readonly vaultId: pulumi.Output<string>;
+  /** What the automation derives its defaults from. */
+  readonly spec: VaultFacts<Ref>;
+}
+
+/** An existing vault, known by its id (see {@link RecoveryVault.fromVaultId}); nothing is registered for it. */
+export class ExistingRecoveryVault implements IRecoveryVault {
+  readonly spec: ExistingVaultSpec;
+  readonly vaultId: pulumi.Output<string>;
+  readonly vaultName: string;
+  readonly resourceGroupName: string;
+
+  /** @internal use {@link RecoveryVault.fromVaultId}, which validates the id. */
+  constructor(spec: ExistingVaultSpec) {
+    this.spec = spec;
+    this.vaultId = pulumi.output(spec.resourceId);
+    this.vaultName = spec.name;
+    this.resourceGroupName = spec.resourceGroupName;
+  }
+}
+
 /** A Recovery Services vault for Site Recovery, with its lock and diagnostic settings. */
-export class RecoveryVault extends pulumi.ComponentResource {
+export class RecoveryVault extends pulumi.ComponentResource implements IRecoveryVault {
+  /**
+   * A vault that already exists, by its resource id, for {@link AutoUpdateAutomation}: nothing is
+   * registered for it. The id is validated (a `Microsoft.RecoveryServices/vaults` id); what an id does
+   * not tell is asked for: `sourceRegion` (or `timeZone`), whose midnight the nightly run follows,
+   * and optionally `location`, where the account goes. Throws a `ValidationError` naming each bad prop.
+   */
+  static fromVaultId(vaultResourceId: string, options: ExistingVaultOptions): ExistingRecoveryVault {
+    return new ExistingRecoveryVault(
+      resolveAlone('RecoveryVault.fromVaultId', (rules) =>
+        resolveExistingVault(rules, { ...options, vaultResourceId }, true),
+      ),
+    );
+  }
+
   readonly spec: RecoveryVaultSpec<Ref>;
   readonly vault: Vault;
   readonly vaultId: pulumi.Output<string>;

@@ -16,8 +16,9 @@ import {
   type RecoveryVaultSpec,
   type RuleSet,
   type Suppression,
+  type VaultFacts,
 } from '../domain/internal';
-import { RecoveryVault } from './recovery-vault';
+import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 /** A value that names or points at another Azure resource, in Pulumi: a string or an `Input<string>` (`rg.name`). */
 export type Ref = pulumi.Input<string>;
@@ -125,4 +126,16 @@ export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec<R
 /** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
 export function vaultSpecOrStandIn(spec: RecoveryVaultSpec<Ref> | undefined): RecoveryVaultSpec<Ref> {
   return spec ?? vaultStandIn<Ref>();
+}
+
+/** The facts of the vault an automation component serves: a managed or an existing vault; anything else is reported. */
+export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts<Ref> {
+  return rules.check(
+    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
+    'vault',
+    vault,
+    'must be the RecoveryVault component this one belongs to, or an existing vault from RecoveryVault.fromVaultId',
+  )
+    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
+    : vaultStandIn<Ref>();
 }

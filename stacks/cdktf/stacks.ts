@@ -1,8 +1,17 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { AzurermBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { A2AMobilityAutoUpdate, VmwareMobilityAutoUpdate } from '../../constructs/cdktf';
-import type { A2AScenarioProps, Clock, VmwareScenarioProps } from '../../constructs/domain';
+import {
+  A2AMobilityAutoUpdate,
+  ExistingVaultsMobilityAutoUpdate,
+  VmwareMobilityAutoUpdate,
+} from '../../constructs/cdktf';
+import type {
+  A2AScenarioProps,
+  Clock,
+  ExistingVaultsScenarioProps,
+  VmwareScenarioProps,
+} from '../../constructs/domain';
 import type { BackendConfig } from '../config';
 
 /** What every stack in this repo shares. */
@@ -52,7 +61,10 @@ function outputs(stack: TerraformStack, scenario: A2AMobilityAutoUpdate | Vmware
  * The scenario's props with the stack's clock, unless the props set their own. Anything that is
  * not an object goes through untouched, so the domain reports it as the user wrote it.
  */
-function withClock<P extends A2AScenarioProps | VmwareScenarioProps>(props: P, clock: Clock | undefined): P {
+function withClock<P extends A2AScenarioProps | VmwareScenarioProps | ExistingVaultsScenarioProps>(
+  props: P,
+  clock: Clock | undefined,
+): P {
   const isObject = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(props)) return props;
@@ -82,5 +94,23 @@ export class VmwareStack extends TerraformStack {
     common(this, name, settings);
     this.scenario = new VmwareMobilityAutoUpdate(this, 'VMware', withClock(props, settings.clock));
     outputs(this, this.scenario);
+  }
+}
+
+/** `cdktf deploy existing`: automation for vaults that already exist (no vault, fabric, container, policy or mapping). */
+export class ExistingStack extends TerraformStack {
+  readonly scenario: ExistingVaultsMobilityAutoUpdate;
+
+  constructor(
+    scope: Construct,
+    name: string,
+    props: ExistingVaultsScenarioProps,
+    settings: StackSettings = {},
+  ) {
+    super(scope, name);
+    common(this, name, settings);
+    this.scenario = new ExistingVaultsMobilityAutoUpdate(this, 'Existing', withClock(props, settings.clock));
+    new TerraformOutput(this, 'automation_account_id', { value: this.scenario.automationAccountId });
+    new TerraformOutput(this, 'automation_principal_id', { value: this.scenario.principalId });
   }
 }

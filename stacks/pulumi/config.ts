@@ -8,7 +8,9 @@ import {
   type AlertSeverity,
   type AlertWindowSize,
   type Clock,
+  type ExistingVaultsScenarioProps,
   type PowerShellRuntimeVersion,
+  type ReplicationProvider,
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
@@ -47,7 +49,24 @@ const bool = (description: string, value: boolean) => ({
 });
 
 export const CONFIG_KEYS = {
-  scenario: str('Which scenario this stack deploys: a2a or vmware.', 'a2a'),
+  scenario: str(
+    'Which scenario this stack deploys: a2a, vmware, or existing (automation only, for vaults that already exist).',
+    'a2a',
+  ),
+  // Existing vaults (scenario existing)
+  existingVaults: json(
+    'existing: the vaults, as a JSON list of {"vaultResourceId","sourceRegion"} (or "timeZone" instead of "sourceRegion"). Required for existing.',
+    '[]',
+  ),
+  automationResourceGroupName: str(
+    'existing: resource group of the automation account. Required for existing.',
+  ),
+  automationLocation: str('existing: region of the automation account. Required for existing.'),
+  providers: {
+    type: 'array' as const,
+    default: [] as readonly string[],
+    description: `existing: the providers the runbook reconciles on every vault (A2A, InMageRcm); empty for ${AUTOMATION_DEFAULTS.providers.join(', ')}.`,
+  },
   // Vault
   vaultName: str(
     'Recovery Services vault name (2-50 letters, digits, hyphens; starts with a letter). Required.',
@@ -123,7 +142,9 @@ export const CONFIG_KEYS = {
     'vmware: the registered appliance protection container name. Required for vmware with Pulumi.',
   ),
   // Automation
-  automationAccountName: str('Automation account name; empty for <vault>-asr-updates.'),
+  automationAccountName: str(
+    'Automation account name; empty for <vault>-asr-updates (required for existing).',
+  ),
   automationPublicNetworkAccessEnabled: bool(
     'Public network access to the automation account.',
     AUTOMATION_DEFAULTS.publicNetworkAccessEnabled,
@@ -267,11 +288,12 @@ export function scenarioFromConfig(
   clock?: Clock,
 ):
   | { readonly scenario: 'a2a'; readonly props: A2AScenarioProps }
-  | { readonly scenario: 'vmware'; readonly props: VmwareScenarioProps } {
+  | { readonly scenario: 'vmware'; readonly props: VmwareScenarioProps }
+  | { readonly scenario: 'existing'; readonly props: ExistingVaultsScenarioProps } {
   const v = readValues(source);
-  if (v.scenario !== 'a2a' && v.scenario !== 'vmware')
+  if (v.scenario !== 'a2a' && v.scenario !== 'vmware' && v.scenario !== 'existing')
     throw new ConfigError('Pulumi config', [
-      `scenario: received ${JSON.stringify(v.scenario)}; must be a2a or vmware`,
+      `scenario: received ${JSON.stringify(v.scenario)}; must be a2a, vmware or existing`,
     ]);
   const vault = {
     name: v.vaultName,
@@ -338,6 +360,27 @@ export function scenarioFromConfig(
     applicationConsistentSnapshotFrequencyInMinutes: v.applicationConsistentSnapshotFrequencyInMinutes,
     policyName: opt(v.policyName),
   };
+  if (v.scenario === 'existing') {
+    // A fleet's schedules follow each vault's own region, and its account has no vault to be named after.
+    const fleetAutomation: Record<string, unknown> = { ...automation };
+    for (const key of ['sourceRegion', 'timeZone', 'startTime']) delete fleetAutomation[key];
+    return {
+      scenario: 'existing',
+      props: {
+        vaults: parseJson<ExistingVaultsScenarioProps['vaults']>('existingVaults', v.existingVaults) ?? [],
+        automation: {
+          ...(fleetAutomation as Omit<ExistingVaultsScenarioProps['automation'], 'name'>),
+          name: v.automationAccountName,
+          resourceGroupName: v.automationResourceGroupName,
+          location: v.automationLocation,
+          // No vault to inherit them from: the stack's tags go on the account.
+          tags: vault.tags,
+          providers: v.providers.length > 0 ? (v.providers as ReplicationProvider[]) : undefined,
+        },
+        suppressions,
+      },
+    };
+  }
   const existing = vault.extensionUpdateSettings.automationAccountResourceId !== undefined;
   if (v.scenario === 'a2a') {
     return {

@@ -1,12 +1,17 @@
 import * as pulumi from '@pulumi/pulumi';
-import { A2AMobilityAutoUpdate, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
+import {
+  A2AMobilityAutoUpdate,
+  ExistingVaultsMobilityAutoUpdate,
+  VmwareMobilityAutoUpdate,
+} from '../../constructs/pulumi';
 import type { Clock } from '../../constructs/domain';
 import { scenarioFromConfig, type ConfigSource } from './config';
 
 /** What the program exports as stack outputs. */
 export interface ProgramOutputs {
   readonly scenario: string;
-  readonly vaultId: pulumi.Output<string>;
+  /** Absent for the existing scenario, which declares no vault. */
+  readonly vaultId?: pulumi.Output<string>;
   readonly automationAccountId?: pulumi.Output<string>;
   readonly automationPrincipalId?: pulumi.Output<string>;
 }
@@ -14,6 +19,14 @@ export interface ProgramOutputs {
 /** Builds the configured scenario. Invalid config fails here, before any resource is registered. */
 export function program(source: ConfigSource, clock?: Clock): ProgramOutputs {
   const s = scenarioFromConfig(source, clock);
+  if (s.scenario === 'existing') {
+    const fleet = new ExistingVaultsMobilityAutoUpdate('existing', s.props);
+    return {
+      scenario: s.scenario,
+      automationAccountId: fleet.automationAccountId,
+      automationPrincipalId: fleet.principalId,
+    };
+  }
   const component =
     s.scenario === 'a2a'
       ? new A2AMobilityAutoUpdate('a2a', s.props)

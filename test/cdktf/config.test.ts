@@ -93,7 +93,7 @@ describe('stack configuration', () => {
   });
 
   it('fails when no scenario is configured', () => {
-    expect(() => buildApp(testApp({ asr: {} }), {})).toThrow('give at least one of a2a and vmware');
+    expect(() => buildApp(testApp({ asr: {} }), {})).toThrow('give at least one of a2a, vmware and existing');
   });
 
   it('builds the vmware stack alone', () => {

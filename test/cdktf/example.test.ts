@@ -61,6 +61,49 @@ describe('the README cdktf example', () => {
   });
 });
 
+describe('the README existing-vaults example (cdktf)', () => {
+  const file = 'examples/cdktf/existing-vaults.ts';
+
+  it('is the file the README shows, word for word', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
+  });
+
+  it('synthesizes the fleet and the single vault with no vault or mapping, roles scoped to each vault id', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'asr-example-'));
+    const before = process.env.CDKTF_OUTDIR;
+    try {
+      process.env.CDKTF_OUTDIR = outdir;
+      jest.isolateModules(() => {
+        require(join(root, file)); // eslint-disable-line @typescript-eslint/no-require-imports
+      });
+      const read = (stack: string) =>
+        JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+          resource: Record<string, Record<string, Record<string, unknown>>>;
+        };
+      const fleet = read('existing-vaults');
+      const single = read('existing-vault');
+      for (const doc of [fleet, single])
+        expect(Object.keys(doc.resource).filter((t) => /recovery_services|site_recovery/.test(t))).toEqual(
+          [],
+        );
+      const scopes = (doc: ReturnType<typeof read>) =>
+        Object.values(doc.resource.azurerm_role_assignment!).map((r) => String(r.scope).split('/').pop());
+      expect(scopes(fleet).sort()).toEqual(['rsv-crm-dr-westus3', 'rsv-payments-dr-westeurope']);
+      expect(scopes(single)).toEqual(['rsv-hr-dr-uksouth']);
+      const zones = Object.values(fleet.resource.azurerm_automation_schedule!).map((s) => s.timezone);
+      expect(zones.sort()).toEqual(['America/New_York', 'Europe/Dublin']);
+      expect(Object.values(single.resource.azurerm_automation_account!)[0]!.name).toBe(
+        'rsv-hr-dr-uksouth-asr-updates',
+      );
+    } finally {
+      if (before === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = before;
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the README performance section', () => {
   it('shows the latest benchmark figures (bench/results.md, from npm run bench)', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');

@@ -6,7 +6,7 @@ import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
 import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain/internal';
 import { buildApp } from '../../stacks/cdktf/main';
-import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
+import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';
 import { only, resources, synth, testApp, type TfJson } from './helpers';
 
@@ -172,6 +172,89 @@ describe('vmware stack (example configuration)', () => {
     expect(params.providers).toBe('InMageRcm');
     expect(params.autoupdateaction).toBe('Enabled');
     expect(only(doc, 'azurerm_automation_schedule').timezone).toBe('Europe/Amsterdam');
+  });
+});
+
+describe('existing stack (example configuration)', () => {
+  const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
+  const doc = synth(app.node.findChild('existing') as ExistingStack);
+  const configured = (exampleContext as { asr: { existing: { vaults: { vaultResourceId: string }[] } } }).asr
+    .existing.vaults;
+
+  it('matches the committed snapshot', () => {
+    expect(doc).toMatchSnapshot();
+  });
+
+  it('declares no vault, fabric, container, policy or mapping', () => {
+    const siteRecovery = Object.keys(doc.resource).filter(
+      (t) => t.startsWith('azurerm_recovery_services') || t.startsWith('azurerm_site_recovery'),
+    );
+    expect(siteRecovery).toEqual([]);
+    expect(Object.keys(doc.resource).sort()).toEqual([
+      'azurerm_automation_account',
+      'azurerm_automation_job_schedule',
+      'azurerm_automation_runbook',
+      'azurerm_automation_runtime_environment',
+      'azurerm_automation_schedule',
+      'azurerm_monitor_metric_alert',
+      'azurerm_role_assignment',
+    ]);
+  });
+
+  it('creates one automation account, with a system-assigned identity and local auth off', () => {
+    expect(only(doc, 'azurerm_automation_account')).toMatchObject({
+      name: 'aa-asr-fleet-updates',
+      resource_group_name: 'rg-asr-automation',
+      identity: { type: 'SystemAssigned' },
+      local_authentication_enabled: false,
+      public_network_access_enabled: false,
+    });
+  });
+
+  it('scopes a role assignment exactly to each configured vault id, and nowhere else', () => {
+    const assignments = resources(doc, 'azurerm_role_assignment');
+    expect(assignments.map((ra) => ra.scope).sort()).toEqual(configured.map((v) => v.vaultResourceId).sort());
+    for (const ra of assignments) {
+      expect(ra.principal_type).toBe('ServicePrincipal');
+      expect(ra.principal_id).toMatch(
+        /^\$\{azurerm_automation_account\.[^.]+\.identity\[0\]\.principal_id\}$/,
+      );
+      expect(ra.role_definition_id).toBe(
+        `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+      );
+    }
+  });
+
+  it('groups job schedules by time zone, each passing its vault ids in vaultresourceids', () => {
+    const schedules = resources(doc, 'azurerm_automation_schedule');
+    expect(schedules.map((s) => [s.name, s.timezone, s.start_time]).sort()).toEqual([
+      ['asr-mobility-autoupdate-daily-america-new_york', 'America/New_York', '2026-11-23T00:00:00-05:00'],
+      ['asr-mobility-autoupdate-daily-europe-dublin', 'Europe/Dublin', '2026-11-23T00:00:00+00:00'],
+    ]);
+    const jobs = resources(doc, 'azurerm_automation_job_schedule');
+    const byZone = Object.fromEntries(
+      jobs.map((j) => [String(j.schedule_name).includes('Schedule-europe') ? 'dublin' : 'newyork', j]),
+    );
+    const params = (j: Record<string, unknown> | undefined) => j!.parameters as Record<string, string>;
+    expect(params(byZone.dublin).vaultresourceids).toBe(configured[0]!.vaultResourceId);
+    expect(params(byZone.newyork).vaultresourceids).toBe(configured[1]!.vaultResourceId);
+    for (const j of jobs) {
+      expect(Object.keys(params(j)).sort()).toEqual([
+        'automationaccountarmid',
+        'autoupdateaction',
+        'providers',
+        'timeoutseconds',
+        'vaultresourceids',
+      ]);
+      expect(params(j).providers).toBe('A2A,InMageRcm');
+      // A fleet runs under the runbook's longest deadline, which MAX_VAULTS_PER_ACCOUNT is sized for.
+      expect(params(j).timeoutseconds).toBe('10200');
+      expect(j.job_schedule_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('keeps the failed-job alert, routed as configured', () => {
+    expect(only(doc, 'azurerm_monitor_metric_alert').name).toBe('aa-asr-fleet-updates-runbook-failed');
   });
 });
 

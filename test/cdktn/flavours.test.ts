@@ -199,7 +199,7 @@ describe('the example configuration in both flavours', () => {
     for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
   });
 
-  it.each(['a2a', 'vmware'])('%s: differs only where the README says', (name) => {
+  it.each(['a2a', 'vmware', 'existing'])('%s: differs only where the README says', (name) => {
     expect(differingPaths(stack('cdktf', name), stack('cdktn', name))).toEqual(
       FLAVOUR_DIFFERENCES.map((d) => d.path),
     );

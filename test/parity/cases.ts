@@ -1,4 +1,8 @@
-import type { A2AScenarioProps, VmwareScenarioProps } from '../../constructs/domain/internal';
+import type {
+  A2AScenarioProps,
+  ExistingVaultsScenarioProps,
+  VmwareScenarioProps,
+} from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, vmwareProps, vnet } from '../fixtures';
 
 /** The configurations every engine is compared against the domain plan with (terraform.test.ts, pulumi.test.ts). */
@@ -74,5 +78,40 @@ export const vmwareCases: [string, VmwareScenarioProps][] = [
       vault: { ...vmwareProps().vault, extensionUpdateSettings: { autoUpdateEnabled: false } },
       replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' },
     }),
+  ],
+];
+
+const vaultId = (rg: string, name: string) =>
+  `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${name}`;
+const fleetAutomation = {
+  name: 'aa-fleet-updates',
+  resourceGroupName: 'rg-automation',
+  location: 'westeurope',
+  clock: fixedClock,
+};
+export const existingCases: [string, ExistingVaultsScenarioProps][] = [
+  [
+    'one vault',
+    {
+      vaults: [{ vaultResourceId: vaultId('rg-dr-weu', 'rsv-a'), sourceRegion: 'northeurope' }],
+      automation: fleetAutomation,
+    },
+  ],
+  [
+    'three vaults in two time zones, user-hosted runbook, extra scope',
+    {
+      vaults: [
+        { vaultResourceId: vaultId('rg-dr-weu', 'rsv-a'), sourceRegion: 'northeurope' },
+        { vaultResourceId: vaultId('rg-dr-wus3', 'rsv-b'), sourceRegion: 'eastus' },
+        { vaultResourceId: vaultId('rg-dr-uks', 'rsv-c'), timeZone: 'Europe/Dublin' },
+      ],
+      automation: {
+        ...fleetAutomation,
+        providers: ['InMageRcm'],
+        additionalRoleScopes: [vaultId('rg-dr-x', 'rsv-extra')],
+        runbookContentLink: { uri: 'https://example.org/r.ps1', sha256: 'AB'.repeat(32) },
+        alerts: { failedJobAlertEnabled: false },
+      },
+    },
   ],
 ];

@@ -219,7 +219,12 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
       value.endsWith(accountIdSuffix)
     )
       return '<automationAccount.id>';
-    if (value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/')) return last(value);
+    // A mocked id of another registered resource stands for its name; a literal id (an existing vault's) stays.
+    if (
+      value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
+      custom.some((c) => value.endsWith(idOf(c)!))
+    )
+      return last(value);
     return value;
   };
   const out: PlannedResource[] = [];

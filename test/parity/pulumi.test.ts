@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  planExistingVaults,
   planScenario,
   resolveA2AScenario,
+  resolveExistingVaultsScenario,
   resolveVmwareScenario,
   type PlannedResource,
 } from '../../constructs/domain/internal';
-import { A2AMobilityAutoUpdate, ENGINE_DIFFERENCES, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
+import {
+  A2AMobilityAutoUpdate,
+  ENGINE_DIFFERENCES,
+  ExistingVaultsMobilityAutoUpdate,
+  VmwareMobilityAutoUpdate,
+} from '../../constructs/pulumi';
 import { buildApp } from '../../stacks/cdktf/main';
 import type { A2AStack } from '../../stacks/cdktf/stacks';
 import { readStackFile, runOffline, runOfflineProgram } from '../../stacks/pulumi/offline';
 import { PROJECT_NAME } from '../../stacks/pulumi/project-file';
 import { synth, testApp } from '../cdktf/helpers';
 import { fixedClock, NOW } from '../fixtures';
-import { a2aCases, vmwareCases } from './cases';
+import { a2aCases, existingCases, vmwareCases } from './cases';
 import { normalizeCdktf, normalizePulumi, sortPlan } from './normalize';
 
 /** The plan as Pulumi should match it: listed property differences removed. */
@@ -69,10 +76,21 @@ describe('parity: Pulumi equals the domain plan', () => {
     expect(extra).toEqual(HOSTING);
   });
 
+  it.each(existingCases)('existing vaults, %s', async (label, props) => {
+    const plan = sortPlan(planExistingVaults(resolveExistingVaultsScenario(props)));
+    const preview = await runOfflineProgram(() => new ExistingVaultsMobilityAutoUpdate('existing', props), {
+      project: PROJECT_NAME,
+      stack: 'existing',
+    });
+    const { compared, extra } = splitDifferences(normalizePulumi(preview.resources));
+    expect(compared).toEqual(sortPlan(withoutDifferences(plan, 'pulumi')));
+    expect(extra).toEqual(label.includes('user-hosted') ? [] : HOSTING);
+  });
+
   it('the example configurations of both engines describe the same deployment', async () => {
     const context = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')).context;
     const app = buildApp(testApp(context), { ASR_NOW: NOW });
-    for (const stack of ['a2a', 'vmware']) {
+    for (const stack of ['a2a', 'vmware', 'existing']) {
       const cdktf = normalizeCdktf(synth(app.node.findChild(stack) as A2AStack));
       const { config } = readStackFile(join(__dirname, '..', '..', `Pulumi.${stack}.yaml`));
       const preview = await runOffline(config, { project: PROJECT_NAME, stack, clock: fixedClock });

@@ -1,8 +1,14 @@
-import { planScenario, resolveA2AScenario, resolveVmwareScenario } from '../../constructs/domain/internal';
+import {
+  planExistingVaults,
+  planScenario,
+  resolveA2AScenario,
+  resolveExistingVaultsScenario,
+  resolveVmwareScenario,
+} from '../../constructs/domain/internal';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
-import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
+import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { synth, testApp } from '../cdktf/helpers';
-import { a2aCases, vmwareCases } from './cases';
+import { a2aCases, existingCases, vmwareCases } from './cases';
 import { normalizeCdktf, sortPlan } from './normalize';
 
 // Runs in both jest projects: with the cdktf bindings, and mapped to the cdktn bindings (jest.config.js).
@@ -16,5 +22,10 @@ describe(`parity: ${TERRAFORM_FLAVOUR.name} equals the domain plan`, () => {
   it.each(vmwareCases)('VMware, %s', (_, props) => {
     const plan = sortPlan(planScenario(resolveVmwareScenario(props)));
     expect(normalizeCdktf(synth(new VmwareStack(testApp(), 'vmware', props)))).toEqual(plan);
+  });
+
+  it.each(existingCases)('existing vaults, %s', (_, props) => {
+    const plan = sortPlan(planExistingVaults(resolveExistingVaultsScenario(props)));
+    expect(normalizeCdktf(synth(new ExistingStack(testApp(), 'existing', props)))).toEqual(plan);
   });
 });

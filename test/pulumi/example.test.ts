@@ -45,6 +45,37 @@ describe('the README Pulumi example', () => {
   });
 });
 
+describe('the README existing-vaults example (Pulumi)', () => {
+  const file = 'examples/pulumi/existing-vaults.ts';
+
+  it('is the file the README shows, word for word', () => {
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(
+      ['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```',
+    );
+  });
+
+  it('registers no vault, one account per arrangement, and roles scoped to each vault id', async () => {
+    const preview = await runOfflineProgram(
+      () => {
+        jest.isolateModules(() => {
+          require(join(root, file)); // eslint-disable-line @typescript-eslint/no-require-imports
+        });
+      },
+      { project: 'platform-team', stack: 'existing' },
+    );
+    const inputs = (type: string) =>
+      preview.resources.filter((r) => r.type === type).map((r) => r.inputs as Record<string, unknown>);
+    expect(preview.resources.filter((r) => r.type.startsWith('azure-native:recoveryservices:'))).toEqual([]);
+    expect(inputs('azure-native:automation:AutomationAccount').map((a) => a.automationAccountName)).toEqual([
+      'aa-platform-asr-updates',
+      'rsv-hr-dr-uksouth-asr-updates',
+    ]);
+    expect(
+      inputs('azure-native:authorization:RoleAssignment').map((r) => String(r.scope).split('/').pop()),
+    ).toEqual(['rsv-payments-dr-westeurope', 'rsv-crm-dr-westus3', 'rsv-hr-dr-uksouth']);
+  });
+});
+
 describe('the README Pulumi configuration table', () => {
   it('names every config key', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');

@@ -392,7 +392,7 @@ describe('Pulumi stack configuration', () => {
   });
 
   it('uses only known keys in the example stack files', () => {
-    for (const stack of ['a2a', 'vmware']) {
+    for (const stack of ['a2a', 'vmware', 'existing']) {
       const keys = Object.keys(readStackFile(join(root, `Pulumi.${stack}.yaml`)).config).filter((k) =>
         k.startsWith(`${PROJECT_NAME}:`),
       );
@@ -436,7 +436,7 @@ describe('Pulumi stack configuration', () => {
 
   it('fails on an unknown scenario', () => {
     expect(() => scenarioFromConfig({ get: (k) => (k === 'scenario' ? 'hyperv' : undefined) })).toThrow(
-      /scenario: received "hyperv"; must be a2a or vmware/,
+      /scenario: received "hyperv"; must be a2a, vmware or existing/,
     );
   });
 
@@ -458,6 +458,7 @@ describe('Pulumi stack configuration', () => {
     const s = scenarioFromConfig({
       get: (k) => ({ tags: '{"a":"b"}', vaultLock: '{"kind":"ReadOnly"}', scenario: 'a2a' })[k],
     });
+    if (s.scenario === 'existing') throw new Error('expected the a2a scenario');
     expect(s.props.vault.tags).toEqual({ a: 'b' });
     expect(s.props.vault.lock).toEqual({ kind: 'ReadOnly' });
     expect(() => scenarioFromConfig({ get: (k) => (k === 'tags' ? '{oops' : undefined) })).toThrow(

@@ -199,7 +199,7 @@ afterEach(() => {
   mockContent = undefined;
 });
 
-describe.each(['a2a', 'vmware'])('Pulumi example stack %s, deployed again later', (stack) => {
+describe.each(['a2a', 'vmware', 'existing'])('Pulumi example stack %s, deployed again later', (stack) => {
   let first: Deployment;
   beforeAll(async () => {
     first = await deploy(stack, T0);

@@ -128,6 +128,39 @@ export const VMWARE_FULL: Json = {
   },
 };
 
+/** Existing vaults: two vaults in different time zones (one by region, one by zone), every automation prop a fleet has. */
+export const EXISTING_FULL: Json = {
+  vaults: [
+    {
+      vaultResourceId: id('Microsoft.RecoveryServices/vaults', 'rsv-dr-weu'),
+      sourceRegion: 'northeurope',
+    },
+    {
+      vaultResourceId: `/subscriptions/${SUB}/resourceGroups/rg-dr-wus3/providers/microsoft.recoveryservices/Vaults/rsv-dr-wus3`,
+      timeZone: 'America/New_York',
+    },
+  ],
+  automation: {
+    name: 'aa-fleet-updates',
+    resourceGroupName: 'rg-automation',
+    location: 'westeurope',
+    providers: ['A2A', 'InMageRcm'],
+    autoUpdateAction: 'Enabled',
+    authenticationType: 'SystemAssignedIdentity',
+    publicNetworkAccessEnabled: false,
+    runbookName: 'Set-AsrMobilityAutoUpdate',
+    scheduleName: 'asr-daily',
+    timeOfDay: '01:30',
+    roleDefinition: 'Site Recovery Contributor',
+    additionalRoleScopes: [id('Microsoft.RecoveryServices/vaults', 'rsv-extra')],
+    tags: { env: 'test' },
+    runbookStorage: { accountName: 'stasrfleet', sasValidityInHours: 24 },
+    runtime: { version: '7.4' },
+    alerts: { actionGroupIds: [id('Microsoft.Insights/actionGroups', 'ag-oncall')], severity: 2 },
+  },
+  suppressions: [{ ruleId: 'ASR-W01', reason: 'the team grants the resource group on purpose' }],
+};
+
 /** The `asr` context of the repository's cdktf.json: what `cdktf synth` reads. */
 export function cdktfContext(): Json {
   const doc = JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')) as { context: { asr: Json } };
@@ -138,7 +171,7 @@ export function cdktfContext(): Json {
  * A Pulumi stack file's settings of this project, as JSON values: the JSON-encoded settings parsed,
  * so that a mutation reaches inside them. {@link pulumiConfigText} turns them back into config text.
  */
-export function pulumiStackSettings(stack: 'a2a' | 'vmware', jsonKeys: readonly string[]): Json {
+export function pulumiStackSettings(stack: 'a2a' | 'vmware' | 'existing', jsonKeys: readonly string[]): Json {
   const doc = load(readFileSync(join(root, `Pulumi.${stack}.yaml`), 'utf8')) as {
     config: Record<string, unknown>;
   };

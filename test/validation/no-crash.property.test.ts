@@ -9,20 +9,27 @@ import {
   resolveA2AScenario,
   resolveAlone,
   resolveAutoUpdateAutomation,
+  resolveExistingVault,
+  resolveExistingVaultsScenario,
   resolveRecoveryVault,
   resolveVmwareReplication,
   resolveVmwareScenario,
   ValidationError,
   type A2AScenarioProps,
   type AutoUpdateAutomationProps,
+  type ExistingVaultsScenarioProps,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
   type VmwareScenarioProps,
 } from '../../constructs/domain/internal';
-import { A2AMobilityAutoUpdate, VmwareMobilityAutoUpdate } from '../../constructs/pulumi';
+import {
+  A2AMobilityAutoUpdate,
+  ExistingVaultsMobilityAutoUpdate,
+  VmwareMobilityAutoUpdate,
+} from '../../constructs/pulumi';
 import { PULUMI_REQUIREMENTS } from '../../constructs/pulumi/vmware-replication';
 import { buildApp } from '../../stacks/cdktf/main';
-import { A2AStack, VmwareStack } from '../../stacks/cdktf/stacks';
+import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { clockFrom, ConfigError, loadConfig } from '../../stacks/config';
 import { CONFIG_KEYS, scenarioFromConfig } from '../../stacks/pulumi/config';
 import { runOfflineProgram } from '../../stacks/pulumi/offline';
@@ -33,6 +40,7 @@ import {
   A2A_EXISTING_ACCOUNT,
   A2A_FULL,
   cdktfContext,
+  EXISTING_FULL,
   pulumiConfigText,
   pulumiStackSettings,
   VMWARE_FULL,
@@ -109,6 +117,17 @@ const DOMAIN: Record<string, { readonly base: Json; readonly run: EntryPoint }> 
     base: VMWARE_FULL,
     run: (p) => resolveVmwareScenario(p as unknown as VmwareScenarioProps, PULUMI_REQUIREMENTS),
   },
+  'Existing vaults scenario': {
+    base: EXISTING_FULL,
+    run: (p) => resolveExistingVaultsScenario(p as unknown as ExistingVaultsScenarioProps),
+  },
+  'RecoveryVault.fromVaultId': {
+    base: {
+      ...((EXISTING_FULL as { vaults: Json[] }).vaults[0] as Record<string, Json>),
+      location: 'westeurope',
+    },
+    run: (p) => resolveAlone('RecoveryVault.fromVaultId', (r) => resolveExistingVault(r, p as never, true)),
+  },
   RecoveryVault: {
     base: full.vault!,
     run: (p) =>
@@ -139,6 +158,13 @@ const DOMAIN: Record<string, { readonly base: Json; readonly run: EntryPoint }> 
   },
 };
 
+/** Resolves what the Pulumi config describes, as the program does. */
+function resolveConfigured(s: ReturnType<typeof scenarioFromConfig>): unknown {
+  if (s.scenario === 'a2a') return resolveA2AScenario(s.props);
+  if (s.scenario === 'existing') return resolveExistingVaultsScenario(s.props);
+  return resolveVmwareScenario(s.props, PULUMI_REQUIREMENTS);
+}
+
 describe('bad input never crashes (property)', () => {
   it('starts from valid inputs, so that mutations reach every prop (runtime and alerts included)', () => {
     for (const { base, run } of Object.values(DOMAIN)) expect(() => run(base)).not.toThrow();
@@ -151,7 +177,7 @@ describe('bad input never crashes (property)', () => {
     const jsonKeys = Object.entries(CONFIG_KEYS)
       .filter(([, v]) => 'json' in v && v.json)
       .map(([k]) => k);
-    for (const stack of ['a2a', 'vmware'] as const) {
+    for (const stack of ['a2a', 'vmware', 'existing'] as const) {
       const config = pulumiConfigText(pulumiStackSettings(stack, jsonKeys));
       const s = scenarioFromConfig(
         {
@@ -160,11 +186,8 @@ describe('bad input never crashes (property)', () => {
         },
         fixedClock,
       );
-      expect(() =>
-        s.scenario === 'a2a'
-          ? resolveA2AScenario(s.props)
-          : resolveVmwareScenario(s.props, PULUMI_REQUIREMENTS),
-      ).not.toThrow();
+      expect(s.scenario).toBe(stack);
+      expect(() => resolveConfigured(s)).not.toThrow();
     }
   });
 
@@ -187,7 +210,7 @@ describe('bad input never crashes (property)', () => {
       .tuple(
         editsArb,
         fc.constantFrom('context', 'inline', 'file', 'missing file', 'not JSON'),
-        fc.constantFrom('a2a', 'vmware', 'backend', 'whole'),
+        fc.constantFrom('a2a', 'vmware', 'existing', 'backend', 'whole'),
       )
       .map(([edits, via, key]) => {
         const context = mutate(cdktfContext(), edits);
@@ -242,6 +265,15 @@ describe('bad input never crashes (property)', () => {
                 }),
               input,
             );
+          if (config.existing)
+            settle(
+              () =>
+                resolveExistingVaultsScenario({
+                  ...config.existing!,
+                  automation: withClock(config.existing!.automation) as never,
+                }),
+              input,
+            );
         }),
         { seed: SEED, numRuns: LOADER_RUNS },
       );
@@ -271,9 +303,10 @@ describe('bad input never crashes (property)', () => {
     const bases = {
       a2a: pulumiStackSettings('a2a', jsonKeys),
       vmware: pulumiStackSettings('vmware', jsonKeys),
+      existing: pulumiStackSettings('existing', jsonKeys),
     };
     fc.assert(
-      fc.property(fc.constantFrom('a2a', 'vmware' as const), editsArb, (stack, edits) => {
+      fc.property(fc.constantFrom('a2a', 'vmware', 'existing' as const), editsArb, (stack, edits) => {
         const settings = mutate(bases[stack], edits);
         const config = pulumiConfigText(settings);
         settle(() => {
@@ -284,19 +317,20 @@ describe('bad input never crashes (property)', () => {
             },
             fixedClock,
           );
-          return s.scenario === 'a2a'
-            ? resolveA2AScenario(s.props)
-            : resolveVmwareScenario(s.props, PULUMI_REQUIREMENTS);
+          return resolveConfigured(s);
         }, settings);
       }),
       { seed: SEED, numRuns: LOADER_RUNS },
     );
   });
 
-  const SCENARIOS = { a2a: A2A_FULL, vmware: VMWARE_FULL } as const;
-  const resolves = (scenario: 'a2a' | 'vmware', input: Json): boolean => {
+  const SCENARIOS = { a2a: A2A_FULL, vmware: VMWARE_FULL, existing: EXISTING_FULL } as const;
+  type Scenario = keyof typeof SCENARIOS;
+  const resolves = (scenario: Scenario, input: Json): boolean => {
     try {
       if (scenario === 'a2a') resolveA2AScenario(input as unknown as A2AScenarioProps);
+      else if (scenario === 'existing')
+        resolveExistingVaultsScenario(input as unknown as ExistingVaultsScenarioProps);
       else resolveVmwareScenario(input as unknown as VmwareScenarioProps, PULUMI_REQUIREMENTS);
       return true;
     } catch (e) {
@@ -307,16 +341,24 @@ describe('bad input never crashes (property)', () => {
 
   it('whatever resolves synthesizes with cdktf', () => {
     fc.assert(
-      fc.property(fc.constantFrom('a2a', 'vmware' as const), editsArb, (scenario, edits) => {
+      fc.property(fc.constantFrom<Scenario>('a2a', 'vmware', 'existing'), editsArb, (scenario, edits) => {
         const input = mutate(SCENARIOS[scenario], edits);
         fc.pre(resolves(scenario, input));
         const app = testApp();
         const stack =
           scenario === 'a2a'
             ? new A2AStack(app, 'a2a', input as unknown as A2AScenarioProps, { clock: fixedClock })
-            : new VmwareStack(app, 'vmware', input as unknown as VmwareScenarioProps, { clock: fixedClock });
+            : scenario === 'existing'
+              ? new ExistingStack(app, 'existing', input as unknown as ExistingVaultsScenarioProps, {
+                  clock: fixedClock,
+                })
+              : new VmwareStack(app, 'vmware', input as unknown as VmwareScenarioProps, {
+                  clock: fixedClock,
+                });
         const doc = JSON.parse(Testing.synth(stack)) as { resource: Record<string, unknown> };
-        expect(Object.keys(doc.resource)).toContain('azurerm_recovery_services_vault');
+        expect(Object.keys(doc.resource)).toContain(
+          scenario === 'existing' ? 'azurerm_automation_account' : 'azurerm_recovery_services_vault',
+        );
       }),
       { seed: SEED, numRuns: SYNTH_RUNS },
     );
@@ -324,18 +366,31 @@ describe('bad input never crashes (property)', () => {
 
   it('whatever resolves registers with Pulumi (under mocks)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('a2a', 'vmware' as const), editsArb, async (scenario, edits) => {
-        const input = mutate(SCENARIOS[scenario], edits);
-        fc.pre(resolves(scenario, input));
-        const preview = await runOfflineProgram(
-          () =>
-            scenario === 'a2a'
-              ? new A2AMobilityAutoUpdate('a2a', input as unknown as A2AScenarioProps)
-              : new VmwareMobilityAutoUpdate('vmware', input as unknown as VmwareScenarioProps),
-          { project: PROJECT_NAME, stack: 'property' },
-        );
-        expect(preview.resources.map((r) => r.type)).toContain('azure-native:recoveryservices:Vault');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom<Scenario>('a2a', 'vmware', 'existing'),
+        editsArb,
+        async (scenario, edits) => {
+          const input = mutate(SCENARIOS[scenario], edits);
+          fc.pre(resolves(scenario, input));
+          const preview = await runOfflineProgram(
+            () =>
+              scenario === 'a2a'
+                ? new A2AMobilityAutoUpdate('a2a', input as unknown as A2AScenarioProps)
+                : scenario === 'existing'
+                  ? new ExistingVaultsMobilityAutoUpdate(
+                      'existing',
+                      input as unknown as ExistingVaultsScenarioProps,
+                    )
+                  : new VmwareMobilityAutoUpdate('vmware', input as unknown as VmwareScenarioProps),
+            { project: PROJECT_NAME, stack: 'property' },
+          );
+          expect(preview.resources.map((r) => r.type)).toContain(
+            scenario === 'existing'
+              ? 'azure-native:automation:AutomationAccount'
+              : 'azure-native:recoveryservices:Vault',
+          );
+        },
+      ),
       { seed: SEED, numRuns: PULUMI_SYNTH_RUNS },
     );
   });

@@ -493,7 +493,7 @@ describe('callers who bypass types: nothing is created in cdktf', () => {
     expect(s.node.children).toHaveLength(0);
     const vault = new CdktfVault(s, 'Vault', a2aProps().vault);
     expect(() => new CdktfAutomation(s, 'Updates', { vault: 'rsv-dr-weu', sourceRegion: 7 } as any)).toThrow(
-      /^AutoUpdateAutomation: 2 invalid props:\n {2}- vault: received "rsv-dr-weu"; must be the RecoveryVault construct this block belongs to\n {2}- sourceRegion: received 7/,
+      /^AutoUpdateAutomation: 2 invalid props:\n {2}- vault: received "rsv-dr-weu"; must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId\n {2}- sourceRegion: received 7/,
     );
     expect(
       () =>

@@ -11,7 +11,11 @@ export type Fact = 'vault' | 'automation' | 'a2a' | 'vmware';
  */
 export interface CheckInput {
   readonly vault?: RecoveryVaultSpec<unknown>;
-  readonly automation?: AutoUpdateAutomationSpec<unknown>;
+  /** The automation facts the rules read (a managed account's, or an existing-vaults fleet's). */
+  readonly automation?: Pick<
+    AutoUpdateAutomationSpec<unknown>,
+    'roleAssignments' | 'publicNetworkAccessEnabled' | 'runtime'
+  >;
   readonly a2a?: A2AReplicationSpec<unknown>;
   readonly vmware?: VmwareReplicationSpec;
 }

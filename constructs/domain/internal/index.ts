@@ -8,6 +8,7 @@ export * from '../alerts';
 export * from '../automation';
 export * from '../checks';
 export * from '../errors';
+export * from '../existing-vaults';
 export * from '../handover';
 export * from '../naming';
 export * from '../plan';

@@ -1,0 +1,114 @@
+import type { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-account';
+import { AutomationJobSchedule } from '@cdktf/provider-azurerm/lib/automation-job-schedule';
+import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
+import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
+import type { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Construct } from 'constructs';
+import {
+  resolveExistingVaultsScenario,
+  type ExistingVaultsScenarioProps,
+  type ExistingVaultsScenarioSpec,
+} from '../domain/internal';
+import { addAutomationCore, addAutomationMonitoring } from './automation-core';
+import type { RuntimeEnvironmentResource } from './flavour-contract';
+import { reportWarnings, roleDefinitionId, TERRAFORM_DEPLOY_TIME } from './shared';
+
+/** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
+export interface FleetSchedule {
+  readonly schedule: AutomationSchedule;
+  readonly jobSchedule: AutomationJobSchedule;
+}
+
+/**
+ * Keeps Mobility-service agents current on vaults that already exist: one automation account
+ * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
+ * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
+ * (scoped to the vault's id, nothing wider), and the failed-job alert. No vault, fabric, container,
+ * policy or mapping is declared. Every prop is validated before anything is created.
+ */
+export class ExistingVaultsMobilityAutoUpdate extends Construct {
+  readonly spec: ExistingVaultsScenarioSpec;
+  /** The automation account (construct id `Resource`). */
+  readonly account: AutomationAccount;
+  /** The PowerShell runtime environment, when this construct creates it. */
+  readonly runtimeEnvironment?: RuntimeEnvironmentResource;
+  readonly runbook: AutomationRunbook;
+  /** By time zone key (`Schedule-<key>`, `JobSchedule-<key>`), in the order of the spec. */
+  readonly schedules: readonly FleetSchedule[];
+  /** One per vault, in the order given, then any additional scope. */
+  readonly roleAssignments: readonly RoleAssignment[];
+  readonly failedJobAlert?: MonitorMetricAlert;
+  readonly automationAccountId: string;
+  readonly principalId: string;
+
+  constructor(scope: Construct, id: string, props: ExistingVaultsScenarioProps) {
+    // Validate before anything is added to the construct tree.
+    const spec = resolveExistingVaultsScenario(props, TERRAFORM_DEPLOY_TIME);
+    super(scope, id);
+    this.spec = spec;
+    const a = spec.automation;
+    const tags = Object.keys(a.tags).length > 0 ? { ...a.tags } : undefined;
+    const core = addAutomationCore(this, a, tags);
+    this.account = core.account;
+    this.runtimeEnvironment = core.runtimeEnvironment;
+    this.runbook = core.runbook;
+    this.automationAccountId = this.account.id;
+    this.principalId = this.account.identity.principalId;
+
+    this.schedules = a.schedules.map((s) => {
+      const schedule = new AutomationSchedule(this, `Schedule-${s.key}`, {
+        name: s.name,
+        resourceGroupName: a.resourceGroupName,
+        automationAccountName: this.account.name,
+        frequency: s.frequency,
+        interval: s.interval,
+        timezone: s.timeZone,
+        startTime: s.startTime,
+        description: `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`,
+        // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
+        lifecycle: { ignoreChanges: ['start_time'] },
+      });
+      const p = s.jobParameters;
+      const jobSchedule = new AutomationJobSchedule(this, `JobSchedule-${s.key}`, {
+        resourceGroupName: a.resourceGroupName,
+        automationAccountName: this.account.name,
+        jobScheduleId: s.jobScheduleId,
+        runbookName: this.runbook.name,
+        scheduleName: schedule.name,
+        parameters: {
+          vaultresourceids: p.vaultresourceids,
+          autoupdateaction: p.autoupdateaction,
+          automationaccountarmid: this.account.id,
+          providers: p.providers,
+          timeoutseconds: p.timeoutseconds,
+        },
+        // As for a single vault: a new runbook type replaces the runbook and Automation drops its job schedules.
+        lifecycle: {
+          replaceTriggeredBy: [
+            `${this.runbook.terraformResourceType}.${this.runbook.friendlyUniqueId}.runbook_type`,
+          ],
+        },
+      });
+      return { schedule, jobSchedule };
+    });
+
+    this.roleAssignments = a.roleAssignments.map(
+      (ra) =>
+        new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+          name: ra.name,
+          // Every scope here is a literal id: each vault's own, or one the user added.
+          scope: ra.scope.resourceId,
+          roleDefinitionId: roleDefinitionId(ra.scope.subscriptionId, ra.roleDefinitionGuid),
+          principalId: this.principalId,
+          principalType: ra.principalType,
+          // A fresh identity may not have replicated in Entra ID yet.
+          skipServicePrincipalAadCheck: true,
+          description:
+            'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
+        }),
+    );
+    this.failedJobAlert = addAutomationMonitoring(this, a, this.account.id);
+    reportWarnings(this, spec.warnings);
+  }
+}

@@ -1,0 +1,116 @@
+import { RoleAssignment } from '@pulumi/azure-native/authorization';
+import { JobSchedule, Schedule, type AutomationAccount, type Runbook } from '@pulumi/azure-native/automation';
+import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
+import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  resolveExistingVaultsScenario,
+  type ExistingVaultsScenarioProps,
+  type ExistingVaultsScenarioSpec,
+} from '../domain/internal';
+import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined } from './shared';
+
+/** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
+export interface FleetSchedule {
+  readonly schedule: Schedule;
+  readonly jobSchedule: JobSchedule;
+}
+
+/**
+ * Keeps Mobility-service agents current on vaults that already exist: one automation account
+ * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
+ * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
+ * (scoped to the vault's id, nothing wider), and the failed-job alert. No vault, fabric, container,
+ * policy or mapping is registered. Every prop is validated before anything is registered.
+ */
+export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
+  readonly spec: ExistingVaultsScenarioSpec;
+  readonly account: AutomationAccount;
+  readonly runtimeEnvironment?: RuntimeEnvironment;
+  readonly runbook: Runbook;
+  /** Present when the component hosts the runbook itself. */
+  readonly hosting?: RunbookHosting;
+  /** By time zone (`<name>-schedule-<key>`, `<name>-job-schedule-<key>`), in the order of the spec. */
+  readonly schedules: readonly FleetSchedule[];
+  /** One per vault, in the order given, then any additional scope. */
+  readonly roleAssignments: readonly RoleAssignment[];
+  readonly failedJobAlert?: MetricAlert;
+  readonly automationAccountId: pulumi.Output<string>;
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: ExistingVaultsScenarioProps, opts?: pulumi.ComponentResourceOptions) {
+    const spec = resolveExistingVaultsScenario(args, PULUMI_DEPLOY_TIME);
+    super(`${PACKAGE}:scenarios:ExistingVaultsMobilityAutoUpdate`, name, {}, opts);
+    this.spec = spec;
+    const a = spec.automation;
+    const common = { resourceGroupName: a.resourceGroupName };
+    const core = addAutomationCore(this, `${name}-automation`, a, tagsOrUndefined(a.tags));
+    this.account = core.account;
+    this.runtimeEnvironment = core.runtimeEnvironment;
+    this.hosting = core.hosting;
+    this.runbook = core.runbook;
+    this.automationAccountId = this.account.id;
+    this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
+
+    this.schedules = a.schedules.map((s) => {
+      const schedule = new Schedule(
+        `${name}-schedule-${s.key}`,
+        {
+          ...common,
+          automationAccountName: this.account.name,
+          scheduleName: s.name,
+          name: s.name,
+          frequency: s.frequency,
+          interval: s.interval,
+          timeZone: s.timeZone,
+          startTime: s.startTime,
+          description: `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`,
+        },
+        // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
+        { parent: this, ignoreChanges: ['startTime'] },
+      );
+      const p = s.jobParameters;
+      const jobSchedule = new JobSchedule(
+        `${name}-job-schedule-${s.key}`,
+        {
+          ...common,
+          automationAccountName: this.account.name,
+          jobScheduleId: s.jobScheduleId,
+          runbook: { name: this.runbook.name },
+          schedule: { name: schedule.name },
+          parameters: {
+            vaultresourceids: p.vaultresourceids,
+            autoupdateaction: p.autoupdateaction,
+            automationaccountarmid: this.account.id,
+            providers: p.providers,
+            timeoutseconds: p.timeoutseconds,
+          },
+        },
+        { parent: this },
+      );
+      return { schedule, jobSchedule };
+    });
+
+    this.roleAssignments = a.roleAssignments.map(
+      (ra) =>
+        new RoleAssignment(
+          `${name}-role-${ra.name}`,
+          {
+            roleAssignmentName: ra.name,
+            // Every scope here is a literal id: each vault's own, or one the user added.
+            scope: ra.scope.resourceId,
+            roleDefinitionId: `/subscriptions/${ra.scope.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`,
+            principalId: this.principalId,
+            principalType: ra.principalType,
+            description:
+              'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
+          },
+          { parent: this },
+        ),
+    );
+    this.failedJobAlert = addAutomationMonitoring(this, `${name}-automation`, a, this.account.id);
+    reportWarnings(this, spec.warnings);
+    this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
+  }
+}
