@@ -120,6 +120,24 @@ describe('reference-valued props (Terraform tokens)', () => {
     expect(() => error()).not.toThrow(/TfToken/);
   });
 
+  it('fails when an existing vault is given by a reference: its name and group are read from the id', () => {
+    const { stack, rg } = teamStack();
+    const error = () =>
+      RecoveryVault.fromVaultId(
+        stack,
+        'Existing',
+        `${rg.id}/providers/Microsoft.RecoveryServices/vaults/rsv`,
+        {
+          sourceRegion: 'westeurope',
+        },
+      );
+    expect(violationsOf(error).map((v) => v.prop)).toEqual(['vaultResourceId']);
+    expect(error).toThrow(
+      /vaultResourceId: received a reference \(known only at deploy\); must be a literal known at synthesis, not a reference: the vault's name and resource group/,
+    );
+    expect(error).not.toThrow(/TfToken/);
+  });
+
   it('accepts references in building blocks: existing account, networks, action groups', () => {
     const { stack, rg } = teamStack();
     const vault = new RecoveryVault(stack, 'Vault', {
