@@ -36,6 +36,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/test/cdktf/stacks.test.ts',
         '<rootDir>/test/cdktf/constructs.test.ts',
+        '<rootDir>/test/cdktf/references.test.ts',
         '<rootDir>/test/parity/terraform.test.ts',
       ],
       moduleNameMapper: {

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { formatEntryPointError, reportEntryPointError } from '../scripts/report-error';
-import { ValidationError } from '../constructs/domain';
+import { ValidationError } from '../constructs/domain/internal';
 import { ConfigError } from '../stacks/config';
 
 const root = join(__dirname, '..');

@@ -1,5 +1,5 @@
-import type { A2AScenarioProps, Clock, VmwareScenarioProps } from '../constructs/domain';
-import { ValidationError } from '../constructs/domain';
+import type { A2AScenarioProps, Clock, VmwareScenarioProps } from '../constructs/domain/internal';
+import { ValidationError } from '../constructs/domain/internal';
 
 /** A fixed "now": 2026-11-22 10:00 UTC. */
 export const NOW = '2026-11-22T10:00:00Z';

@@ -7,17 +7,32 @@ import { Construct } from 'constructs';
 import {
   autoUpdateTargetFor,
   checkRef,
-  hasSpec,
+  handedOver,
   resolveA2AReplication,
   type A2AReplicationProps,
   type A2AReplicationSpec,
-} from '../domain';
+  type Finding,
+  type Suppression,
+} from '../domain/internal';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import { refOf, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
+import {
+  checkBlock,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  vaultSpecOf,
+  vaultSpecOrStandIn,
+  withoutRefs,
+} from './shared';
 
 /** Props of {@link A2AReplication}. */
-export type A2AReplicationConstructProps = (A2AReplicationProps | { readonly spec: A2AReplicationSpec }) & {
+export type A2AReplicationConstructProps = A2AReplicationProps & {
+  /**
+   * Reasoned exceptions to warning rules this block runs.
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
   readonly vault: RecoveryVault;
   /**
    * The automation account the library manages, when the vault's extension update settings use it.
@@ -41,15 +56,19 @@ export class A2AReplication extends Construct {
   readonly policy: SiteRecoveryReplicationPolicy;
   readonly mappings: readonly SiteRecoveryProtectionContainerMapping[];
   readonly networkMappings: readonly SiteRecoveryNetworkMapping[];
+  /** The policy warnings this block reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(scope: Construct, id: string, props: A2AReplicationConstructProps) {
     // Validate before anything is added to the construct tree.
     const vaultRef = refOf(props, 'vault');
     const automationRef = refOf(props, 'automation');
-    const spec = hasSpec<A2AReplicationSpec>(props)
-      ? props.spec
+    const handed = handedOver<A2AReplicationSpec>(props);
+    const [spec, warnings] = handed
+      ? [handed, []]
       : resolveAlone('A2AReplication', (rules) => {
-          const vaultSpec = vaultSpecOf(rules, vaultRef);
+          const vault = vaultSpecOf(rules, vaultRef);
+          const vaultSpec = vaultSpecOrStandIn(vault);
           const automationOk = checkRef(
             rules,
             'automation',
@@ -58,15 +77,23 @@ export class A2AReplication extends Construct {
             'the AutoUpdateAutomation construct whose account the mappings use',
             true,
           );
-          return resolveA2AReplication(
+          const a2a = resolveA2AReplication(
             rules,
-            withoutRefs(props, 'vault', 'automation'),
+            withoutRefs(props, 'vault', 'automation', 'suppressions'),
             vaultSpec,
             autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
           );
+          const automation = automationOk
+            ? (automationRef as AutoUpdateAutomation | undefined)?.spec
+            : undefined;
+          return [
+            a2a,
+            checkBlock(rules, 'a2a', { vault, automation, a2a }, refOf(props, 'suppressions')),
+          ] as const;
         });
     super(scope, id);
     this.spec = spec;
+    this.warnings = warnings;
     const { vault, automation } = props;
     const common = { resourceGroupName: vault.resourceGroupName, recoveryVaultName: vault.vaultName };
 
@@ -138,5 +165,6 @@ export class A2AReplication extends Construct {
           },
         ),
     );
+    reportWarnings(this, warnings);
   }
 }

@@ -7,22 +7,35 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  hasSpec,
+  handedOver,
   resolveAutoUpdateAutomation,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
-} from '../domain';
+  type Finding,
+  type Suppression,
+} from '../domain/internal';
 import type { IRecoveryVault } from './recovery-vault';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
-import { refOf, resolveAlone, roleDefinitionId, vaultFactsOf, withoutRefs } from './shared';
+import {
+  checkBlock,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  roleDefinitionId,
+  vaultFactsOf,
+  withoutRefs,
+} from './shared';
 
-/** Props of {@link AutoUpdateAutomation}. */
-export type AutoUpdateAutomationConstructProps = (
-  AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }
-) & {
+/** Props of {@link AutoUpdateAutomation}: the domain props (tokens where their TSDoc allows), the vault, suppressions. */
+export type AutoUpdateAutomationConstructProps = AutoUpdateAutomationProps & {
   /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
   readonly vault: IRecoveryVault;
+  /**
+   * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this block).
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
 };
 
 /**
@@ -46,17 +59,29 @@ export class AutoUpdateAutomation extends Construct {
   readonly automationAccountId: string;
   /** The principal id of the account's system-assigned identity. */
   readonly principalId: string;
+  /** The policy warnings this block reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(scope: Construct, id: string, props: AutoUpdateAutomationConstructProps) {
     // Validate before anything is added to the construct tree.
     const vaultRef = refOf(props, 'vault');
-    const spec = hasSpec<AutoUpdateAutomationSpec>(props)
-      ? props.spec
-      : resolveAlone('AutoUpdateAutomation', (rules) =>
-          resolveAutoUpdateAutomation(rules, withoutRefs(props, 'vault'), vaultFactsOf(rules, vaultRef)),
-        );
+    const handed = handedOver<AutoUpdateAutomationSpec>(props);
+    const [spec, warnings] = handed
+      ? [handed, []]
+      : resolveAlone('AutoUpdateAutomation', (rules) => {
+          const automation = resolveAutoUpdateAutomation(
+            rules,
+            withoutRefs(props, 'vault', 'suppressions'),
+            vaultFactsOf(rules, vaultRef),
+          );
+          return [
+            automation,
+            checkBlock(rules, 'automation', { automation }, refOf(props, 'suppressions')),
+          ] as const;
+        });
     super(scope, id);
     this.spec = spec;
+    this.warnings = warnings;
     const { vault } = props;
     const tags = Object.keys(spec.tags).length > 0 ? { ...spec.tags } : undefined;
 
@@ -121,5 +146,6 @@ export class AutoUpdateAutomation extends Construct {
         }),
     );
     this.failedJobAlert = addAutomationMonitoring(this, spec, this.account.id);
+    reportWarnings(this, warnings);
   }
 }

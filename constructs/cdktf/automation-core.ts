@@ -2,7 +2,7 @@ import { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-accoun
 import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import type { Construct } from 'constructs';
-import type { AutoUpdateAutomationSpec } from '../domain';
+import type { AutoUpdateAutomationSpec } from '../domain/internal';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { TERRAFORM_FLAVOUR } from './flavour';
 import { addDiagnosticSettings } from './shared';

@@ -9,10 +9,10 @@ import {
   resolveExistingVaultsScenario,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
-} from '../domain';
+} from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
-import { reportWarnings, roleDefinitionId } from './shared';
+import { reportWarnings, roleDefinitionId, TERRAFORM_DEPLOY_TIME } from './shared';
 
 /** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
 export interface FleetSchedule {
@@ -44,7 +44,7 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
 
   constructor(scope: Construct, id: string, props: ExistingVaultsScenarioProps) {
     // Validate before anything is added to the construct tree.
-    const spec = resolveExistingVaultsScenario(props);
+    const spec = resolveExistingVaultsScenario(props, TERRAFORM_DEPLOY_TIME);
     super(scope, id);
     this.spec = spec;
     const a = spec.automation;

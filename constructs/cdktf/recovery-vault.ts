@@ -1,19 +1,31 @@
 import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-services-vault';
 import { Construct } from 'constructs';
 import {
-  hasSpec,
+  handedOver,
   resolveExistingVault,
   resolveRecoveryVault,
+  withoutRefs,
   type ExistingVaultOptions,
   type ExistingVaultSpec,
+  type Finding,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
+  type Suppression,
   type VaultFacts,
-} from '../domain';
-import { addDiagnosticSettings, addLock, resolveAlone } from './shared';
+} from '../domain/internal';
+import { addDiagnosticSettings, addLock, checkBlock, refOf, reportWarnings, resolveAlone } from './shared';
 
-/** Props of {@link RecoveryVault}: the domain props, or a spec the domain already resolved. */
-export type RecoveryVaultConstructProps = RecoveryVaultProps | { readonly spec: RecoveryVaultSpec };
+/**
+ * Props of {@link RecoveryVault}: the domain props (a token such as `rg.name` is accepted where the
+ * prop's TSDoc says so), and reasoned exceptions to the policy rules this block runs.
+ */
+export type RecoveryVaultConstructProps = RecoveryVaultProps & {
+  /**
+   * Reasoned exceptions to warning rules.
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
+};
 
 /**
  * A vault the automation building block can serve: one this library manages ({@link RecoveryVault})
@@ -54,14 +66,21 @@ export class RecoveryVault extends Construct implements IRecoveryVault {
   readonly vaultId: string;
   readonly vaultName: string;
   readonly resourceGroupName: string;
+  /** The policy warnings this block reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(scope: Construct, id: string, props: RecoveryVaultConstructProps) {
     // Validate before anything is added to the construct tree.
-    const spec = hasSpec<RecoveryVaultSpec>(props)
-      ? props.spec
-      : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, props));
+    const handed = handedOver<RecoveryVaultSpec>(props);
+    const [spec, warnings] = handed
+      ? [handed, []]
+      : resolveAlone('RecoveryVault', (rules) => {
+          const vault = resolveRecoveryVault(rules, withoutRefs(props, 'suppressions'));
+          return [vault, checkBlock(rules, 'vault', { vault }, refOf(props, 'suppressions'))] as const;
+        });
     super(scope, id);
     this.spec = spec;
+    this.warnings = warnings;
     this.resource = new RecoveryServicesVault(this, 'Resource', {
       name: spec.name,
       resourceGroupName: spec.resourceGroupName,
@@ -85,6 +104,7 @@ export class RecoveryVault extends Construct implements IRecoveryVault {
     this.resourceGroupName = spec.resourceGroupName;
     addLock(this, spec.lock, this.vaultId);
     addDiagnosticSettings(this, spec.diagnosticSettings, this.vaultId);
+    reportWarnings(this, warnings);
   }
 }
 

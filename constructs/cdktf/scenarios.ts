@@ -1,17 +1,22 @@
 import { Construct } from 'constructs';
 import {
+  handOver,
   resolveA2AScenario,
   resolveVmwareScenario,
   type A2AScenarioProps,
   type A2AScenarioSpec,
   type VmwareScenarioProps,
   type VmwareScenarioSpec,
-} from '../domain';
+} from '../domain/internal';
 import { A2AReplication } from './a2a-replication';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import { RecoveryVault } from './recovery-vault';
 import { VmwareReplication } from './vmware-replication';
-import { reportWarnings } from './shared';
+import { reportWarnings, TERRAFORM_DEPLOY_TIME } from './shared';
+import type { A2AReplicationConstructProps } from './a2a-replication';
+import type { AutoUpdateAutomationConstructProps } from './auto-update-automation';
+import type { RecoveryVaultConstructProps } from './recovery-vault';
+import type { VmwareReplicationConstructProps } from './vmware-replication';
 
 /**
  * The whole Azure-to-Azure arrangement: vault, automation account and runbook, and replication
@@ -26,20 +31,25 @@ export class A2AMobilityAutoUpdate extends Construct {
 
   constructor(scope: Construct, id: string, props: A2AScenarioProps) {
     // Validate before anything is added to the construct tree.
-    const spec = resolveA2AScenario(props);
+    const spec = resolveA2AScenario(props, TERRAFORM_DEPLOY_TIME);
     super(scope, id);
     this.spec = spec;
-    this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
+    // The blocks get the specs validated and checked above, through a path users cannot call.
+    this.vault = new RecoveryVault(this, 'Vault', handOver<RecoveryVaultConstructProps>(spec.vault, {}));
     if (this.spec.automation)
-      this.automation = new AutoUpdateAutomation(this, 'Automation', {
-        spec: this.spec.automation,
+      this.automation = new AutoUpdateAutomation(
+        this,
+        'Automation',
+        handOver<AutoUpdateAutomationConstructProps>(this.spec.automation, { vault: this.vault }),
+      );
+    this.replication = new A2AReplication(
+      this,
+      'Replication',
+      handOver<A2AReplicationConstructProps>(this.spec.replication, {
         vault: this.vault,
-      });
-    this.replication = new A2AReplication(this, 'Replication', {
-      spec: this.spec.replication,
-      vault: this.vault,
-      automation: this.automation,
-    });
+        automation: this.automation,
+      }),
+    );
     reportWarnings(this, this.spec.warnings);
   }
 }
@@ -57,19 +67,22 @@ export class VmwareMobilityAutoUpdate extends Construct {
 
   constructor(scope: Construct, id: string, props: VmwareScenarioProps) {
     // Validate before anything is added to the construct tree.
-    const spec = resolveVmwareScenario(props);
+    const spec = resolveVmwareScenario(props, {}, TERRAFORM_DEPLOY_TIME);
     super(scope, id);
     this.spec = spec;
-    this.vault = new RecoveryVault(this, 'Vault', { spec: this.spec.vault });
+    // The blocks get the specs validated and checked above, through a path users cannot call.
+    this.vault = new RecoveryVault(this, 'Vault', handOver<RecoveryVaultConstructProps>(spec.vault, {}));
     if (this.spec.automation)
-      this.automation = new AutoUpdateAutomation(this, 'Automation', {
-        spec: this.spec.automation,
-        vault: this.vault,
-      });
-    this.replication = new VmwareReplication(this, 'Replication', {
-      spec: this.spec.replication,
-      vault: this.vault,
-    });
+      this.automation = new AutoUpdateAutomation(
+        this,
+        'Automation',
+        handOver<AutoUpdateAutomationConstructProps>(this.spec.automation, { vault: this.vault }),
+      );
+    this.replication = new VmwareReplication(
+      this,
+      'Replication',
+      handOver<VmwareReplicationConstructProps>(this.spec.replication, { vault: this.vault }),
+    );
     reportWarnings(this, this.spec.warnings);
   }
 }

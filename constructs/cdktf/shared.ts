@@ -1,21 +1,48 @@
 import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
-import { Annotations } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
   checkRef,
   isPlainObject,
+  resolveAlone as resolveDomainAlone,
+  runPolicyChecks,
   vaultStandIn,
+  type CheckInput,
+  type DeployTimeValues,
   type DiagnosticSettingSpec,
+  type Fact,
   type Finding,
   type LockSpec,
   type RecoveryVaultSpec,
   type RuleSet,
+  type Suppression,
   type VaultFacts,
-} from '../domain';
+} from '../domain/internal';
 import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
-export { resolveAlone, withoutRefs } from '../domain';
+export { withoutRefs } from '../domain/internal';
+
+/**
+ * Which values the Terraform engine knows only at deploy: tokens (`rg.name`, `law.id`, anything
+ * unresolved). Terraform cannot run our checks on them at plan, so they are carried unchecked.
+ */
+export const TERRAFORM_DEPLOY_TIME: DeployTimeValues = Object.freeze({
+  isDeployTime: (value: unknown): boolean => Token.isUnresolved(value),
+});
+
+/** Runs a domain resolver with the Terraform engine's deploy-time values and throws its one error, if any. */
+export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
+  return resolveDomainAlone(component, resolve, TERRAFORM_DEPLOY_TIME);
+}
+
+/**
+ * Runs the policy rules a building block owns over the facts it holds: errors join its one
+ * validation error, warnings are returned (and reported by {@link reportWarnings}).
+ */
+export function checkBlock(rules: RuleSet, own: Fact, facts: CheckInput, suppressions: unknown): Finding[] {
+  return runPolicyChecks(rules, facts, suppressions as readonly Suppression[] | undefined, own);
+}
 
 /** A reference prop (another construct) of a building block's props, read without trusting their shape. */
 export function refOf<P, K extends string>(props: P, key: K): unknown {
@@ -23,10 +50,15 @@ export function refOf<P, K extends string>(props: P, key: K): unknown {
 }
 
 /** The spec of the vault a building block is given; a missing or wrong vault is reported and stood in for. */
-export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
+export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec | undefined {
   return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault construct this block belongs to')
     ? vault.spec
-    : vaultStandIn();
+    : undefined;
+}
+
+/** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
+export function vaultSpecOrStandIn(spec: RecoveryVaultSpec | undefined): RecoveryVaultSpec {
+  return spec ?? vaultStandIn();
 }
 
 /** The facts of the vault an automation block serves: a managed or an existing vault; anything else is reported. */

@@ -2,19 +2,24 @@ import { SiteRecoveryVmwareReplicationPolicy } from '@cdktf/provider-azurerm/lib
 import { SiteRecoveryVmwareReplicationPolicyAssociation } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy-association';
 import { Construct } from 'constructs';
 import {
-  hasSpec,
+  handedOver,
   resolveVmwareReplication,
+  type Finding,
+  type Suppression,
   type VmwareReplicationProps,
   type VmwareReplicationSpec,
-} from '../domain';
+} from '../domain/internal';
 import type { RecoveryVault } from './recovery-vault';
-import { refOf, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
+import { checkBlock, refOf, reportWarnings, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
 
 /** Props of {@link VmwareReplication}. */
-export type VmwareReplicationConstructProps = (
-  VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }
-) & {
+export type VmwareReplicationConstructProps = VmwareReplicationProps & {
   readonly vault: RecoveryVault;
+  /**
+   * Reasoned exceptions to warning rules (ASR-E01 and ASR-W04 run in this block; errors cannot be suppressed).
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
 };
 
 /**
@@ -27,18 +32,26 @@ export class VmwareReplication extends Construct {
   readonly spec: VmwareReplicationSpec;
   readonly policy: SiteRecoveryVmwareReplicationPolicy;
   readonly association: SiteRecoveryVmwareReplicationPolicyAssociation;
+  /** The policy warnings this block reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(scope: Construct, id: string, props: VmwareReplicationConstructProps) {
     // Validate before anything is added to the construct tree.
     const vaultRef = refOf(props, 'vault');
-    const spec = hasSpec<VmwareReplicationSpec>(props)
-      ? props.spec
+    const handed = handedOver<VmwareReplicationSpec>(props);
+    const [spec, warnings] = handed
+      ? [handed, []]
       : resolveAlone('VmwareReplication', (rules) => {
-          vaultSpecOf(rules, vaultRef);
-          return resolveVmwareReplication(rules, withoutRefs(props, 'vault'));
+          const vault = vaultSpecOf(rules, vaultRef);
+          const vmware = resolveVmwareReplication(rules, withoutRefs(props, 'vault', 'suppressions'));
+          return [
+            vmware,
+            checkBlock(rules, 'vmware', { vault, vmware }, refOf(props, 'suppressions')),
+          ] as const;
         });
     super(scope, id);
     this.spec = spec;
+    this.warnings = warnings;
     this.policy = new SiteRecoveryVmwareReplicationPolicy(this, 'Policy', {
       name: spec.policy.name,
       recoveryVaultId: props.vault.vaultId,
@@ -51,5 +64,6 @@ export class VmwareReplication extends Construct {
       recoveryVaultId: props.vault.vaultId,
       policyId: this.policy.id,
     });
+    reportWarnings(this, warnings);
   }
 }

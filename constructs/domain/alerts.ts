@@ -1,5 +1,5 @@
 import { checkResourceId } from './naming';
-import type { RuleSet } from './rules';
+import type { ResourceRef, RuleSet } from './rules';
 import type { Tags } from './shared';
 
 /** How often a metric alert rule is evaluated (ISO 8601), as Azure Monitor accepts it. */
@@ -30,7 +30,7 @@ export const ALERT_WINDOW_SIZES: readonly AlertWindowSize[] = [
  * auto-update runbook ends `Failed`. The library never creates an action group: give the ids of
  * those you own (Azure Verified Modules' rule: take a feature's dependencies, don't make them).
  */
-export interface AutomationAlertsProps {
+export interface AutomationAlertsProps<R = never> {
   /**
    * Create the metric alert rule on failed jobs of the runbook. `false` creates no alert rule.
    * @default true
@@ -43,10 +43,12 @@ export interface AutomationAlertsProps {
   readonly failedJobAlertName?: string;
   /**
    * Action groups to notify, as resource ids (`/subscriptions/{guid}/resourceGroups/{name}/providers/Microsoft.Insights/actionGroups/{name}`),
-   * each once (compared case-insensitively, as ARM returns `microsoft.insights`).
+   * each once (compared case-insensitively, as ARM returns `microsoft.insights`). Each entry may be
+   * a literal or a reference (`actionGroup.id`): a literal is checked now, a reference when it is
+   * known (Pulumi) or by Azure at deploy (Terraform).
    * @default none: the alert fires in Azure Monitor (portal, Alerts API) and notifies no one
    */
-  readonly actionGroupIds?: readonly string[];
+  readonly actionGroupIds?: readonly ResourceRef<R>[];
   /**
    * Severity of the fired alert, 0 (Critical) to 4 (Verbose).
    * @default 1 (Error): the nightly update did not run to the end
@@ -80,7 +82,7 @@ export interface MetricDimensionSpec {
 }
 
 /** A validated metric alert rule with every default applied. */
-export interface MetricAlertSpec {
+export interface MetricAlertSpec<R = never> {
   readonly name: string;
   readonly description: string;
   /** Metric alert rules are global resources. */
@@ -102,7 +104,7 @@ export interface MetricAlertSpec {
     readonly dimensions: readonly MetricDimensionSpec[];
   };
   /** Action group resource ids, as given. */
-  readonly actionGroupIds: readonly string[];
+  readonly actionGroupIds: readonly ResourceRef<R>[];
   readonly tags: Tags;
 }
 
@@ -150,16 +152,23 @@ const duration = (value: string): number => {
   return m ? Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
 };
 
+/** An action group id's value check (the one place it is written). */
+function checkActionGroupId(rules: RuleSet, prop: string, id: unknown): boolean {
+  return typeof id === 'string'
+    ? checkResourceId(rules, prop, id, 'Microsoft.Insights/actionGroups')
+    : rules.check(false, prop, id, 'must be a Microsoft.Insights/actionGroups resource id');
+}
+
 /**
  * Validates the `alerts` props of the automation account and returns the failed-job alert rule, or
  * undefined when it is switched off. Rule violations are reported under `alerts.*`. The props are
  * unknown until checked: a value that fails its check is reported and never read.
  */
-export function resolveFailedJobAlert(
+export function resolveFailedJobAlert<R = never>(
   rules: RuleSet,
   props: unknown,
   target: { readonly accountName: string; readonly runbookName: string; readonly tags: Tags },
-): MetricAlertSpec | undefined {
+): MetricAlertSpec<R> | undefined {
   const d = ALERT_DEFAULTS;
   const given = rules.object('alerts', props, AUTOMATION_ALERTS_PROP_NAMES, 'an object of alert settings');
   if (props !== undefined && given === undefined) return undefined;
@@ -201,24 +210,32 @@ export function resolveFailedJobAlert(
 
   const ids =
     r.list('actionGroupIds', p.actionGroupIds, 'Microsoft.Insights/actionGroups resource ids') ?? [];
-  const actionGroupIds: string[] = [];
+  const actionGroupIds: ResourceRef<R>[] = [];
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     const prop = `actionGroupIds[${i}]`;
-    const valid =
-      typeof id === 'string'
-        ? checkResourceId(r, prop, id, 'Microsoft.Insights/actionGroups')
-        : r.check(false, prop, id, 'must be a Microsoft.Insights/actionGroups resource id');
-    if (!valid || typeof id !== 'string') return;
-    const key = id.replace(/\/+$/, '').toLowerCase();
+    const carried =
+      id === undefined ? checkActionGroupId(r, prop, id) && undefined : r.ref(prop, id, checkActionGroupId);
+    if (carried === undefined) return;
+    // A reference is carried through; only literals can be compared for duplicates.
+    if (typeof carried !== 'string' || r.isDeployTime(carried)) {
+      actionGroupIds.push(carried as ResourceRef<R>);
+      return;
+    }
+    const id2 = carried;
+    const key = id2.replace(/\/+$/, '').toLowerCase();
     if (
-      !r.check(!seen.has(key), prop, id, 'each action group may appear once (ids compare case-insensitively)')
+      !r.check(
+        !seen.has(key),
+        prop,
+        id2,
+        'each action group may appear once (ids compare case-insensitively)',
+      )
     )
       return;
     seen.add(key);
-    actionGroupIds.push(id);
+    actionGroupIds.push(id2);
   });
-
   if (!enabled) return undefined;
   return {
     name,

@@ -5,7 +5,6 @@ import {
   checkName,
   deriveName,
   parseResourceId,
-  RESOURCE_GROUP_NAME,
   type ResourceId,
   RUNBOOK_NAME,
   SCHEDULE_NAME,
@@ -13,7 +12,7 @@ import {
 } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import { DEFAULT_ROLE, roleDefinitionGuid } from './roles';
-import type { RuleSet } from './rules';
+import type { ResourceRef, RuleSet } from './rules';
 import { runbookAsset, type RunbookAsset } from './runbook-asset';
 import { resolveRunbookRuntime, type RunbookRuntimeProps, type RunbookRuntimeSpec } from './runtime';
 import { nextDailyStart, TIME_OF_DAY, type Clock } from './schedule';
@@ -23,6 +22,7 @@ import {
   type DiagnosticSettingSpec,
   type Tags,
 } from './shared';
+import { checkResourceGroupName, REGION_LITERAL } from './vault';
 
 /** The replication providers whose mappings the runbook manages. */
 export type ReplicationProvider = 'A2A' | 'InMageRcm';
@@ -32,10 +32,11 @@ export type AutoUpdateAction = 'Enabled' | 'Disabled';
 export type AutomationAuthenticationType = 'SystemAssignedIdentity';
 
 /** The custom automation account that keeps Mobility-service agents current. */
-export interface AutoUpdateAutomationProps {
+export interface AutoUpdateAutomationProps<R = never> {
   /**
    * The region of the replicated machines. The daily job runs at `timeOfDay` in this region's time zone.
    * For A2A this is the source region; for VMware, the region the machines replicate to.
+   * A literal: a reference is refused, because the region chooses the schedule's time zone.
    * @default an existing vault's `sourceRegion` (`RecoveryVault.fromVaultId`); required with a vault this library manages, unless `timeZone` is given
    */
   readonly sourceRegion?: string;
@@ -51,14 +52,20 @@ export interface AutoUpdateAutomationProps {
   readonly autoUpdateAction?: AutoUpdateAction;
   /**
    * Account name: 6-50 characters, letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+   * A literal: a reference is refused, because the runbook storage account, the failed-job alert,
+   * role assignment and job schedule ids derive from it.
    * @default `<vault name>-asr-updates`
    */
   readonly name?: string;
   /**
+   * A literal or a reference (`rg.name`): a literal is checked now, a reference when it is known
+   * (Pulumi) or by Azure at deploy (Terraform).
    * @default the vault's resource group
    */
-  readonly resourceGroupName?: string;
+  readonly resourceGroupName?: ResourceRef<R>;
   /**
+   * A literal: a reference is refused (regions are literals in this library; the account's region
+   * defaults from the vault's, which chooses names and checks).
    * @default the vault's location
    */
   readonly location?: string;
@@ -109,6 +116,8 @@ export interface AutoUpdateAutomationProps {
   /**
    * Further scopes for the same role, as resource ids. A scope wider than the vault (a resource
    * group or subscription) is allowed because you asked, and reported as a warning at synth.
+   * Literals: a reference is refused, because each assignment's deterministic name and the
+   * scope-width check (ASR-W01) need the id at synthesis.
    * @default none: the vault only
    */
   readonly additionalRoleScopes?: readonly string[];
@@ -116,7 +125,7 @@ export interface AutoUpdateAutomationProps {
    * Diagnostic settings for job logs and streams.
    * @default none
    */
-  readonly diagnosticSettings?: readonly DiagnosticSettingProps[];
+  readonly diagnosticSettings?: readonly DiagnosticSettingProps<R>[];
   /**
    * @default the vault's tags
    */
@@ -126,7 +135,7 @@ export interface AutoUpdateAutomationProps {
    * checks the content against `sha256` (upper- or lower-case hex) before publishing.
    * @default the shipped runbook: inline with cdktf; uploaded to a private blob with Pulumi
    */
-  readonly runbookContentLink?: RunbookContentLinkProps;
+  readonly runbookContentLink?: RunbookContentLinkProps<R>;
   /**
    * Where the Pulumi adapter hosts the runbook when no `runbookContentLink` is given.
    * @default a storage account named from the vault, container `runbooks`, links valid 48 hours
@@ -137,19 +146,19 @@ export interface AutoUpdateAutomationProps {
    * @default `{ version: '7.4' }`: a PowerShell 7.4 runtime environment named
    * `asr-mobility-autoupdate-ps74`, created in the account with no default packages
    */
-  readonly runtime?: RunbookRuntimeProps;
+  readonly runtime?: RunbookRuntimeProps<R>;
   /**
    * Alerting: an Azure Monitor metric alert on the account that fires when a job of the runbook ends
    * `Failed`, routed to the action groups you give.
    * @default the failed-job alert on (severity 1, evaluated every 5 minutes over 5 minutes), no action groups
    */
-  readonly alerts?: AutomationAlertsProps;
+  readonly alerts?: AutomationAlertsProps<R>;
 }
 
 /** A runbook hosted by the user. */
-export interface RunbookContentLinkProps {
-  /** An `https://` URI Automation can read at deploy time. */
-  readonly uri: string;
+export interface RunbookContentLinkProps<R = never> {
+  /** An `https://` URI Automation can read at deploy time; a literal or a reference (checked when known, with Pulumi). */
+  readonly uri: ResourceRef<R>;
   /** SHA-256 of the content, 64 hex characters. */
   readonly sha256: string;
 }
@@ -204,11 +213,11 @@ export type ScopeWidth = 'subscription' | 'resourceGroup' | 'resource';
  * What the automation needs to know of the vault it serves: a vault this library manages
  * (its `RecoveryVaultSpec`) and an existing one given by its id both provide it.
  */
-export interface VaultFacts {
+export interface VaultFacts<R = never> {
   /** The vault's name: default names derive from it. */
   readonly name: string;
-  /** The default resource group of the account. */
-  readonly resourceGroupName: string;
+  /** The default resource group of the account: a literal or the engine's reference. */
+  readonly resourceGroupName: ResourceRef<R>;
   /** The default region of the account. */
   readonly location: string;
   /** The default tags of the account. */
@@ -228,9 +237,9 @@ export interface JobScheduleParameters {
 }
 
 /** A validated automation setup with every default applied. */
-export interface AutoUpdateAutomationSpec {
+export interface AutoUpdateAutomationSpec<R = never> {
   readonly name: string;
-  readonly resourceGroupName: string;
+  readonly resourceGroupName: ResourceRef<R>;
   readonly location: string;
   readonly skuName: 'Basic';
   readonly authenticationType: AutomationAuthenticationType;
@@ -239,7 +248,7 @@ export interface AutoUpdateAutomationSpec {
   readonly providers: readonly ReplicationProvider[];
   readonly autoUpdateAction: AutoUpdateAction;
   /** The PowerShell runtime of the runbook: its runbook type and the runtime environment it links to. */
-  readonly runtime: RunbookRuntimeSpec;
+  readonly runtime: RunbookRuntimeSpec<R>;
   readonly runbook: {
     readonly name: string;
     readonly asset: RunbookAsset;
@@ -247,7 +256,7 @@ export interface AutoUpdateAutomationSpec {
     readonly logVerbose: boolean;
     readonly logProgress: boolean;
     /** Set when the user hosts the runbook; both engines then publish from this link. */
-    readonly contentLink?: { readonly uri: string; readonly sha256: string };
+    readonly contentLink?: { readonly uri: ResourceRef<R>; readonly sha256: string };
     /** Used by engines that cannot upload content inline (Pulumi), when there is no `contentLink`. */
     readonly storage: {
       readonly accountName: string;
@@ -298,10 +307,10 @@ export interface AutoUpdateAutomationSpec {
    */
   readonly jobParameters: JobScheduleParameters;
   readonly roleAssignments: readonly RoleAssignmentSpec[];
-  readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
+  readonly diagnosticSettings: readonly DiagnosticSettingSpec<R>[];
   readonly tags: Tags;
   /** The metric alert on failed jobs of the runbook; absent when `alerts.failedJobAlertEnabled` is false. */
-  readonly failedJobAlert?: MetricAlertSpec;
+  readonly failedJobAlert?: MetricAlertSpec<R>;
 }
 
 export const AUTOMATION_DEFAULTS = Object.freeze({
@@ -401,11 +410,11 @@ function nameOr(ok: boolean, value: unknown, fallback: string): string {
   return ok && typeof value === 'string' ? value : fallback;
 }
 
-export function resolveAutoUpdateAutomation(
+export function resolveAutoUpdateAutomation<R = never>(
   rules: RuleSet,
-  props: AutoUpdateAutomationProps,
-  vault: VaultFacts,
-): AutoUpdateAutomationSpec {
+  props: AutoUpdateAutomationProps<R>,
+  vault: VaultFacts<R>,
+): AutoUpdateAutomationSpec<R> {
   const d = AUTOMATION_DEFAULTS;
   const p = rules.props(props, AUTOMATION_PROP_NAMES);
   const authType = p.authenticationType;
@@ -419,34 +428,32 @@ export function resolveAutoUpdateAutomation(
   );
   // A derived name is valid whenever the vault name is, so only a name the user gave is checked.
   const name = nameOr(
-    checkName(
-      rules,
+    rules.literal(
       'name',
       p.name,
-      AUTOMATION_ACCOUNT_NAME,
-      'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit',
-    ),
+      'the runbook storage account, the failed-job alert, role assignment and job schedule ids derive from it',
+    ) &&
+      checkName(
+        rules,
+        'name',
+        p.name,
+        AUTOMATION_ACCOUNT_NAME,
+        'an automation account name has 6-50 characters: letters, digits and hyphens, starting with a letter and ending with a letter or digit',
+      ),
     p.name,
     deriveName(vault.name, d.nameSuffix, 50),
   );
-  const resourceGroupName = nameOr(
-    checkName(
-      rules,
-      'resourceGroupName',
-      p.resourceGroupName,
-      RESOURCE_GROUP_NAME,
-      'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
-    ),
-    p.resourceGroupName,
-    vault.resourceGroupName,
-  );
+  const resourceGroupName = (rules.ref('resourceGroupName', p.resourceGroupName, checkResourceGroupName) ??
+    vault.resourceGroupName) as ResourceRef<R>;
   const location =
+    rules.literal('location', p.location, REGION_LITERAL) &&
     rules.check(
       p.location === undefined || (typeof p.location === 'string' && regionInfo(p.location) !== undefined),
       'location',
       p.location,
       'must be an Azure region name such as westeurope',
-    ) && typeof p.location === 'string'
+    ) &&
+    typeof p.location === 'string'
       ? normalizeRegion(p.location)
       : vault.location;
   const publicNetworkAccessEnabled =
@@ -491,10 +498,11 @@ export function resolveAutoUpdateAutomation(
 
   // Schedule: zone from the source region unless given; an unknown region needs an explicit zone.
   // An existing vault may carry them (`RecoveryVault.fromVaultId`); the account's own props win.
-  const sourceRegion = p.sourceRegion ?? vault.schedule?.sourceRegion;
+  const regionLiteral = rules.literal('sourceRegion', p.sourceRegion, REGION_LITERAL);
+  const sourceRegion = regionLiteral ? (p.sourceRegion ?? vault.schedule?.sourceRegion) : undefined;
   const givenZone = p.timeZone ?? vault.schedule?.timeZone;
   const region = typeof sourceRegion === 'string' ? regionInfo(sourceRegion) : undefined;
-  if (givenZone === undefined) {
+  if (givenZone === undefined && regionLiteral) {
     rules.check(
       region !== undefined,
       'sourceRegion',
@@ -537,14 +545,17 @@ export function resolveAutoUpdateAutomation(
 
   // Runbook source: a link the user hosts, or the shipped asset.
   const link = rules.object('runbookContentLink', p.runbookContentLink, ['uri', 'sha256']);
-  let contentLink: { readonly uri: string; readonly sha256: string } | undefined;
+  let contentLink: { readonly uri: ResourceRef<R>; readonly sha256: string } | undefined;
   if (link !== undefined) {
-    const uriOk = rules.check(
-      typeof link.uri === 'string' && /^https:\/\/[^\s/]+\/\S+$/.test(link.uri),
-      'runbookContentLink.uri',
-      link.uri,
-      'must be an https:// URI of the runbook file',
-    );
+    const uri = rules.ref('runbookContentLink.uri', link.uri ?? null, (r, prop, v) =>
+      r.check(
+        typeof v === 'string' && /^https:\/\/[^\s/]+\/\S+$/.test(v),
+        prop,
+        link.uri === undefined ? undefined : v,
+        'must be an https:// URI of the runbook file',
+      ),
+    ) as ResourceRef<R> | undefined;
+    const uriOk = uri !== undefined;
     const shaOk = rules.check(
       typeof link.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(link.sha256),
       'runbookContentLink.sha256',
@@ -552,8 +563,13 @@ export function resolveAutoUpdateAutomation(
       'must be the SHA-256 of the content: 64 hex characters',
     );
     if (uriOk && shaOk)
-      contentLink = { uri: link.uri as string, sha256: (link.sha256 as string).toUpperCase() };
+      contentLink = { uri: uri as ResourceRef<R>, sha256: (link.sha256 as string).toUpperCase() };
   }
+  // Deterministic names are keyed by the vault's group when it is a literal; a reference is not
+  // known until deploy, so then they are keyed by the vault and account names alone.
+  const groupKey = rules.isDeployTime(vault.resourceGroupName)
+    ? '(deploy-time resource group)'
+    : String(vault.resourceGroupName);
   const storageProps =
     rules.object('runbookStorage', p.runbookStorage, ['accountName', 'sasValidityInHours']) ?? {};
   const accountName = nameOr(
@@ -565,7 +581,7 @@ export function resolveAutoUpdateAutomation(
       'a storage account name has 3-24 lower-case letters and digits',
     ),
     storageProps.accountName,
-    `asrrb${createHash('sha256').update(`${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase()).digest('hex').slice(0, 19)}`,
+    `asrrb${createHash('sha256').update(`${groupKey}/${vault.name}/${name}`.toLowerCase()).digest('hex').slice(0, 19)}`,
   );
   const sasValidityInHours =
     rules.integer('runbookStorage.sasValidityInHours', storageProps.sasValidityInHours, 1, 168, 'hours') ??
@@ -582,7 +598,7 @@ export function resolveAutoUpdateAutomation(
   );
   const extraScopes = rules.list('additionalRoleScopes', p.additionalRoleScopes, 'resource ids') ?? [];
   const roleAssignments: RoleAssignmentSpec[] = [];
-  const assignmentKey = `${vault.resourceGroupName}/${vault.name}/${name}`.toLowerCase();
+  const assignmentKey = `${groupKey}/${vault.name}/${name}`.toLowerCase();
   if (roleGuid) {
     roleAssignments.push({
       name: uuidV5(`${assignmentKey}|vault|${roleGuid}`),
@@ -593,6 +609,14 @@ export function resolveAutoUpdateAutomation(
   }
   const seen = new Set<string>();
   extraScopes.forEach((scope, i) => {
+    if (
+      !rules.literal(
+        `additionalRoleScopes[${i}]`,
+        scope,
+        "the assignment's deterministic name and the scope-width check (ASR-W01) need the id at synthesis",
+      )
+    )
+      return;
     const parsed = typeof scope === 'string' ? parseResourceId(scope) : undefined;
     const width = parsed ? scopeWidth(parsed) : undefined;
     if (
@@ -630,12 +654,12 @@ export function resolveAutoUpdateAutomation(
     });
   });
   const tags = rules.tags('tags', p.tags) ? { ...(p.tags ?? vault.tags) } : { ...vault.tags };
-  const runtime = resolveRunbookRuntime(rules, 'runtime', p.runtime);
+  const runtime = resolveRunbookRuntime<R>(rules, 'runtime', p.runtime);
 
   const autoUpdateAction =
     givenAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
-  const failedJobAlert = resolveFailedJobAlert(rules, p.alerts, {
+  const failedJobAlert = resolveFailedJobAlert<R>(rules, p.alerts, {
     accountName: name,
     runbookName,
     tags,
@@ -694,9 +718,9 @@ export function resolveAutoUpdateAutomation(
       providers: providers.join(','),
     },
     roleAssignments,
-    diagnosticSettings: resolveDiagnosticSettings(
+    diagnosticSettings: resolveDiagnosticSettings<R>(
       rules,
-      p.diagnosticSettings as readonly DiagnosticSettingProps[] | undefined,
+      p.diagnosticSettings as readonly DiagnosticSettingProps<R>[] | undefined,
       name,
       d.diagnostics,
     ),

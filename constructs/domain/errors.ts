@@ -8,14 +8,20 @@ export interface Violation {
   readonly rule: string;
 }
 
-/** Renders a received value for an error message: short, quoted, never a secret. */
+/** Stands in a violation for a value known only at deploy time: its token text is never shown. */
+export const DEPLOY_TIME_VALUE: unique symbol = Symbol('a reference known only at deploy time');
+
+/** Renders a received value for an error message: short, quoted, never a secret or token text. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (value === DEPLOY_TIME_VALUE) return 'a reference (known only at deploy)';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = JSON.stringify(value, (_key, v: unknown) =>
+      v === DEPLOY_TIME_VALUE ? '<reference known only at deploy>' : v,
+    );
   } catch {
     text = undefined;
   }

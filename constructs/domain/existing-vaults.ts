@@ -12,7 +12,7 @@ import {
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
 import { checkResourceId, parseResourceId, uuidV5 } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
-import { RuleSet } from './rules';
+import { LITERALS_ONLY, RuleSet, type DeployTimeValues } from './rules';
 import { nextDailyStart } from './schedule';
 
 /** The ARM type of a Recovery Services vault, as a vault resource id names it (compared case-insensitively). */
@@ -89,7 +89,15 @@ const EXISTING_VAULT_PROP_NAMES = ['vaultResourceId', 'sourceRegion', 'timeZone'
  * compared case-insensitively). Every vault id prop is checked here and nowhere else.
  */
 export function checkVaultResourceId(rules: RuleSet, prop: string, value: unknown): value is string {
-  return rules.required(prop, value) && checkResourceId(rules, prop, value, RECOVERY_SERVICES_VAULT_TYPE);
+  return (
+    rules.literal(
+      prop,
+      value,
+      "the vault's name and resource group, from which the account's default names and the role assignment and job schedule ids derive, are read from the id at synthesis",
+    ) &&
+    rules.required(prop, value) &&
+    checkResourceId(rules, prop, value, RECOVERY_SERVICES_VAULT_TYPE)
+  );
 }
 
 /** Validates an existing vault. `withLocation`: the building block's form, which also places the account. */
@@ -282,8 +290,9 @@ function resolveVaultList(rules: RuleSet, value: unknown): ExistingVaultSpec[] {
 /** Validates the existing-vaults scenario. Throws one `ValidationError` listing every violated rule. */
 export function resolveExistingVaultsScenario(
   props: ExistingVaultsScenarioProps,
+  deployTime: DeployTimeValues = LITERALS_ONLY,
 ): ExistingVaultsScenarioSpec {
-  const rules = new RuleSet();
+  const rules = RuleSet.for('Existing vaults scenario', deployTime);
   const p = rules.props(props, ['vaults', 'automation', 'suppressions']);
   const vaults = resolveVaultList(rules, p.vaults);
   const a = rules.props(p.automation, FLEET_AUTOMATION_PROP_NAMES, 'automation');
@@ -376,7 +385,7 @@ export function resolveExistingVaultsScenario(
   };
   const warnings = runPolicyChecks(
     rules,
-    { scenario: 'existing', automation },
+    { automation },
     p.suppressions as readonly Suppression[] | undefined,
   );
   rules.throwIfAny('Existing vaults scenario');

@@ -75,6 +75,16 @@ export function checkName(
   pattern: RegExp,
   rule: string,
 ): boolean {
+  // A name this library gives a resource it creates keys construct ids, logical names and derived
+  // names: it is needed at synthesis. (Names of other resources go through `rules.ref` first.)
+  if (
+    !rules.literal(
+      prop,
+      value,
+      'it names a resource this library creates, and construct ids, logical names and derived names are built from it at synthesis',
+    )
+  )
+    return false;
   return rules.check(
     value === undefined || (typeof value === 'string' && pattern.test(value)),
     prop,

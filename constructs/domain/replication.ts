@@ -1,6 +1,6 @@
 import { checkName, checkResourceId, parseResourceId, SITE_RECOVERY_CHILD_NAME } from './naming';
 import { normalizeRegion } from './regions';
-import type { RuleSet, UncheckedProps } from './rules';
+import type { ResourceRef, RuleSet, UncheckedProps } from './rules';
 import { checkRegion, type RecoveryVaultSpec } from './vault';
 
 /** Documented Site Recovery ranges, shared by the A2A and InMageRcm policies. */
@@ -41,10 +41,13 @@ export interface ReplicationPolicySpec {
 export const SITE_RECOVERY_API_VERSION = '2024-04-01';
 
 /** Azure-to-Azure replication between two regions, with container mappings both ways. */
-export interface A2AReplicationProps extends ReplicationPolicyProps {
-  /** The region the protected VMs run in. */
+export interface A2AReplicationProps<R = never> extends ReplicationPolicyProps {
+  /**
+   * The region the protected VMs run in. A literal: a reference is refused, because the region
+   * chooses the schedule's time zone and the fabric, container and mapping names.
+   */
   readonly sourceRegion: string;
-  /** The region they fail over to. Must differ from `sourceRegion`. */
+  /** The region they fail over to. Must differ from `sourceRegion`. A literal, like `sourceRegion`. */
   readonly targetRegion: string;
   /**
    * @default `asr-fabric-<sourceRegion>`
@@ -67,28 +70,30 @@ export interface A2AReplicationProps extends ReplicationPolicyProps {
    */
   readonly policyName?: string;
   /**
-   * A virtual network in the source region; with `targetNetworkResourceId`, network mappings are created both ways.
+   * A virtual network in the source region; with `targetNetworkResourceId`, network mappings are
+   * created both ways. A literal or a reference (`vnet.id`): a literal is checked now, a reference
+   * when it is known (Pulumi) or by Azure at deploy (Terraform).
    * @default no network mapping
    */
-  readonly sourceNetworkResourceId?: string;
+  readonly sourceNetworkResourceId?: ResourceRef<R>;
   /**
-   * The virtual network failed-over VMs join; with `sourceNetworkResourceId`.
+   * The virtual network failed-over VMs join; with `sourceNetworkResourceId`. A literal or a reference.
    * @default no network mapping
    */
-  readonly targetNetworkResourceId?: string;
+  readonly targetNetworkResourceId?: ResourceRef<R>;
 }
 
 /** Where a mapping's auto-update points. */
-export type AutoUpdateTarget =
+export type AutoUpdateTarget<R = never> =
   | {
       readonly enabled: true;
       readonly automationAccount:
-        { readonly kind: 'managed' } | { readonly kind: 'existing'; readonly resourceId: string };
+        { readonly kind: 'managed' } | { readonly kind: 'existing'; readonly resourceId: ResourceRef<R> };
       readonly authenticationType: 'SystemAssignedIdentity';
     }
   | { readonly enabled: false };
 
-export interface A2AReplicationSpec {
+export interface A2AReplicationSpec<R = never> {
   readonly sourceRegion: string;
   readonly targetRegion: string;
   readonly fabrics: {
@@ -103,16 +108,19 @@ export interface A2AReplicationSpec {
     readonly name: string;
     readonly from: 'source' | 'target';
     readonly to: 'source' | 'target';
-    readonly autoUpdate: AutoUpdateTarget;
+    readonly autoUpdate: AutoUpdateTarget<R>;
   }[];
   readonly networkMappings: readonly {
     readonly key: 'sourceToTarget' | 'targetToSource';
     readonly name: string;
     readonly from: 'source' | 'target';
-    /** The source virtual network's name: Site Recovery files the mapping under it. */
-    readonly sourceNetworkName: string;
-    readonly sourceNetworkResourceId: string;
-    readonly targetNetworkResourceId: string;
+    /**
+     * The source virtual network's name: Site Recovery files the mapping under it. Undefined when
+     * the id is a reference: the adapter reads the name from the id once it is known.
+     */
+    readonly sourceNetworkName?: string;
+    readonly sourceNetworkResourceId: ResourceRef<R>;
+    readonly targetNetworkResourceId: ResourceRef<R>;
   }[];
 }
 
@@ -120,14 +128,14 @@ export interface A2AReplicationSpec {
  * Where A2A mappings point their auto-update, from the vault's extension update settings: off,
  * an existing account given by id, or the account this library manages (which must then exist).
  */
-export function autoUpdateTargetFor(
+export function autoUpdateTargetFor<R = never>(
   rules: RuleSet,
-  vault: RecoveryVaultSpec,
+  vault: RecoveryVaultSpec<R>,
   managedAccountAvailable: boolean,
-): AutoUpdateTarget {
+): AutoUpdateTarget<R> {
   const ext = vault.extensionUpdateSettings;
   if (!ext.autoUpdateEnabled) return { enabled: false };
-  if (ext.automationAccountResourceId) {
+  if (ext.automationAccountResourceId !== undefined && ext.automationAccountResourceId !== '') {
     return {
       enabled: true,
       automationAccount: { kind: 'existing', resourceId: ext.automationAccountResourceId },
@@ -276,12 +284,12 @@ function childName(rules: RuleSet, prop: string, value: unknown, fallback: strin
     : fallback;
 }
 
-export function resolveA2AReplication(
+export function resolveA2AReplication<R = never>(
   rules: RuleSet,
-  props: A2AReplicationProps,
-  vault: RecoveryVaultSpec,
-  autoUpdate: AutoUpdateTarget,
-): A2AReplicationSpec {
+  props: A2AReplicationProps<R>,
+  vault: RecoveryVaultSpec<R>,
+  autoUpdate: AutoUpdateTarget<R>,
+): A2AReplicationSpec<R> {
   const p = rules.props(props, A2A_REPLICATION_PROP_NAMES);
   const sourceOk = checkRegion(rules, 'sourceRegion', p.sourceRegion);
   const targetOk = checkRegion(rules, 'targetRegion', p.targetRegion);
@@ -348,9 +356,14 @@ export function resolveA2AReplication(
   const policy = resolvePolicy(rules, p, names.policy, 'A2A');
 
   const network = (prop: 'sourceNetworkResourceId' | 'targetNetworkResourceId') => {
-    const value = p[prop];
-    if (!checkResourceId(rules, prop, value, 'Microsoft.Network/virtualNetworks')) return undefined;
-    return typeof value === 'string' ? { id: value, name: parseResourceId(value)?.name ?? '' } : undefined;
+    const value = rules.ref(prop, p[prop], (r, pp, v) =>
+      checkResourceId(r, pp, v, 'Microsoft.Network/virtualNetworks'),
+    );
+    if (value === undefined) return undefined;
+    const id = value as ResourceRef<R>;
+    return rules.isDeployTime(value)
+      ? { id, name: undefined }
+      : { id, name: parseResourceId(value as string)?.name ?? '' };
   };
   const sourceNetwork = network('sourceNetworkResourceId');
   const targetNetwork = network('targetNetworkResourceId');
@@ -360,7 +373,7 @@ export function resolveA2AReplication(
     'targetNetworkResourceId',
     p.targetNetworkResourceId,
   );
-  const networkMappings: A2AReplicationSpec['networkMappings'] =
+  const networkMappings: A2AReplicationSpec<R>['networkMappings'] =
     hasNetworks && sourceNetwork && targetNetwork
       ? [
           {

@@ -1,4 +1,29 @@
-import { ValidationError, type Violation } from './errors';
+import { DEPLOY_TIME_VALUE, ValidationError, type Violation } from './errors';
+
+/**
+ * A value that names or points at another Azure resource: a literal string, or the engine's own
+ * reference `R` (a token string in the Terraform adapter, so `R` stays `never` there;
+ * `pulumi.Input<string>` in the Pulumi adapter).
+ */
+export type ResourceRef<R = never> = string | R;
+
+/**
+ * How an adapter tells the domain which values are known only at deploy time (engine references).
+ * The domain never imports an engine: this predicate is all it learns about references.
+ */
+export interface DeployTimeValues {
+  /** Whether `value` is known only at deploy time (a cdktf/cdktn token, a Pulumi Output or Promise). */
+  isDeployTime(value: unknown): boolean;
+  /**
+   * Where the engine can: `value` guarded so that `check` runs on it once it is known (and fails the
+   * deployment with the same `ValidationError` text). Returns the value to carry instead of `value`.
+   * @default the value is carried as it is, unchecked
+   */
+  whenKnown?(value: unknown, check: (known: unknown) => void): unknown;
+}
+
+/** No value is a reference: every prop is a literal (the domain on its own, and its tests). */
+export const LITERALS_ONLY: DeployTimeValues = Object.freeze({ isDeployTime: () => false });
 
 /** Props read from user input: every value is unknown until a rule has checked it. */
 export type UncheckedProps = Readonly<Record<string, unknown>>;
@@ -30,11 +55,75 @@ export class RuleSet {
     private readonly found: Violation[] = [],
     /** Paths of components whose props were missing or not an object: what lies under them is not reported again. */
     private readonly broken: Set<string> = new Set(),
+    /** Which values are known only at deploy time: their value checks are skipped (or deferred). */
+    readonly deployTime: DeployTimeValues = LITERALS_ONLY,
+    /** The component named in a deferred check's error. */
+    private readonly component = 'props',
   ) {}
+
+  /** A rule set for `component` that knows the adapter's deploy-time values. */
+  static for(component: string, deployTime: DeployTimeValues = LITERALS_ONLY): RuleSet {
+    return new RuleSet('', [], new Set(), deployTime, component);
+  }
 
   /** A rule set whose props are reported under `prefix.` and whose violations join this one's. */
   child(prefix: string): RuleSet {
-    return new RuleSet(this.path(prefix), this.found, this.broken);
+    return new RuleSet(this.path(prefix), this.found, this.broken, this.deployTime, this.component);
+  }
+
+  /** Whether `value` is known only at deploy time. */
+  isDeployTime(value: unknown): boolean {
+    return value !== undefined && value !== null && this.deployTime.isDeployTime(value);
+  }
+
+  /**
+   * A prop that needs a literal known at synthesis: a deploy-time reference is refused with `reason`.
+   * Returns whether the value is not a reference (an absent value passes).
+   */
+  literal(prop: string, value: unknown, reason: string): boolean {
+    return this.check(
+      !this.isDeployTime(value),
+      prop,
+      value,
+      `must be a literal known at synthesis, not a reference: ${reason}`,
+    );
+  }
+
+  /**
+   * A prop that names or points at another Azure resource. A literal is checked by `check` now; a
+   * deploy-time reference skips it (or is checked once known, where the engine can) and is carried
+   * through untouched. Returns the value to carry, or undefined when it is absent or a literal
+   * broke the rule. `check` is the prop's one value check, used for literals and deferred alike.
+   */
+  ref(
+    prop: string,
+    value: unknown,
+    check: (rules: RuleSet, prop: string, value: unknown) => boolean,
+  ): unknown {
+    if (value === undefined) return undefined;
+    if (!this.isDeployTime(value)) return check(this, prop, value) ? value : undefined;
+    const whenKnown = this.deployTime.whenKnown;
+    if (!whenKnown) return value;
+    const path = this.path(prop);
+    const component = this.component;
+    return whenKnown(value, (known) => {
+      const later = new RuleSet();
+      check(later, path, known);
+      later.throwIfAny(component);
+    });
+  }
+
+  /** What a violation shows of a value: a deploy-time reference is never rendered as its token text. */
+  private shown(value: unknown, depth = 0): unknown {
+    if (this.isDeployTime(value)) return DEPLOY_TIME_VALUE;
+    if (depth > 4) return value;
+    if (Array.isArray(value)) return value.map((v) => this.shown(v, depth + 1));
+    if (isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      const copy: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) copy[k] = this.shown(value[k], depth + 1);
+      return copy;
+    }
+    return value;
   }
 
   private underBroken(path: string): boolean {
@@ -52,7 +141,17 @@ export class RuleSet {
   check(ok: boolean, prop: string, value: unknown, rule: string): boolean {
     if (!ok) {
       const path = this.path(prop);
-      if (!this.underBroken(path)) this.found.push({ prop: path, value, rule });
+      if (this.underBroken(path)) return ok;
+      if (this.isDeployTime(value)) {
+        // A reference where a literal is needed: reported once, with the reason, never as token text.
+        if (this.found.some((v) => v.prop === path)) return ok;
+        const literal = rule.startsWith('must be a literal known at synthesis');
+        this.found.push({
+          prop: path,
+          value: DEPLOY_TIME_VALUE,
+          rule: literal ? rule : `must be a literal known at synthesis, not a reference: ${rule}`,
+        });
+      } else this.found.push({ prop: path, value: this.shown(value), rule });
     }
     return ok;
   }
@@ -240,8 +339,12 @@ export class RuleSet {
 }
 
 /** Runs a domain resolver on its own and throws its one validation error, if any. */
-export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
-  const rules = new RuleSet();
+export function resolveAlone<T>(
+  component: string,
+  resolve: (rules: RuleSet) => T,
+  deployTime: DeployTimeValues = LITERALS_ONLY,
+): T {
+  const rules = RuleSet.for(component, deployTime);
   const spec = resolve(rules);
   rules.throwIfAny(component);
   return spec;
@@ -274,9 +377,4 @@ export function checkRef<C>(
     value,
     `must be ${what}`,
   );
-}
-
-/** Whether a scenario handed a building block its already validated spec (`{ spec }`). */
-export function hasSpec<S>(props: unknown): props is { readonly spec: S } {
-  return isPlainObject(props) && Object.hasOwn(props, 'spec');
 }

@@ -1,4 +1,4 @@
-import type { RuleSet } from './rules';
+import type { ResourceRef, RuleSet } from './rules';
 
 /**
  * The PowerShell runtimes this library deploys the runbook on: the one table of versions.
@@ -40,7 +40,7 @@ export const SYSTEM_RUNTIME_ENVIRONMENT_NAMES = [
 export const RUNTIME_ENVIRONMENT_NAME = /^[A-Za-z](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9_-])?$/;
 
 /** The PowerShell runtime the runbook runs on. */
-export interface RunbookRuntimeProps {
+export interface RunbookRuntimeProps<R = never> {
   /**
    * The PowerShell version. `7.4` runs the runbook in a runtime environment (created, or the one
    * named by `existingEnvironmentName`). `7.2` uses the classic `PowerShell72` runbook type without
@@ -52,16 +52,17 @@ export interface RunbookRuntimeProps {
   /**
    * Link the runbook to an existing runtime environment of the account, by name, instead of
    * creating one. It must be a PowerShell environment of `version` (a system-generated one such as
-   * `PowerShell-7.2` is refused). Not allowed with version `7.2`.
+   * `PowerShell-7.2` is refused). Not allowed with version `7.2`. A literal or a reference
+   * (`environment.name`): a literal is checked now, a reference when it is known (Pulumi).
    * @default none: a runtime environment named `asr-mobility-autoupdate-ps74` (for 7.4) is created
    * next to the runbook, with no default packages (the runbook loads no module, so jobs start faster)
    */
-  readonly existingEnvironmentName?: string;
+  readonly existingEnvironmentName?: ResourceRef<R>;
 }
 
 /** The runtime environment the runbook links to. */
-export interface RuntimeEnvironmentSpec {
-  readonly name: string;
+export interface RuntimeEnvironmentSpec<R = never> {
+  readonly name: ResourceRef<R>;
   /** Whether this library creates it (`false`: an existing one is linked). */
   readonly create: boolean;
   readonly language: 'PowerShell';
@@ -72,14 +73,14 @@ export interface RuntimeEnvironmentSpec {
 }
 
 /** A validated runtime choice with every default applied. */
-export interface RunbookRuntimeSpec {
+export interface RunbookRuntimeSpec<R = never> {
   readonly version: PowerShellRuntimeVersion;
   /** The Automation runbook type that goes with the version. */
   readonly runbookType: 'PowerShell' | 'PowerShell72';
   /** PowerShell's end of support for this version (YYYY-MM-DD). */
   readonly endOfSupport: string;
   /** Present unless the classic `PowerShell72` type is used. */
-  readonly environment?: RuntimeEnvironmentSpec;
+  readonly environment?: RuntimeEnvironmentSpec<R>;
 }
 
 export const RUNTIME_DEFAULTS = Object.freeze({
@@ -96,7 +97,11 @@ export function runtimeEnvironmentName(version: PowerShellRuntimeVersion): strin
  * Validates `automation.runtime` (reported under `prop`) and applies its defaults. The props are
  * unknown until checked: a value that fails its check is reported and never read.
  */
-export function resolveRunbookRuntime(rules: RuleSet, prop: string, props: unknown): RunbookRuntimeSpec {
+export function resolveRunbookRuntime<R = never>(
+  rules: RuleSet,
+  prop: string,
+  props: unknown,
+): RunbookRuntimeSpec<R> {
   const given = rules.object(
     prop,
     props,
@@ -116,31 +121,33 @@ export function resolveRunbookRuntime(rules: RuleSet, prop: string, props: unkno
   const row = POWERSHELL_RUNTIMES[version];
 
   const existing: unknown = given?.existingEnvironmentName;
-  let existingName: string | undefined;
+  let existingName: ResourceRef<R> | undefined;
   if (existing !== undefined) {
-    const ok =
+    const checkName = (rr: RuleSet, pp: string, v: unknown): boolean =>
+      rr.check(
+        typeof v === 'string' && RUNTIME_ENVIRONMENT_NAME.test(v),
+        pp,
+        v,
+        'a runtime environment name has 1-63 characters: letters, digits, _ - and ., starting with a letter and not ending with a period',
+      ) &&
+      rr.check(
+        !(SYSTEM_RUNTIME_ENVIRONMENT_NAMES as readonly string[]).includes(v as string),
+        pp,
+        v,
+        `is a system-generated runtime environment (${SYSTEM_RUNTIME_ENVIRONMENT_NAMES.join(', ')}); none runs PowerShell ${version}: name a PowerShell ${version} environment you created, or leave existingEnvironmentName out to have one created`,
+      );
+    if (
       r.check(
         row.runtimeEnvironment,
         'existingEnvironmentName',
-        existing,
+        r.isDeployTime(existing) ? undefined : existing,
         `PowerShell ${version} uses the classic PowerShell72 runbook type, which links no runtime environment: remove existingEnvironmentName or choose version ${POWERSHELL_RUNTIME_VERSIONS.filter((v) => POWERSHELL_RUNTIMES[v].runtimeEnvironment).join(' or ')}`,
-      ) &&
-      r.check(
-        typeof existing === 'string' && RUNTIME_ENVIRONMENT_NAME.test(existing),
-        'existingEnvironmentName',
-        existing,
-        'a runtime environment name has 1-63 characters: letters, digits, _ - and ., starting with a letter and not ending with a period',
-      ) &&
-      r.check(
-        !(SYSTEM_RUNTIME_ENVIRONMENT_NAMES as readonly string[]).includes(existing as string),
-        'existingEnvironmentName',
-        existing,
-        `is a system-generated runtime environment (${SYSTEM_RUNTIME_ENVIRONMENT_NAMES.join(', ')}); none runs PowerShell ${version}: name a PowerShell ${version} environment you created, or leave existingEnvironmentName out to have one created`,
-      );
-    if (ok) existingName = existing as string;
+      )
+    )
+      existingName = r.ref('existingEnvironmentName', existing, checkName) as ResourceRef<R> | undefined;
   }
 
-  const environment: RuntimeEnvironmentSpec | undefined = row.runtimeEnvironment
+  const environment: RuntimeEnvironmentSpec<R> | undefined = row.runtimeEnvironment
     ? {
         name: existingName ?? runtimeEnvironmentName(version),
         create: existingName === undefined,

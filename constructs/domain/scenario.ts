@@ -14,29 +14,29 @@ import {
   type VmwareEngineRequirements,
   type VmwareReplicationSpec,
 } from './replication';
-import { isPlainObject, RuleSet, type UncheckedProps } from './rules';
+import { isPlainObject, LITERALS_ONLY, RuleSet, type DeployTimeValues, type UncheckedProps } from './rules';
 import { resolveRecoveryVault, type RecoveryVaultProps, type RecoveryVaultSpec } from './vault';
 
 /** Automation settings inside a scenario: the scenario supplies the providers and the source region. */
-export type ScenarioAutomationProps = Omit<
-  AutoUpdateAutomationProps,
+export type ScenarioAutomationProps<R = never> = Omit<
+  AutoUpdateAutomationProps<R>,
   'providers' | 'sourceRegion' | 'autoUpdateAction'
 > & {
   /**
-   * The region whose midnight the schedule follows.
+   * The region whose midnight the schedule follows. A literal (it chooses the time zone).
    * @default A2A: `replication.sourceRegion`; VMware: the vault's location
    */
   readonly sourceRegion?: string;
 };
 
 /** Azure-to-Azure: a vault in the target region, replication both ways, and auto-update. */
-export interface A2AScenarioProps {
-  readonly vault: RecoveryVaultProps;
-  readonly replication: A2AReplicationProps;
+export interface A2AScenarioProps<R = never> {
+  readonly vault: RecoveryVaultProps<R>;
+  readonly replication: A2AReplicationProps<R>;
   /**
    * @default the library's automation account with every default
    */
-  readonly automation?: ScenarioAutomationProps;
+  readonly automation?: ScenarioAutomationProps<R>;
   /**
    * Reasoned exceptions to warning rules.
    * @default none
@@ -45,8 +45,8 @@ export interface A2AScenarioProps {
 }
 
 /** VMware (modernized appliance): a vault, an InMageRcm policy and its association, and the enforcing runbook. */
-export interface VmwareScenarioProps {
-  readonly vault: RecoveryVaultProps;
+export interface VmwareScenarioProps<R = never> {
+  readonly vault: RecoveryVaultProps<R>;
   /**
    * @default the policy with every default
    */
@@ -54,7 +54,7 @@ export interface VmwareScenarioProps {
   /**
    * @default the library's automation account with every default
    */
-  readonly automation?: ScenarioAutomationProps;
+  readonly automation?: ScenarioAutomationProps<R>;
   /**
    * Reasoned exceptions to warning rules.
    * @default none
@@ -62,25 +62,25 @@ export interface VmwareScenarioProps {
   readonly suppressions?: readonly Suppression[];
 }
 
-export interface A2AScenarioSpec {
+export interface A2AScenarioSpec<R = never> {
   readonly scenario: 'a2a';
-  readonly vault: RecoveryVaultSpec;
+  readonly vault: RecoveryVaultSpec<R>;
   /** Absent when auto-update is off, or when an existing automation account is used. */
-  readonly automation?: AutoUpdateAutomationSpec;
-  readonly replication: A2AReplicationSpec;
+  readonly automation?: AutoUpdateAutomationSpec<R>;
+  readonly replication: A2AReplicationSpec<R>;
   readonly warnings: readonly Finding[];
 }
 
-export interface VmwareScenarioSpec {
+export interface VmwareScenarioSpec<R = never> {
   readonly scenario: 'vmware';
-  readonly vault: RecoveryVaultSpec;
+  readonly vault: RecoveryVaultSpec<R>;
   /** Absent only when manual agent upgrades were accepted behind private endpoints. */
-  readonly automation?: AutoUpdateAutomationSpec;
+  readonly automation?: AutoUpdateAutomationSpec<R>;
   readonly replication: VmwareReplicationSpec;
   readonly warnings: readonly Finding[];
 }
 
-export type ScenarioSpec = A2AScenarioSpec | VmwareScenarioSpec;
+export type ScenarioSpec<R = never> = A2AScenarioSpec<R> | VmwareScenarioSpec<R>;
 
 const SCENARIO_PROP_NAMES = ['vault', 'replication', 'automation', 'suppressions'] as const;
 
@@ -95,49 +95,56 @@ function scenarioAutomation(rules: RuleSet, value: unknown): UncheckedProps | un
     : undefined;
 }
 
-/** Validates an A2A scenario. Throws one `ValidationError` listing every violated rule. */
-export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
-  const rules = new RuleSet();
+/**
+ * Validates an A2A scenario. Throws one `ValidationError` listing every violated rule. `deployTime`
+ * tells which values are engine references (the adapter's predicate); their value checks are skipped.
+ */
+export function resolveA2AScenario<R = never>(
+  props: A2AScenarioProps<R>,
+  deployTime: DeployTimeValues = LITERALS_ONLY,
+): A2AScenarioSpec<R> {
+  const rules = RuleSet.for('A2A scenario', deployTime);
   const p = rules.props(props, SCENARIO_PROP_NAMES);
-  const vault = resolveRecoveryVault(rules.child('vault'), p.vault as RecoveryVaultProps);
+  const vault = resolveRecoveryVault<R>(rules.child('vault'), p.vault as RecoveryVaultProps<R>);
   const replicationProps = isPlainObject(p.replication) ? p.replication : {};
   const ext = vault.extensionUpdateSettings;
   // The scenario creates the managed account whenever it is needed.
   const autoUpdate = autoUpdateTargetFor(rules, vault, true);
-  const replication = resolveA2AReplication(
+  const replication = resolveA2AReplication<R>(
     rules.child('replication'),
-    p.replication as A2AReplicationProps,
+    p.replication as A2AReplicationProps<R>,
     vault,
     autoUpdate,
   );
   // A2A mappings carry the setting themselves; the library's account exists only to run the updates.
-  const needsAutomation = ext.autoUpdateEnabled && !ext.automationAccountResourceId;
+  const hasExisting = ext.automationAccountResourceId !== undefined && ext.automationAccountResourceId !== '';
+  const needsAutomation = ext.autoUpdateEnabled && !hasExisting;
   const automationProps = scenarioAutomation(rules, p.automation);
   // The clock is not a setting of the account, so stacks may always pass it.
   const automationSettings = Object.keys(automationProps ?? {}).filter(
     (k) => k !== 'clock' && automationProps![k] !== undefined,
   );
   rules.check(
-    !(ext.automationAccountResourceId && automationSettings.length > 0),
+    !(hasExisting && automationSettings.length > 0),
     'automation',
     automationSettings,
     'must be omitted when vault.extensionUpdateSettings.automationAccountResourceId names an existing account (the library then creates no automation resources)',
   );
   const automation = needsAutomation
-    ? resolveAutoUpdateAutomation(
+    ? resolveAutoUpdateAutomation<R>(
         rules.child('automation'),
         {
           ...automationProps,
           sourceRegion: automationProps?.sourceRegion ?? replicationProps.sourceRegion,
           providers: ['A2A'],
           autoUpdateAction: 'Enabled',
-        } as unknown as AutoUpdateAutomationProps,
+        } as unknown as AutoUpdateAutomationProps<R>,
         vault,
       )
     : undefined;
   const warnings = runPolicyChecks(
     rules,
-    { scenario: 'a2a', vault, automation },
+    { vault, automation, a2a: replication },
     p.suppressions as readonly Suppression[] | undefined,
   );
   rules.throwIfAny('A2A scenario');
@@ -145,13 +152,14 @@ export function resolveA2AScenario(props: A2AScenarioProps): A2AScenarioSpec {
 }
 
 /** Validates a VMware scenario. Throws one `ValidationError` listing every violated rule. */
-export function resolveVmwareScenario(
-  props: VmwareScenarioProps,
+export function resolveVmwareScenario<R = never>(
+  props: VmwareScenarioProps<R>,
   engine: VmwareEngineRequirements = {},
-): VmwareScenarioSpec {
-  const rules = new RuleSet();
+  deployTime: DeployTimeValues = LITERALS_ONLY,
+): VmwareScenarioSpec<R> {
+  const rules = RuleSet.for('VMware scenario', deployTime);
   const p = rules.props(props, SCENARIO_PROP_NAMES);
-  const vault = resolveRecoveryVault(rules.child('vault'), p.vault as RecoveryVaultProps, {
+  const vault = resolveRecoveryVault<R>(rules.child('vault'), p.vault as RecoveryVaultProps<R>, {
     classicVmwareReplicationEnabled: false,
   });
   const ext = vault.extensionUpdateSettings;
@@ -172,19 +180,19 @@ export function resolveVmwareScenario(
   const automationProps = scenarioAutomation(rules, p.automation);
   const automation = manual
     ? undefined
-    : resolveAutoUpdateAutomation(
+    : resolveAutoUpdateAutomation<R>(
         rules.child('automation'),
         {
           ...automationProps,
           sourceRegion: automationProps?.sourceRegion ?? vault.location,
           providers: ['InMageRcm'],
           autoUpdateAction: ext.autoUpdateEnabled ? 'Enabled' : 'Disabled',
-        } as unknown as AutoUpdateAutomationProps,
+        } as unknown as AutoUpdateAutomationProps<R>,
         vault,
       );
   const warnings = runPolicyChecks(
     rules,
-    { scenario: 'vmware', vault, automation, vmware: replication },
+    { vault, automation, vmware: replication },
     p.suppressions as readonly Suppression[] | undefined,
   );
   rules.throwIfAny('VMware scenario');

@@ -1,5 +1,5 @@
 import { checkName, checkResourceId } from './naming';
-import type { RuleSet } from './rules';
+import type { ResourceRef, RuleSet } from './rules';
 
 /** Azure tags: name to value. */
 export type Tags = Readonly<Record<string, string>>;
@@ -25,32 +25,34 @@ export interface LockSpec {
  * A diagnostic setting (Azure Verified Modules `diagnosticSettings` interface). The library never
  * creates a destination: give the id of a workspace, storage account or event hub rule you own.
  */
-export interface DiagnosticSettingProps {
+export interface DiagnosticSettingProps<R = never> {
   /**
-   * The setting's name.
+   * The setting's name; a literal (it keys the construct id and logical name).
    * @default `diag-<resource name>`, with `-<n>` appended for the second and later settings
    */
   readonly name?: string;
   /**
-   * A Log Analytics workspace to send logs to.
+   * A Log Analytics workspace to send logs to. This and the other destinations (storage account,
+   * event hub rule, event hub name) accept a literal or a reference (`law.id`): a literal is
+   * checked now, a reference when it is known (Pulumi) or by Azure at deploy (Terraform).
    * @default no workspace
    */
-  readonly workspaceResourceId?: string;
+  readonly workspaceResourceId?: ResourceRef<R>;
   /**
    * A storage account to archive logs to.
    * @default no storage account
    */
-  readonly storageAccountResourceId?: string;
+  readonly storageAccountResourceId?: ResourceRef<R>;
   /**
    * An event hub namespace authorization rule to stream logs through.
    * @default no event hub
    */
-  readonly eventHubAuthorizationRuleResourceId?: string;
+  readonly eventHubAuthorizationRuleResourceId?: ResourceRef<R>;
   /**
    * The event hub name, with `eventHubAuthorizationRuleResourceId`.
    * @default the namespace's default hub
    */
-  readonly eventHubName?: string;
+  readonly eventHubName?: ResourceRef<R>;
   /**
    * Log categories to send.
    * @default the resource's defaults: `JobLogs` and `JobStreams` for the automation account; none for the vault, which uses `logCategoryGroups`
@@ -73,13 +75,13 @@ export interface DiagnosticSettingProps {
   readonly logAnalyticsDestinationType?: 'Dedicated' | 'AzureDiagnostics';
 }
 
-/** A validated diagnostic setting with defaults applied. */
-export interface DiagnosticSettingSpec {
+/** A validated diagnostic setting with defaults applied; references are carried through untouched. */
+export interface DiagnosticSettingSpec<R = never> {
   readonly name: string;
-  readonly workspaceResourceId?: string;
-  readonly storageAccountResourceId?: string;
-  readonly eventHubAuthorizationRuleResourceId?: string;
-  readonly eventHubName?: string;
+  readonly workspaceResourceId?: ResourceRef<R>;
+  readonly storageAccountResourceId?: ResourceRef<R>;
+  readonly eventHubAuthorizationRuleResourceId?: ResourceRef<R>;
+  readonly eventHubName?: ResourceRef<R>;
   readonly logCategories: readonly string[];
   readonly logCategoryGroups: readonly string[];
   readonly metricCategories: readonly string[];
@@ -143,22 +145,32 @@ const DIAGNOSTIC_SETTING_PROPS = [
   'logAnalyticsDestinationType',
 ] as const;
 
-export function resolveDiagnosticSettings(
+/** An event hub name's value check. */
+function checkEventHubName(rules: RuleSet, prop: string, value: unknown): boolean {
+  return rules.check(
+    value === undefined || (typeof value === 'string' && EVENT_HUB_NAME.test(value)),
+    prop,
+    value,
+    'an event hub name has 1-256 characters: letters, digits, . - and _, starting and ending with a letter or digit',
+  );
+}
+
+export function resolveDiagnosticSettings<R = never>(
   rules: RuleSet,
-  settings: readonly DiagnosticSettingProps[] | undefined,
+  settings: readonly DiagnosticSettingProps<R>[] | undefined,
   resourceName: string,
   defaults: DiagnosticDefaults,
-): DiagnosticSettingSpec[] {
+): DiagnosticSettingSpec<R>[] {
   const list = rules.list('diagnosticSettings', settings, 'diagnostic settings');
   if (!list) return [];
   const names = new Set<string>();
-  const specs: DiagnosticSettingSpec[] = [];
+  const specs: DiagnosticSettingSpec<R>[] = [];
   list.forEach((entry, i) => {
     const r = rules.child(`diagnosticSettings[${i}]`);
     const s = r.object('', entry, DIAGNOSTIC_SETTING_PROPS, 'a diagnostic setting (an object)');
     if (!s) return;
-    const resourceId = (prop: string, type: string): string | undefined =>
-      checkResourceId(r, prop, s[prop], type) ? (s[prop] as string | undefined) : undefined;
+    const resourceId = (prop: string, type: string) =>
+      r.ref(prop, s[prop], (rr, pp, v) => checkResourceId(rr, pp, v, type)) as ResourceRef<R> | undefined;
     const workspaceResourceId = resourceId('workspaceResourceId', 'Microsoft.OperationalInsights/workspaces');
     const storageAccountResourceId = resourceId(
       'storageAccountResourceId',
@@ -176,15 +188,8 @@ export function resolveDiagnosticSettings(
       undefined,
       'a diagnostic setting needs a destination: workspaceResourceId, storageAccountResourceId or eventHubAuthorizationRuleResourceId (this library never creates one)',
     );
-    const eventHubName = checkName(
-      r,
-      'eventHubName',
-      s.eventHubName,
-      EVENT_HUB_NAME,
-      'an event hub name has 1-256 characters: letters, digits, . - and _, starting and ending with a letter or digit',
-    )
-      ? (s.eventHubName as string | undefined)
-      : undefined;
+    const eventHubName = r.ref('eventHubName', s.eventHubName, checkEventHubName) as
+      ResourceRef<R> | undefined;
     r.check(
       s.eventHubName === undefined || s.eventHubAuthorizationRuleResourceId !== undefined,
       'eventHubName',
@@ -201,6 +206,7 @@ export function resolveDiagnosticSettings(
     const defaultName = i === 0 ? `diag-${resourceName}` : `diag-${resourceName}-${i + 1}`;
     const name = s.name === undefined ? defaultName : s.name;
     if (
+      r.literal('name', name, 'it keys the construct id and logical name of the setting') &&
       r.check(
         typeof name === 'string' && SETTING_NAME.test(name),
         'name',

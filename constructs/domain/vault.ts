@@ -1,6 +1,6 @@
 import { checkName, checkResourceId, RESOURCE_GROUP_NAME, VAULT_NAME } from './naming';
 import { normalizeRegion, regionInfo } from './regions';
-import { RuleSet } from './rules';
+import { RuleSet, type ResourceRef } from './rules';
 import {
   resolveDiagnosticSettings,
   resolveLock,
@@ -19,7 +19,7 @@ export type StorageModeType = 'GeoRedundant' | 'LocallyRedundant' | 'ZoneRedunda
 export type Immutability = 'Disabled' | 'Unlocked' | 'Locked';
 
 /** The vault's "Allow Site Recovery to manage" extension update settings. */
-export interface ExtensionUpdateSettingsProps {
+export interface ExtensionUpdateSettingsProps<R = never> {
   /**
    * Whether Site Recovery keeps the Mobility-service agents up to date.
    * @default true
@@ -29,10 +29,11 @@ export interface ExtensionUpdateSettingsProps {
    * An existing automation account to use for A2A updates instead of the one this library creates.
    * The account must have a system-assigned identity with access to the vault; the library then
    * creates no automation resources. Not available for the VMware scenario, whose enforcement
-   * runs in the account the library creates.
+   * runs in the account the library creates. A reference (`account.id`) is accepted: a literal is
+   * checked now, a reference when it is known (Pulumi) or by Azure at deploy (Terraform).
    * @default the library creates and manages the account
    */
-  readonly automationAccountResourceId?: string;
+  readonly automationAccountResourceId?: ResourceRef<R>;
 }
 
 /** Site Recovery's built-in Azure Monitor alerts for the vault. */
@@ -50,12 +51,25 @@ export interface SiteRecoveryAlertsProps {
 }
 
 /** A Recovery Services vault for Site Recovery. */
-export interface RecoveryVaultProps {
-  /** Vault name: 2-50 characters, letters, digits and hyphens, starting with a letter. */
+export interface RecoveryVaultProps<R = never> {
+  /**
+   * Vault name: 2-50 characters, letters, digits and hyphens, starting with a letter. A literal:
+   * a reference is refused, because other names derive from it (the automation account, the runbook
+   * storage account, lock and diagnostic setting defaults, role assignment and job schedule ids).
+   */
   readonly name: string;
-  /** The resource group the vault goes in (it must exist). */
-  readonly resourceGroupName: string;
-  /** The vault's region. For A2A this is the recovery (target) region, never the source region. */
+  /**
+   * The resource group the vault goes in (it must exist). A literal or a reference (`rg.name`):
+   * a literal is checked now, a reference when it is known (Pulumi) or by Azure at deploy
+   * (Terraform). With a reference, the deterministic names keyed by the group (runbook storage
+   * account, role assignment and job schedule ids) are keyed by the vault and account names alone.
+   */
+  readonly resourceGroupName: ResourceRef<R>;
+  /**
+   * The vault's region. For A2A this is the recovery (target) region, never the source region.
+   * A literal: a reference is refused, because regions choose the schedule's time zone, the
+   * fabric names and the checks that compare regions.
+   */
   readonly location: string;
   /**
    * @default 'Standard'
@@ -101,7 +115,7 @@ export interface RecoveryVaultProps {
    * "Allow Site Recovery to manage" the Mobility-service extension.
    * @default auto-update on, with the automation account this library creates
    */
-  readonly extensionUpdateSettings?: ExtensionUpdateSettingsProps;
+  readonly extensionUpdateSettings?: ExtensionUpdateSettingsProps<R>;
   /**
    * @default no tags
    */
@@ -113,13 +127,13 @@ export interface RecoveryVaultProps {
   /**
    * @default none
    */
-  readonly diagnosticSettings?: readonly DiagnosticSettingProps[];
+  readonly diagnosticSettings?: readonly DiagnosticSettingProps<R>[];
 }
 
-/** A validated vault with every default applied. */
-export interface RecoveryVaultSpec {
+/** A validated vault with every default applied; references are carried through untouched. */
+export interface RecoveryVaultSpec<R = never> {
   readonly name: string;
-  readonly resourceGroupName: string;
+  readonly resourceGroupName: ResourceRef<R>;
   readonly location: string;
   readonly sku: VaultSku;
   readonly storageModeType: StorageModeType;
@@ -136,11 +150,11 @@ export interface RecoveryVaultSpec {
   };
   readonly extensionUpdateSettings: {
     readonly autoUpdateEnabled: boolean;
-    readonly automationAccountResourceId?: string;
+    readonly automationAccountResourceId?: ResourceRef<R>;
   };
   readonly tags: Tags;
   readonly lock?: LockSpec;
-  readonly diagnosticSettings: readonly DiagnosticSettingSpec[];
+  readonly diagnosticSettings: readonly DiagnosticSettingSpec<R>[];
 }
 
 /** Default values of the vault's optional props, in one typed place. */
@@ -158,8 +172,13 @@ export const VAULT_DEFAULTS = Object.freeze({
   diagnostics: { logCategories: [] as string[], logCategoryGroups: ['allLogs'] },
 });
 
+/** Why a region must be known at synthesis. */
+export const REGION_LITERAL =
+  "regions choose the schedule's time zone, the fabric, container and mapping names, and the checks that compare regions";
+
 /** Checks a region name against the region table. */
 export function checkRegion(rules: RuleSet, prop: string, value: unknown): boolean {
+  if (!rules.literal(prop, value, REGION_LITERAL)) return false;
   return rules.check(
     typeof value === 'string' && regionInfo(value) !== undefined,
     prop,
@@ -191,11 +210,11 @@ export const VAULT_PROP_NAMES = [
  * Validates vault props. `scenario` carries what a scenario decides rather than the user: the
  * VMware scenario turns classic VMware replication off.
  */
-export function resolveRecoveryVault(
+export function resolveRecoveryVault<R = never>(
   rules: RuleSet,
-  props: RecoveryVaultProps,
+  props: RecoveryVaultProps<R>,
   scenario: { readonly classicVmwareReplicationEnabled?: boolean } = {},
-): RecoveryVaultSpec {
+): RecoveryVaultSpec<R> {
   const d = VAULT_DEFAULTS;
   const p = rules.props(props, VAULT_PROP_NAMES);
   const alerts =
@@ -206,6 +225,11 @@ export function resolveRecoveryVault(
       'automationAccountResourceId',
     ]) ?? {};
   const name =
+    rules.literal(
+      'name',
+      p.name,
+      'other names derive from the vault name (automation account, runbook storage account, lock and diagnostic settings, role assignment and job schedule ids)',
+    ) &&
     rules.required('name', p.name) &&
     checkName(
       rules,
@@ -216,17 +240,11 @@ export function resolveRecoveryVault(
     )
       ? p.name
       : '';
-  const resourceGroupName =
-    rules.required('resourceGroupName', p.resourceGroupName) &&
-    checkName(
-      rules,
-      'resourceGroupName',
-      p.resourceGroupName,
-      RESOURCE_GROUP_NAME,
-      'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
-    )
-      ? p.resourceGroupName
-      : '';
+  const resourceGroupName = (
+    rules.isDeployTime(p.resourceGroupName) || rules.required('resourceGroupName', p.resourceGroupName)
+      ? (rules.ref('resourceGroupName', p.resourceGroupName, checkResourceGroupName) ?? '')
+      : ''
+  ) as ResourceRef<R>;
   const location = checkRegion(rules, 'location', p.location) ? normalizeRegion(p.location as string) : '';
   const sku = rules.choice('sku', p.sku, ['Standard', 'RS0'] as const) ?? d.sku;
   const storageModeType =
@@ -252,14 +270,11 @@ export function resolveRecoveryVault(
     crossRegionRestoreEnabled,
     "cross-region restore needs storageModeType 'GeoRedundant'",
   );
-  const automationAccountResourceId = checkResourceId(
-    rules,
+  const automationAccountResourceId = rules.ref(
     'extensionUpdateSettings.automationAccountResourceId',
     ext.automationAccountResourceId,
-    'Microsoft.Automation/automationAccounts',
-  )
-    ? (ext.automationAccountResourceId as string | undefined)
-    : undefined;
+    (r, prop, v) => checkResourceId(r, prop, v, 'Microsoft.Automation/automationAccounts'),
+  ) as ResourceRef<R> | undefined;
   return {
     name,
     resourceGroupName,
@@ -286,9 +301,9 @@ export function resolveRecoveryVault(
     },
     tags: rules.tags('tags', p.tags) ? { ...(p.tags ?? {}) } : {},
     lock: resolveLock(rules, p.lock as LockProps | undefined, name),
-    diagnosticSettings: resolveDiagnosticSettings(
+    diagnosticSettings: resolveDiagnosticSettings<R>(
       rules,
-      p.diagnosticSettings as readonly DiagnosticSettingProps[] | undefined,
+      p.diagnosticSettings as readonly DiagnosticSettingProps<R>[] | undefined,
       name,
       d.diagnostics,
     ),
@@ -299,6 +314,16 @@ export function resolveRecoveryVault(
  * A vault with every default and no name, for a building block whose vault reference is missing
  * or wrong: the block still reports its own props, next to the reference.
  */
-export function vaultStandIn(): RecoveryVaultSpec {
-  return resolveRecoveryVault(new RuleSet(), { name: '', resourceGroupName: '', location: '' });
+export function vaultStandIn<R = never>(): RecoveryVaultSpec<R> {
+  return resolveRecoveryVault<R>(new RuleSet(), { name: '', resourceGroupName: '', location: '' });
+}
+
+/** A resource group name's value check (the one place it is written). */
+export function checkResourceGroupName(rules: RuleSet, prop: string, value: unknown): boolean {
+  return rules.check(
+    value === undefined || (typeof value === 'string' && RESOURCE_GROUP_NAME.test(value)),
+    prop,
+    value,
+    'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',
+  );
 }

@@ -9,20 +9,36 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   autoUpdateTargetFor,
   checkRef,
-  hasSpec,
+  handedOver,
+  parseResourceId,
   resolveA2AReplication,
-  resolveAlone,
   SITE_RECOVERY_API_VERSION,
   withoutRefs,
   type A2AReplicationProps,
   type A2AReplicationSpec,
-} from '../domain';
+  type Finding,
+  type Suppression,
+} from '../domain/internal';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import { PACKAGE, refOf, vaultSpecOf } from './shared';
+import {
+  checkBlock,
+  PACKAGE,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  vaultSpecOf,
+  vaultSpecOrStandIn,
+  type Ref,
+} from './shared';
 
 /** Args of {@link A2AReplication}. */
-export type A2AReplicationArgs = (A2AReplicationProps | { readonly spec: A2AReplicationSpec }) & {
+export type A2AReplicationArgs = A2AReplicationProps<Ref> & {
+  /**
+   * Reasoned exceptions to warning rules this component runs.
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
   readonly vault: RecoveryVault;
   /**
    * The automation account the library manages, when the vault's extension update settings use it.
@@ -38,22 +54,26 @@ export type A2AReplicationArgs = (A2AReplicationProps | { readonly spec: A2ARepl
  * otherwise fill in the retired `RunAsAccount`).
  */
 export class A2AReplication extends pulumi.ComponentResource {
-  readonly spec: A2AReplicationSpec;
+  readonly spec: A2AReplicationSpec<Ref>;
   readonly fabrics: { readonly source: ReplicationFabric; readonly target: ReplicationFabric };
   /** Generic ARM resources: azure-native 3.x has no Site Recovery protection container type. */
   readonly containers: { readonly source: Resource; readonly target: Resource };
   readonly policy: ReplicationPolicy;
   readonly mappings: readonly ReplicationProtectionContainerMapping[];
   readonly networkMappings: readonly ReplicationNetworkMapping[];
+  /** The policy warnings this component reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(name: string, args: A2AReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
     const vaultRef = refOf(args, 'vault');
     const automationRef = refOf(args, 'automation');
-    const spec = hasSpec<A2AReplicationSpec>(args)
-      ? args.spec
+    const handed = handedOver<A2AReplicationSpec<Ref>>(args);
+    const [spec, warnings] = handed
+      ? [handed, []]
       : resolveAlone('A2AReplication', (rules) => {
-          const vaultSpec = vaultSpecOf(rules, vaultRef);
+          const vault = vaultSpecOf(rules, vaultRef);
+          const vaultSpec = vaultSpecOrStandIn(vault);
           const automationOk = checkRef(
             rules,
             'automation',
@@ -62,16 +82,24 @@ export class A2AReplication extends pulumi.ComponentResource {
             'the AutoUpdateAutomation component whose account the mappings use',
             true,
           );
-          return resolveA2AReplication(
+          const a2a = resolveA2AReplication<Ref>(
             rules,
-            withoutRefs(args, 'vault', 'automation'),
+            withoutRefs(args, 'vault', 'automation', 'suppressions'),
             vaultSpec,
             autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
           );
+          const automation = automationOk
+            ? (automationRef as AutoUpdateAutomation | undefined)?.spec
+            : undefined;
+          return [
+            a2a,
+            checkBlock(rules, 'a2a', { vault, automation, a2a }, refOf(args, 'suppressions')),
+          ] as const;
         });
     super(`${PACKAGE}:recoveryservices:A2AReplication`, name, {}, opts);
     const { vault, automation } = args;
     this.spec = spec;
+    this.warnings = warnings;
     const common = { resourceGroupName: vault.resourceGroupName, resourceName: vault.vaultName };
 
     const fabric = (side: 'source' | 'target') =>
@@ -159,7 +187,12 @@ export class A2AReplication extends pulumi.ComponentResource {
           {
             ...common,
             fabricName: this.fabrics[n.from].name,
-            networkName: n.sourceNetworkName,
+            // A referenced network's name is read from its id once the id is known.
+            networkName:
+              n.sourceNetworkName ??
+              pulumi
+                .output(n.sourceNetworkResourceId)
+                .apply((id) => parseResourceId(id)?.name ?? id.split('/').pop() ?? ''),
             networkMappingName: n.name,
             properties: {
               recoveryFabricName: this.fabrics[n.from === 'source' ? 'target' : 'source'].name,
@@ -173,6 +206,7 @@ export class A2AReplication extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
+    reportWarnings(this, warnings);
     this.registerOutputs({ policyId: this.policy.id });
   }
 }

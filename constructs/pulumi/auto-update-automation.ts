@@ -4,25 +4,38 @@ import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtime
 import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  hasSpec,
-  resolveAlone,
+  handedOver,
   resolveAutoUpdateAutomation,
   withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
-} from '../domain';
+  type Finding,
+  type Suppression,
+} from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { IRecoveryVault } from './recovery-vault';
-import { PACKAGE, refOf, tagsOrUndefined, vaultFactsOf } from './shared';
+import {
+  checkBlock,
+  PACKAGE,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  tagsOrUndefined,
+  vaultFactsOf,
+  type Ref,
+} from './shared';
 
 export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
 
-/** Args of {@link AutoUpdateAutomation}. */
-export type AutoUpdateAutomationArgs = (
-  AutoUpdateAutomationProps | { readonly spec: AutoUpdateAutomationSpec }
-) & {
+/** Args of {@link AutoUpdateAutomation}: the domain props (`Input<string>` where a prop points at another resource), the vault, suppressions. */
+export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> & {
   /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
   readonly vault: IRecoveryVault;
+  /**
+   * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
 };
 
 /**
@@ -36,7 +49,7 @@ export type AutoUpdateAutomationArgs = (
  * content gets a new blob with a fresh window (re-published once).
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
-  readonly spec: AutoUpdateAutomationSpec;
+  readonly spec: AutoUpdateAutomationSpec<Ref>;
   readonly account: AutomationAccount;
   /** The PowerShell runtime environment, when this component creates it (API 2024-10-23). */
   readonly runtimeEnvironment?: RuntimeEnvironment;
@@ -50,18 +63,30 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly failedJobAlert?: MetricAlert;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
+  /** The policy warnings this component reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
     const vaultRef = refOf(args, 'vault');
-    const spec = hasSpec<AutoUpdateAutomationSpec>(args)
-      ? args.spec
-      : resolveAlone('AutoUpdateAutomation', (rules) =>
-          resolveAutoUpdateAutomation(rules, withoutRefs(args, 'vault'), vaultFactsOf(rules, vaultRef)),
-        );
+    const handed = handedOver<AutoUpdateAutomationSpec<Ref>>(args);
+    const [spec, warnings] = handed
+      ? [handed, []]
+      : resolveAlone('AutoUpdateAutomation', (rules) => {
+          const automation = resolveAutoUpdateAutomation<Ref>(
+            rules,
+            withoutRefs(args, 'vault', 'suppressions'),
+            vaultFactsOf(rules, vaultRef),
+          );
+          return [
+            automation,
+            checkBlock(rules, 'automation', { automation }, refOf(args, 'suppressions')),
+          ] as const;
+        });
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
     const { vault } = args;
     this.spec = spec;
+    this.warnings = warnings;
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };
 
@@ -128,6 +153,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         ),
     );
     this.failedJobAlert = addAutomationMonitoring(this, name, spec, this.account.id);
+    reportWarnings(this, warnings);
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
   }
 }

@@ -8,8 +8,8 @@ import {
   StorageAccount,
 } from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
-import { runbookLinkWindow, type AutoUpdateAutomationSpec } from '../domain';
-import { addDiagnosticSettings, tagsOrUndefined } from './shared';
+import { runbookLinkWindow, type AutoUpdateAutomationSpec } from '../domain/internal';
+import { addDiagnosticSettings, tagsOrUndefined, type Ref } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
 // component and the existing-vaults scenario share, with the same logical names in both.
@@ -29,7 +29,7 @@ export interface RunbookHosting {
 
 /** What every arrangement of the automation shares (a single vault, or a fleet of existing vaults). */
 export type AutomationCoreSpec = Pick<
-  AutoUpdateAutomationSpec,
+  AutoUpdateAutomationSpec<Ref>,
   | 'name'
   | 'resourceGroupName'
   | 'location'

@@ -7,9 +7,9 @@ import {
   resolveExistingVaultsScenario,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
-} from '../domain';
+} from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
-import { PACKAGE, reportWarnings, tagsOrUndefined } from './shared';
+import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined } from './shared';
 
 /** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
 export interface FleetSchedule {
@@ -40,7 +40,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: ExistingVaultsScenarioProps, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveExistingVaultsScenario(args);
+    const spec = resolveExistingVaultsScenario(args, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:ExistingVaultsMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
     const a = spec.automation;

@@ -1,20 +1,42 @@
 import { Vault } from '@pulumi/azure-native/recoveryservices';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  hasSpec,
-  resolveAlone,
+  handedOver,
   resolveExistingVault,
   resolveRecoveryVault,
+  withoutRefs,
   type ExistingVaultOptions,
   type ExistingVaultSpec,
+  type Finding,
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
+  type Suppression,
   type VaultFacts,
-} from '../domain';
-import { addDiagnosticSettings, addLock, PACKAGE, state, tagsOrUndefined } from './shared';
+} from '../domain/internal';
+import {
+  addDiagnosticSettings,
+  addLock,
+  checkBlock,
+  PACKAGE,
+  refOf,
+  reportWarnings,
+  resolveAlone,
+  state,
+  tagsOrUndefined,
+  type Ref,
+} from './shared';
 
-/** Args of {@link RecoveryVault}: the domain props, or a spec the domain already resolved. */
-export type RecoveryVaultArgs = RecoveryVaultProps | { readonly spec: RecoveryVaultSpec };
+/**
+ * Args of {@link RecoveryVault}: the domain props, where a prop that points at another resource
+ * takes an `Input<string>` (`rg.name`, `law.id`), and reasoned exceptions to the policy rules.
+ */
+export type RecoveryVaultArgs = RecoveryVaultProps<Ref> & {
+  /**
+   * Reasoned exceptions to warning rules.
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
+};
 
 /**
  * A vault the automation component can serve: one this library manages ({@link RecoveryVault}) or
@@ -24,7 +46,7 @@ export interface IRecoveryVault {
   /** The vault's resource id: the vault's output for a managed vault, the literal id for an existing one. */
   readonly vaultId: pulumi.Output<string>;
   /** What the automation derives its defaults from. */
-  readonly spec: VaultFacts;
+  readonly spec: VaultFacts<Ref>;
 }
 
 /** An existing vault, known by its id (see {@link RecoveryVault.fromVaultId}); nothing is registered for it. */
@@ -59,19 +81,26 @@ export class RecoveryVault extends pulumi.ComponentResource implements IRecovery
     );
   }
 
-  readonly spec: RecoveryVaultSpec;
+  readonly spec: RecoveryVaultSpec<Ref>;
   readonly vault: Vault;
   readonly vaultId: pulumi.Output<string>;
   readonly vaultName: pulumi.Output<string>;
-  readonly resourceGroupName: string;
+  readonly resourceGroupName: Ref;
+  /** The policy warnings this component reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(name: string, args: RecoveryVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const spec = hasSpec<RecoveryVaultSpec>(args)
-      ? args.spec
-      : resolveAlone('RecoveryVault', (rules) => resolveRecoveryVault(rules, args));
+    const handed = handedOver<RecoveryVaultSpec<Ref>>(args);
+    const [spec, warnings] = handed
+      ? [handed, []]
+      : resolveAlone('RecoveryVault', (rules) => {
+          const vault = resolveRecoveryVault<Ref>(rules, withoutRefs(args, 'suppressions'));
+          return [vault, checkBlock(rules, 'vault', { vault }, refOf(args, 'suppressions'))] as const;
+        });
     super(`${PACKAGE}:recoveryservices:RecoveryVault`, name, {}, opts);
     this.spec = spec;
+    this.warnings = warnings;
     this.resourceGroupName = spec.resourceGroupName;
     // Classic VMware replication needs a separate vault setting; leaving it out keeps the vault modernized.
     this.vault = new Vault(
@@ -107,6 +136,7 @@ export class RecoveryVault extends pulumi.ComponentResource implements IRecovery
     this.vaultName = this.vault.name;
     addLock(this, name, spec.lock, this.vaultId);
     addDiagnosticSettings(this, name, spec.diagnosticSettings, this.vaultId);
+    reportWarnings(this, warnings);
     this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName });
   }
 }

@@ -1,16 +1,21 @@
 import * as pulumi from '@pulumi/pulumi';
 import {
+  handOver,
   resolveA2AScenario,
   resolveVmwareScenario,
   type A2AScenarioProps,
   type A2AScenarioSpec,
   type VmwareScenarioProps,
   type VmwareScenarioSpec,
-} from '../domain';
+} from '../domain/internal';
 import { A2AReplication } from './a2a-replication';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import { RecoveryVault } from './recovery-vault';
-import { PACKAGE, reportWarnings } from './shared';
+import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, type Ref } from './shared';
+import type { A2AReplicationArgs } from './a2a-replication';
+import type { AutoUpdateAutomationArgs } from './auto-update-automation';
+import type { RecoveryVaultArgs } from './recovery-vault';
+import type { VmwareReplicationArgs } from './vmware-replication';
 import { PULUMI_REQUIREMENTS, VmwareReplication } from './vmware-replication';
 
 /**
@@ -18,25 +23,28 @@ import { PULUMI_REQUIREMENTS, VmwareReplication } from './vmware-replication';
  * both ways with auto-update on every mapping. Every prop is validated before anything is registered.
  */
 export class A2AMobilityAutoUpdate extends pulumi.ComponentResource {
-  readonly spec: A2AScenarioSpec;
+  readonly spec: A2AScenarioSpec<Ref>;
   readonly vault: RecoveryVault;
   readonly automation?: AutoUpdateAutomation;
   readonly replication: A2AReplication;
 
-  constructor(name: string, args: A2AScenarioProps, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveA2AScenario(args);
+  constructor(name: string, args: A2AScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
+    const spec = resolveA2AScenario<Ref>(args, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:A2AMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
-    this.vault = new RecoveryVault(`${name}-vault`, { spec: spec.vault }, { parent: this });
+    // The components get the specs validated and checked above, through a path users cannot call.
+    this.vault = new RecoveryVault(`${name}-vault`, handOver<RecoveryVaultArgs>(spec.vault, {}), {
+      parent: this,
+    });
     if (spec.automation)
       this.automation = new AutoUpdateAutomation(
         `${name}-automation`,
-        { spec: spec.automation, vault: this.vault },
+        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault }),
         { parent: this },
       );
     this.replication = new A2AReplication(
       `${name}-replication`,
-      { spec: spec.replication, vault: this.vault, automation: this.automation },
+      handOver<A2AReplicationArgs>(spec.replication, { vault: this.vault, automation: this.automation }),
       { parent: this },
     );
     reportWarnings(this, spec.warnings);
@@ -52,25 +60,28 @@ export class A2AMobilityAutoUpdate extends pulumi.ComponentResource {
  * the runbook that enforces agent auto-upgrade. The appliance's fabric and container names are required.
  */
 export class VmwareMobilityAutoUpdate extends pulumi.ComponentResource {
-  readonly spec: VmwareScenarioSpec;
+  readonly spec: VmwareScenarioSpec<Ref>;
   readonly vault: RecoveryVault;
   readonly automation?: AutoUpdateAutomation;
   readonly replication: VmwareReplication;
 
-  constructor(name: string, args: VmwareScenarioProps, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveVmwareScenario(args, PULUMI_REQUIREMENTS);
+  constructor(name: string, args: VmwareScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
+    const spec = resolveVmwareScenario<Ref>(args, PULUMI_REQUIREMENTS, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:VmwareMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
-    this.vault = new RecoveryVault(`${name}-vault`, { spec: spec.vault }, { parent: this });
+    // The components get the specs validated and checked above, through a path users cannot call.
+    this.vault = new RecoveryVault(`${name}-vault`, handOver<RecoveryVaultArgs>(spec.vault, {}), {
+      parent: this,
+    });
     if (spec.automation)
       this.automation = new AutoUpdateAutomation(
         `${name}-automation`,
-        { spec: spec.automation, vault: this.vault },
+        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault }),
         { parent: this },
       );
     this.replication = new VmwareReplication(
       `${name}-replication`,
-      { spec: spec.replication, vault: this.vault },
+      handOver<VmwareReplicationArgs>(spec.replication, { vault: this.vault }),
       { parent: this },
     );
     reportWarnings(this, spec.warnings);

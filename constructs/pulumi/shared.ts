@@ -4,15 +4,48 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   checkRef,
   isPlainObject,
+  resolveAlone as resolveDomainAlone,
+  runPolicyChecks,
   vaultStandIn,
+  type CheckInput,
+  type DeployTimeValues,
   type DiagnosticSettingSpec,
+  type Fact,
   type Finding,
   type LockSpec,
   type RecoveryVaultSpec,
   type RuleSet,
+  type Suppression,
   type VaultFacts,
-} from '../domain';
+} from '../domain/internal';
 import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
+
+/** A value that names or points at another Azure resource, in Pulumi: a string or an `Input<string>` (`rg.name`). */
+export type Ref = pulumi.Input<string>;
+
+/**
+ * Which values Pulumi knows only at deploy: Outputs and Promises. Once such a value is known, the
+ * prop's own check runs on it, and a broken rule fails the preview or update with the same
+ * `ValidationError` text a literal gets.
+ */
+export const PULUMI_DEPLOY_TIME: DeployTimeValues = Object.freeze({
+  isDeployTime: (value: unknown): boolean => pulumi.Output.isInstance(value) || value instanceof Promise,
+  whenKnown: (value: unknown, check: (known: unknown) => void): unknown =>
+    pulumi.output(value as pulumi.Input<string>).apply((known: string) => {
+      check(known);
+      return known;
+    }),
+});
+
+/** Runs a domain resolver with Pulumi's deploy-time values and throws its one error, if any. */
+export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
+  return resolveDomainAlone(component, resolve, PULUMI_DEPLOY_TIME);
+}
+
+/** Runs the policy rules a building block owns over the facts it holds (see the cdktf adapter). */
+export function checkBlock(rules: RuleSet, own: Fact, facts: CheckInput, suppressions: unknown): Finding[] {
+  return runPolicyChecks(rules, facts, suppressions as readonly Suppression[] | undefined, own);
+}
 
 /** This package's name in every component type token: `asr-mobility-autoupdate:<module>:<Class>`. */
 export const PACKAGE = 'asr-mobility-autoupdate';
@@ -36,7 +69,7 @@ export function addLock(
 export function addDiagnosticSettings(
   parent: pulumi.Resource,
   name: string,
-  settings: readonly DiagnosticSettingSpec[],
+  settings: readonly DiagnosticSettingSpec<Ref>[],
   target: pulumi.Input<string>,
 ): DiagnosticSetting[] {
   return settings.map(
@@ -84,14 +117,19 @@ export function refOf<P, K extends string>(args: P, key: K): unknown {
 }
 
 /** The spec of the vault a component is given; a missing or wrong vault is reported and stood in for. */
-export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec {
+export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec<Ref> | undefined {
   return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault component this one belongs to')
     ? vault.spec
-    : vaultStandIn();
+    : undefined;
+}
+
+/** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
+export function vaultSpecOrStandIn(spec: RecoveryVaultSpec<Ref> | undefined): RecoveryVaultSpec<Ref> {
+  return spec ?? vaultStandIn<Ref>();
 }
 
 /** The facts of the vault an automation component serves: a managed or an existing vault; anything else is reported. */
-export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
+export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts<Ref> {
   return rules.check(
     vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
     'vault',
@@ -99,5 +137,5 @@ export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
     'must be the RecoveryVault component this one belongs to, or an existing vault from RecoveryVault.fromVaultId',
   )
     ? (vault as RecoveryVault | ExistingRecoveryVault).spec
-    : vaultStandIn();
+    : vaultStandIn<Ref>();
 }

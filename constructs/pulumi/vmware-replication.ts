@@ -2,20 +2,26 @@ import { ReplicationPolicy } from '@pulumi/azure-native/recoveryservices';
 import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  hasSpec,
-  resolveAlone,
+  handedOver,
   resolveVmwareReplication,
   SITE_RECOVERY_API_VERSION,
   withoutRefs,
+  type Finding,
+  type Suppression,
   type VmwareReplicationProps,
   type VmwareReplicationSpec,
-} from '../domain';
+} from '../domain/internal';
 import type { RecoveryVault } from './recovery-vault';
-import { PACKAGE, refOf, vaultSpecOf } from './shared';
+import { checkBlock, PACKAGE, refOf, reportWarnings, resolveAlone, vaultSpecOf } from './shared';
 
 /** Args of {@link VmwareReplication}. */
-export type VmwareReplicationArgs = (VmwareReplicationProps | { readonly spec: VmwareReplicationSpec }) & {
+export type VmwareReplicationArgs = VmwareReplicationProps & {
   readonly vault: RecoveryVault;
+  /**
+   * Reasoned exceptions to warning rules (ASR-E01 and ASR-W04 run in this component; errors cannot be suppressed).
+   * @default none
+   */
+  readonly suppressions?: readonly Suppression[];
 };
 
 /** What this engine cannot do itself. */
@@ -34,15 +40,26 @@ export class VmwareReplication extends pulumi.ComponentResource {
   readonly spec: VmwareReplicationSpec;
   readonly policy: ReplicationPolicy;
   readonly association: Resource;
+  /** The policy warnings this component reported (none when a scenario checked it). */
+  readonly warnings: readonly Finding[];
 
   constructor(name: string, args: VmwareReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
     const vaultRef = refOf(args, 'vault');
-    const spec = hasSpec<VmwareReplicationSpec>(args)
-      ? args.spec
+    const handed = handedOver<VmwareReplicationSpec>(args);
+    const [spec, warnings] = handed
+      ? [handed, []]
       : resolveAlone('VmwareReplication', (rules) => {
-          vaultSpecOf(rules, vaultRef);
-          return resolveVmwareReplication(rules, withoutRefs(args, 'vault'), PULUMI_REQUIREMENTS);
+          const vault = vaultSpecOf(rules, vaultRef);
+          const vmware = resolveVmwareReplication(
+            rules,
+            withoutRefs(args, 'vault', 'suppressions'),
+            PULUMI_REQUIREMENTS,
+          );
+          return [
+            vmware,
+            checkBlock(rules, 'vmware', { vault, vmware }, refOf(args, 'suppressions')),
+          ] as const;
         });
     if (!spec.appliance)
       throw new Error(
@@ -50,6 +67,7 @@ export class VmwareReplication extends pulumi.ComponentResource {
       );
     super(`${PACKAGE}:recoveryservices:VmwareReplication`, name, {}, opts);
     this.spec = spec;
+    this.warnings = warnings;
     const { vault } = args;
     this.policy = new ReplicationPolicy(
       `${name}-policy`,
@@ -86,6 +104,7 @@ export class VmwareReplication extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    reportWarnings(this, warnings);
     this.registerOutputs({ policyId: this.policy.id });
   }
 }

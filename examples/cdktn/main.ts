@@ -1,4 +1,6 @@
+import { LogAnalyticsWorkspace } from '@cdktn/provider-azurerm/lib/log-analytics-workspace';
 import { AzurermProvider } from '@cdktn/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktn/provider-azurerm/lib/resource-group';
 import { App, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { A2AMobilityAutoUpdate } from 'asr-mobility-autoupdate/cdktn';
@@ -15,13 +17,25 @@ export class DisasterRecoveryStack extends TerraformStack {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', { features: [{}] });
     for (const p of pairings) {
+      // The team's own resource group and workspace, in the same program: pass their references.
+      const rg = new ResourceGroup(this, `${p.app}-rg`, {
+        name: `rg-${p.app}-dr`,
+        location: p.targetRegion,
+      });
+      const law = new LogAnalyticsWorkspace(this, `${p.app}-law`, {
+        name: `law-${p.app}-dr`,
+        resourceGroupName: rg.name,
+        location: rg.location,
+        retentionInDays: 30,
+      });
       new A2AMobilityAutoUpdate(this, p.app, {
         vault: {
           name: `rsv-${p.app}-dr-${p.targetRegion}`,
-          resourceGroupName: `rg-${p.app}-dr`,
-          location: p.targetRegion,
+          resourceGroupName: rg.name,
+          location: p.targetRegion, // a region is a literal: it picks names and time zones
           tags: { app: p.app, costCenter: 'cc-1234' },
           lock: { kind: 'CanNotDelete' },
+          diagnosticSettings: [{ workspaceResourceId: law.id }],
         },
         replication: { sourceRegion: p.sourceRegion, targetRegion: p.targetRegion },
         automation: { roleDefinition: 'Site Recovery Contributor' },

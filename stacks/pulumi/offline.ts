@@ -88,6 +88,15 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
       'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
     nameInput: 'networkMappingName',
   },
+  // What a platform team's own program creates next to the components (the examples do).
+  'azure-native:resources:ResourceGroup': {
+    armType: 'Microsoft.Resources/resourceGroups',
+    nameInput: 'resourceGroupName',
+  },
+  'azure-native:operationalinsights:Workspace': {
+    armType: 'Microsoft.OperationalInsights/workspaces',
+    nameInput: 'workspaceName',
+  },
   'azure-native:storage:StorageAccount': {
     armType: 'Microsoft.Storage/storageAccounts',
     nameInput: 'accountName',

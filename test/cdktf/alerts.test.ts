@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { AutoUpdateAutomation, RecoveryVault } from '../../constructs/cdktf';
-import { ValidationError } from '../../constructs/domain';
+import { ValidationError } from '../../constructs/domain/internal';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack } from '../../stacks/cdktf/stacks';
 import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';

@@ -40,6 +40,19 @@ describe('the README cdktf example', () => {
         .map((s) => s.timezone)
         .sort();
       expect(zones).toEqual(['America/New_York', 'Europe/Amsterdam']);
+      // The team's resource group and workspace are passed as references, not names.
+      const vaults = Object.entries(
+        doc.resource.azurerm_recovery_services_vault as Record<string, Record<string, unknown>>,
+      );
+      for (const [, v] of vaults)
+        expect(v.resource_group_name).toMatch(/^\$\{azurerm_resource_group\.[\w-]+\.name\}$/);
+      const diags = Object.values(
+        doc.resource.azurerm_monitor_diagnostic_setting as Record<string, Record<string, unknown>>,
+      );
+      expect(diags).toHaveLength(2);
+      for (const d of diags)
+        expect(d.log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\.[\w-]+\.id\}$/);
+      expect(JSON.stringify(doc)).not.toContain('TfToken');
     } finally {
       if (before === undefined) delete process.env.CDKTF_OUTDIR;
       else process.env.CDKTF_OUTDIR = before;

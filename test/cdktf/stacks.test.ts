@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
-import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain';
+import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain/internal';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';

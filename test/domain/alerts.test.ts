@@ -5,7 +5,7 @@ import {
   resolveVmwareScenario,
   type A2AScenarioProps,
   type AutomationAlertsProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, violationsOf, vmwareProps } from '../fixtures';
 
 const actionGroup = (name: string, provider = 'Microsoft.Insights'): string =>

@@ -5,7 +5,7 @@ import {
   roleDefinitionGuid,
   uuidV5,
   VAULT_NAME,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 
 describe('uuidV5', () => {
   it('matches the RFC 4122 reference value', () => {

@@ -5,7 +5,7 @@ import {
   regionInfo,
   REGIONS,
   zoneOffsetMinutes,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 
 describe('region table', () => {
   it('maps every region to a time zone the IANA database knows', () => {

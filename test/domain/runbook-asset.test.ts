@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { runbookAsset, runbookAssetFromContent, runbookPath } from '../../constructs/domain';
+import { runbookAsset, runbookAssetFromContent, runbookPath } from '../../constructs/domain/internal';
 
 describe('runbook asset', () => {
   const onDisk = readFileSync(runbookPath(), 'utf8');

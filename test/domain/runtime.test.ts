@@ -7,7 +7,7 @@ import {
   runbookAsset,
   type A2AScenarioProps,
   type RunbookRuntimeProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, violationsOf, vmwareProps } from '../fixtures';
 
 const withRuntime = (runtime: unknown): A2AScenarioProps =>

@@ -9,7 +9,7 @@ import {
   runbookLinkWindow,
   ValidationError,
   type A2AScenarioProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, violationsOf, vmwareProps, vnet } from '../fixtures';
 
 const props = (p: (b: A2AScenarioProps) => A2AScenarioProps) => p(a2aProps());

@@ -147,6 +147,16 @@ describe('installed from the tarball', () => {
       readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8'),
     );
     expect(Object.keys(doc.resource.azurerm_site_recovery_protection_container_mapping)).toHaveLength(4);
+    // The resource group and workspace created in the same program are passed as references.
+    for (const v of Object.values(
+      doc.resource.azurerm_recovery_services_vault as Record<string, Record<string, unknown>>,
+    ))
+      expect(v.resource_group_name).toMatch(/^\$\{azurerm_resource_group\.[\w-]+\.name\}$/);
+    for (const d of Object.values(
+      doc.resource.azurerm_monitor_diagnostic_setting as Record<string, Record<string, unknown>>,
+    ))
+      expect(d.log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\.[\w-]+\.id\}$/);
+    expect(JSON.stringify(doc)).not.toContain('TfToken');
   }
 
   it('cdktf: type-checks and synthesizes the platform team stack, without any Pulumi package', () => {
@@ -183,7 +193,15 @@ describe('installed from the tarball', () => {
       `const pulumi = require('@pulumi/pulumi');
 const seen = [];
 pulumi.runtime.setMocks({
-  newResource: (a) => { seen.push({ type: a.type, inputs: a.inputs }); return { id: a.name + '-id', state: { ...a.inputs, name: a.name } }; },
+  newResource: (a) => {
+    seen.push({ type: a.type, inputs: a.inputs });
+    // The team's resource group and workspace: ARM-shaped names and ids, as Azure returns them.
+    if (a.type === 'azure-native:resources:ResourceGroup')
+      return { id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/' + a.inputs.resourceGroupName, state: { ...a.inputs, name: a.inputs.resourceGroupName } };
+    if (a.type === 'azure-native:operationalinsights:Workspace')
+      return { id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/' + a.inputs.resourceGroupName + '/providers/Microsoft.OperationalInsights/workspaces/' + a.inputs.workspaceName, state: { ...a.inputs, name: a.inputs.workspaceName } };
+    return { id: a.name + '-id', state: { ...a.inputs, name: a.name } };
+  },
   call: () => ({ serviceSasToken: 'sv=mock&sig=mock' }),
 }, 'platform-team-dr', 'dr', true).then(() => {
   require('./bin/index.js');
@@ -207,6 +225,15 @@ pulumi.runtime.setMocks({
       'rsv-crm-dr-westus3',
     ]);
     expect(of('azure-native:recoveryservices:ReplicationProtectionContainerMapping')).toHaveLength(4);
+    // The resource group and workspace created in the same program reach the vault as resolved values.
+    expect(of('azure-native:recoveryservices:Vault').map((v) => v.resourceGroupName)).toEqual([
+      'rg-payments-dr',
+      'rg-crm-dr',
+    ]);
+    expect(of('azure-native:monitor:DiagnosticSetting').map((d) => d.workspaceId)).toEqual([
+      expect.stringMatching(/\/workspaces\/law-payments-dr$/),
+      expect.stringMatching(/\/workspaces\/law-crm-dr$/),
+    ]);
     expect(seen.some((s) => s.type === 'asr-mobility-autoupdate:scenarios:A2AMobilityAutoUpdate')).toBe(true);
   }, 300_000);
 });

@@ -2,7 +2,7 @@ import type {
   A2AScenarioProps,
   ExistingVaultsScenarioProps,
   VmwareScenarioProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, vmwareProps, vnet } from '../fixtures';
 
 /** The configurations every engine is compared against the domain plan with (terraform.test.ts, pulumi.test.ts). */

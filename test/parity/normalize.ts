@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlannedResource } from '../../constructs/domain';
+import type { PlannedResource } from '../../constructs/domain/internal';
 import { armType, physicalName, type GraphNode } from '../../stacks/pulumi/offline';
 import { ARM_TYPE, type TfJson } from '../cdktf/helpers';
 

@@ -7,7 +7,7 @@ import {
   resolveExistingVaultsScenario,
   resolveVmwareScenario,
   type PlannedResource,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import {
   A2AMobilityAutoUpdate,
   ENGINE_DIFFERENCES,

@@ -4,7 +4,7 @@ import {
   resolveA2AScenario,
   resolveExistingVaultsScenario,
   resolveVmwareScenario,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { synth, testApp } from '../cdktf/helpers';

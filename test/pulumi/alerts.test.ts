@@ -1,4 +1,4 @@
-import { ALERT_DEFAULTS, ValidationError } from '../../constructs/domain';
+import { ALERT_DEFAULTS, ValidationError } from '../../constructs/domain/internal';
 import { A2AMobilityAutoUpdate, AutoUpdateAutomation, RecoveryVault } from '../../constructs/pulumi';
 import { CONFIG_KEYS, scenarioFromConfig } from '../../stacks/pulumi/config';
 import { runOfflineProgram, type GraphNode, type OfflinePreview } from '../../stacks/pulumi/offline';

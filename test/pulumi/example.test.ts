@@ -33,6 +33,15 @@ describe('the README Pulumi example', () => {
       'America/New_York',
     ]);
     expect(inputs('azure-native:recoveryservices:ReplicationProtectionContainerMapping')).toHaveLength(4);
+    // The team's resource group and workspace are passed as Outputs; the vault gets the resolved values.
+    expect(inputs('azure-native:recoveryservices:Vault').map((v) => v.resourceGroupName)).toEqual([
+      'rg-payments-dr',
+      'rg-crm-dr',
+    ]);
+    expect(inputs('azure-native:monitor:DiagnosticSetting').map((d) => d.workspaceId)).toEqual([
+      expect.stringMatching(/\/providers\/Microsoft\.OperationalInsights\/workspaces\/law-payments-dr$/),
+      expect.stringMatching(/\/providers\/Microsoft\.OperationalInsights\/workspaces\/law-crm-dr$/),
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { BUILT_IN_ROLES, runbookAsset, type A2AScenarioProps } from '../../constructs/domain';
+import { BUILT_IN_ROLES, runbookAsset, type A2AScenarioProps } from '../../constructs/domain/internal';
 import {
   A2AMobilityAutoUpdate,
   AutoUpdateAutomation,

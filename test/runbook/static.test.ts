@@ -6,7 +6,7 @@ import {
   resolveVmwareScenario,
   runbookAsset,
   VAULT_NAME,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import { a2aProps, vmwareProps } from '../fixtures';
 import { powershellParser, syntaxErrors } from './grammar';
 

@@ -21,7 +21,7 @@ import {
   type RecoveryVaultProps,
   type RecoveryVaultSpec,
   type VmwareScenarioProps,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import {
   A2AMobilityAutoUpdate,
   ExistingVaultsMobilityAutoUpdate,

@@ -19,7 +19,7 @@ import {
   ValidationError,
   type A2AScenarioProps,
   type RecoveryVaultSpec,
-} from '../../constructs/domain';
+} from '../../constructs/domain/internal';
 import {
   A2AMobilityAutoUpdate as PulumiA2A,
   A2AReplication as PulumiA2AReplication,

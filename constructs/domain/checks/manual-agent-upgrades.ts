@@ -5,14 +5,13 @@ export const manualAgentUpgrades: PolicyRule = {
   id: 'ASR-W04',
   level: 'warning',
   description: 'VMware agents must be upgraded by hand',
-  check({ scenario, vault, vmware }) {
-    if (scenario !== 'vmware' || vault.publicNetworkAccessEnabled || !vmware?.acceptManualAgentUpgrades)
-      return [];
+  needs: ['vault', 'vmware'],
+  check({ vault, vmware }) {
+    if (!vault || !vmware || vault.publicNetworkAccessEnabled || !vmware.acceptManualAgentUpgrades) return [];
     return [
       {
-        ruleId: this.id,
-        level: 'warning',
-        prop: 'replication.acceptManualAgentUpgrades',
+        fact: 'vmware',
+        prop: 'acceptManualAgentUpgrades',
         value: true,
         message:
           'the vault uses private endpoints, so no auto-upgrade runbook is deployed: upgrade Mobility agents by hand at least every few releases (versions older than N-4 lose support)',

@@ -9,19 +9,20 @@ export const privateEndpointAgentUpgrade: PolicyRule = {
   id: 'ASR-E01',
   level: 'error',
   description: 'VMware automatic agent upgrade is not available behind private endpoints',
-  check({ scenario, vault, vmware }) {
+  needs: ['vault', 'vmware'],
+  check({ vault, vmware }) {
     if (
-      scenario !== 'vmware' ||
+      !vault ||
+      !vmware ||
       vault.publicNetworkAccessEnabled ||
       !vault.extensionUpdateSettings.autoUpdateEnabled
     )
       return [];
-    if (vmware?.acceptManualAgentUpgrades) return [];
+    if (vmware.acceptManualAgentUpgrades) return [];
     return [
       {
-        ruleId: this.id,
-        level: 'error',
-        prop: 'vault.publicNetworkAccessEnabled',
+        fact: 'vault',
+        prop: 'publicNetworkAccessEnabled',
         value: false,
         message:
           'Site Recovery does not upgrade VMware (modernized) Mobility agents automatically behind private endpoints ' +

@@ -6,14 +6,14 @@ export const privilegedRole: PolicyRule = {
   id: 'ASR-W02',
   level: 'warning',
   description: 'automation identity holds a role that can grant access',
+  needs: ['automation'],
   check({ automation }) {
     const role = automation?.roleAssignments[0]?.roleDefinitionGuid;
     if (!role || !PRIVILEGED_ROLE_IDS.includes(role)) return [];
     return [
       {
-        ruleId: this.id,
-        level: 'warning',
-        prop: 'automation.roleDefinition',
+        fact: 'automation',
+        prop: 'roleDefinition',
         value: role,
         message:
           'the automation identity can grant access to others; Contributor (the default) or Site Recovery Contributor is enough for the runbook',

@@ -9,14 +9,14 @@ export const retiredPowerShellRuntime: PolicyRule = {
   id: 'ASR-W05',
   level: 'warning',
   description: 'runbook runs on a PowerShell version past its end of support',
+  needs: ['automation'],
   check({ automation }) {
     const runtime = automation?.runtime;
     if (!runtime || runtime.environment) return [];
     return [
       {
-        ruleId: this.id,
-        level: 'warning',
-        prop: 'automation.runtime.version',
+        fact: 'automation',
+        prop: 'runtime.version',
         value: runtime.version,
         message: `PowerShell ${runtime.version} reached end of support on ${runtime.endOfSupport} and Azure Automation runs it only in reduced support: use version '7.4' (a runtime environment, the default)`,
       },

@@ -5,15 +5,15 @@ export const roleScopeWidth: PolicyRule = {
   id: 'ASR-W01',
   level: 'warning',
   description: 'automation identity role scope wider than the vault',
+  needs: ['automation'],
   check({ automation }) {
     if (!automation) return [];
     return automation.roleAssignments.flatMap((ra) =>
       ra.scope.kind === 'resource' && ra.scope.width !== 'resource'
         ? [
             {
-              ruleId: this.id,
-              level: 'warning' as const,
-              prop: `automation.additionalRoleScopes[${ra.scope.propIndex}]`,
+              fact: 'automation' as const,
+              prop: `additionalRoleScopes[${ra.scope.propIndex}]`,
               value: ra.scope.resourceId,
               message: `the automation identity gets its role on a whole ${ra.scope.width === 'subscription' ? 'subscription' : 'resource group'}; the runbook only needs the vault`,
             },

@@ -1,25 +1,34 @@
 import type { AutoUpdateAutomationSpec } from '../automation';
-import type { VmwareReplicationSpec } from '../replication';
+import type { A2AReplicationSpec, VmwareReplicationSpec } from '../replication';
 import type { RecoveryVaultSpec } from '../vault';
 
-/** What a policy rule looks at: the validated scenario. */
-export type CheckInput =
-  | {
-      readonly scenario: 'a2a' | 'vmware';
-      readonly vault: RecoveryVaultSpec;
-      readonly automation?: AutoUpdateAutomationSpec;
-      readonly vmware?: VmwareReplicationSpec;
-    }
-  | {
-      /** Existing vaults: no vault or replication of this library's, only the automation. */
-      readonly scenario: 'existing';
-      readonly vault?: undefined;
-      readonly automation: Pick<
-        AutoUpdateAutomationSpec,
-        'roleAssignments' | 'publicNetworkAccessEnabled' | 'runtime'
-      >;
-      readonly vmware?: undefined;
-    };
+/** The facts a building block holds: its own validated spec and those of the blocks it is given. */
+export type Fact = 'vault' | 'automation' | 'a2a' | 'vmware';
+
+/**
+ * What a policy rule looks at: the validated facts at hand. A rule runs only where every fact it
+ * `needs` is present, so it may rely on them.
+ */
+export interface CheckInput {
+  readonly vault?: RecoveryVaultSpec<unknown>;
+  /** The automation facts the rules read (a managed account's, or an existing-vaults fleet's). */
+  readonly automation?: Pick<
+    AutoUpdateAutomationSpec<unknown>,
+    'roleAssignments' | 'publicNetworkAccessEnabled' | 'runtime'
+  >;
+  readonly a2a?: A2AReplicationSpec<unknown>;
+  readonly vmware?: VmwareReplicationSpec;
+}
+
+/** What a rule reports: the fact and the prop within it. The runner adds the rule's id and level. */
+export interface RuleFinding {
+  /** The fact whose prop the finding is about. */
+  readonly fact: Fact;
+  /** The prop within that fact's props, as the user wrote it. */
+  readonly prop: string;
+  readonly value: unknown;
+  readonly message: string;
+}
 
 /** A finding of a policy rule. Errors stop synthesis; warnings are reported at synth. */
 export interface Finding {
@@ -31,13 +40,19 @@ export interface Finding {
   readonly message: string;
 }
 
-/** A policy rule: a pure function of the validated scenario. */
+/**
+ * A policy rule: a pure function of validated facts. Its id and level are declared here, once;
+ * every finding carries them. It runs in the building block that owns one of the facts it needs
+ * and is given the others (see `runPolicyChecks`), and once in a scenario.
+ */
 export interface PolicyRule {
   readonly id: string;
   readonly level: 'error' | 'warning';
   /** What the rule protects, in one line. */
   readonly description: string;
-  check(input: CheckInput): Finding[];
+  /** The facts the rule reads; it runs only where all of them are at hand. */
+  readonly needs: readonly Fact[];
+  check(input: CheckInput): RuleFinding[];
 }
 
 /** A reasoned exception to a warning rule. Error rules cannot be suppressed. */

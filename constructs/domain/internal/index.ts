@@ -1,0 +1,24 @@
+/**
+ * Everything the domain has, for the adapters, stacks and tests of this repository. This folder is
+ * not an entry point: package.json exports only `domain`, `cdktf`, `cdktn` and `pulumi`, whose
+ * index files list the public API by name (recorded in api/*.api.txt and compared by a test).
+ */
+export * from '../agent-status';
+export * from '../alerts';
+export * from '../automation';
+export * from '../checks';
+export * from '../errors';
+export * from '../existing-vaults';
+export * from '../handover';
+export * from '../naming';
+export * from '../plan';
+export * from '../regions';
+export * from '../replication';
+export * from '../roles';
+export * from '../rules';
+export * from '../runbook-asset';
+export * from '../runtime';
+export * from '../scenario';
+export * from '../schedule';
+export * from '../shared';
+export * from '../vault';
