@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   isIanaTimeZone,
   nextDailyStart,
@@ -5,11 +7,22 @@ import {
   regionInfo,
   REGIONS,
   zoneOffsetMinutes,
+  zoneRulesSource,
 } from '../../constructs/domain/internal';
+
+const root = join(__dirname, '..', '..');
 
 describe('region table', () => {
   it('maps every region to a time zone the IANA database knows', () => {
-    const bad = Object.entries(REGIONS).filter(([, info]) => !isIanaTimeZone(info.timeZone));
+    // Intl itself, not isIanaTimeZone: the table's zones are known to that function by construction.
+    const bad = Object.entries(REGIONS).filter(([, info]) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: info.timeZone });
+        return false;
+      } catch {
+        return true;
+      }
+    });
     expect(bad).toEqual([]);
   });
 
@@ -141,6 +154,44 @@ describe('nextDailyStart', () => {
   it('computes offsets east and west of UTC', () => {
     expect(zoneOffsetMinutes(Date.parse('2026-01-01T00:00:00Z'), 'Asia/Kolkata')).toBe(330);
     expect(zoneOffsetMinutes(Date.parse('2026-01-01T00:00:00Z'), 'America/Los_Angeles')).toBe(-480);
+  });
+
+  // Under jest, process.env is a copy that does not reach the runtime, so the offsets here come
+  // from Intl (the fallback); a child process with the real environment checks the TZ path.
+  it('falls back to Intl where setting TZ does not reach the runtime (jest)', () => {
+    expect(zoneRulesSource()).toBe('intl');
+  });
+
+  it("gives Intl's offsets through TZ in a real process, for every zone of the table, at transitions too, and leaves TZ as it was", () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'scripts', 'ts-run.js'), join(__dirname, 'zone-rules.child.ts')],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'America/Chicago' }, timeout: 60000 },
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as {
+      source: string;
+      mismatches: string[];
+      transitions: number;
+      zones: number;
+      tzAfter: (string | null)[];
+      localOffsetAfter: number;
+    };
+    expect(out.source).toBe('date');
+    expect(out.mismatches).toEqual([]);
+    expect(out.zones).toBe(new Set(Object.values(REGIONS).map((x) => x.timeZone)).size);
+    // Two years of daylight saving in the table's northern and southern zones: the search ran.
+    expect(out.transitions).toBeGreaterThan(40);
+    // TZ set before (America/Chicago) and unset: each is as it was after a computation.
+    expect(out.tzAfter).toEqual(['America/Chicago', null]);
+    expect(out.localOffsetAfter).toBe(300);
+  });
+
+  it('refuses a zone the runtime does not know instead of computing in UTC', () => {
+    expect(() => nextDailyStart(new Date('2026-11-22T10:00:00Z'), '00:00', 'Mars/Olympus_Mons', 10)).toThrow(
+      /not a time zone this runtime knows: "Mars\/Olympus_Mons"/,
+    );
+    expect(() => zoneOffsetMinutes(0, 'Europe/Atlantis')).toThrow(RangeError);
   });
 
   it('fails when the time of day is not HH:MM', () => {
