@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { format } from 'prettier';
@@ -27,7 +36,7 @@ const tsRun = join(root, 'scripts', 'ts-run.js');
 const preload = join(root, 'bench', 'measure.cjs');
 const NOW = '2026-11-22T10:00:00Z';
 const quick = process.argv.includes('--quick');
-/** `--only=cdktn`: measure only the cdktn synthesis, once, print it, and write nothing (a smoke run). */
+/** `--only=cdktf` or `--only=cdktn`: measure only that synthesis, once, print it, and write nothing (a smoke run). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 type Flavour = 'cdktf' | 'cdktn';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,38 +65,75 @@ const stats = (xs: number[]): Stats => {
 };
 const round = (x: number, d = 0): number => Number(x.toFixed(d));
 
+/** What one measured process is: a label, node's arguments, and where and how to run it. */
+interface RunSpec {
+  readonly label: string;
+  readonly args: string[];
+  readonly opts?: { env?: NodeJS.ProcessEnv; cwd?: string; nodeFlags?: string[] };
+}
+
+/** One run of `node <args>`: wall time from spawn to exit, and the peak RSS the process reported. */
+function runOnce({ label, args, opts = {} }: RunSpec): { ms: number; rssMb: number } {
+  mkdirSync(work, { recursive: true });
+  const rssFile = join(work, `rss-${process.pid}.jsonl`);
+  rmSync(rssFile, { force: true });
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [...(opts.nodeFlags ?? []), '-r', preload, ...args], {
+    cwd: opts.cwd ?? root,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ASR_NOW: NOW, ...opts.env, BENCH_RSS_FILE: rssFile },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr?.slice(-2000)}`);
+  const rssKb = (JSON.parse(readFileSync(rssFile, 'utf8').trim().split('\n').pop()!) as { maxRssKb: number })
+    .maxRssKb;
+  return { ms, rssMb: rssKb / 1024 };
+}
+
+function summarize(
+  label: string,
+  runs: number,
+  warmups: number,
+  walls: number[],
+  rss: number[],
+): Measurement {
+  const m = { label, runs, warmups, wallMs: mapStats(stats(walls), 0), peakRssMb: mapStats(stats(rss), 0) };
+  console.log(
+    `  ${label.padEnd(52)} wall ${m.wallMs.median} ms (${m.wallMs.min}-${m.wallMs.max})  rss ${m.peakRssMb.median} MB`,
+  );
+  return m;
+}
+
 /** Runs `node <args>` `warmups + runs` times and measures the last `runs`. */
 function measure(
   label: string,
   args: string[],
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; runs?: number; warmups?: number; nodeFlags?: string[] } = {},
 ): Measurement {
-  const runs = quick || only ? 1 : (opts.runs ?? 5);
-  const warmups = quick || only ? 0 : (opts.warmups ?? 1);
-  const walls: number[] = [];
-  const rss: number[] = [];
-  mkdirSync(work, { recursive: true });
-  for (let i = 0; i < warmups + runs; i++) {
-    const rssFile = join(work, `rss-${process.pid}.jsonl`);
-    rmSync(rssFile, { force: true });
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [...(opts.nodeFlags ?? []), '-r', preload, ...args], {
-      cwd: opts.cwd ?? root,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', ASR_NOW: NOW, ...opts.env, BENCH_RSS_FILE: rssFile },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
+  return measureTogether([{ label, args, opts }], opts)[0]!;
+}
+
+/**
+ * Measures several processes round-robin (A, B, C, A, B, C, ...) after one warm-up round, so that a
+ * drift in the machine's load falls on all of them alike and their ratios stay comparable.
+ */
+function measureTogether(
+  specs: readonly RunSpec[],
+  o: { runs?: number; warmups?: number } = {},
+): Measurement[] {
+  const runs = quick || only ? 1 : (o.runs ?? 5);
+  const warmups = quick || only ? 0 : (o.warmups ?? 1);
+  const walls = specs.map((): number[] => []);
+  const rss = specs.map((): number[] => []);
+  for (let i = 0; i < warmups + runs; i++)
+    specs.forEach((spec, k) => {
+      const r = runOnce(spec);
+      if (i < warmups) return;
+      walls[k]!.push(r.ms);
+      rss[k]!.push(r.rssMb);
     });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr?.slice(-2000)}`);
-    if (i < warmups) continue;
-    walls.push(ms);
-    rss.push(JSON.parse(readFileSync(rssFile, 'utf8').trim().split('\n').pop()!).maxRssKb / 1024);
-  }
-  const m = { label, runs, warmups, wallMs: mapStats(stats(walls), 0), peakRssMb: mapStats(stats(rss), 0) };
-  console.log(
-    `  ${label.padEnd(44)} wall ${m.wallMs.median} ms (${m.wallMs.min}-${m.wallMs.max})  rss ${m.peakRssMb.median} MB`,
-  );
-  return m;
+  return specs.map((spec, k) => summarize(spec.label, runs, warmups, walls[k]!, rss[k]!));
 }
 const mapStats = (s: Stats, d: number): Stats => ({
   median: round(s.median, d),
@@ -97,12 +143,70 @@ const mapStats = (s: Stats, d: number): Stats => ({
 
 // ------------------------------------------------------------------- inputs
 
-const cdktfContext = JSON.stringify(JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).context);
-const cdktfEnv = (outdir: string, flavour: Flavour = 'cdktf'): NodeJS.ProcessEnv => ({
-  CDKTF_CONTEXT_JSON: cdktfContext,
+/**
+ * The app's context (cdktf.json's): all of it (stacks a2a, vmware and existing), or "both scenarios",
+ * a2a and vmware, which is what issue 14's targets and the 2026-11-22 figures measure.
+ */
+function contextOf(cdktfJson: string, stacks: 'both' | 'all'): string {
+  const context = (
+    JSON.parse(readFileSync(cdktfJson, 'utf8')) as { context: { asr: Record<string, unknown> } }
+  ).context;
+  if (stacks === 'both') delete context.asr.existing;
+  return JSON.stringify(context);
+}
+const cdktfEnv = (
+  outdir: string,
+  flavour: Flavour = 'cdktf',
+  stacks: 'both' | 'all' = 'both',
+  cdktfJson = join(root, 'cdktf.json'),
+): NodeJS.ProcessEnv => ({
+  CDKTF_CONTEXT_JSON: contextOf(cdktfJson, stacks),
   CDKTF_OUTDIR: outdir,
   ASR_TERRAFORM_FLAVOUR: flavour,
 });
+
+/**
+ * Earlier versions of this app, measured in the same run as the current one (issue 14 asks for
+ * before/after medians from the same run): the commit whose figures issue 14 quotes (2026-11-22),
+ * and the start of the latest round. `--before=<ref>[,<ref>...]` measures others, `--before=none` none.
+ * Each is extracted with `git archive` and runs on this checkout's node_modules, so only our code differs.
+ */
+const BEFORE_DEFAULT: readonly { ref: string; what: string }[] = [
+  { ref: '1cc91f3', what: '2026-11-22, the figures issue 14 quotes' },
+  { ref: '965ac18', what: 'start of the second round' },
+];
+function beforeRefs(): { ref: string; what: string }[] {
+  const arg = process.argv.find((a) => a.startsWith('--before='))?.slice('--before='.length);
+  if (arg === undefined) return [...BEFORE_DEFAULT];
+  if (arg === 'none') return [];
+  return arg.split(',').map((ref) => ({ ref, what: 'given with --before' }));
+}
+interface Before {
+  readonly ref: string;
+  readonly what: string;
+  readonly dir: string;
+  /** Whether that version has the cdktn flavour (scripts/flavours.cjs). */
+  readonly flavours: readonly Flavour[];
+}
+function prepareBefores(): { befores: Before[]; skipped?: string } {
+  const befores: Before[] = [];
+  for (const { ref, what } of beforeRefs()) {
+    const dir = join(work, `before-${ref}`);
+    mkdirSync(dir, { recursive: true });
+    const r = spawnSync('bash', ['-c', 'git archive --format=tar "$0" | tar -x -C "$1"', ref, dir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0)
+      return { befores, skipped: `git archive ${ref} failed (no git history here?): ${r.stderr.trim()}` };
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const flavours: Flavour[] = existsSync(join(dir, 'scripts', 'flavours.cjs'))
+      ? ['cdktf', 'cdktn']
+      : ['cdktf'];
+    befores.push({ ref, what, dir, flavours });
+  }
+  return { befores };
+}
 
 /** The provider modules the cdktf adapter and stacks import, read from the sources. */
 function deepImports(): string[] {
@@ -201,40 +305,78 @@ async function main(): Promise<void> {
   };
 
   const baselineDir = writeBaseline();
-  /** Both scenarios synthesized in one flavour: ours, the provider-root baseline, and the floor. */
+  const { befores, skipped: beforeSkipped } = prepareBefores();
+  if (beforeSkipped) console.log(`  earlier versions not measured: ${beforeSkipped}`);
+  /**
+   * Both scenarios in one flavour: ours, the provider-root baseline, the floor and earlier versions
+   * of ours, measured round-robin; and, for information, the app with all three stacks.
+   */
   const terraformSynthesis = (flavour: Flavour) => {
-    const ours = measure(`ours: both ${flavour} stacks`, [tsRun, join(root, 'stacks', 'cdktf', 'main.ts')], {
-      env: cdktfEnv(join(work, `out-ours-${flavour}`), flavour),
-    });
-    const baseline = measure(
-      `baseline: same app, provider root import (${flavour})`,
-      [join(baselineDir, 'scripts', 'ts-run.js'), join(baselineDir, 'stacks', 'cdktf', 'main.ts')],
-      { env: cdktfEnv(join(work, `out-baseline-${flavour}`), flavour) },
-    );
     const floorScript = join(work, `floor-${flavour}.js`);
     const load = (m: string) => `require('${mapSpecifier(m, flavour) ?? m}');`;
-    writeFileSync(
-      floorScript,
-      `${load('cdktf')}\n${deepImports().map(load).join('\n')}\nrequire('@swc/core');\n`,
+    // No @swc/core: with its transform cache, ts-run loads it only after an edit.
+    writeFileSync(floorScript, `${load('cdktf')}\n${deepImports().map(load).join('\n')}\n`);
+    const app = (dir: string) => [join(dir, 'scripts', 'ts-run.js'), join(dir, 'stacks', 'cdktf', 'main.ts')];
+    const earlier = befores.filter((b) => b.flavours.includes(flavour));
+    const [ours, oursAll, baseline, floor, ...before] = measureTogether(
+      [
+        {
+          label: `ours: both scenarios (${flavour})`,
+          args: app(root),
+          opts: { env: cdktfEnv(join(work, `out-ours-${flavour}`), flavour) },
+        },
+        {
+          label: `ours: all three stacks (${flavour})`,
+          args: app(root),
+          opts: { env: cdktfEnv(join(work, `out-all-${flavour}`), flavour, 'all') },
+        },
+        {
+          label: `baseline: same app, provider root import (${flavour})`,
+          args: app(baselineDir),
+          opts: { env: cdktfEnv(join(work, `out-baseline-${flavour}`), flavour) },
+        },
+        { label: `floor: node + ${flavour} + our deep imports`, args: [floorScript] },
+        ...earlier.map((b) => ({
+          label: `before: ${b.ref}, both scenarios (${flavour})`,
+          args: app(b.dir),
+          opts: {
+            cwd: b.dir,
+            env: cdktfEnv(
+              join(work, `out-before-${b.ref}-${flavour}`),
+              flavour,
+              'both',
+              join(b.dir, 'cdktf.json'),
+            ),
+          },
+        })),
+      ],
+      { runs: 7 },
     );
-    const floor = measure(`floor: node + ${flavour} + our deep imports`, [floorScript], { cwd: root });
     return {
-      ours,
-      baseline,
-      floor,
-      speedupVsBaseline: round(baseline.wallMs.median / ours.wallMs.median, 2),
-      ratioToFloor: round(ours.wallMs.median / floor.wallMs.median, 2),
-      memoryVsBaseline: round(baseline.peakRssMb.median / ours.peakRssMb.median, 2),
+      ours: ours!,
+      oursAll: oursAll!,
+      baseline: baseline!,
+      floor: floor!,
+      before: before.map((m, i) => ({
+        ref: earlier[i]!.ref,
+        what: earlier[i]!.what,
+        measurement: m,
+        afterOverBefore: round(ours!.wallMs.median / m.wallMs.median, 2),
+      })),
+      speedupVsBaseline: round(baseline!.wallMs.median / ours!.wallMs.median, 2),
+      ratioToFloor: round(ours!.wallMs.median / floor!.wallMs.median, 2),
+      memoryVsBaseline: round(baseline!.peakRssMb.median / ours!.peakRssMb.median, 2),
     };
   };
 
-  if (only === 'cdktn') {
-    console.log('cdktn synthesis of both scenarios, one run each (smoke: nothing is written)');
-    console.log(JSON.stringify(terraformSynthesis('cdktn'), null, 2));
+  if (only === 'cdktn' || only === 'cdktf') {
+    console.log(`${only} synthesis of both scenarios, one run each (smoke: nothing is written)`);
+    console.log(JSON.stringify(terraformSynthesis(only), null, 2));
     rmSync(work, { recursive: true, force: true });
     return;
   }
-  if (only !== undefined) throw new Error(`--only: received "${only}"; only cdktn is supported`);
+  if (only !== undefined) throw new Error(`--only: received "${only}"; cdktf or cdktn`);
+  if (beforeSkipped) results.beforeSkipped = beforeSkipped;
 
   console.log('1-3. cdktf synthesis of both scenarios: ours, baseline (provider root import), floor');
   results.cdktf = terraformSynthesis('cdktf');
@@ -444,12 +586,26 @@ function renderMarkdown(r: Record<string, unknown>): string {
     `| ${m.label} | ${m.wallMs.median} | ${m.wallMs.min}-${m.wallMs.max} | ${m.peakRssMb.median} | ${m.runs} after ${m.warmups} |`;
   type Synthesis = {
     ours: Measurement;
+    oursAll?: Measurement;
     baseline: Measurement;
     floor: Measurement;
+    before?: { ref: string; what: string; measurement: Measurement; afterOverBefore: number }[];
     speedupVsBaseline: number;
     ratioToFloor: number;
     memoryVsBaseline: number;
   };
+  const synthesisRows = (x: Synthesis) => [
+    row(x.ours),
+    ...(x.oursAll ? [row(x.oursAll)] : []),
+    row(x.baseline),
+    row(x.floor),
+    ...(x.before ?? []).map((b) => row(b.measurement)),
+  ];
+  const beforeAfter = (name: string, x: Synthesis) =>
+    (x.before ?? []).map(
+      (b) =>
+        `${name} before/after, same run: ${b.ref} (${b.what}) ${b.measurement.wallMs.median} ms, now ${x.ours.wallMs.median} ms (${b.afterOverBefore}x).`,
+    );
   const c = r.cdktf as Synthesis;
   const n = r.cdktn as Synthesis;
   const p = r.pulumi as Record<string, Measurement>;
@@ -468,19 +624,17 @@ function renderMarkdown(r: Record<string, unknown>): string {
     '',
     '| measurement | median wall (ms) | spread (ms) | peak RSS (MB) | runs |',
     '|---|---|---|---|---|',
-    row(c.ours),
-    row(c.baseline),
-    row(c.floor),
-    row(n.ours),
-    row(n.baseline),
-    row(n.floor),
+    ...synthesisRows(c),
+    ...synthesisRows(n),
     row(p.a2a!),
     row(p.vmware!),
     row(t.ours),
     row(t.barrel),
     '',
-    `cdktf: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. cdktn: ${n.speedupVsBaseline}x faster and ${n.memoryVsBaseline}x less memory than its baseline; ${n.ratioToFloor}x its floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
+    `cdktf, both scenarios: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. cdktn: ${n.speedupVsBaseline}x faster and ${n.memoryVsBaseline}x less memory than its baseline; ${n.ratioToFloor}x its floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
     '',
+    ...[...beforeAfter('cdktf', c), ...beforeAfter('cdktn', n)].flatMap((l) => [l, '']),
+    ...(typeof r.beforeSkipped === 'string' ? [`Earlier versions not measured: ${r.beforeSkipped}`, ''] : []),
     '| engine | vaults | median wall (ms) | peak RSS (MB) |',
     '|---|---|---|---|',
     ...Object.entries(fl).flatMap(([e, f]) =>
