@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { AutoUpdateAutomationSpec } from '../domain/internal';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { TERRAFORM_FLAVOUR } from './flavour';
-import { addDiagnosticSettings } from './shared';
+import { addDiagnosticSettings, terraformLiteral } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
 // building block and the existing-vaults scenario share, with the same construct ids in both.
@@ -68,8 +68,9 @@ export function addAutomationCore(
     automationAccountName: account.name,
     runbookType: spec.runtime.runbookType,
     description: spec.runbook.description,
-    // The shipped runbook goes inline; a user-hosted one is published from its link, hash-checked by Automation.
-    content: spec.runbook.contentLink ? undefined : spec.runbook.asset.content,
+    // The shipped runbook goes inline (escaped: Terraform reads strings as templates); a user-hosted
+    // one is published from its link, hash-checked by Automation.
+    content: spec.runbook.contentLink ? undefined : terraformLiteral(spec.runbook.asset.content),
     publishContentLink: spec.runbook.contentLink
       ? {
           uri: spec.runbook.contentLink.uri,

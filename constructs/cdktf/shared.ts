@@ -31,6 +31,16 @@ export const TERRAFORM_DEPLOY_TIME: DeployTimeValues = Object.freeze({
   isDeployTime: (value: unknown): boolean => Token.isUnresolved(value),
 });
 
+/**
+ * Literal text as Terraform must receive it. In Terraform's JSON syntax every string is a template:
+ * `${` starts an interpolation and `%{` a directive, so text that holds them (the runbook's
+ * PowerShell `"Vault ${VaultId}: ..."`) fails at plan with "Invalid reference". `$${` and `%%{`
+ * are their escapes; Terraform reads the result back as `text`, unchanged.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
 /** Runs a domain resolver with the Terraform engine's deploy-time values and throws its one error, if any. */
 export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
   return resolveDomainAlone(component, resolve, TERRAFORM_DEPLOY_TIME);

@@ -7,6 +7,14 @@ export type TfJson = {
   terraform?: Record<string, unknown>;
 };
 
+/**
+ * What Terraform makes of a string in JSON syntax that holds no interpolation: the text with its
+ * template escapes (`$${`, `%%{`) undone. The value Azure receives.
+ */
+export function terraformTemplateText(s: string): string {
+  return s.replace(/\$\$\{/g, () => '${').replace(/%%\{/g, () => '%{');
+}
+
 export function synth(stack: TerraformStack): TfJson {
   return JSON.parse(Testing.synth(stack)) as TfJson;
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
@@ -8,7 +9,13 @@ import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain/internal';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';
-import { only, resources, synth, testApp, type TfJson } from './helpers';
+import { only, resources, synth, terraformTemplateText, testApp, type TfJson } from './helpers';
+
+/** The terraform CLI on PATH, if this machine has one (the round-trip test runs only then). */
+const terraformCli = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'terraform'))
+  .find((f) => existsSync(f));
 
 const exampleContext = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdktf.json'), 'utf8')).context;
 
@@ -94,9 +101,49 @@ describe('a2a stack (example configuration)', () => {
     expect(rb.runtime_environment_name).toMatch(
       /^\$\{azurerm_automation_runtime_environment\.[A-Za-z0-9_]+\.name\}$/,
     );
-    expect(rb.content).toBe(runbookAsset().content);
     expect(String(rb.description)).toContain(runbookAsset().sha256);
   });
+
+  it('passes the runbook as literal text: every ${ and %{ escaped, so Terraform reads back the file', () => {
+    const content = String(only(doc, 'azurerm_automation_runbook').content);
+    // The runbook has PowerShell "${VaultId}" and the like: unescaped, Terraform fails with "Invalid reference".
+    expect(runbookAsset().content).toMatch(/\$\{\w+\}/);
+    expect(content.match(/(?<!\$)\$\{/g) ?? []).toEqual([]);
+    expect(content.match(/(?<!%)%\{/g) ?? []).toEqual([]);
+    expect(terraformTemplateText(content)).toBe(runbookAsset().content);
+  });
+
+  (terraformCli ? it : it.skip)(
+    'Terraform itself reads the synthesized runbook content back as the runbook file (terraform apply of an output)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'asr-tf-literal-'));
+      try {
+        const content = only(doc, 'azurerm_automation_runbook').content;
+        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ output: { content: { value: content } } }));
+        writeFileSync(join(dir, 'cli.tfrc'), '');
+        const tf = (...args: string[]) => {
+          const r = spawnSync(terraformCli!, args, {
+            cwd: dir,
+            encoding: 'utf8',
+            timeout: 60000,
+            env: {
+              ...process.env,
+              TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'),
+              CHECKPOINT_DISABLE: '1',
+              TF_IN_AUTOMATION: '1',
+            },
+          });
+          if (r.status !== 0) throw new Error(`terraform ${args[0]}: ${r.stderr}${r.stdout}`);
+          return r.stdout;
+        };
+        tf('init', '-input=false');
+        tf('apply', '-auto-approve', '-input=false');
+        expect(tf('output', '-raw', 'content')).toBe(runbookAsset().content);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('schedules daily midnight in the source region zone, and ignores the start time after creation', () => {
     const s = only(doc, 'azurerm_automation_schedule');

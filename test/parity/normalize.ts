@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PlannedResource } from '../../constructs/domain/internal';
 import { armType, physicalName, type GraphNode } from '../../stacks/pulumi/offline';
-import { ARM_TYPE, type TfJson } from '../cdktf/helpers';
+import { ARM_TYPE, terraformTemplateText, type TfJson } from '../cdktf/helpers';
 
 /**
  * Both engines' output, brought to the shape of the domain plan: (ARM type, name, key properties),
@@ -112,7 +112,8 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
           p({
             runbookType: r.runbook_type,
             runtimeEnvironment: ref(r.runtime_environment_name),
-            contentSha256: link ? link.hash.value : sha256(String(r.content)),
+            // Hashed as Terraform reads it (escapes undone): what Azure receives.
+            contentSha256: link ? link.hash.value : sha256(terraformTemplateText(String(r.content))),
           });
           break;
         }
