@@ -825,12 +825,13 @@ export function buildCheckedRawProgram(
 export function prepareCdktfRaw(
   paths: SynthPaths & { readonly work: string },
   flavour: Flavour,
+  opts: { context?: unknown } = {},
 ): { label: string; args: string[]; env: Record<string, string>; program: CheckedRawProgram } {
-  const program = buildCheckedRawProgram(paths, flavour);
+  const program = buildCheckedRawProgram(paths, flavour, opts);
   return {
     label: `raw: same resources, provider classes (${flavour})`,
     args: [paths.tsRun, program.program],
-    env: synthEnv(paths.root, join(paths.work, `out-cdktf-raw-${flavour}`), flavour),
+    env: synthEnv(paths.root, join(paths.work, `out-cdktf-raw-${flavour}`), flavour, opts.context),
     program,
   };
 }

@@ -12,6 +12,7 @@ import {
 import { cpus, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { format } from 'prettier';
+import { prepareCdktfRaw } from './cdktf-raw';
 import { renderFleetChart } from './chart';
 import { benchRunbook, renderRunbookMarkdown, type RunbookBench } from './runbook';
 import {
@@ -318,7 +319,11 @@ async function main(): Promise<void> {
     writeFileSync(floorScript, `${load('cdktf')}\n${deepImports().map(load).join('\n')}\n`);
     const app = (dir: string) => [join(dir, 'scripts', 'ts-run.js'), join(dir, 'stacks', 'cdktf', 'main.ts')];
     const earlier = befores.filter((b) => b.flavours.includes(flavour));
-    const [ours, oursAll, baseline, floor, ...before] = measureTogether(
+    // The same resources declared by hand with the provider classes, checked to synthesize the same JSON.
+    const rawRun = prepareCdktfRaw({ root, work, tsRun }, flavour, {
+      context: JSON.parse(contextOf(join(root, 'cdktf.json'), 'both')) as unknown,
+    });
+    const [ours, oursAll, baseline, floor, raw, ...before] = measureTogether(
       [
         {
           label: `ours: both scenarios (${flavour})`,
@@ -336,6 +341,7 @@ async function main(): Promise<void> {
           opts: { env: cdktfEnv(join(work, `out-baseline-${flavour}`), flavour) },
         },
         { label: `floor: node + ${flavour} + our deep imports`, args: [floorScript] },
+        { label: `${rawRun.label}, both scenarios`, args: rawRun.args, opts: { env: rawRun.env } },
         ...earlier.map((b) => ({
           label: `before: ${b.ref}, both scenarios (${flavour})`,
           args: app(b.dir),
@@ -357,6 +363,7 @@ async function main(): Promise<void> {
       oursAll: oursAll!,
       baseline: baseline!,
       floor: floor!,
+      raw: raw!,
       before: before.map((m, i) => ({
         ref: earlier[i]!.ref,
         what: earlier[i]!.what,
@@ -365,6 +372,8 @@ async function main(): Promise<void> {
       })),
       speedupVsBaseline: round(baseline!.wallMs.median / ours!.wallMs.median, 2),
       ratioToFloor: round(ours!.wallMs.median / floor!.wallMs.median, 2),
+      ratioToRaw: round(ours!.wallMs.median / raw!.wallMs.median, 2),
+      rawToFloor: round(raw!.wallMs.median / floor!.wallMs.median, 2),
       memoryVsBaseline: round(baseline!.peakRssMb.median / ours!.peakRssMb.median, 2),
     };
   };
@@ -589,6 +598,9 @@ function renderMarkdown(r: Record<string, unknown>): string {
     oursAll?: Measurement;
     baseline: Measurement;
     floor: Measurement;
+    raw?: Measurement;
+    ratioToRaw?: number;
+    rawToFloor?: number;
     before?: { ref: string; what: string; measurement: Measurement; afterOverBefore: number }[];
     speedupVsBaseline: number;
     ratioToFloor: number;
@@ -599,6 +611,7 @@ function renderMarkdown(r: Record<string, unknown>): string {
     ...(x.oursAll ? [row(x.oursAll)] : []),
     row(x.baseline),
     row(x.floor),
+    ...(x.raw ? [row(x.raw)] : []),
     ...(x.before ?? []).map((b) => row(b.measurement)),
   ];
   const beforeAfter = (name: string, x: Synthesis) =>
@@ -633,6 +646,14 @@ function renderMarkdown(r: Record<string, unknown>): string {
     '',
     `cdktf, both scenarios: ${c.speedupVsBaseline}x faster and ${c.memoryVsBaseline}x less memory than the baseline; ${c.ratioToFloor}x the floor. cdktn: ${n.speedupVsBaseline}x faster and ${n.memoryVsBaseline}x less memory than its baseline; ${n.ratioToFloor}x its floor. Type-checking: ${t.speedup}x faster than with the provider root import.`,
     '',
+    ...[c, n].flatMap((x, i) =>
+      x.raw
+        ? [
+            `${i ? 'cdktn' : 'cdktf'}: the raw program (the same resources declared by hand with the provider classes, no domain, no validation) is ${x.rawToFloor}x the floor; ours is ${x.ratioToRaw}x raw.`,
+            '',
+          ]
+        : [],
+    ),
     ...[...beforeAfter('cdktf', c), ...beforeAfter('cdktn', n)].flatMap((l) => [l, '']),
     ...(typeof r.beforeSkipped === 'string' ? [`Earlier versions not measured: ${r.beforeSkipped}`, ''] : []),
     '| engine | vaults | median wall (ms) | peak RSS (MB) |',
