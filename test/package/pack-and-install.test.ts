@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { terraformTemplateText } from '../cdktf/helpers';
 
 /**
  * What we publish must work installed from the tarball, with only one engine present. This packs
@@ -142,8 +143,8 @@ describe('installed from the tarball', () => {
       doc.resource.azurerm_automation_runbook as Record<string, { content: string; runbook_type: string }>,
     );
     expect(runbooks).toHaveLength(2);
-    // The runbook shipped inside the package is what gets uploaded.
-    expect(runbooks[0]!.content).toBe(
+    // The runbook shipped inside the package is what gets uploaded (as Terraform reads the escaped text).
+    expect(terraformTemplateText(runbooks[0]!.content)).toBe(
       readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8'),
     );
     expect(Object.keys(doc.resource.azurerm_site_recovery_protection_container_mapping)).toHaveLength(4);
