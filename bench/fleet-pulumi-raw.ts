@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
-import { setFleetMocks, settle } from './fleet-mocks';
+import { inStack, setFleetMocks, settle } from './fleet-mocks';
 import { encode, SECRET, STRING_ASSET, type FleetRecording } from './fleet-pulumi-record';
 
 type AzureNativeResource = pulumi.CustomResource & {
@@ -58,12 +58,14 @@ export async function main(argv: string[]): Promise<void> {
     }
     return value;
   };
-  for (const r of recording.resources) {
-    const resource = new (classes.get(r.type)!)(r.name, input(r.inputs) as Record<string, unknown>);
-    byId.set(r.id, resource);
-    if (!byName.has(r.name)) byName.set(r.name, resource);
-  }
-  for (const c of recording.calls) void pulumi.runtime.invoke(c.token, input(c.args) as pulumi.Inputs);
+  await inStack(() => {
+    for (const r of recording.resources) {
+      const resource = new (classes.get(r.type)!)(r.name, input(r.inputs) as Record<string, unknown>);
+      byId.set(r.id, resource);
+      if (!byName.has(r.name)) byName.set(r.name, resource);
+    }
+    for (const c of recording.calls) void pulumi.runtime.invoke(c.token, input(c.args) as pulumi.Inputs);
+  });
   const registered = await settle(count);
   if (registered < recording.resources.length)
     throw new Error(`only ${registered} of ${recording.resources.length} resources registered`);

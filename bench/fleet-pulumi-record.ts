@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { A2AMobilityAutoUpdate } from '../constructs/pulumi';
 import { fleetVault } from './fleet';
-import { setFleetMocks, settle, type Invocation, type Registration } from './fleet-mocks';
+import { inStack, setFleetMocks, settle, type Invocation, type Registration } from './fleet-mocks';
 
 /**
  * What our components register for a fleet, as data: every custom resource (type token, logical
@@ -51,7 +51,9 @@ export async function recordFleet(vaults: number): Promise<FleetRecording> {
       ),
     call: (c) => calls.push(encode(c.args).then((args) => ({ ...c, args: args as Record<string, unknown> }))),
   });
-  for (let i = 0; i < vaults; i++) new A2AMobilityAutoUpdate(`v${i}`, fleetVault(i));
+  await inStack(() => {
+    for (let i = 0; i < vaults; i++) new A2AMobilityAutoUpdate(`v${i}`, fleetVault(i));
+  });
   await settle(count);
   return { vaults, resources: await Promise.all(resources), calls: await Promise.all(calls) };
 }
