@@ -20,12 +20,6 @@ export interface FleetPoint<M extends MeasuredRun = MeasuredRun> {
   readonly vaults: number;
   readonly measurement: M;
 }
-type Measure<M extends MeasuredRun> = (
-  label: string,
-  args: string[],
-  opts?: { runs?: number; warmups?: number; nodeFlags?: string[] },
-) => M;
-
 /**
  * Vault counts of the raw baseline. 500 is left out by default: recording it and running it twice
  * would add about 8 minutes to a bench that must stay under 15 (`--raw-500` adds it).
@@ -34,34 +28,27 @@ export const rawSizes = (argv: readonly string[]): number[] =>
   argv.includes('--raw-500') ? [1, 10, 100, 500] : [1, 10, 100];
 
 /**
- * For each size: records what our components register (one untimed run of fleet-pulumi-record.ts),
- * then measures fleet-pulumi-raw.ts replaying it, with the same runs, warm-ups and heap as ours.
+ * The raw baseline's process for `n` vaults: records what our components register for `n` vaults
+ * (one untimed run of fleet-pulumi-record.ts), and returns what to measure (fleet-pulumi-raw.ts
+ * replaying it), to be run round-robin with ours at the same size, with the same heap.
  */
-export function measurePulumiRaw<M extends MeasuredRun>(
-  measure: Measure<M>,
-  sizes: readonly number[],
+export function prepareRawFleet(
+  n: number,
   paths: { root: string; work: string; tsRun: string },
-): FleetPoint<M>[] {
-  const points: FleetPoint<M>[] = [];
-  const heap = ['--max-old-space-size=8192'];
-  for (const n of sizes) {
-    const recording = join(paths.work, `pulumi-raw-${n}.json`);
-    const r = spawnSync(
-      process.execPath,
-      [...heap, paths.tsRun, join(paths.root, 'bench', 'fleet-pulumi-record.ts'), String(n), recording],
-      { cwd: paths.root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (r.status !== 0) throw new Error(`recording ${n} vaults: exit ${r.status}\n${r.stderr?.slice(-2000)}`);
-    points.push({
-      vaults: n,
-      measurement: measure(
-        `pulumi raw fleet ${n}`,
-        [paths.tsRun, join(paths.root, 'bench', 'fleet-pulumi-raw.ts'), recording],
-        { ...(n >= 100 ? { runs: 2, warmups: 0 } : { runs: 3 }), nodeFlags: heap },
-      ),
-    });
-  }
-  return points;
+  nodeFlags: readonly string[],
+): { label: string; args: string[]; opts: { nodeFlags: string[] } } {
+  const recording = join(paths.work, `pulumi-raw-${n}.json`);
+  const r = spawnSync(
+    process.execPath,
+    [...nodeFlags, paths.tsRun, join(paths.root, 'bench', 'fleet-pulumi-record.ts'), String(n), recording],
+    { cwd: paths.root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (r.status !== 0) throw new Error(`recording ${n} vaults: exit ${r.status}\n${r.stderr?.slice(-2000)}`);
+  return {
+    label: `pulumi raw fleet ${n}`,
+    args: [paths.tsRun, join(paths.root, 'bench', 'fleet-pulumi-raw.ts'), recording],
+    opts: { nodeFlags: [...nodeFlags] },
+  };
 }
 
 /** Ours against raw at every size both measured. */

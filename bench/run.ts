@@ -19,7 +19,7 @@ import {
   compareWithRaw,
   defaultHeapLimitMb,
   fleetAdvice,
-  measurePulumiRaw,
+  prepareRawFleet,
   rawSizes,
   renderRawSection,
 } from './pulumi-raw';
@@ -356,7 +356,8 @@ async function main(): Promise<void> {
           },
         })),
       ],
-      { runs: 7 },
+      // 15 rounds: on this 2-core machine single runs of the same process spread by 30% and more.
+      { runs: 15 },
     );
     return {
       ours: ours!,
@@ -416,18 +417,27 @@ async function main(): Promise<void> {
       }),
     });
   }
+  // Ours and the raw baseline (the same azure-native resources and inputs without our components,
+  // bench/pulumi-raw.ts) round-robin at each size they share, so that load drift falls on both.
+  // Pulumi's mock runtime needs about two minutes and 8 GB for 500 vaults: fewer runs and a larger heap.
+  const heap = ['--max-old-space-size=8192'];
+  const withRaw = rawSizes(process.argv);
+  fleet['pulumi-raw'] = [];
   for (const n of sizes) {
-    // Pulumi's mock runtime needs about a minute and over 4 GB for 500 vaults: fewer runs and a larger heap there.
-    fleet.pulumi!.push({
-      vaults: n,
-      measurement: measure(`pulumi fleet ${n}`, [tsRun, join(root, 'bench', 'fleet-pulumi.ts'), String(n)], {
-        ...(n >= 100 ? { runs: 2, warmups: 0 } : { runs: 3 }),
-        nodeFlags: ['--max-old-space-size=8192'],
-      }),
-    });
+    const ours: RunSpec = {
+      label: `pulumi fleet ${n}`,
+      args: [tsRun, join(root, 'bench', 'fleet-pulumi.ts'), String(n)],
+      opts: { nodeFlags: heap },
+    };
+    const runs = n >= 500 ? { runs: 2, warmups: 0 } : n >= 100 ? { runs: 3, warmups: 0 } : { runs: 3 };
+    if (!withRaw.includes(n)) {
+      fleet.pulumi!.push({ vaults: n, measurement: measureTogether([ours], runs)[0]! });
+      continue;
+    }
+    const [o, raw] = measureTogether([ours, prepareRawFleet(n, { root, work, tsRun }, heap)], runs);
+    fleet.pulumi!.push({ vaults: n, measurement: o! });
+    fleet['pulumi-raw'].push({ vaults: n, measurement: raw! });
   }
-  // The raw baseline: the same azure-native resources and inputs, without our components (bench/pulumi-raw.ts).
-  fleet['pulumi-raw'] = measurePulumiRaw(measure, rawSizes(process.argv), { root, work, tsRun });
   const scaling = Object.fromEntries(
     Object.entries(fleet).map(([engine, points]) => {
       const marginal = points.slice(1).map((p, i) => ({
