@@ -9,19 +9,14 @@ import {
   zoneRulesSource,
 } from '../../constructs/domain/internal';
 
+/** The oracle: Intl's own offset name ("GMT+05:30", "GMT-03:00", "GMT"), another path than schedule.ts's fallback. */
 const intlOffset = (zone: string) => {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
   return (ms: number): number => {
-    const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
-    return Math.round((Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - ms) / 60000);
+    const name = format.formatToParts(new Date(ms)).find((x) => x.type === 'timeZoneName')?.value ?? '';
+    const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+    if (!m) throw new Error(`unexpected offset name ${JSON.stringify(name)} for ${zone}`);
+    return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
   };
 };
 
