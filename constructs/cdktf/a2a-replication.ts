@@ -5,26 +5,15 @@ import { SiteRecoveryProtectionContainerMapping } from '@cdktf/provider-azurerm/
 import { SiteRecoveryReplicationPolicy } from '@cdktf/provider-azurerm/lib/site-recovery-replication-policy';
 import { Construct } from 'constructs';
 import {
-  autoUpdateTargetFor,
-  checkRef,
-  handedOver,
-  resolveA2AReplication,
   type A2AReplicationProps,
   type A2AReplicationSpec,
   type Finding,
   type Suppression,
+  resolveA2AReplicationBlock,
 } from '../domain/internal';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import {
-  checkBlock,
-  refOf,
-  reportWarnings,
-  resolveAlone,
-  vaultSpecOf,
-  vaultSpecOrStandIn,
-  withoutRefs,
-} from './shared';
+import { reportWarnings, TERRAFORM_BLOCKS } from './shared';
 
 /** Props of {@link A2AReplication}. */
 export type A2AReplicationConstructProps = A2AReplicationProps & {
@@ -61,36 +50,7 @@ export class A2AReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: A2AReplicationConstructProps) {
     // Validate before anything is added to the construct tree.
-    const vaultRef = refOf(props, 'vault');
-    const automationRef = refOf(props, 'automation');
-    const handed = handedOver<A2AReplicationSpec>(props);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('A2AReplication', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
-          const vaultSpec = vaultSpecOrStandIn(vault);
-          const automationOk = checkRef(
-            rules,
-            'automation',
-            automationRef,
-            AutoUpdateAutomation,
-            'the AutoUpdateAutomation construct whose account the mappings use',
-            true,
-          );
-          const a2a = resolveA2AReplication(
-            rules,
-            withoutRefs(props, 'vault', 'automation', 'suppressions'),
-            vaultSpec,
-            autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
-          );
-          const automation = automationOk
-            ? (automationRef as AutoUpdateAutomation | undefined)?.spec
-            : undefined;
-          return [
-            a2a,
-            checkBlock(rules, 'a2a', { vault, automation, a2a }, refOf(props, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveA2AReplicationBlock(TERRAFORM_BLOCKS, props);
     super(scope, id);
     this.spec = spec;
     this.warnings = warnings;

@@ -7,25 +7,16 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  handedOver,
-  resolveAutoUpdateAutomation,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
   type Finding,
   type Suppression,
+  resolveAutoUpdateAutomationBlock,
 } from '../domain/internal';
 import type { IRecoveryVault } from './recovery-vault';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
-import {
-  checkBlock,
-  refOf,
-  reportWarnings,
-  resolveAlone,
-  roleDefinitionId,
-  vaultFactsOf,
-  withoutRefs,
-} from './shared';
+import { reportWarnings, roleDefinitionId, TERRAFORM_BLOCKS } from './shared';
 
 /** Props of {@link AutoUpdateAutomation}: the domain props (tokens where their TSDoc allows), the vault, suppressions. */
 export type AutoUpdateAutomationConstructProps = AutoUpdateAutomationProps & {
@@ -64,21 +55,7 @@ export class AutoUpdateAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoUpdateAutomationConstructProps) {
     // Validate before anything is added to the construct tree.
-    const vaultRef = refOf(props, 'vault');
-    const handed = handedOver<AutoUpdateAutomationSpec>(props);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('AutoUpdateAutomation', (rules) => {
-          const automation = resolveAutoUpdateAutomation(
-            rules,
-            withoutRefs(props, 'vault', 'suppressions'),
-            vaultFactsOf(rules, vaultRef),
-          );
-          return [
-            automation,
-            checkBlock(rules, 'automation', { automation }, refOf(props, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveAutoUpdateAutomationBlock(TERRAFORM_BLOCKS, props);
     super(scope, id);
     this.spec = spec;
     this.warnings = warnings;

@@ -2,28 +2,13 @@ import { AutomationAccount } from '@cdktf/provider-azurerm/lib/automation-accoun
 import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runbook';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import type { Construct } from 'constructs';
-import type { AutoUpdateAutomationSpec } from '../domain/internal';
+import type { AutomationCoreSpec } from '../domain/internal';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { TERRAFORM_FLAVOUR } from './flavour';
 import { addDiagnosticSettings, terraformLiteral } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
 // building block and the existing-vaults scenario share, with the same construct ids in both.
-
-/** What every arrangement of the automation shares (a single vault, or a fleet of existing vaults). */
-type AutomationCoreSpec = Pick<
-  AutoUpdateAutomationSpec,
-  | 'name'
-  | 'resourceGroupName'
-  | 'location'
-  | 'skuName'
-  | 'localAuthenticationEnabled'
-  | 'publicNetworkAccessEnabled'
-  | 'runtime'
-  | 'runbook'
-  | 'diagnosticSettings'
-  | 'failedJobAlert'
->;
 
 /** The account (construct id `Resource`), its runtime environment and its runbook, as children of `scope`. */
 export function addAutomationCore(

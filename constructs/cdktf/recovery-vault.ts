@@ -1,10 +1,7 @@
 import { RecoveryServicesVault } from '@cdktf/provider-azurerm/lib/recovery-services-vault';
 import { Construct } from 'constructs';
 import {
-  handedOver,
   resolveExistingVault,
-  resolveRecoveryVault,
-  withoutRefs,
   type ExistingVaultOptions,
   type ExistingVaultSpec,
   type Finding,
@@ -12,8 +9,9 @@ import {
   type RecoveryVaultSpec,
   type Suppression,
   type VaultFacts,
+  resolveRecoveryVaultBlock,
 } from '../domain/internal';
-import { addDiagnosticSettings, addLock, checkBlock, refOf, reportWarnings, resolveAlone } from './shared';
+import { addDiagnosticSettings, addLock, reportWarnings, resolveAlone, TERRAFORM_BLOCKS } from './shared';
 
 /**
  * Props of {@link RecoveryVault}: the domain props (a token such as `rg.name` is accepted where the
@@ -71,13 +69,7 @@ export class RecoveryVault extends Construct implements IRecoveryVault {
 
   constructor(scope: Construct, id: string, props: RecoveryVaultConstructProps) {
     // Validate before anything is added to the construct tree.
-    const handed = handedOver<RecoveryVaultSpec>(props);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('RecoveryVault', (rules) => {
-          const vault = resolveRecoveryVault(rules, withoutRefs(props, 'suppressions'));
-          return [vault, checkBlock(rules, 'vault', { vault }, refOf(props, 'suppressions'))] as const;
-        });
+    const [spec, warnings] = resolveRecoveryVaultBlock(TERRAFORM_BLOCKS, props);
     super(scope, id);
     this.spec = spec;
     this.warnings = warnings;

@@ -3,25 +3,16 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { Annotations, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
-  checkRef,
-  isPlainObject,
   resolveAlone as resolveDomainAlone,
-  runPolicyChecks,
-  vaultStandIn,
-  type CheckInput,
   type DeployTimeValues,
   type DiagnosticSettingSpec,
-  type Fact,
   type Finding,
   type LockSpec,
-  type RecoveryVaultSpec,
   type RuleSet,
-  type Suppression,
-  type VaultFacts,
+  type BlockEngine,
 } from '../domain/internal';
+import { AutoUpdateAutomation } from './auto-update-automation';
 import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
-
-export { withoutRefs } from '../domain/internal';
 
 /**
  * Which values the Terraform engine knows only at deploy: tokens (`rg.name`, `law.id`, anything
@@ -46,42 +37,12 @@ export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => 
   return resolveDomainAlone(component, resolve, TERRAFORM_DEPLOY_TIME);
 }
 
-/**
- * Runs the policy rules a building block owns over the facts it holds: errors join its one
- * validation error, warnings are returned (and reported by {@link reportWarnings}).
- */
-export function checkBlock(rules: RuleSet, own: Fact, facts: CheckInput, suppressions: unknown): Finding[] {
-  return runPolicyChecks(rules, facts, suppressions as readonly Suppression[] | undefined, own);
-}
-
-/** A reference prop (another construct) of a building block's props, read without trusting their shape. */
-export function refOf<P, K extends string>(props: P, key: K): unknown {
-  return isPlainObject(props) && Object.hasOwn(props, key) ? props[key] : undefined;
-}
-
-/** The spec of the vault a building block is given; a missing or wrong vault is reported and stood in for. */
-export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec | undefined {
-  return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault construct this block belongs to')
-    ? vault.spec
-    : undefined;
-}
-
-/** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
-export function vaultSpecOrStandIn(spec: RecoveryVaultSpec | undefined): RecoveryVaultSpec {
-  return spec ?? vaultStandIn();
-}
-
-/** The facts of the vault an automation block serves: a managed or an existing vault; anything else is reported. */
-export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts {
-  return rules.check(
-    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
-    'vault',
-    vault,
-    'must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId',
-  )
-    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
-    : vaultStandIn();
-}
+/** How the building blocks of the Terraform adapter resolve their props (domain/blocks.ts). */
+export const TERRAFORM_BLOCKS: BlockEngine<never> = Object.freeze({
+  deployTime: TERRAFORM_DEPLOY_TIME,
+  words: { block: 'construct', self: 'block' } as const,
+  classes: () => ({ RecoveryVault, ExistingRecoveryVault, AutoUpdateAutomation }),
+});
 
 /** A management lock on `scope`. */
 export function addLock(

@@ -2,15 +2,14 @@ import { SiteRecoveryVmwareReplicationPolicy } from '@cdktf/provider-azurerm/lib
 import { SiteRecoveryVmwareReplicationPolicyAssociation } from '@cdktf/provider-azurerm/lib/site-recovery-vmware-replication-policy-association';
 import { Construct } from 'constructs';
 import {
-  handedOver,
-  resolveVmwareReplication,
   type Finding,
   type Suppression,
   type VmwareReplicationProps,
   type VmwareReplicationSpec,
+  resolveVmwareReplicationBlock,
 } from '../domain/internal';
 import type { RecoveryVault } from './recovery-vault';
-import { checkBlock, refOf, reportWarnings, resolveAlone, vaultSpecOf, withoutRefs } from './shared';
+import { reportWarnings, TERRAFORM_BLOCKS } from './shared';
 
 /** Props of {@link VmwareReplication}. */
 export type VmwareReplicationConstructProps = VmwareReplicationProps & {
@@ -37,18 +36,7 @@ export class VmwareReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: VmwareReplicationConstructProps) {
     // Validate before anything is added to the construct tree.
-    const vaultRef = refOf(props, 'vault');
-    const handed = handedOver<VmwareReplicationSpec>(props);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('VmwareReplication', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
-          const vmware = resolveVmwareReplication(rules, withoutRefs(props, 'vault', 'suppressions'));
-          return [
-            vmware,
-            checkBlock(rules, 'vmware', { vault, vmware }, refOf(props, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveVmwareReplicationBlock(TERRAFORM_BLOCKS, props);
     super(scope, id);
     this.spec = spec;
     this.warnings = warnings;

@@ -313,6 +313,25 @@ export interface AutoUpdateAutomationSpec<R = never> {
   readonly failedJobAlert?: MetricAlertSpec<R>;
 }
 
+/**
+ * What every arrangement of the automation shares, a single vault's or a fleet's: the account, its
+ * runtime environment, the runbook, diagnostics and the failed-job alert (the adapters' internal
+ * automation core builds these with the same construct ids and logical names in both).
+ */
+export type AutomationCoreSpec<R = never> = Pick<
+  AutoUpdateAutomationSpec<R>,
+  | 'name'
+  | 'resourceGroupName'
+  | 'location'
+  | 'skuName'
+  | 'localAuthenticationEnabled'
+  | 'publicNetworkAccessEnabled'
+  | 'runtime'
+  | 'runbook'
+  | 'diagnosticSettings'
+  | 'failedJobAlert'
+>;
+
 export const AUTOMATION_DEFAULTS = Object.freeze({
   nameSuffix: '-asr-updates',
   runbookName: 'Set-AsrMobilityAutoUpdate',

@@ -7,30 +7,17 @@ import {
 import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  autoUpdateTargetFor,
-  checkRef,
-  handedOver,
   parseResourceId,
-  resolveA2AReplication,
   SITE_RECOVERY_API_VERSION,
-  withoutRefs,
   type A2AReplicationProps,
   type A2AReplicationSpec,
   type Finding,
   type Suppression,
+  resolveA2AReplicationBlock,
 } from '../domain/internal';
 import { AutoUpdateAutomation } from './auto-update-automation';
 import type { RecoveryVault } from './recovery-vault';
-import {
-  checkBlock,
-  PACKAGE,
-  refOf,
-  reportWarnings,
-  resolveAlone,
-  vaultSpecOf,
-  vaultSpecOrStandIn,
-  type Ref,
-} from './shared';
+import { PACKAGE, reportWarnings, type Ref, PULUMI_BLOCKS } from './shared';
 
 /** Args of {@link A2AReplication}. */
 export type A2AReplicationArgs = A2AReplicationProps<Ref> & {
@@ -66,36 +53,7 @@ export class A2AReplication extends pulumi.ComponentResource {
 
   constructor(name: string, args: A2AReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const vaultRef = refOf(args, 'vault');
-    const automationRef = refOf(args, 'automation');
-    const handed = handedOver<A2AReplicationSpec<Ref>>(args);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('A2AReplication', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
-          const vaultSpec = vaultSpecOrStandIn(vault);
-          const automationOk = checkRef(
-            rules,
-            'automation',
-            automationRef,
-            AutoUpdateAutomation,
-            'the AutoUpdateAutomation component whose account the mappings use',
-            true,
-          );
-          const a2a = resolveA2AReplication<Ref>(
-            rules,
-            withoutRefs(args, 'vault', 'automation', 'suppressions'),
-            vaultSpec,
-            autoUpdateTargetFor(rules, vaultSpec, automationOk && automationRef !== undefined),
-          );
-          const automation = automationOk
-            ? (automationRef as AutoUpdateAutomation | undefined)?.spec
-            : undefined;
-          return [
-            a2a,
-            checkBlock(rules, 'a2a', { vault, automation, a2a }, refOf(args, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveA2AReplicationBlock(PULUMI_BLOCKS, args);
     super(`${PACKAGE}:recoveryservices:A2AReplication`, name, {}, opts);
     const { vault, automation } = args;
     this.spec = spec;

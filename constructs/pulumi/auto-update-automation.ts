@@ -4,26 +4,15 @@ import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtime
 import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  handedOver,
-  resolveAutoUpdateAutomation,
-  withoutRefs,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
   type Finding,
   type Suppression,
+  resolveAutoUpdateAutomationBlock,
 } from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { IRecoveryVault } from './recovery-vault';
-import {
-  checkBlock,
-  PACKAGE,
-  refOf,
-  reportWarnings,
-  resolveAlone,
-  tagsOrUndefined,
-  vaultFactsOf,
-  type Ref,
-} from './shared';
+import { PACKAGE, reportWarnings, tagsOrUndefined, type Ref, PULUMI_BLOCKS } from './shared';
 
 export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
 
@@ -68,21 +57,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const vaultRef = refOf(args, 'vault');
-    const handed = handedOver<AutoUpdateAutomationSpec<Ref>>(args);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('AutoUpdateAutomation', (rules) => {
-          const automation = resolveAutoUpdateAutomation<Ref>(
-            rules,
-            withoutRefs(args, 'vault', 'suppressions'),
-            vaultFactsOf(rules, vaultRef),
-          );
-          return [
-            automation,
-            checkBlock(rules, 'automation', { automation }, refOf(args, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveAutoUpdateAutomationBlock(PULUMI_BLOCKS, args);
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
     const { vault } = args;
     this.spec = spec;

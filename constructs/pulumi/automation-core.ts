@@ -8,7 +8,7 @@ import {
   StorageAccount,
 } from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
-import { runbookLinkWindow, type AutoUpdateAutomationSpec } from '../domain/internal';
+import { runbookLinkWindow, type AutomationCoreSpec } from '../domain/internal';
 import { addDiagnosticSettings, tagsOrUndefined, type Ref } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
@@ -27,26 +27,11 @@ export interface RunbookHosting {
   readonly blob: Blob;
 }
 
-/** What every arrangement of the automation shares (a single vault, or a fleet of existing vaults). */
-export type AutomationCoreSpec = Pick<
-  AutoUpdateAutomationSpec<Ref>,
-  | 'name'
-  | 'resourceGroupName'
-  | 'location'
-  | 'skuName'
-  | 'localAuthenticationEnabled'
-  | 'publicNetworkAccessEnabled'
-  | 'runtime'
-  | 'runbook'
-  | 'diagnosticSettings'
-  | 'failedJobAlert'
->;
-
 /** The account (`<name>-account`), its runtime environment, the runbook's hosting and the runbook, as children of `parent`. */
 export function addAutomationCore(
   parent: pulumi.Resource,
   name: string,
-  spec: AutomationCoreSpec,
+  spec: AutomationCoreSpec<Ref>,
   tags: Record<string, string> | undefined,
 ): {
   account: AutomationAccount;
@@ -119,7 +104,7 @@ export function addAutomationCore(
 export function addAutomationMonitoring(
   parent: pulumi.Resource,
   name: string,
-  spec: AutomationCoreSpec,
+  spec: AutomationCoreSpec<Ref>,
   accountId: pulumi.Input<string>,
 ): MetricAlert | undefined {
   addDiagnosticSettings(parent, name, spec.diagnosticSettings, accountId);
@@ -175,7 +160,7 @@ export function addAutomationMonitoring(
 export function hostRunbook(
   parent: pulumi.Resource,
   name: string,
-  spec: AutomationCoreSpec,
+  spec: AutomationCoreSpec<Ref>,
   tags: Record<string, string> | undefined,
 ): { hosting: RunbookHosting; link: { uri: pulumi.Output<string>; sha256: string } } {
   const s = spec.runbook.storage;

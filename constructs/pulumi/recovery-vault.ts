@@ -1,10 +1,7 @@
 import { Vault } from '@pulumi/azure-native/recoveryservices';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  handedOver,
   resolveExistingVault,
-  resolveRecoveryVault,
-  withoutRefs,
   type ExistingVaultOptions,
   type ExistingVaultSpec,
   type Finding,
@@ -12,18 +9,18 @@ import {
   type RecoveryVaultSpec,
   type Suppression,
   type VaultFacts,
+  resolveRecoveryVaultBlock,
 } from '../domain/internal';
 import {
   addDiagnosticSettings,
   addLock,
-  checkBlock,
   PACKAGE,
-  refOf,
   reportWarnings,
   resolveAlone,
   state,
   tagsOrUndefined,
   type Ref,
+  PULUMI_BLOCKS,
 } from './shared';
 
 /**
@@ -91,13 +88,7 @@ export class RecoveryVault extends pulumi.ComponentResource implements IRecovery
 
   constructor(name: string, args: RecoveryVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const handed = handedOver<RecoveryVaultSpec<Ref>>(args);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('RecoveryVault', (rules) => {
-          const vault = resolveRecoveryVault<Ref>(rules, withoutRefs(args, 'suppressions'));
-          return [vault, checkBlock(rules, 'vault', { vault }, refOf(args, 'suppressions'))] as const;
-        });
+    const [spec, warnings] = resolveRecoveryVaultBlock(PULUMI_BLOCKS, args);
     super(`${PACKAGE}:recoveryservices:RecoveryVault`, name, {}, opts);
     this.spec = spec;
     this.warnings = warnings;

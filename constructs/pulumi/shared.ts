@@ -2,22 +2,15 @@ import { ManagementLockByScope } from '@pulumi/azure-native/authorization';
 import { DiagnosticSetting } from '@pulumi/azure-native/monitor';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  checkRef,
-  isPlainObject,
   resolveAlone as resolveDomainAlone,
-  runPolicyChecks,
-  vaultStandIn,
-  type CheckInput,
   type DeployTimeValues,
   type DiagnosticSettingSpec,
-  type Fact,
   type Finding,
   type LockSpec,
-  type RecoveryVaultSpec,
   type RuleSet,
-  type Suppression,
-  type VaultFacts,
+  type BlockEngine,
 } from '../domain/internal';
+import { AutoUpdateAutomation } from './auto-update-automation';
 import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 /** A value that names or points at another Azure resource, in Pulumi: a string or an `Input<string>` (`rg.name`). */
@@ -40,11 +33,6 @@ export const PULUMI_DEPLOY_TIME: DeployTimeValues = Object.freeze({
 /** Runs a domain resolver with Pulumi's deploy-time values and throws its one error, if any. */
 export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => T): T {
   return resolveDomainAlone(component, resolve, PULUMI_DEPLOY_TIME);
-}
-
-/** Runs the policy rules a building block owns over the facts it holds (see the cdktf adapter). */
-export function checkBlock(rules: RuleSet, own: Fact, facts: CheckInput, suppressions: unknown): Finding[] {
-  return runPolicyChecks(rules, facts, suppressions as readonly Suppression[] | undefined, own);
 }
 
 /** This package's name in every component type token: `asr-mobility-autoupdate:<module>:<Class>`. */
@@ -111,31 +99,13 @@ export function tagsOrUndefined(tags: Readonly<Record<string, string>>): Record<
 /** `Enabled`/`Disabled`, as most Recovery Services settings take booleans. */
 export const state = (on: boolean): 'Enabled' | 'Disabled' => (on ? 'Enabled' : 'Disabled');
 
-/** A reference arg (another component) of a component's args, read without trusting their shape. */
-export function refOf<P, K extends string>(args: P, key: K): unknown {
-  return isPlainObject(args) && Object.hasOwn(args, key) ? args[key] : undefined;
-}
+/** What this engine cannot do itself. */
+export const PULUMI_REQUIREMENTS = { applianceNamesRequired: true, engine: 'Pulumi (azure-native)' } as const;
 
-/** The spec of the vault a component is given; a missing or wrong vault is reported and stood in for. */
-export function vaultSpecOf(rules: RuleSet, vault: unknown): RecoveryVaultSpec<Ref> | undefined {
-  return checkRef(rules, 'vault', vault, RecoveryVault, 'the RecoveryVault component this one belongs to')
-    ? vault.spec
-    : undefined;
-}
-
-/** The vault's spec, or a stand-in when the vault reference is missing or wrong (already reported). */
-export function vaultSpecOrStandIn(spec: RecoveryVaultSpec<Ref> | undefined): RecoveryVaultSpec<Ref> {
-  return spec ?? vaultStandIn<Ref>();
-}
-
-/** The facts of the vault an automation component serves: a managed or an existing vault; anything else is reported. */
-export function vaultFactsOf(rules: RuleSet, vault: unknown): VaultFacts<Ref> {
-  return rules.check(
-    vault instanceof RecoveryVault || vault instanceof ExistingRecoveryVault,
-    'vault',
-    vault,
-    'must be the RecoveryVault component this one belongs to, or an existing vault from RecoveryVault.fromVaultId',
-  )
-    ? (vault as RecoveryVault | ExistingRecoveryVault).spec
-    : vaultStandIn<Ref>();
-}
+/** How the components of the Pulumi adapter resolve their args (domain/blocks.ts). */
+export const PULUMI_BLOCKS: BlockEngine<Ref> = Object.freeze({
+  deployTime: PULUMI_DEPLOY_TIME,
+  words: { block: 'component', self: 'one' } as const,
+  classes: () => ({ RecoveryVault, ExistingRecoveryVault, AutoUpdateAutomation }),
+  vmware: PULUMI_REQUIREMENTS,
+});

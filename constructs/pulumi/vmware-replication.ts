@@ -2,17 +2,15 @@ import { ReplicationPolicy } from '@pulumi/azure-native/recoveryservices';
 import { Resource } from '@pulumi/azure-native/resources';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  handedOver,
-  resolveVmwareReplication,
   SITE_RECOVERY_API_VERSION,
-  withoutRefs,
   type Finding,
   type Suppression,
   type VmwareReplicationProps,
   type VmwareReplicationSpec,
+  resolveVmwareReplicationBlock,
 } from '../domain/internal';
 import type { RecoveryVault } from './recovery-vault';
-import { checkBlock, PACKAGE, refOf, reportWarnings, resolveAlone, vaultSpecOf } from './shared';
+import { PACKAGE, reportWarnings, PULUMI_BLOCKS } from './shared';
 
 /** Args of {@link VmwareReplication}. */
 export type VmwareReplicationArgs = VmwareReplicationProps & {
@@ -24,8 +22,7 @@ export type VmwareReplicationArgs = VmwareReplicationProps & {
   readonly suppressions?: readonly Suppression[];
 };
 
-/** What this engine cannot do itself. */
-export const PULUMI_REQUIREMENTS = { applianceNamesRequired: true, engine: 'Pulumi (azure-native)' } as const;
+export { PULUMI_REQUIREMENTS } from './shared';
 
 /** What azurerm sends as the target of a VMware (InMageRcm) policy association. */
 const AZURE_TARGET_CONTAINER = 'Microsoft Azure';
@@ -45,22 +42,7 @@ export class VmwareReplication extends pulumi.ComponentResource {
 
   constructor(name: string, args: VmwareReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const vaultRef = refOf(args, 'vault');
-    const handed = handedOver<VmwareReplicationSpec>(args);
-    const [spec, warnings] = handed
-      ? [handed, []]
-      : resolveAlone('VmwareReplication', (rules) => {
-          const vault = vaultSpecOf(rules, vaultRef);
-          const vmware = resolveVmwareReplication(
-            rules,
-            withoutRefs(args, 'vault', 'suppressions'),
-            PULUMI_REQUIREMENTS,
-          );
-          return [
-            vmware,
-            checkBlock(rules, 'vmware', { vault, vmware }, refOf(args, 'suppressions')),
-          ] as const;
-        });
+    const [spec, warnings] = resolveVmwareReplicationBlock(PULUMI_BLOCKS, args);
     if (!spec.appliance)
       throw new Error(
         'VmwareReplication: the spec has no appliance fabric and container; resolve it with applianceNamesRequired',

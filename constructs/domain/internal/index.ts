@@ -6,6 +6,7 @@
 export * from '../agent-status';
 export * from '../alerts';
 export * from '../automation';
+export * from '../blocks';
 export * from '../checks';
 export * from '../errors';
 export * from '../existing-vaults';
