@@ -499,42 +499,40 @@ async function main(): Promise<void> {
   const rawAt100 = (
     results.pulumiRaw as { comparison: { vaults: number; wallRatio: number }[] }
   ).comparison.find((c) => c.vaults === 100);
+  /** Issue 14's targets (and the earlier wall-time one) for one flavour; peak RSS only where it was set (cdktf). */
+  const synthesisTargets = (
+    name: Flavour,
+    x: { ours: Measurement; speedupVsBaseline: number; ratioToFloor: number },
+    rssMb?: number,
+  ) => [
+    {
+      target: `${name} both scenarios: median wall <= 1.0 s`,
+      value: `${x.ours.wallMs.median} ms`,
+      met: x.ours.wallMs.median <= 1000,
+    },
+    ...(rssMb === undefined
+      ? []
+      : [
+          {
+            target: `${name} both scenarios: peak RSS <= ${rssMb} MB`,
+            value: `${x.ours.peakRssMb.median} MB`,
+            met: x.ours.peakRssMb.median <= rssMb,
+          },
+        ]),
+    {
+      target: `${name}: at least 6x faster than the baseline (issue 14)`,
+      value: `${x.speedupVsBaseline}x`,
+      met: x.speedupVsBaseline >= 6,
+    },
+    {
+      target: `${name}: at most 1.2x the floor (issue 14)`,
+      value: `${x.ratioToFloor}x`,
+      met: x.ratioToFloor <= 1.2,
+    },
+  ];
   results.targets = [
-    {
-      target: 'cdktf both scenarios: median wall <= 1.0 s',
-      value: `${c.ours.wallMs.median} ms`,
-      met: c.ours.wallMs.median <= 1000,
-    },
-    {
-      target: 'cdktf both scenarios: peak RSS <= 150 MB',
-      value: `${c.ours.peakRssMb.median} MB`,
-      met: c.ours.peakRssMb.median <= 150,
-    },
-    {
-      target: 'cdktf: at least 6x faster than the baseline (issue 14)',
-      value: `${c.speedupVsBaseline}x`,
-      met: c.speedupVsBaseline >= 6,
-    },
-    {
-      target: 'cdktf: at most 1.2x the floor (issue 14)',
-      value: `${c.ratioToFloor}x`,
-      met: c.ratioToFloor <= 1.2,
-    },
-    {
-      target: 'cdktn both scenarios: median wall <= 1.0 s',
-      value: `${n.ours.wallMs.median} ms`,
-      met: n.ours.wallMs.median <= 1000,
-    },
-    {
-      target: 'cdktn: at least 6x faster than the baseline (issue 14)',
-      value: `${n.speedupVsBaseline}x`,
-      met: n.speedupVsBaseline >= 6,
-    },
-    {
-      target: 'cdktn: at most 1.2x the floor (issue 14)',
-      value: `${n.ratioToFloor}x`,
-      met: n.ratioToFloor <= 1.2,
-    },
+    ...synthesisTargets('cdktf', c, 150),
+    ...synthesisTargets('cdktn', n),
     { target: '500 vaults, cdktf: <= 10 s', value: `${at500('cdktf')} ms`, met: at500('cdktf') <= 10000 },
     {
       target: '500 vaults, Pulumi (mocks): <= 10 s',
