@@ -27,6 +27,14 @@ describe('the documentation', () => {
     expect(pages.filter((p) => p.path.startsWith('docs/')).length).toBeGreaterThanOrEqual(10);
   });
 
+  it('shows the two commands of the quick start in the README', () => {
+    const readme = pages.find((p) => p.path === 'README.md')!;
+    const bash = codeBlocks(readme).filter((b) => b.lang === 'bash');
+    expect(bash.some((b) => /^npm ci && npm run synth\b/m.test(b.code) && /^npm test\b/m.test(b.code))).toBe(
+      true,
+    );
+  });
+
   it('links every page under docs/ from the README', () => {
     const readme = pages.find((p) => p.path === 'README.md')!;
     const linked = new Set(links(readme).map((l) => l.target.split('#')[0]));
