@@ -581,20 +581,20 @@ async function writeResults(results: Record<string, unknown>): Promise<void> {
     await format(JSON.stringify(results, null, 2), { parser: 'json' }),
   );
   writeFileSync(join(outDir, 'results.md'), renderMarkdown(results));
-  // The README shows the latest figures: replace its block in the Performance section.
-  const readmePath = join(root, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
+  // docs/performance.md shows the latest figures: replace its block under "Latest figures".
+  const pagePath = join(root, 'docs', 'performance.md');
+  const page = readFileSync(pagePath, 'utf8');
   const startMark = '<!-- prettier-ignore-start -->\n';
-  const from = readme.indexOf(startMark, readme.indexOf('## Performance'));
-  const to = readme.indexOf('<!-- prettier-ignore-end -->', from);
+  const from = page.indexOf(startMark, page.indexOf('## Latest figures'));
+  const to = page.indexOf('<!-- prettier-ignore-end -->', from);
   if (from > 0 && to > from)
     writeFileSync(
-      readmePath,
-      readme.slice(0, from + startMark.length) + renderMarkdown(results) + readme.slice(to),
+      pagePath,
+      page.slice(0, from + startMark.length) + renderMarkdown(results) + page.slice(to),
     );
   console.log(`\n${renderMarkdown(results)}`);
   console.log(
-    `wrote ${['results.json', 'results.md', 'README.md'].map((f) => relative(process.cwd(), join(f === 'README.md' ? root : outDir, f))).join(', ')}`,
+    `wrote ${[join(outDir, 'results.json'), join(outDir, 'results.md'), pagePath].map((f) => relative(process.cwd(), f)).join(', ')}`,
   );
 }
 

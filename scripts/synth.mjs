@@ -1,7 +1,7 @@
 // `npm run synth`: synthesizes every scenario for every engine from the example configuration
 // (cdktf.json context for the Terraform flavours cdktf and cdktn, Pulumi.<stack>.yaml for Pulumi),
 // offline, and says where the output went. Extra arguments are not accepted: configure through
-// cdktf.json's context or the ASR_* environment variables (README, Configuration).
+// cdktf.json's context or the ASR_* environment variables (docs/cdktf.md, Configuration).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';

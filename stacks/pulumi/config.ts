@@ -112,7 +112,7 @@ export const CONFIG_KEYS = {
     'Vault lock, as JSON: {"kind":"CanNotDelete"|"ReadOnly","name":"..."}; empty for none.',
     '',
   ),
-  vaultDiagnosticSettings: json('Vault diagnostic settings, as a JSON list (see the README).', '[]'),
+  vaultDiagnosticSettings: json('Vault diagnostic settings, as a JSON list (see docs/props.md).', '[]'),
   // Replication
   sourceRegion: str('a2a: the region the protected VMs run in. Required for a2a.'),
   targetRegion: str('a2a: the region they fail over to. Required for a2a.'),

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 const example = 'examples/cdktf/main.ts';
 
-describe('the README cdktf example', () => {
-  it.each([example, 'examples/cdktn/main.ts'])('%s is the file the README shows, word for word', (file) => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
+describe('the cdktf guide example', () => {
+  it.each([
+    [example, 'docs/cdktf.md'],
+    ['examples/cdktn/main.ts', 'docs/cdktn.md'],
+  ])('%s is the file %s shows, word for word', (file, page) => {
+    const text = readFileSync(join(root, page), 'utf8');
+    expect(text).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
   });
 
   it('synthesizes two vaults with auto-update in each source region time zone', () => {
@@ -61,12 +64,12 @@ describe('the README cdktf example', () => {
   });
 });
 
-describe('the README existing-vaults example (cdktf)', () => {
+describe('the existing-vaults example (cdktf)', () => {
   const file = 'examples/cdktf/existing-vaults.ts';
 
-  it('is the file the README shows, word for word', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
+  it('is the file docs/existing-vaults.md shows, word for word', () => {
+    const page = readFileSync(join(root, 'docs', 'existing-vaults.md'), 'utf8');
+    expect(page).toContain(['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```');
   });
 
   it('synthesizes the fleet and the single vault with no vault or mapping, roles scoped to each vault id', () => {
@@ -104,10 +107,12 @@ describe('the README existing-vaults example (cdktf)', () => {
   });
 });
 
-describe('the README performance section', () => {
+describe('the performance page', () => {
   it('shows the latest benchmark figures (bench/results.md, from npm run bench)', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(readme).toContain(readFileSync(join(root, 'bench', 'results.md'), 'utf8'));
-    expect(readme).toContain('![Fleet scaling: wall time against vaults](bench/fleet-scaling.svg)');
+    const page = readFileSync(join(root, 'docs', 'performance.md'), 'utf8');
+    expect(page).toContain(
+      `<!-- prettier-ignore-start -->\n${readFileSync(join(root, 'bench', 'results.md'), 'utf8')}<!-- prettier-ignore-end -->`,
+    );
+    expect(page).toContain('![Fleet scaling: wall time against vaults](../bench/fleet-scaling.svg)');
   });
 });

@@ -23,7 +23,7 @@ const root = join(__dirname, '..', '..');
 const context = JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')).context;
 
 /**
- * Where the cdktf and cdktn Terraform JSON of one configuration may differ (README, "CDK Terrain").
+ * Where the cdktf and cdktn Terraform JSON of one configuration may differ (docs/cdktn.md, "What changes in state: nothing").
  * Everything else must be identical.
  */
 const FLAVOUR_DIFFERENCES = [
@@ -199,7 +199,7 @@ describe('the example configuration in both flavours', () => {
     for (const d of Object.values(dirs)) rmSync(d, { recursive: true, force: true });
   });
 
-  it.each(['a2a', 'vmware', 'existing'])('%s: differs only where the README says', (name) => {
+  it.each(['a2a', 'vmware', 'existing'])('%s: differs only where docs/cdktn.md says', (name) => {
     expect(differingPaths(stack('cdktf', name), stack('cdktn', name))).toEqual(
       FLAVOUR_DIFFERENCES.map((d) => d.path),
     );
@@ -209,9 +209,9 @@ describe('the example configuration in both flavours', () => {
     expect(required.version).toBe('4.73.0');
   });
 
-  it('lists each difference in the README', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const d of FLAVOUR_DIFFERENCES) expect(readme).toContain(`\`${d.path}\``);
+  it('lists each difference in docs/cdktn.md', () => {
+    const page = readFileSync(join(root, 'docs', 'cdktn.md'), 'utf8');
+    for (const d of FLAVOUR_DIFFERENCES) expect(page).toContain(`\`${d.path}\``);
   });
 
   // cdktn-cli 0.24 needs Node.js 22.19 or later (the versions CI runs).

@@ -6,9 +6,9 @@ import { runOfflineProgram } from '../../stacks/pulumi/offline';
 const root = join(__dirname, '..', '..');
 const example = 'examples/pulumi/index.ts';
 
-describe('the README Pulumi example', () => {
-  it('is the file the README shows, word for word', () => {
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(
+describe('the Pulumi guide example', () => {
+  it('is the file docs/pulumi.md shows, word for word', () => {
+    expect(readFileSync(join(root, 'docs', 'pulumi.md'), 'utf8')).toContain(
       ['```ts', readFileSync(join(root, example), 'utf8')].join('\n') + '```',
     );
   });
@@ -45,11 +45,11 @@ describe('the README Pulumi example', () => {
   });
 });
 
-describe('the README existing-vaults example (Pulumi)', () => {
+describe('the existing-vaults example (Pulumi)', () => {
   const file = 'examples/pulumi/existing-vaults.ts';
 
-  it('is the file the README shows, word for word', () => {
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(
+  it('is the file docs/existing-vaults.md shows, word for word', () => {
+    expect(readFileSync(join(root, 'docs', 'existing-vaults.md'), 'utf8')).toContain(
       ['```ts', readFileSync(join(root, file), 'utf8')].join('\n') + '```',
     );
   });
@@ -76,9 +76,9 @@ describe('the README existing-vaults example (Pulumi)', () => {
   });
 });
 
-describe('the README Pulumi configuration table', () => {
+describe('the Pulumi configuration table (docs/pulumi.md)', () => {
   it('names every config key', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    expect(Object.keys(CONFIG_KEYS).filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+    const page = readFileSync(join(root, 'docs', 'pulumi.md'), 'utf8');
+    expect(Object.keys(CONFIG_KEYS).filter((k) => !page.includes(`\`${k}\``))).toEqual([]);
   });
 });

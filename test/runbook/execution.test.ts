@@ -1358,9 +1358,9 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       },
     );
   })();
-  // ------------------------------------------------------------------------ the README's example
+  // ------------------------------------------------------- the example of docs/nightly-report.md
   scenario(
-    "produces the README's example summary (UPDATE_README_EXAMPLE=1 rewrites it)",
+    "produces the nightly report page's example summary (UPDATE_DOCS_EXAMPLE=1 rewrites it)",
     {
       mappings: [enabled('a2a-weu-1'), mapping('a2a-weu-2')],
       protectedItems: [
@@ -1407,7 +1407,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     async ({ arm, run }) => {
       const [r] = await run(job(arm, { reporttimeutc: '2026-11-30T02:00:00Z', maxagentslisted: '3' }));
       expect(r!.summary.outcome).toBe('AgentsNeedAttention');
-      // As Prettier writes it (the README is Prettier-formatted); only request ids are replaced.
+      // As Prettier writes it (the page is Prettier-formatted); only request ids are replaced.
       const json = JSON.stringify(
         r!.summary,
         (key, value: unknown) =>
@@ -1419,14 +1419,14 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         input: json,
         encoding: 'utf8',
       }).trimEnd();
-      const readme = join(__dirname, '..', '..', 'README.md');
-      const text = readFileSync(readme, 'utf8');
+      const page = join(__dirname, '..', '..', 'docs', 'nightly-report.md');
+      const text = readFileSync(page, 'utf8');
       const block =
         /(<!-- example-summary:start -->\n\n```json\n)([\s\S]*?)(\n```\n\n<!-- example-summary:end -->)/;
       expect(text).toMatch(block);
-      if (process.env.UPDATE_README_EXAMPLE === '1') {
+      if (process.env.UPDATE_DOCS_EXAMPLE === '1') {
         writeFileSync(
-          readme,
+          page,
           text.replace(block, (_m, a: string, _b: string, c: string) => `${a}${example}${c}`),
         );
       } else {

@@ -13,7 +13,7 @@ import { powershellParser, syntaxErrors } from './grammar';
 /**
  * Static checks of the runbook, with the tree-sitter-powershell grammar: they run on every machine,
  * with or without PowerShell. execution.test.ts runs the script with real pwsh and checks it with
- * PowerShell's own parser; see the README, "Runbook testing".
+ * PowerShell's own parser; see docs/runbook.md, "Runbook testing".
  */
 const source = runbookAsset().content;
 let tree: Tree;
