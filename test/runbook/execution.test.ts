@@ -1457,67 +1457,6 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     );
   })();
 
-  declared++;
-  it.concurrent(
-    'fails when a modified copy of the runbook breaks the contract: a property in other case, an enum value the service does not know, an api-version the contract lacks are each refused by the fake, the violation named in the summary',
-    async () => {
-      const source = readFileSync(RUNBOOK, 'utf8');
-      const body =
-        "[ordered]@{ instanceType = 'A2A'; agentAutoUpdateStatus = $Ctx.Action; automationAccountAuthenticationType = 'SystemAssignedIdentity' }";
-      const mutations = [
-        {
-          name: 'agentAutoUpdateStatus spelled AgentAutoUpdateStatus',
-          from: body,
-          to: body.replace('agentAutoUpdateStatus', 'AgentAutoUpdateStatus'),
-          named: /unknown property 'AgentAutoUpdateStatus' \(the schema spells it 'agentAutoUpdateStatus'/,
-          code: 'InvalidRequestContent',
-        },
-        {
-          name: "automationAccountAuthenticationType 'ManagedIdentity'",
-          from: body,
-          to: body.replace("'SystemAssignedIdentity'", "'ManagedIdentity'"),
-          named: /'ManagedIdentity' is not one of RunAsAccount, SystemAssignedIdentity/,
-          code: 'InvalidRequestContent',
-        },
-        {
-          name: 'api-version 2099-01-01',
-          from: "[string] $ApiVersion = '2024-04-01'",
-          to: "[string] $ApiVersion = '2099-01-01'",
-          named: /api-version '2099-01-01' is not in the contract/,
-          code: 'NoRegisteredProviderFound',
-        },
-      ];
-      const dir = mkdtempSync(join(tmpdir(), 'runbook-contract-'));
-      try {
-        await Promise.all(
-          mutations.map(async (m, i) => {
-            // Exactly one place changes: if the runbook is rewritten, this test must be too.
-            expect(source.split(m.from)).toHaveLength(2);
-            const copy = join(dir, `Set-AsrMobilityAutoUpdate-${i}.ps1`);
-            writeFileSync(copy, source.replace(m.from, m.to));
-            const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [mapping('m0')] }).start();
-            arm.contract.scenario = `modified copy of the runbook: ${m.name}`;
-            try {
-              const { runs } = await runRunbookProcess(pwsh, [job(arm)], arm.identityEnv, copy);
-              const s = runs[0]!.summary;
-              expect(s.outcome).toBe('Failed');
-              expect(runs[0]!.threw).toBe(true);
-              expect(JSON.stringify(s)).toMatch(m.named);
-              expect(JSON.stringify(s)).toContain(m.code);
-              expect(arm.contract.violations).toEqual([expect.stringMatching(m.named)]);
-              expect(arm.writes().filter((w) => w.status === 202)).toEqual([]);
-            } finally {
-              await arm.close();
-            }
-          }),
-        );
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-      passed++;
-    },
-  );
-
   // ------------------------------------------------------------------------ the README's example
   scenario(
     "produces the README's example summary (UPDATE_README_EXAMPLE=1 rewrites it)",
@@ -1593,5 +1532,69 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         expect(block.exec(text)![2]).toBe(example);
       }
     },
+  );
+
+  declared++;
+  it.concurrent(
+    'fails when a modified copy of the runbook breaks the contract: a property in other case, an enum value the service does not know, an api-version the contract lacks are each refused by the fake, the violation named in the summary',
+    async () => {
+      const source = readFileSync(RUNBOOK, 'utf8');
+      const body =
+        "[ordered]@{ instanceType = 'A2A'; agentAutoUpdateStatus = $Ctx.Action; automationAccountAuthenticationType = 'SystemAssignedIdentity' }";
+      const mutations = [
+        {
+          name: 'agentAutoUpdateStatus spelled AgentAutoUpdateStatus',
+          from: body,
+          to: body.replace('agentAutoUpdateStatus', 'AgentAutoUpdateStatus'),
+          named: /unknown property 'AgentAutoUpdateStatus' \(the schema spells it 'agentAutoUpdateStatus'/,
+          code: 'InvalidRequestContent',
+        },
+        {
+          name: "automationAccountAuthenticationType 'ManagedIdentity'",
+          from: body,
+          to: body.replace("'SystemAssignedIdentity'", "'ManagedIdentity'"),
+          named: /'ManagedIdentity' is not one of RunAsAccount, SystemAssignedIdentity/,
+          code: 'InvalidRequestContent',
+        },
+        {
+          name: 'api-version 2099-01-01',
+          from: "[string] $ApiVersion = '2024-04-01'",
+          to: "[string] $ApiVersion = '2099-01-01'",
+          named: /api-version '2099-01-01' is not in the contract/,
+          code: 'NoRegisteredProviderFound',
+        },
+      ];
+      const dir = mkdtempSync(join(tmpdir(), 'runbook-contract-'));
+      try {
+        // One copy after another: each is a pwsh of its own, and the other scenarios need the second slot.
+        for (const [i, m] of mutations.entries()) {
+          await (async () => {
+            // Exactly one place changes: if the runbook is rewritten, this test must be too.
+            expect(source.split(m.from)).toHaveLength(2);
+            const copy = join(dir, `Set-AsrMobilityAutoUpdate-${i}.ps1`);
+            writeFileSync(copy, source.replace(m.from, m.to));
+            const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [mapping('m0')] }).start();
+            arm.contract.scenario = `modified copy of the runbook: ${m.name}`;
+            try {
+              const { runs } = await runRunbookProcess(pwsh, [job(arm)], arm.identityEnv, copy);
+              const s = runs[0]!.summary;
+              expect(s.outcome).toBe('Failed');
+              expect(runs[0]!.threw).toBe(true);
+              expect(JSON.stringify(s)).toMatch(m.named);
+              expect(JSON.stringify(s)).toContain(m.code);
+              expect(arm.contract.violations).toEqual([expect.stringMatching(m.named)]);
+              expect(arm.writes().filter((w) => w.status === 202)).toEqual([]);
+            } finally {
+              await arm.close();
+            }
+          })();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      passed++;
+    },
+    // Three cold pwsh starts, one after another.
+    180_000,
   );
 });
