@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveA2AScenario } from '../../constructs/domain';
 import { AGENT_STATUSES } from '../../constructs/domain/agent-status';
@@ -24,12 +25,14 @@ import {
   everything,
   RUNBOOK,
   runRunbook,
+  runRunbookProcess,
   spawnPwsh,
   type JobParameters,
   type FleetSummary,
   type RunResult,
   type RunbookSummary,
 } from './harness';
+import { contractCoverage, contractReport } from './contract';
 import { locatePwsh, pinnedPwshVersion, type Pwsh } from './pwsh';
 
 /**
@@ -98,6 +101,7 @@ function scenario(
   declared++;
   it.concurrent(name, async () => {
     const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [], ...options }).start();
+    arm.contract.scenario = name;
     try {
       await body({
         arm,
@@ -162,6 +166,26 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       console.log(
         `runbook scenarios: ${passed} of ${declared} passed with PowerShell ${pwsh.version} (${pwsh.source}; pinned ${pinnedPwshVersion()})`,
       );
+    console.log(contractReport());
+    // When every scenario ran and passed: each operation the runbook uses was exercised under its contract,
+    // and each that has a specification example was answered with it at least once.
+    if (passed === declared) {
+      const runbookUses = contractCoverage().filter((c) => /^(site-recovery|managed-identity)/.test(c.file));
+      const unexercised = runbookUses.filter((c) => c.requests === 0).map((c) => c.key);
+      const withExample = [
+        'ReplicationProtectionContainerMappings_List',
+        'ReplicationProtectionContainerMappings_Get',
+        'ReplicationProtectionContainerMappings_Update',
+        'ReplicationProtectedItems_List',
+      ];
+      const noExample = runbookUses
+        .filter((c) => withExample.some((id) => c.key.startsWith(`${id}@`)) && c.examples.size === 0)
+        .map((c) => c.key);
+      if (unexercised.length || noExample.length)
+        throw new Error(
+          `contract coverage: never exercised ${unexercised.join(', ') || '-'}; never answered with the specification's example ${noExample.join(', ') || '-'}`,
+        );
+    }
   });
 
   // ------------------------------------------------------------------------ parser and #Requires
@@ -1358,6 +1382,81 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       },
     );
   })();
+  // ------------------------------------------------------------------------ Microsoft's contract (test/fixtures/contracts)
+  (() => {
+    interface Example {
+      parameters: JsonObject;
+      responses: Record<string, { body?: JsonObject }>;
+    }
+    const example = (name: string) =>
+      JSON.parse(
+        readFileSync(join(__dirname, '..', 'fixtures', 'contracts', 'examples', `${name}.json`), 'utf8'),
+      ) as Example;
+    const list = example('ReplicationProtectionContainerMappings_List');
+    const get = example('ReplicationProtectionContainerMappings_Get');
+    const update = example('ReplicationProtectionContainerMappings_Update');
+    const items = example('ReplicationProtectedItems_List');
+    // The examples' own vault: no id is rewritten.
+    const p = list.parameters;
+    const exampleVault = `/subscriptions/${String(p.subscriptionId)}/resourceGroups/${String(p.resourceGroupName)}/providers/Microsoft.RecoveryServices/vaults/${String(p.resourceName)}`;
+    const updated = update.responses['200']!.body as unknown as Mapping;
+    const exampleAccount = String(updated.properties.providerSpecificDetails!.automationAccountArmId);
+    const isItems = (r: Recorded) => r.method === 'GET' && /replicationProtectedItems$/i.test(r.path);
+    const name =
+      "fails when the mapping read back is the specification's Get example (no managed identity): the specification's own list, get, update and protected-items responses are read unchanged";
+    scenario(
+      name,
+      { vaultId: exampleVault, mappings: [JSON.parse(JSON.stringify(updated)) as Mapping] },
+      async ({ arm, run }) => {
+        // The list example (a mapping without provider details) and the protected-items example (Hyper-V).
+        arm.hook = (r) =>
+          isList(r)
+            ? { status: 200, body: list.responses['200']!.body! }
+            : isItems(r)
+              ? { status: 200, body: items.responses['200']!.body! }
+              : undefined;
+        const job1 = job(arm, { vaultresourceid: exampleVault, automationaccountarmid: exampleAccount });
+        const [listed] = await run(job1);
+        expect(listed!.summary.outcome).toBe('NoChange');
+        expect(listed!.summary.mappings.map((m) => [m.provider, m.result])).toEqual([[null, 'Skipped']]);
+        expect([listed!.summary.agents!.protectedItems, listed!.summary.agents!.otherProviders]).toEqual([
+          1, 1,
+        ]);
+        // The Update example's mapping (A2A, enabled, Run As by default) is planned: moved to the managed
+        // identity. The PATCH is answered with the Update example, the read-back with the Get example.
+        arm.hook = (r) =>
+          r.method === 'PATCH'
+            ? { status: 200, body: update.responses['200']!.body! }
+            : r.method === 'GET' && r.path.toLowerCase() === updated.id.toLowerCase()
+              ? { status: 200, body: get.responses['200']!.body! }
+              : undefined;
+        const [patched] = await run(job1);
+        expect(patched!.summary.mappings[0]).toMatchObject({
+          result: 'Failed',
+          errorCode: 'VerificationMismatch',
+        });
+        expect(bodyOf(arm.patchesOf(updated.id)[0]!).properties.providerSpecificInput).toEqual({
+          instanceType: 'A2A',
+          agentAutoUpdateStatus: 'Enabled',
+          automationAccountAuthenticationType: 'SystemAssignedIdentity',
+          automationAccountArmId: exampleAccount,
+        });
+        const answered = (id: string) =>
+          contractCoverage()
+            .find((c) => c.key === `${id}@2024-04-01`)!
+            .examples.has(name);
+        expect(
+          [
+            'ReplicationProtectionContainerMappings_List',
+            'ReplicationProtectionContainerMappings_Get',
+            'ReplicationProtectionContainerMappings_Update',
+            'ReplicationProtectedItems_List',
+          ].map(answered),
+        ).toEqual([true, true, true, true]);
+      },
+    );
+  })();
+
   // ------------------------------------------------------- the example of docs/nightly-report.md
   scenario(
     "produces the nightly report page's example summary (UPDATE_DOCS_EXAMPLE=1 rewrites it)",
@@ -1433,5 +1532,69 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         expect(block.exec(text)![2]).toBe(example);
       }
     },
+  );
+
+  declared++;
+  it.concurrent(
+    'fails when a modified copy of the runbook breaks the contract: a property in other case, an enum value the service does not know, an api-version the contract lacks are each refused by the fake, the violation named in the summary',
+    async () => {
+      const source = readFileSync(RUNBOOK, 'utf8');
+      const body =
+        "[ordered]@{ instanceType = 'A2A'; agentAutoUpdateStatus = $Ctx.Action; automationAccountAuthenticationType = 'SystemAssignedIdentity' }";
+      const mutations = [
+        {
+          name: 'agentAutoUpdateStatus spelled AgentAutoUpdateStatus',
+          from: body,
+          to: body.replace('agentAutoUpdateStatus', 'AgentAutoUpdateStatus'),
+          named: /unknown property 'AgentAutoUpdateStatus' \(the schema spells it 'agentAutoUpdateStatus'/,
+          code: 'InvalidRequestContent',
+        },
+        {
+          name: "automationAccountAuthenticationType 'ManagedIdentity'",
+          from: body,
+          to: body.replace("'SystemAssignedIdentity'", "'ManagedIdentity'"),
+          named: /'ManagedIdentity' is not one of RunAsAccount, SystemAssignedIdentity/,
+          code: 'InvalidRequestContent',
+        },
+        {
+          name: 'api-version 2099-01-01',
+          from: "[string] $ApiVersion = '2024-04-01'",
+          to: "[string] $ApiVersion = '2099-01-01'",
+          named: /api-version '2099-01-01' is not in the contract/,
+          code: 'NoRegisteredProviderFound',
+        },
+      ];
+      const dir = mkdtempSync(join(tmpdir(), 'runbook-contract-'));
+      try {
+        // One copy after another: each is a pwsh of its own, and the other scenarios need the second slot.
+        for (const [i, m] of mutations.entries()) {
+          await (async () => {
+            // Exactly one place changes: if the runbook is rewritten, this test must be too.
+            expect(source.split(m.from)).toHaveLength(2);
+            const copy = join(dir, `Set-AsrMobilityAutoUpdate-${i}.ps1`);
+            writeFileSync(copy, source.replace(m.from, m.to));
+            const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [mapping('m0')] }).start();
+            arm.contract.scenario = `modified copy of the runbook: ${m.name}`;
+            try {
+              const { runs } = await runRunbookProcess(pwsh, [job(arm)], arm.identityEnv, copy);
+              const s = runs[0]!.summary;
+              expect(s.outcome).toBe('Failed');
+              expect(runs[0]!.threw).toBe(true);
+              expect(JSON.stringify(s)).toMatch(m.named);
+              expect(JSON.stringify(s)).toContain(m.code);
+              expect(arm.contract.violations).toEqual([expect.stringMatching(m.named)]);
+              expect(arm.writes().filter((w) => w.status === 202)).toEqual([]);
+            } finally {
+              await arm.close();
+            }
+          })();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      passed++;
+    },
+    // Three cold pwsh starts, one after another.
+    180_000,
   );
 });

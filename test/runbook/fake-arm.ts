@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ContractEnforcer } from './contract';
 
 /**
  * A fake Azure Resource Manager for the Site Recovery routes the runbook uses, plus a fake
@@ -133,6 +134,8 @@ export class FakeArm {
   /** Operations between the PATCH and their final status (or the PATCH's 200). */
   openOperations = new Set<string>();
   peakOpenOperations = 0;
+  /** Microsoft's contract, enforced on every request and response (contract.ts); violations land in `violations`. */
+  readonly contract = new ContractEnforcer((v) => this.violations.push(v));
 
   private readonly servers: Server[] = [];
   private readonly ports = { arm: 0, identity: 0, foreign: 0 };
@@ -240,6 +243,7 @@ export class FakeArm {
       this.requests.push(rec);
       const send = (reply: Reply): void => {
         rec.status = reply.status;
+        this.contract.checkResponse(server, rec, reply);
         if (reply.status === 0) return;
         const h: Record<string, string> = {
           'x-ms-request-id': randomUUID(),
@@ -275,6 +279,8 @@ export class FakeArm {
         send({ status: 413, body: armError('RequestEntityTooLarge', 'The request body is too large.') });
         return;
       }
+      const refused = this.contract.checkRequest(server, rec);
+      if (refused) return send(refused);
       if (server === 'identity') return send(this.identityReply(rec));
       if (server === 'foreign') {
         return send({ status: 200, body: { value: [] } });

@@ -375,11 +375,15 @@ export async function runRunbook(
   });
 }
 
-/** Runs the runbook in a pwsh of its own (-ParameterFile), start to exit: for the benchmark. */
+/**
+ * Runs the runbook in a pwsh of its own (-ParameterFile), start to exit: for the benchmark, and for a
+ * modified copy of the runbook (`runbook`, default the shipped one).
+ */
 export async function runRunbookProcess(
   pwsh: Pwsh,
   runs: readonly JobParameters[],
   env: Readonly<Record<string, string>>,
+  runbook: string = RUNBOOK,
 ): Promise<{ runs: RunResult[]; process: ProcessResult }> {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-'));
   const file = join(dir, 'parameters.json');
@@ -387,7 +391,7 @@ export async function runRunbookProcess(
   try {
     const proc = await spawnPwsh(
       pwsh,
-      ['-File', BOOTSTRAP, '-Runbook', RUNBOOK, '-ParameterFile', file],
+      ['-File', BOOTSTRAP, '-Runbook', runbook, '-ParameterFile', file],
       env,
       600_000,
     );
