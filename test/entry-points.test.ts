@@ -45,115 +45,136 @@ function expectPlainMessage(stderr: string): void {
   expect(stderr).not.toMatch(/(constructs|stacks|scripts)\/\S+\.(ts|js|mjs)/);
 }
 
-describe('the cdktf app (cdktf.json runs stacks/cdktf/main.ts)', () => {
-  it('prints a validation error as its message only and exits 1', () => {
-    const r = tsRun('stacks/cdktf/main.ts', { ASR_A2A: badA2A });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
-    );
-    expectPlainMessage(r.stderr);
+/** A Pulumi stack config of the A2A scenario (as `PULUMI_CONFIG` holds it), with these keys changed. */
+const pulumiConfig = (extra: Record<string, string>): string =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries({
+        vaultName: 'rsv-dr',
+        vaultResourceGroupName: 'rg-dr',
+        vaultLocation: 'westeurope',
+        sourceRegion: 'northeurope',
+        targetRegion: 'westeurope',
+        ...extra,
+      }).map(([k, v]) => [`${PROJECT}:${k}`, v]),
+    ),
+  );
+const pulumiProgram = (extra: Record<string, string>) =>
+  tsRun('stacks/pulumi/index.ts', {
+    PULUMI_NODEJS_PROJECT: PROJECT,
+    PULUMI_NODEJS_STACK: 'a2a',
+    PULUMI_CONFIG: pulumiConfig(extra),
   });
 
-  it('names the policy rule ids a validation error carries', () => {
-    const r = tsRun('stacks/cdktf/main.ts', {
-      ASR_VMWARE: JSON.stringify({
-        vault: {
-          name: 'rsv-vmware-weu',
-          resourceGroupName: 'rg-vmware',
-          location: 'westeurope',
-          publicNetworkAccessEnabled: false,
+/** The example A2A stack file with vaultName '9', previewed offline under mocks as `npm run synth` does. */
+function offlinePreviewOfBadStackFile() {
+  const stackFile = join(work, 'Pulumi.bad.yaml');
+  writeFileSync(
+    stackFile,
+    readFileSync(join(root, 'Pulumi.a2a.yaml'), 'utf8').replace(
+      /^(\s+asr-mobility-autoupdate:vaultName:).*$/m,
+      "$1 '9'",
+    ),
+  );
+  writeFileSync(join(work, 'Pulumi.yaml'), `name: ${PROJECT}\nruntime: nodejs\n`);
+  return tsRun('stacks/pulumi/offline.ts', {}, [stackFile, join(work, 'out.json')]);
+}
+
+const BAD_VAULT_NAME =
+  'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter';
+
+/**
+ * What an entry point prints on stderr: the whole of it (`is`, trimmed), or a part (`contains`) and
+ * a line (`line`) of it.
+ */
+type Says = { readonly is: string } | { readonly contains: string; readonly line?: RegExp };
+
+// Each entry point, as its CLI runs it, with a bad configuration: exit 1 and a plain message.
+describe.each<[string, [string, () => ReturnType<typeof run>, Says][]]>([
+  [
+    'the cdktf app (cdktf.json runs stacks/cdktf/main.ts)',
+    [
+      [
+        'a validation error as its message only',
+        () => tsRun('stacks/cdktf/main.ts', { ASR_A2A: badA2A }),
+        { is: BAD_VAULT_NAME },
+      ],
+      [
+        'a validation error with the policy rule ids it carries',
+        () =>
+          tsRun('stacks/cdktf/main.ts', {
+            ASR_VMWARE: JSON.stringify({
+              vault: {
+                name: 'rsv-vmware-weu',
+                resourceGroupName: 'rg-vmware',
+                location: 'westeurope',
+                publicNetworkAccessEnabled: false,
+              },
+            }),
+          }),
+        {
+          contains: 'VMware scenario: 1 invalid prop:',
+          line: /^rule ids: ASR-E01 \(README: Validation and policy rules\)$/m,
         },
-      }),
-    });
+      ],
+      [
+        'a configuration error (ConfigError) of the environment as its message only',
+        () => tsRun('stacks/cdktf/main.ts', { ASR_NOW: 'tomorrow' }),
+        {
+          is: 'environment: 1 problem:\n  - ASR_NOW: received "tomorrow"; must be an ISO date-time such as 2026-01-01T00:00:00Z',
+        },
+      ],
+      [
+        'a configuration error (ConfigError) for a missing file as its message only',
+        () => tsRun('stacks/cdktf/main.ts', { ASR_A2A: '@missing.json' }),
+        {
+          is: 'asr config: 1 problem:\n  - ASR_A2A: cannot read the file "missing.json" (no such file); give JSON, or @path to a JSON file',
+        },
+      ],
+    ],
+  ],
+  [
+    'the Pulumi program',
+    [
+      [
+        'a validation error as its message only, as a RunError the Pulumi CLI prints without a stack',
+        () => pulumiProgram({ vaultName: '9' }),
+        { is: BAD_VAULT_NAME },
+      ],
+      [
+        'a configuration error (ConfigError) as its message only',
+        () => pulumiProgram({ alertSeverity: 'high' }),
+        { is: 'Pulumi config: 1 problem:\n  - alertSeverity: received "high"; must be an integer' },
+      ],
+      [
+        'a validation error under mocks (the offline preview of npm run synth) as its message only',
+        offlinePreviewOfBadStackFile,
+        { contains: 'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"' },
+      ],
+    ],
+  ],
+  [
+    'npm run synth',
+    [
+      [
+        'a validation error as its message only',
+        () => run([join(root, 'scripts', 'synth.mjs')], { ASR_A2A: badA2A }),
+        {
+          contains:
+            'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters',
+        },
+      ],
+    ],
+  ],
+])('%s', (_, cases) => {
+  it.each(cases)('prints %s and exits 1', (_what, start, says) => {
+    const r = start();
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('VMware scenario: 1 invalid prop:');
-    expect(r.stderr).toMatch(/^rule ids: ASR-E01 \(README: Validation and policy rules\)$/m);
-    expectPlainMessage(r.stderr);
-  });
-
-  it('prints a configuration error (ConfigError) as its message only and exits 1', () => {
-    const r = tsRun('stacks/cdktf/main.ts', { ASR_NOW: 'tomorrow' });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      'environment: 1 problem:\n  - ASR_NOW: received "tomorrow"; must be an ISO date-time such as 2026-01-01T00:00:00Z',
-    );
-    expectPlainMessage(r.stderr);
-    const missing = tsRun('stacks/cdktf/main.ts', { ASR_A2A: '@missing.json' });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toBe(
-      'asr config: 1 problem:\n  - ASR_A2A: cannot read the file "missing.json" (no such file); give JSON, or @path to a JSON file',
-    );
-    expectPlainMessage(missing.stderr);
-  });
-});
-
-describe('the Pulumi program', () => {
-  it('fails with the message only, as a RunError the Pulumi CLI prints without a stack', () => {
-    const config = {
-      [`${PROJECT}:vaultName`]: '9',
-      [`${PROJECT}:vaultResourceGroupName`]: 'rg-dr',
-      [`${PROJECT}:vaultLocation`]: 'westeurope',
-      [`${PROJECT}:sourceRegion`]: 'northeurope',
-      [`${PROJECT}:targetRegion`]: 'westeurope',
-    };
-    const r = tsRun('stacks/pulumi/index.ts', {
-      PULUMI_NODEJS_PROJECT: PROJECT,
-      PULUMI_NODEJS_STACK: 'a2a',
-      PULUMI_CONFIG: JSON.stringify(config),
-    });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters: letters, digits and hyphens, starting with a letter',
-    );
-    expectPlainMessage(r.stderr);
-  });
-
-  it('fails with a configuration error (ConfigError) as its message only', () => {
-    const config = {
-      [`${PROJECT}:vaultName`]: 'rsv-dr',
-      [`${PROJECT}:vaultResourceGroupName`]: 'rg-dr',
-      [`${PROJECT}:vaultLocation`]: 'westeurope',
-      [`${PROJECT}:sourceRegion`]: 'northeurope',
-      [`${PROJECT}:targetRegion`]: 'westeurope',
-      [`${PROJECT}:alertSeverity`]: 'high',
-    };
-    const r = tsRun('stacks/pulumi/index.ts', {
-      PULUMI_NODEJS_PROJECT: PROJECT,
-      PULUMI_NODEJS_STACK: 'a2a',
-      PULUMI_CONFIG: JSON.stringify(config),
-    });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      'Pulumi config: 1 problem:\n  - alertSeverity: received "high"; must be an integer',
-    );
-    expectPlainMessage(r.stderr);
-  });
-
-  it('under mocks (the offline preview of npm run synth): message only, exit 1', () => {
-    const stackFile = join(work, 'Pulumi.bad.yaml');
-    writeFileSync(
-      stackFile,
-      readFileSync(join(root, 'Pulumi.a2a.yaml'), 'utf8').replace(
-        /^(\s+asr-mobility-autoupdate:vaultName:).*$/m,
-        "$1 '9'",
-      ),
-    );
-    writeFileSync(join(work, 'Pulumi.yaml'), `name: ${PROJECT}\nruntime: nodejs\n`);
-    const r = tsRun('stacks/pulumi/offline.ts', {}, [stackFile, join(work, 'out.json')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('A2A scenario: 1 invalid prop:\n  - vault.name: received "9"');
-    expectPlainMessage(r.stderr);
-  });
-});
-
-describe('npm run synth', () => {
-  it('prints a validation error as its message only and exits 1', () => {
-    const r = run([join(root, 'scripts', 'synth.mjs')], { ASR_A2A: badA2A });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(
-      'A2A scenario: 1 invalid prop:\n  - vault.name: received "9"; a vault name has 2-50 characters',
-    );
+    if ('is' in says) expect(r.stderr.trim()).toBe(says.is);
+    else {
+      expect(r.stderr).toContain(says.contains);
+      if (says.line) expect(r.stderr).toMatch(says.line);
+    }
     expectPlainMessage(r.stderr);
   });
 });

@@ -126,3 +126,6 @@ export class AutoUpdateAutomation extends Construct {
     reportWarnings(this, warnings);
   }
 }
+
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+TERRAFORM_BLOCKS.brand.mark(AutoUpdateAutomation, 'AutoUpdateAutomation');

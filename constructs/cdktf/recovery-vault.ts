@@ -100,6 +100,9 @@ export class RecoveryVault extends Construct implements IRecoveryVault {
   }
 }
 
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+TERRAFORM_BLOCKS.brand.mark(RecoveryVault, 'RecoveryVault');
+
 /** An existing vault, known by its id (see {@link RecoveryVault.fromVaultId}); it declares no resource. */
 export class ExistingRecoveryVault extends Construct implements IRecoveryVault {
   readonly spec: ExistingVaultSpec;
@@ -116,3 +119,6 @@ export class ExistingRecoveryVault extends Construct implements IRecoveryVault {
     this.resourceGroupName = spec.resourceGroupName;
   }
 }
+
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+TERRAFORM_BLOCKS.brand.mark(ExistingRecoveryVault, 'ExistingRecoveryVault');

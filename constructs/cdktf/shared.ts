@@ -10,9 +10,9 @@ import {
   type LockSpec,
   type RuleSet,
   type BlockEngine,
+  blockBrand,
 } from '../domain/internal';
-import { AutoUpdateAutomation } from './auto-update-automation';
-import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
+import { TERRAFORM_FLAVOUR } from './flavour';
 
 /**
  * Which values the Terraform engine knows only at deploy: tokens (`rg.name`, `law.id`, anything
@@ -37,11 +37,14 @@ export function resolveAlone<T>(component: string, resolve: (rules: RuleSet) => 
   return resolveDomainAlone(component, resolve, TERRAFORM_DEPLOY_TIME);
 }
 
-/** How the building blocks of the Terraform adapter resolve their props (domain/blocks.ts). */
+/**
+ * How the building blocks of the Terraform adapter resolve their props (domain/blocks.ts). The brand
+ * is made when this module loads, so each flavour (each compiled copy of the adapter) has its own.
+ */
 export const TERRAFORM_BLOCKS: BlockEngine<never> = Object.freeze({
   deployTime: TERRAFORM_DEPLOY_TIME,
   words: { block: 'construct', self: 'block' } as const,
-  classes: () => ({ RecoveryVault, ExistingRecoveryVault, AutoUpdateAutomation }),
+  brand: blockBrand(TERRAFORM_FLAVOUR.name),
 });
 
 /** A management lock on `scope`. */

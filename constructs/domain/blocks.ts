@@ -30,7 +30,44 @@ import { resolveRecoveryVault, vaultStandIn, type RecoveryVaultProps, type Recov
 // constructor calls one of these with its own BlockEngine and gets its spec and warnings, or the
 // block's one ValidationError, before anything is added to the engine's tree.
 
-type Class<T> = abstract new (...args: never[]) => T;
+/**
+ * The building blocks another block may reference, by kind, with what the domain reads of each.
+ * The engine's classes carry the kind as a brand (see {@link blockBrand}).
+ */
+export interface BlockKinds<R> {
+  readonly RecoveryVault: { readonly spec: RecoveryVaultSpec<R> };
+  readonly ExistingRecoveryVault: { readonly spec: VaultFacts<R> };
+  readonly AutoUpdateAutomation: { readonly spec: AutoUpdateAutomationSpec<R> };
+}
+
+/** A kind of building block (a key of {@link BlockKinds}). */
+export type BlockKind = keyof BlockKinds<unknown>;
+
+/**
+ * The brand one engine's building blocks carry, so that the domain recognises a block by its kind
+ * without the engine's classes. Every brand has its own key: a block of another engine, or of the
+ * same adapter loaded again (the cdktf and cdktn flavours are one source compiled twice), is not
+ * recognised, as `instanceof` on the engine's own classes would not.
+ */
+export interface BlockBrand<R> {
+  /** Brands a class: its instances, and those of its subclasses, are blocks of `kind` of this engine. */
+  mark<K extends BlockKind>(blockClass: abstract new (...args: never[]) => BlockKinds<R>[K], kind: K): void;
+  /** Whether `value` is a block of `kind` of this engine (an instance of a class branded so). */
+  is<K extends BlockKind>(value: unknown, kind: K): value is BlockKinds<R>[K];
+}
+
+/** A new brand for the building blocks of `engine` (the name only describes the brand's key). */
+export function blockBrand<R>(engine: string): BlockBrand<R> {
+  const key = Symbol(`asr-mobility-autoupdate ${engine} building block`);
+  return Object.freeze({
+    mark: (blockClass: { readonly prototype: object }, kind: BlockKind): void => {
+      // On the prototype, not enumerable: read through the prototype chain, as instanceof reads it.
+      Object.defineProperty(blockClass.prototype, key, { value: kind });
+    },
+    is: <K extends BlockKind>(value: unknown, kind: K): value is BlockKinds<R>[K] =>
+      typeof value === 'object' && value !== null && (value as { readonly [key]?: unknown })[key] === kind,
+  });
+}
 
 /** What a building block's resolution needs to know of its engine. */
 export interface BlockEngine<R> {
@@ -38,12 +75,8 @@ export interface BlockEngine<R> {
   readonly deployTime: DeployTimeValues;
   /** What messages call a building block and the block itself: `construct`/`block` (cdktf, cdktn) or `component`/`one` (Pulumi). */
   readonly words: { readonly block: 'construct' | 'component'; readonly self: 'block' | 'one' };
-  /** The engine's classes that reference props must be (read when checked, so they may be declared after the engine). */
-  readonly classes: () => {
-    readonly RecoveryVault: Class<{ readonly spec: RecoveryVaultSpec<R> }>;
-    readonly ExistingRecoveryVault: Class<{ readonly spec: VaultFacts<R> }>;
-    readonly AutoUpdateAutomation: Class<{ readonly spec: AutoUpdateAutomationSpec<R> }>;
-  };
+  /** The brand the engine's blocks carry: what reference props must be. */
+  readonly brand: BlockBrand<R>;
   /** What the engine's VMware block requires of the replication's props. */
   readonly vmware?: VmwareEngineRequirements;
 }
@@ -86,7 +119,7 @@ function vaultSpecOf<R>(
     rules,
     'vault',
     vault,
-    engine.classes().RecoveryVault,
+    (v) => engine.brand.is(v, 'RecoveryVault'),
     `the RecoveryVault ${block} this ${self} belongs to`,
   )
     ? vault.spec
@@ -111,15 +144,15 @@ export function resolveAutoUpdateAutomationBlock<R>(
 ): BlockResolution<AutoUpdateAutomationSpec<R>> {
   return resolveBlock(engine, 'AutoUpdateAutomation', props, (rules, suppressions) => {
     const vaultRef = refOf(props, 'vault');
-    const { RecoveryVault, ExistingRecoveryVault } = engine.classes();
-    const { block, self } = engine.words;
-    const vault = rules.check(
-      vaultRef instanceof RecoveryVault || vaultRef instanceof ExistingRecoveryVault,
+    const { brand, words } = engine;
+    const vault = checkRef(
+      rules,
       'vault',
       vaultRef,
-      `must be the RecoveryVault ${block} this ${self} belongs to, or an existing vault from RecoveryVault.fromVaultId`,
+      (v) => brand.is(v, 'RecoveryVault') || brand.is(v, 'ExistingRecoveryVault'),
+      `the RecoveryVault ${words.block} this ${words.self} belongs to, or an existing vault from RecoveryVault.fromVaultId`,
     )
-      ? (vaultRef as { readonly spec: VaultFacts<R> }).spec
+      ? vaultRef.spec
       : vaultStandIn<R>();
     const automation = resolveAutoUpdateAutomation<R>(
       rules,
@@ -143,7 +176,7 @@ export function resolveA2AReplicationBlock<R>(
       rules,
       'automation',
       automationRef,
-      engine.classes().AutoUpdateAutomation,
+      (v) => engine.brand.is(v, 'AutoUpdateAutomation'),
       `the AutoUpdateAutomation ${engine.words.block} whose account the mappings use`,
       true,
     );

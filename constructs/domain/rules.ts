@@ -361,20 +361,15 @@ export function withoutRefs<T extends object, K extends keyof T>(props: T, ...re
 
 /**
  * Checks a reference to another construct or component (a building block's `vault`, `automation`):
- * it must be an instance of the adapter's class. Returns whether it is.
+ * it must be a block of the engine's kind (`is`, the engine's brand). Returns whether it is.
  */
 export function checkRef<C>(
   rules: RuleSet,
   prop: string,
   value: unknown,
-  type: abstract new (...args: never[]) => C,
+  is: (value: unknown) => value is C,
   what: string,
   optional = false,
 ): value is C {
-  return rules.check(
-    (optional && value === undefined) || value instanceof type,
-    prop,
-    value,
-    `must be ${what}`,
-  );
+  return rules.check((optional && value === undefined) || is(value), prop, value, `must be ${what}`);
 }

@@ -8,7 +8,8 @@ import type { ResourceRef, RuleSet } from './rules';
  * its system-generated environments stop at PowerShell 7.2 (Microsoft Learn, "Runtime environment
  * in Azure Automation"). PowerShell 5.1 is also offered there, but the runbook needs 7.2 or later
  * (`#Requires -Version 7.2`). Add a version here when Automation documents it for runtime
- * environments (7.6, the current PowerShell LTS, is not documented yet).
+ * environments, and move {@link POWERSHELL_RUNTIMES_CHECKED_ON}: on that day no Learn page listed
+ * PowerShell 7.6 (the current PowerShell LTS) for Automation; 7.4 was the newest.
  */
 export const POWERSHELL_RUNTIMES = Object.freeze({
   /** The classic `PowerShell72` runbook type, no runtime environment. */
@@ -16,6 +17,14 @@ export const POWERSHELL_RUNTIMES = Object.freeze({
   /** A PowerShell 7.4 runtime environment; the runbook's type is then `PowerShell`. */
   '7.4': { runbookType: 'PowerShell', runtimeEnvironment: true, endOfSupport: '2026-11-10' },
 } as const);
+
+/**
+ * The day {@link POWERSHELL_RUNTIMES} was last compared with Microsoft Learn's runtime environment
+ * pages. The policy rules read the versions' end of support against this day, never the clock, so
+ * the output is the same on every day: a version whose support ended by then is reported
+ * (ASR-W05, or ASR-W06 for the newest version Automation documents).
+ */
+export const POWERSHELL_RUNTIMES_CHECKED_ON = '2026-12-04';
 
 /** A PowerShell version from {@link POWERSHELL_RUNTIMES}. */
 export type PowerShellRuntimeVersion = keyof typeof POWERSHELL_RUNTIMES;
@@ -45,7 +54,9 @@ export interface RunbookRuntimeProps<R = never> {
    * The PowerShell version. `7.4` runs the runbook in a runtime environment (created, or the one
    * named by `existingEnvironmentName`). `7.2` uses the classic `PowerShell72` runbook type without
    * a runtime environment: PowerShell 7.2 reached end of support on 2024-11-08, so it is reported
-   * as warning ASR-W05 unless suppressed with a reason.
+   * as warning ASR-W05 unless suppressed with a reason. PowerShell 7.4 reached the end of its
+   * community support on 2026-11-10 and Azure Automation documents no newer runtime environment
+   * yet, so 7.4 stays the default and is reported as warning ASR-W06 unless suppressed with a reason.
    * @default '7.4'
    */
   readonly version?: PowerShellRuntimeVersion;

@@ -132,3 +132,6 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });
   }
 }
+
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+PULUMI_BLOCKS.brand.mark(AutoUpdateAutomation, 'AutoUpdateAutomation');

@@ -62,6 +62,9 @@ export class ExistingRecoveryVault implements IRecoveryVault {
   }
 }
 
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+PULUMI_BLOCKS.brand.mark(ExistingRecoveryVault, 'ExistingRecoveryVault');
+
 /** A Recovery Services vault for Site Recovery, with its lock and diagnostic settings. */
 export class RecoveryVault extends pulumi.ComponentResource implements IRecoveryVault {
   /**
@@ -131,3 +134,6 @@ export class RecoveryVault extends pulumi.ComponentResource implements IRecovery
     this.registerOutputs({ vaultId: this.vaultId, vaultName: this.vaultName });
   }
 }
+
+// How the domain recognises this class's instances as references (domain/blocks.ts).
+PULUMI_BLOCKS.brand.mark(RecoveryVault, 'RecoveryVault');

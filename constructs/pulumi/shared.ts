@@ -9,9 +9,8 @@ import {
   type LockSpec,
   type RuleSet,
   type BlockEngine,
+  blockBrand,
 } from '../domain/internal';
-import { AutoUpdateAutomation } from './auto-update-automation';
-import { ExistingRecoveryVault, RecoveryVault } from './recovery-vault';
 
 /** A value that names or points at another Azure resource, in Pulumi: a string or an `Input<string>` (`rg.name`). */
 export type Ref = pulumi.Input<string>;
@@ -106,6 +105,6 @@ export const PULUMI_REQUIREMENTS = { applianceNamesRequired: true, engine: 'Pulu
 export const PULUMI_BLOCKS: BlockEngine<Ref> = Object.freeze({
   deployTime: PULUMI_DEPLOY_TIME,
   words: { block: 'component', self: 'one' } as const,
-  classes: () => ({ RecoveryVault, ExistingRecoveryVault, AutoUpdateAutomation }),
+  brand: blockBrand('pulumi'),
   vmware: PULUMI_REQUIREMENTS,
 });

@@ -167,7 +167,7 @@ export const CONFIG_KEYS = {
     '[]',
   ),
   runtimeVersion: str(
-    'PowerShell version of the runbook: empty for 7.4 (a runtime environment); 7.2 is the classic PowerShell72 type, past end of support (warning ASR-W05).',
+    'PowerShell version of the runbook: empty for 7.4 (a runtime environment, the newest Automation documents; past its community support, warning ASR-W06); 7.2 is the classic PowerShell72 type, past end of support (warning ASR-W05).',
   ),
   runtimeEnvironmentName: str(
     'An existing PowerShell runtime environment of the account to link the runbook to; empty to create one.',

@@ -11,6 +11,10 @@ import {
   VmwareReplication,
 } from '../../constructs/cdktf';
 import type { Finding } from '../../constructs/domain';
+import {
+  AutoUpdateAutomation as PulumiAutoUpdateAutomation,
+  RecoveryVault as PulumiRecoveryVault,
+} from '../../constructs/pulumi';
 import { fixedClock, SUB, violationsOf } from '../fixtures';
 import { only, resources, synth, testApp } from './helpers';
 
@@ -235,7 +239,7 @@ describe('policy checks in the building blocks', () => {
       publicNetworkAccessEnabled: true,
       suppressions: [{ ruleId: 'ASR-W03', reason: 'a hybrid worker reaches the account over the internet' }],
     });
-    expect(automation.warnings).toEqual([]);
+    expect(automation.warnings.map((w) => w.ruleId)).toEqual(['ASR-W06']);
   });
 
   it('fails with ASR-E01 by hand as in the scenario (VMware behind private endpoints)', () => {
@@ -273,5 +277,144 @@ describe('policy checks in the building blocks', () => {
     expect(violationsOf(() => new RecoveryVault(stack, 'Vault', backDoor)).map((v) => v.prop)).toContain(
       'spec',
     );
+  });
+});
+
+describe('references to blocks of another engine or flavour', () => {
+  // The domain knows a vault or an automation by the brand of the engine that made it, never by
+  // the adapter's classes; a block of any other engine or flavour is refused, as instanceof would.
+  const WEU_VAULT = `/subscriptions/${SUB}/resourceGroups/rg-dr/providers/Microsoft.RecoveryServices/vaults/rsv-weu`;
+  const VAULT_RULE =
+    'must be the RecoveryVault construct this block belongs to, or an existing vault from RecoveryVault.fromVaultId';
+  const vaultProps = { name: 'rsv-team', resourceGroupName: 'rg-team', location: 'swedencentral' };
+
+  /** This adapter's modules loaded a second time, as the other flavour's compiled copy is. */
+  function adapterLoadedAgain(): {
+    adapter: typeof import('../../constructs/cdktf');
+    cdk: typeof import('cdktf');
+  } {
+    let loaded: ReturnType<typeof adapterLoadedAgain> | undefined;
+    jest.isolateModules(() => {
+      loaded = {
+        adapter: jest.requireActual<typeof import('../../constructs/cdktf')>('../../constructs/cdktf'),
+        cdk: jest.requireActual<typeof import('cdktf')>('cdktf'),
+      };
+    });
+    return loaded!;
+  }
+
+  it('accepts a subclass of its own vault and automation, as instanceof did', () => {
+    class TeamVault extends RecoveryVault {}
+    class TeamAutomation extends AutoUpdateAutomation {}
+    const { stack } = teamStack();
+    const vault = new TeamVault(stack, 'Vault', vaultProps);
+    const automation = new TeamAutomation(stack, 'Updates', {
+      vault,
+      sourceRegion: 'germanywestcentral',
+      clock: fixedClock,
+    });
+    const replication = new A2AReplication(stack, 'Dr', {
+      vault,
+      automation,
+      sourceRegion: 'germanywestcentral',
+      targetRegion: 'swedencentral',
+    });
+    expect(replication.spec.mappings[0]!.autoUpdate).toMatchObject({
+      enabled: true,
+      automationAccount: { kind: 'managed' },
+    });
+  });
+
+  it("fails when a block gets Pulumi's existing vault, naming the prop and the rule", () => {
+    const { stack } = teamStack();
+    const foreign = PulumiRecoveryVault.fromVaultId(WEU_VAULT, { sourceRegion: 'northeurope' });
+    expect(
+      violationsOf(
+        () =>
+          new AutoUpdateAutomation(stack, 'Updates', {
+            vault: foreign as never,
+            sourceRegion: 'northeurope',
+            clock: fixedClock,
+          }),
+      ).map((v) => [v.prop, v.rule]),
+    ).toEqual([['vault', VAULT_RULE]]);
+    expect(
+      violationsOf(() => new VmwareReplication(stack, 'Vmware', { vault: foreign as never })).map((v) => [
+        v.prop,
+        v.rule,
+      ]),
+    ).toEqual([['vault', 'must be the RecoveryVault construct this block belongs to']]);
+    expect(stack.node.tryFindChild('Updates')).toBeUndefined();
+  });
+
+  it("fails when a Pulumi component gets this engine's vault, in Pulumi's words", () => {
+    const { stack } = teamStack();
+    const vault = RecoveryVault.fromVaultId(stack, 'Vault', WEU_VAULT, { sourceRegion: 'northeurope' });
+    expect(
+      violationsOf(
+        () =>
+          new PulumiAutoUpdateAutomation('updates', {
+            vault: vault as never,
+            sourceRegion: 'northeurope',
+            clock: fixedClock,
+          }),
+      ).map((v) => [v.prop, v.rule]),
+    ).toEqual([
+      [
+        'vault',
+        'must be the RecoveryVault component this one belongs to, or an existing vault from RecoveryVault.fromVaultId',
+      ],
+    ]);
+  });
+
+  it('fails when a block gets a vault or automation of the adapter loaded again (the other flavour)', () => {
+    const other = adapterLoadedAgain();
+    const otherStack = new other.cdk.TerraformStack(other.cdk.Testing.app(), 'other');
+    const otherVault = new other.adapter.RecoveryVault(otherStack, 'Vault', vaultProps);
+    const otherExisting = other.adapter.RecoveryVault.fromVaultId(otherStack, 'Existing', WEU_VAULT, {
+      sourceRegion: 'northeurope',
+    });
+    const otherAutomation = new other.adapter.AutoUpdateAutomation(otherStack, 'Updates', {
+      vault: otherVault,
+      sourceRegion: 'germanywestcentral',
+      clock: fixedClock,
+    });
+    const { stack } = teamStack();
+    for (const vault of [otherVault, otherExisting]) {
+      expect(
+        violationsOf(
+          () =>
+            new AutoUpdateAutomation(stack, 'Updates', {
+              vault: vault as never,
+              sourceRegion: 'northeurope',
+              clock: fixedClock,
+            }),
+        ).map((v) => [v.prop, v.rule]),
+      ).toEqual([['vault', VAULT_RULE]]);
+    }
+    const vault = new RecoveryVault(stack, 'Vault', vaultProps);
+    expect(
+      violationsOf(
+        () =>
+          new A2AReplication(stack, 'Dr', {
+            vault,
+            automation: otherAutomation as never,
+            sourceRegion: 'germanywestcentral',
+            targetRegion: 'swedencentral',
+          }),
+      ).map((v) => [v.prop, v.rule]),
+    ).toContainEqual([
+      'automation',
+      'must be the AutoUpdateAutomation construct whose account the mappings use',
+    ]);
+    // The copy's blocks still work with each other.
+    expect(
+      new other.adapter.A2AReplication(otherStack, 'Dr', {
+        vault: otherVault,
+        automation: otherAutomation,
+        sourceRegion: 'germanywestcentral',
+        targetRegion: 'swedencentral',
+      }).spec.mappings[0]!.autoUpdate,
+    ).toMatchObject({ enabled: true, automationAccount: { kind: 'managed' } });
   });
 });

@@ -381,6 +381,7 @@ describe('A2A options as synthesized', () => {
       .filter((m) => m.type === '@cdktf/warn');
     expect(annotations.map((a) => String(a.data))).toEqual([
       expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole resource group/),
+      expect.stringMatching(/^\[ASR-W06\] automation\.runtime\.version: PowerShell 7\.4 reached the end/),
     ]);
   });
 });
@@ -469,6 +470,71 @@ describe('PowerShell runtime as synthesized', () => {
         /^\[ASR-W05\] automation\.runtime\.version: PowerShell 7\.2 reached end of support on 2024-11-08/,
       ),
     ]);
+  });
+
+  it('reports ASR-W06 once on every stack of the example app, as `cdktf synth` writes it to the manifest', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'asr-w06-'));
+    try {
+      buildApp(new App({ outdir, context: exampleContext }), { ASR_NOW: NOW }).synth();
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+        stacks: Record<string, { annotations?: { level: string; message: string }[] }>;
+      };
+      expect(
+        Object.entries(manifest.stacks).map(([name, s]) => [
+          name,
+          (s.annotations ?? []).map((a) => `${a.level} ${a.message}`),
+        ]),
+      ).toEqual(
+        ['a2a', 'existing', 'vmware'].map((name) => [
+          name,
+          [
+            '@cdktf/warn [ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does',
+          ],
+        ]),
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports nothing when ASR-W06 is suppressed with a reason', () => {
+    const stack = new A2AStack(
+      testApp(),
+      'a2a',
+      a2aProps({
+        suppressions: [
+          { ruleId: 'ASR-W06', reason: 'Automation documents no newer runtime; we move when it does' },
+        ],
+      }),
+    );
+    const warnings = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === '@cdktf/warn');
+    expect(warnings).toEqual([]);
+    expect(only(synth(stack), 'azurerm_automation_runtime_environment')).toMatchObject({
+      runtime_version: '7.4',
+    });
+  });
+
+  it('fails when the version is 7.6, naming the prop, the value and the accepted versions, and adds nothing', () => {
+    const app = testApp();
+    expect(
+      () =>
+        new A2AStack(
+          app,
+          'a2a',
+          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.6' as never } } }),
+        ),
+    ).toThrow(
+      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.6"; must be a PowerShell version Azure Automation documents for runbooks: '7\.2', '7\.4'$/,
+    );
+    expect(
+      app.node
+        .findAll()
+        .map((c) => (c as { terraformResourceType?: string }).terraformResourceType)
+        .filter((t) => t?.startsWith('azurerm_')),
+    ).toEqual([]);
   });
 
   it('fails at synth when the stack pins azurerm below 4.59.0', () => {

@@ -116,86 +116,70 @@ describe('failed-job alert options', () => {
 });
 
 describe('failed-job alert validation', () => {
-  it('fails when an action group id is not an action group resource id, naming the prop', () => {
-    const bad = `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.Network/virtualNetworks/vnet`;
-    const v = violationsOf(() =>
-      resolveA2AScenario(withAlerts({ actionGroupIds: [actionGroup('ag-ops'), bad, 'ag-ops'] })),
-    );
-    expect(v).toEqual([
-      expect.objectContaining({
-        prop: 'automation.alerts.actionGroupIds[1]',
-        value: bad,
-        rule: expect.stringContaining('Microsoft.Insights/actionGroups'),
-      }),
-      expect.objectContaining({ prop: 'automation.alerts.actionGroupIds[2]', value: 'ag-ops' }),
-    ]);
-  });
+  const bad = `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.Network/virtualNetworks/vnet`;
 
-  it('fails when an action group appears twice, compared case-insensitively', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(
-        withAlerts({ actionGroupIds: [actionGroup('ag-ops'), actionGroup('AG-OPS', 'microsoft.insights')] }),
-      ),
-    );
-    expect(v).toEqual([
-      expect.objectContaining({
-        prop: 'automation.alerts.actionGroupIds[1]',
-        rule: expect.stringContaining('once'),
-      }),
-    ]);
-  });
-
-  it('fails when actionGroupIds is not a list', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(withAlerts({ actionGroupIds: actionGroup('ag') as unknown as string[] })),
-    );
-    expect(v.map((x) => x.prop)).toEqual(['automation.alerts.actionGroupIds']);
-  });
-
-  it('fails when severity, frequency or window are outside what Azure Monitor accepts', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(
-        withAlerts({
-          severity: 5 as 0,
-          evaluationFrequency: 'PT2M' as 'PT1M',
-          windowSize: 'PT2H' as 'PT1H',
+  it.each<[string, AutomationAlertsProps, unknown[]]>([
+    [
+      'an action group id is not an action group resource id, naming the prop',
+      { actionGroupIds: [actionGroup('ag-ops'), bad, 'ag-ops'] },
+      [
+        expect.objectContaining({
+          prop: 'automation.alerts.actionGroupIds[1]',
+          value: bad,
+          rule: expect.stringContaining('Microsoft.Insights/actionGroups'),
         }),
-      ),
-    );
-    expect(v.map((x) => [x.prop, x.value])).toEqual([
-      ['automation.alerts.severity', 5],
-      ['automation.alerts.evaluationFrequency', 'PT2M'],
-      ['automation.alerts.windowSize', 'PT2H'],
-    ]);
-  });
-
-  it('fails when the window is shorter than the evaluation frequency', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(withAlerts({ evaluationFrequency: 'PT15M', windowSize: 'PT5M' })),
-    );
-    expect(v).toEqual([
-      expect.objectContaining({
-        prop: 'automation.alerts.windowSize',
-        value: 'PT5M',
-        rule: expect.stringContaining('PT15M'),
-      }),
-    ]);
-  });
-
-  it('fails when a name, flag or key is wrong', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(
-        withAlerts({
-          failedJobAlertName: 'bad/name.',
-          failedJobAlertEnabled: 'yes' as unknown as boolean,
-          actionGroups: [],
-        } as AutomationAlertsProps),
-      ),
-    );
-    expect(v.map((x) => x.prop).sort()).toEqual([
-      'automation.alerts.actionGroups',
-      'automation.alerts.failedJobAlertEnabled',
-      'automation.alerts.failedJobAlertName',
-    ]);
+        expect.objectContaining({ prop: 'automation.alerts.actionGroupIds[2]', value: 'ag-ops' }),
+      ],
+    ],
+    [
+      'an action group appears twice, compared case-insensitively',
+      { actionGroupIds: [actionGroup('ag-ops'), actionGroup('AG-OPS', 'microsoft.insights')] },
+      [
+        expect.objectContaining({
+          prop: 'automation.alerts.actionGroupIds[1]',
+          rule: expect.stringContaining('once'),
+        }),
+      ],
+    ],
+    [
+      'actionGroupIds is not a list',
+      { actionGroupIds: actionGroup('ag') as unknown as string[] },
+      [expect.objectContaining({ prop: 'automation.alerts.actionGroupIds' })],
+    ],
+    [
+      'severity, frequency or window are outside what Azure Monitor accepts',
+      { severity: 5 as 0, evaluationFrequency: 'PT2M' as 'PT1M', windowSize: 'PT2H' as 'PT1H' },
+      [
+        expect.objectContaining({ prop: 'automation.alerts.severity', value: 5 }),
+        expect.objectContaining({ prop: 'automation.alerts.evaluationFrequency', value: 'PT2M' }),
+        expect.objectContaining({ prop: 'automation.alerts.windowSize', value: 'PT2H' }),
+      ],
+    ],
+    [
+      'the window is shorter than the evaluation frequency',
+      { evaluationFrequency: 'PT15M', windowSize: 'PT5M' },
+      [
+        expect.objectContaining({
+          prop: 'automation.alerts.windowSize',
+          value: 'PT5M',
+          rule: expect.stringContaining('PT15M'),
+        }),
+      ],
+    ],
+    [
+      'a name, flag or key is wrong',
+      {
+        failedJobAlertName: 'bad/name.',
+        failedJobAlertEnabled: 'yes' as unknown as boolean,
+        actionGroups: [],
+      } as AutomationAlertsProps,
+      [
+        expect.objectContaining({ prop: 'automation.alerts.actionGroups' }),
+        expect.objectContaining({ prop: 'automation.alerts.failedJobAlertEnabled' }),
+        expect.objectContaining({ prop: 'automation.alerts.failedJobAlertName' }),
+      ],
+    ],
+  ])('fails when %s', (_, alerts, expected) => {
+    expect(violationsOf(() => resolveA2AScenario(withAlerts(alerts)))).toEqual(expected);
   });
 });

@@ -1,19 +1,71 @@
 import {
   planScenario,
+  POLICY_RULES,
   POWERSHELL_RUNTIME_VERSIONS,
   POWERSHELL_RUNTIMES,
+  POWERSHELL_RUNTIMES_CHECKED_ON,
   resolveA2AScenario,
+  resolveExistingVaultsScenario,
   resolveVmwareScenario,
   runbookAsset,
   type A2AScenarioProps,
+  type Finding,
   type RunbookRuntimeProps,
+  type Suppression,
 } from '../../constructs/domain/internal';
-import { a2aProps, fixedClock, violationsOf, vmwareProps } from '../fixtures';
+import { a2aProps, fixedClock, SUB, violationsOf, vmwareProps } from '../fixtures';
 
 const withRuntime = (runtime: unknown): A2AScenarioProps =>
   a2aProps({ automation: { clock: fixedClock, runtime: runtime as RunbookRuntimeProps } });
 const RUNTIME_ENVIRONMENTS = 'Microsoft.Automation/automationAccounts/runtimeEnvironments';
 const RUNBOOKS = 'Microsoft.Automation/automationAccounts/runbooks';
+
+/** The warning every synth on 7.4 gets while Automation documents nothing newer. */
+const W06: Finding = {
+  ruleId: 'ASR-W06',
+  level: 'warning',
+  prop: 'automation.runtime.version',
+  value: '7.4',
+  message:
+    'PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does',
+};
+
+/** Each scenario with the default runtime, or with `runtime` and `suppressions`; its warnings. */
+const SCENARIOS: readonly [
+  string,
+  (runtime?: RunbookRuntimeProps, suppressions?: Suppression[]) => readonly Finding[],
+][] = [
+  [
+    'A2A',
+    (runtime, suppressions) => resolveA2AScenario({ ...withRuntime(runtime ?? {}), suppressions }).warnings,
+  ],
+  [
+    'VMware',
+    (runtime, suppressions) =>
+      resolveVmwareScenario(vmwareProps({ automation: { clock: fixedClock, runtime }, suppressions }))
+        .warnings,
+  ],
+  [
+    'existing vaults',
+    (runtime, suppressions) =>
+      resolveExistingVaultsScenario({
+        vaults: [
+          {
+            vaultResourceId: `/subscriptions/${SUB}/resourceGroups/rg-dr/providers/Microsoft.RecoveryServices/vaults/rsv-a`,
+            sourceRegion: 'northeurope',
+          },
+        ],
+        automation: {
+          name: 'aa-fleet',
+          resourceGroupName: 'rg-aa',
+          location: 'westeurope',
+          clock: fixedClock,
+          runtime,
+        },
+        suppressions,
+      }).warnings,
+  ],
+];
 
 describe('automation.runtime', () => {
   it('keeps the accepted versions in one table: 7.2 classic, 7.4 a runtime environment', () => {
@@ -55,7 +107,7 @@ describe('automation.runtime', () => {
         runbookType: 'PowerShell',
         runtimeEnvironment: 'asr-mobility-autoupdate-ps74',
       });
-      expect(spec.warnings.map((w) => w.ruleId)).not.toContain('ASR-W05');
+      expect(spec.warnings).toEqual([W06]);
     }
   });
 
@@ -103,16 +155,19 @@ describe('automation.runtime', () => {
     expect(spec.warnings).toEqual([]);
   });
 
-  it('fails when the version is one Azure Automation does not document, listing the accepted ones', () => {
-    for (const version of ['7.6', '5.1', 7.4, '7']) {
-      expect(violationsOf(() => resolveA2AScenario(withRuntime({ version })))).toEqual([
-        {
-          prop: 'automation.runtime.version',
-          value: version,
-          rule: "must be a PowerShell version Azure Automation documents for runbooks: '7.2', '7.4'",
-        },
-      ]);
-    }
+  it.each([
+    ['7.6, which no Microsoft Learn page lists for Automation yet', '7.6'],
+    ['5.1, which the runbook does not run on', '5.1'],
+    ['a number', 7.4],
+    ['a major version alone', '7'],
+  ])('fails when the version is %s, naming the prop, the value and the accepted versions', (_, version) => {
+    expect(violationsOf(() => resolveA2AScenario(withRuntime({ version })))).toEqual([
+      {
+        prop: 'automation.runtime.version',
+        value: version,
+        rule: "must be a PowerShell version Azure Automation documents for runbooks: '7.2', '7.4'",
+      },
+    ]);
   });
 
   it.each([
@@ -162,6 +217,50 @@ describe('automation.runtime', () => {
         prop: 'automation.runtime.versoin',
         value: '7.4',
         rule: 'is not a known prop; allowed: version, existingEnvironmentName',
+      },
+    ]);
+  });
+});
+
+describe('ASR-W06: the newest runtime Automation documents is past its end of support', () => {
+  it('is its own warning rule, apart from ASR-W05, that a reason can suppress', () => {
+    const rules = new Map(POLICY_RULES.map((r) => [r.id, r]));
+    expect(rules.get('ASR-W06')).toMatchObject({ level: 'warning', needs: ['automation'] });
+    expect(rules.get('ASR-W05')).toMatchObject({ level: 'warning', needs: ['automation'] });
+    // The table was checked after 7.4's end of support, and 7.4 is the newest version it accepts.
+    expect(POWERSHELL_RUNTIME_VERSIONS.at(-1)).toBe('7.4');
+    expect(POWERSHELL_RUNTIMES['7.4'].endOfSupport <= POWERSHELL_RUNTIMES_CHECKED_ON).toBe(true);
+  });
+
+  it.each(SCENARIOS)('warns the %s scenario on the default runtime, once', (_, warningsOf) => {
+    expect(warningsOf()).toEqual([W06]);
+    expect(warningsOf({ version: '7.4' })).toEqual([W06]);
+    expect(warningsOf({ existingEnvironmentName: 'PowerShell-7.4-Prod' })).toEqual([W06]);
+  });
+
+  it.each(SCENARIOS)('leaves the %s scenario on 7.2 to ASR-W05 alone', (_, warningsOf) => {
+    expect(warningsOf({ version: '7.2' }).map((w) => w.ruleId)).toEqual(['ASR-W05']);
+  });
+
+  it.each(SCENARIOS)('is removed from the %s scenario by a suppression with a reason', (_, warningsOf) => {
+    const reason = 'Automation documents no newer runtime; we move when it does';
+    expect(warningsOf(undefined, [{ ruleId: 'ASR-W06', reason }])).toEqual([]);
+    // Suppressing the unavoidable notice does not hide a block pinned to a retired version.
+    expect(warningsOf({ version: '7.2' }, [{ ruleId: 'ASR-W06', reason }]).map((w) => w.ruleId)).toEqual([
+      'ASR-W05',
+    ]);
+  });
+
+  it('fails when ASR-W06 is suppressed without a reason', () => {
+    expect(
+      violationsOf(() =>
+        resolveA2AScenario({ ...a2aProps(), suppressions: [{ ruleId: 'ASR-W06', reason: 'ok' }] }),
+      ),
+    ).toEqual([
+      {
+        prop: 'suppressions[0].reason',
+        value: 'ok',
+        rule: 'a suppression needs a reason of at least 10 characters',
       },
     ]);
   });

@@ -117,8 +117,18 @@ describe('A2A scenario defaults', () => {
     });
   });
 
-  it('has no warnings with the defaults', () => {
-    expect(spec.warnings).toEqual([]);
+  it('warns with the defaults only that PowerShell 7.4 is past its community support (ASR-W06)', () => {
+    expect(spec.warnings).toEqual([
+      {
+        ruleId: 'ASR-W06',
+        level: 'warning',
+        prop: 'automation.runtime.version',
+        value: '7.4',
+        message: expect.stringMatching(
+          /^PowerShell 7\.4 reached the end of its community support on 2026-11-10; /,
+        ),
+      },
+    ]);
   });
 
   it('is deterministic: the same input gives the same spec and role assignment names', () => {
@@ -204,6 +214,7 @@ describe('A2A scenario options', () => {
     expect(new Set(ras.map((r) => r.name)).size).toBe(2);
     expect(spec.warnings.map((w) => [w.ruleId, w.prop])).toEqual([
       ['ASR-W01', 'automation.additionalRoleScopes[0]'],
+      ['ASR-W06', 'automation.runtime.version'],
     ]);
   });
 
@@ -212,7 +223,7 @@ describe('A2A scenario options', () => {
       ...a2aProps({ automation: { clock: fixedClock, additionalRoleScopes: [`/subscriptions/${SUB}`] } }),
       suppressions: [{ ruleId: 'ASR-W01', reason: 'central DR team owns the whole subscription' }],
     });
-    expect(spec.warnings).toEqual([]);
+    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W06']);
     expect(spec.automation!.roleAssignments[1]!.scope).toMatchObject({ width: 'subscription' });
   });
 
@@ -222,7 +233,7 @@ describe('A2A scenario options', () => {
         automation: { clock: fixedClock, roleDefinition: 'Owner', publicNetworkAccessEnabled: true },
       }),
     );
-    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W02', 'ASR-W03']);
+    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W02', 'ASR-W03', 'ASR-W06']);
   });
 
   it('honours an explicit time zone, time and start time', () => {

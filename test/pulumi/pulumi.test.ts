@@ -235,10 +235,58 @@ describe('policy warnings under Pulumi', () => {
       );
       expect(warn.mock.calls.map((c) => c[0])).toEqual([
         expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole subscription/),
+        expect.stringMatching(/^\[ASR-W06\] automation\.runtime\.version: PowerShell 7\.4 reached the end/),
       ]);
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('ASR-W06 under Pulumi', () => {
+  /** What the Pulumi log was told while `run` ran. */
+  async function warnedDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockResolvedValue(undefined);
+    try {
+      await run();
+      return warn.mock.calls.map((c) => c[0]);
+    } finally {
+      warn.mockRestore();
+    }
+  }
+  const W06 =
+    '[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does';
+
+  it.each(['a2a', 'vmware', 'existing'])('reports it once for the %s example stack', async (stack) => {
+    expect(await warnedDuring(() => example(stack))).toEqual([W06]);
+  });
+
+  it('reports nothing when it is suppressed with a reason', async () => {
+    const props = a2aProps({
+      suppressions: [
+        { ruleId: 'ASR-W06', reason: 'Automation documents no newer runtime; we move when it does' },
+      ],
+    });
+    expect(
+      await warnedDuring(() =>
+        runOfflineProgram(() => new A2AMobilityAutoUpdate('a2a', props), {
+          project: PROJECT_NAME,
+          stack: 'w06',
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('fails when the version is 7.6, naming the prop, the value and the accepted versions', () => {
+    expect(
+      () =>
+        new A2AMobilityAutoUpdate(
+          'a2a',
+          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.6' as never } } }),
+        ),
+    ).toThrow(
+      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.6"; must be a PowerShell version Azure Automation documents for runbooks: '7\.2', '7\.4'$/,
+    );
   });
 });
 

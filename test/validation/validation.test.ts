@@ -48,51 +48,65 @@ const props = (v: ReturnType<typeof violationsOf>) => v.map((x) => x.prop);
 const vaultSpec: RecoveryVaultSpec = resolveAlone('RecoveryVault', (r) =>
   resolveRecoveryVault(r, a2aProps().vault),
 );
+/** The violations of the automation building block's props, with these extra props. */
+const automation = (extra: Record<string, unknown>) =>
+  violationsOf(() =>
+    resolveAlone('AutoUpdateAutomation', (r) =>
+      resolveAutoUpdateAutomation(
+        r,
+        { sourceRegion: 'northeurope', clock: fixedClock, ...extra } as any,
+        vaultSpec,
+      ),
+    ),
+  );
+/** A Pulumi stack config of the A2A scenario, with these extra keys. */
+const pulumiConfig = (extra: Record<string, string>): Record<string, string> => ({
+  scenario: 'a2a',
+  vaultName: 'rsv-asr-a2a-weu',
+  vaultResourceGroupName: 'rg-asr-dr-weu',
+  vaultLocation: 'westeurope',
+  sourceRegion: 'northeurope',
+  targetRegion: 'westeurope',
+  ...extra,
+});
+const AG =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag';
 
 describe('the issue reproductions, through the real configuration path', () => {
-  it('fails when the vault lock is null, naming vault.lock', () => {
-    const v = violationsOf(() =>
-      buildApp(testApp(), { ...NOW, ASR_A2A: a2aJson((p) => (p.vault.lock = null)) }),
-    );
-    expect(v).toEqual([
-      { prop: 'vault.lock', value: null, rule: "must be an object such as { kind: 'CanNotDelete' }" },
-    ]);
-  });
-
-  it('fails when a diagnostic setting is null, naming its index', () => {
-    const v = violationsOf(() =>
-      buildApp(testApp(), {
-        ...NOW,
-        ASR_A2A: a2aJson((p) => (p.vault.diagnosticSettings = [null])),
-      }),
-    );
-    expect(v).toEqual([
-      {
-        prop: 'vault.diagnosticSettings[0]',
-        value: null,
-        rule: 'must be a diagnostic setting (an object)',
+  it.each<[string, (p: Record<string, any>) => void, ReturnType<typeof violationsOf>]>([
+    [
+      'the vault lock is null, naming vault.lock',
+      (p) => (p.vault.lock = null),
+      [{ prop: 'vault.lock', value: null, rule: "must be an object such as { kind: 'CanNotDelete' }" }],
+    ],
+    [
+      'a diagnostic setting is null, naming its index',
+      (p) => (p.vault.diagnosticSettings = [null]),
+      [
+        {
+          prop: 'vault.diagnosticSettings[0]',
+          value: null,
+          rule: 'must be a diagnostic setting (an object)',
+        },
+      ],
+    ],
+    [
+      'targetNetworkResourceId is a region, naming the prop and the resource type',
+      (p) => {
+        p.replication.sourceNetworkResourceId =
+          '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet';
+        p.replication.targetNetworkResourceId = 'westeurope';
       },
-    ]);
-  });
-
-  it('fails when targetNetworkResourceId is a region, naming the prop and the resource type', () => {
-    const v = violationsOf(() =>
-      buildApp(testApp(), {
-        ...NOW,
-        ASR_A2A: a2aJson((p) => {
-          p.replication.sourceNetworkResourceId =
-            '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet';
-          p.replication.targetNetworkResourceId = 'westeurope';
-        }),
-      }),
-    );
-    expect(v).toEqual([
-      {
-        prop: 'replication.targetNetworkResourceId',
-        value: 'westeurope',
-        rule: expect.stringMatching(/^must be a Microsoft\.Network\/virtualNetworks resource id/),
-      },
-    ]);
+      [
+        {
+          prop: 'replication.targetNetworkResourceId',
+          value: 'westeurope',
+          rule: expect.stringMatching(/^must be a Microsoft\.Network\/virtualNetworks resource id/),
+        },
+      ],
+    ],
+  ])('fails when %s', (_, change, expected) => {
+    expect(violationsOf(() => buildApp(testApp(), { ...NOW, ASR_A2A: a2aJson(change) }))).toEqual(expected);
   });
 
   it('fails when ASR_A2A names a missing file, with a ConfigError naming the variable and the file', () => {
@@ -117,16 +131,6 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
     change(p);
     return violationsOf(() => resolveA2AScenario(p as A2AScenarioProps));
   };
-  const automation = (extra: Record<string, unknown>) =>
-    violationsOf(() =>
-      resolveAlone('AutoUpdateAutomation', (r) =>
-        resolveAutoUpdateAutomation(
-          r,
-          { sourceRegion: 'northeurope', clock: fixedClock, ...extra } as any,
-          vaultSpec,
-        ),
-      ),
-    );
 
   it('fails when the scenario props are null', () => {
     expect(violationsOf(() => resolveA2AScenario(null as any))).toEqual([
@@ -156,28 +160,28 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
     ).toEqual([expect.objectContaining({ prop: 'replication.sourceNetworkResourceId', value: 0 })]);
   });
 
-  it('fails when a region is an object whose toString is not a function', () => {
+  it.each<[string, (p: Record<string, any>) => void, string[]]>([
     // The schedule follows the source region, so the automation reports it too (as for any unknown region).
-    expect(props(scenario((p) => (p.replication.sourceRegion = { toString: 'x' })))).toEqual([
-      'replication.sourceRegion',
-      'automation.sourceRegion',
-    ]);
-  });
-
-  it('fails when a region is a prototype name such as constructor', () => {
-    expect(props(scenario((p) => (p.vault.location = 'constructor')))).toContain('vault.location');
-  });
-
-  it('fails when a prototype-named key is given, and reads nothing from Object.prototype', () => {
-    const vault = JSON.parse(
-      '{"name":"rsv-dr-weu","resourceGroupName":"rg","location":"westeurope","__proto__":{"sku":"RS0"},"constructor":"x"}',
-    );
-    const v = scenario((p) => (p.vault = vault));
-    expect(props(v)).toEqual(['vault.__proto__', 'vault.constructor']);
-  });
-
-  it('fails when metricCategories or logCategories is not a list', () => {
-    const v = scenario(
+    [
+      'a region is an object whose toString is not a function',
+      (p) => (p.replication.sourceRegion = { toString: 'x' }),
+      ['replication.sourceRegion', 'automation.sourceRegion'],
+    ],
+    [
+      'a region is a prototype name such as constructor',
+      (p) => (p.vault.location = 'constructor'),
+      ['vault.location'],
+    ],
+    [
+      'a prototype-named key is given, and reads nothing from Object.prototype',
+      (p) =>
+        (p.vault = JSON.parse(
+          '{"name":"rsv-dr-weu","resourceGroupName":"rg","location":"westeurope","__proto__":{"sku":"RS0"},"constructor":"x"}',
+        )),
+      ['vault.__proto__', 'vault.constructor'],
+    ],
+    [
+      'metricCategories or logCategories is not a list',
       (p) =>
         (p.vault.diagnosticSettings = [
           {
@@ -186,16 +190,23 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
             logCategories: {},
           },
         ]),
-    );
-    expect(props(v)).toEqual([
-      'vault.diagnosticSettings[0].logCategories',
-      'vault.diagnosticSettings[0].metricCategories',
-    ]);
-  });
-
-  it('fails when suppressions is an object, or holds null', () => {
-    expect(props(scenario((p) => (p.suppressions = {})))).toEqual(['suppressions']);
-    expect(props(scenario((p) => (p.suppressions = [null])))).toEqual(['suppressions[0]']);
+      ['vault.diagnosticSettings[0].logCategories', 'vault.diagnosticSettings[0].metricCategories'],
+    ],
+    ['suppressions is an object', (p) => (p.suppressions = {}), ['suppressions']],
+    ['suppressions holds null', (p) => (p.suppressions = [null]), ['suppressions[0]']],
+    [
+      'a policy number is not finite',
+      (p) => {
+        p.replication.recoveryPointRetentionInMinutes = Infinity;
+        p.replication.applicationConsistentSnapshotFrequencyInMinutes = NaN;
+      },
+      [
+        'replication.recoveryPointRetentionInMinutes',
+        'replication.applicationConsistentSnapshotFrequencyInMinutes',
+      ],
+    ],
+  ])('fails when %s', (_, change, expected) => {
+    expect(props(scenario(change))).toEqual(expected);
   });
 
   it('fails when sasValidityInHours is not a number (no Invalid time value)', () => {
@@ -225,20 +236,6 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
     ]);
   });
 
-  it('fails when a policy number is not finite', () => {
-    expect(
-      props(
-        scenario((p) => {
-          p.replication.recoveryPointRetentionInMinutes = Infinity;
-          p.replication.applicationConsistentSnapshotFrequencyInMinutes = NaN;
-        }),
-      ),
-    ).toEqual([
-      'replication.recoveryPointRetentionInMinutes',
-      'replication.applicationConsistentSnapshotFrequencyInMinutes',
-    ]);
-  });
-
   it('fails when the VMware replication props are null', () => {
     expect(
       violationsOf(() => resolveAlone('VmwareReplication', (r) => resolveVmwareReplication(r, null as any))),
@@ -246,16 +243,7 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
   });
 
   it('fails when the Pulumi config gives a list as a network id and a number as tags', () => {
-    const config: Record<string, string> = {
-      scenario: 'a2a',
-      vaultName: 'rsv-asr-a2a-weu',
-      vaultResourceGroupName: 'rg-asr-dr-weu',
-      vaultLocation: 'westeurope',
-      tags: '0',
-      sourceRegion: 'northeurope',
-      targetRegion: 'westeurope',
-      sourceNetworkResourceId: '[]',
-    };
+    const config = pulumiConfig({ tags: '0', sourceNetworkResourceId: '[]' });
     const s = scenarioFromConfig({ get: (k) => config[k] }, fixedClock);
     expect(props(violationsOf(() => resolveA2AScenario(s.props as A2AScenarioProps)))).toEqual([
       'vault.tags',
@@ -290,19 +278,6 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
 });
 
 describe('runtime and alerts (merged from main) treat their props as unknown', () => {
-  const automation = (extra: Record<string, unknown>) =>
-    violationsOf(() =>
-      resolveAlone('AutoUpdateAutomation', (r) =>
-        resolveAutoUpdateAutomation(
-          r,
-          { sourceRegion: 'northeurope', clock: fixedClock, ...extra } as any,
-          vaultSpec,
-        ),
-      ),
-    );
-  const AG =
-    '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag';
-
   it('fails when the clock is not a function or returns no valid Date (no crash on the runbook link anchor)', () => {
     // The property test's counterexample (seeds 1-4): `addKey clock false` on the automation props.
     expect(automation({ clock: false })).toEqual([
@@ -311,50 +286,53 @@ describe('runtime and alerts (merged from main) treat their props as unknown', (
     expect(props(automation({ clock: () => 'now' }))).toEqual(['clock']);
   });
 
-  it('fails when runtime is null, a list or a string', () => {
-    for (const runtime of [null, [], '7.4'])
-      expect(automation({ runtime })).toEqual([
-        { prop: 'runtime', value: runtime, rule: "must be an object such as { version: '7.4' }" },
-      ]);
+  it.each([null, [], '7.4'])('fails when runtime is %j (null, a list or a string)', (runtime) => {
+    expect(automation({ runtime })).toEqual([
+      { prop: 'runtime', value: runtime, rule: "must be an object such as { version: '7.4' }" },
+    ]);
   });
 
-  it('fails when runtime.version is null, a number or a prototype name', () => {
-    for (const version of [null, 7.4, 'toString', '__proto__'])
+  it.each([null, 7.4, 'toString', '__proto__'])(
+    'fails when runtime.version is %j (null, a number or a prototype name)',
+    (version) => {
       expect(automation({ runtime: { version } })).toEqual([
         expect.objectContaining({ prop: 'runtime.version', value: version }),
       ]);
-  });
+    },
+  );
 
   it('fails when runtime has prototype-named keys, and reads nothing from Object.prototype', () => {
     const runtime = JSON.parse('{"__proto__": {"version": "7.2"}, "constructor": "7.2"}');
     expect(props(automation({ runtime }))).toEqual(['runtime.__proto__', 'runtime.constructor']);
   });
 
-  it('fails when runtime.existingEnvironmentName is not a string', () => {
-    expect(props(automation({ runtime: { existingEnvironmentName: { name: 'ps74' } } }))).toEqual([
-      'runtime.existingEnvironmentName',
-    ]);
-    expect(props(automation({ runtime: { existingEnvironmentName: null } }))).toEqual([
-      'runtime.existingEnvironmentName',
+  it.each([{ name: 'ps74' }, null])(
+    'fails when runtime.existingEnvironmentName is %j, not a string',
+    (name) => {
+      expect(props(automation({ runtime: { existingEnvironmentName: name } }))).toEqual([
+        'runtime.existingEnvironmentName',
+      ]);
+    },
+  );
+
+  it.each([null, [], 'on'])('fails when alerts is %j (null is not "the default")', (alerts) => {
+    expect(automation({ alerts })).toEqual([
+      { prop: 'alerts', value: alerts, rule: 'must be an object of alert settings' },
     ]);
   });
 
-  it('fails when alerts is null, a list or a string (null is not "the default")', () => {
-    for (const alerts of [null, [], 'on'])
-      expect(automation({ alerts })).toEqual([
-        { prop: 'alerts', value: alerts, rule: 'must be an object of alert settings' },
-      ]);
-  });
-
-  it('fails when actionGroupIds is a string, an object or null', () => {
-    for (const actionGroupIds of [AG, { 0: AG }, null])
-      expect(automation({ alerts: { actionGroupIds } })).toEqual([
-        {
-          prop: 'alerts.actionGroupIds',
-          value: actionGroupIds,
-          rule: 'must be a list of Microsoft.Insights/actionGroups resource ids',
-        },
-      ]);
+  it.each([
+    ['a string', AG],
+    ['an object', { 0: AG }],
+    ['null', null],
+  ])('fails when actionGroupIds is %s', (_, actionGroupIds) => {
+    expect(automation({ alerts: { actionGroupIds } })).toEqual([
+      {
+        prop: 'alerts.actionGroupIds',
+        value: actionGroupIds,
+        rule: 'must be a list of Microsoft.Insights/actionGroups resource ids',
+      },
+    ]);
   });
 
   it('fails when actionGroupIds holds null, a number or a list, naming each index', () => {
@@ -365,11 +343,10 @@ describe('runtime and alerts (merged from main) treat their props as unknown', (
     ]);
   });
 
-  it('fails when severity is not finite, null or a string', () => {
-    for (const severity of [NaN, Infinity, null, '1', 1.5])
-      expect(automation({ alerts: { severity } })).toEqual([
-        expect.objectContaining({ prop: 'alerts.severity', value: severity }),
-      ]);
+  it.each([NaN, Infinity, null, '1', 1.5])('fails when severity is %p (not a finite integer)', (severity) => {
+    expect(automation({ alerts: { severity } })).toEqual([
+      expect.objectContaining({ prop: 'alerts.severity', value: severity }),
+    ]);
   });
 
   it('fails when the alert switches, name or durations have the wrong type', () => {
@@ -404,17 +381,11 @@ describe('runtime and alerts (merged from main) treat their props as unknown', (
   });
 
   it('fails when the Pulumi config gives alert settings of the wrong type, with one ConfigError', () => {
-    const config: Record<string, string> = {
-      scenario: 'a2a',
-      vaultName: 'rsv-asr-a2a-weu',
-      vaultResourceGroupName: 'rg-asr-dr-weu',
-      vaultLocation: 'westeurope',
-      sourceRegion: 'northeurope',
-      targetRegion: 'westeurope',
+    const config = pulumiConfig({
       alertActionGroupIds: AG,
       alertSeverity: 'high',
       failedJobAlertEnabled: 'yes',
-    };
+    });
     let error: unknown;
     try {
       scenarioFromConfig({ get: (k) => config[k] }, fixedClock);
@@ -430,18 +401,12 @@ describe('runtime and alerts (merged from main) treat their props as unknown', (
   });
 
   it('fails when the Pulumi config gives a runtime or alert value the domain refuses, naming the props', () => {
-    const config: Record<string, string> = {
-      scenario: 'a2a',
-      vaultName: 'rsv-asr-a2a-weu',
-      vaultResourceGroupName: 'rg-asr-dr-weu',
-      vaultLocation: 'westeurope',
-      sourceRegion: 'northeurope',
-      targetRegion: 'westeurope',
+    const config = pulumiConfig({
       runtimeVersion: 'constructor',
       alertActionGroupIds: '[null]',
       alertSeverity: '99999999999999999999999',
       alertWindowSize: 'toString',
-    };
+    });
     let error: unknown;
     try {
       scenarioFromConfig({ get: (k) => config[k] }, fixedClock);

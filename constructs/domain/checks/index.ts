@@ -1,6 +1,7 @@
 import type { RuleSet } from '../rules';
 import { automationPublicAccess } from './automation-public-access';
 import { manualAgentUpgrades } from './manual-agent-upgrades';
+import { newestRuntimePastSupport } from './newest-runtime-past-support';
 import { privateEndpointAgentUpgrade } from './private-endpoint-agent-upgrade';
 import { privilegedRole } from './privileged-role';
 import { retiredPowerShellRuntime } from './retired-powershell-runtime';
@@ -17,6 +18,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   automationPublicAccess,
   manualAgentUpgrades,
   retiredPowerShellRuntime,
+  newestRuntimePastSupport,
 ];
 
 /** Where a scenario's props put each fact: the prefix of the props a finding names. */
