@@ -29,7 +29,7 @@ function isUserError(error) {
 
 /**
  * The text to print for an error: a user error's message, then the policy rule ids it names
- * (documented in the README's "Validation and policy rules"); any other error's stack.
+ * (documented in docs/policy-rules.md); any other error's stack.
  * @param {unknown} error
  * @returns {string}
  */
@@ -40,7 +40,7 @@ function formatEntryPointError(error) {
     for (const v of Array.isArray(e.violations) ? e.violations : [])
       for (const id of String(v?.rule ?? '').match(RULE_ID) ?? []) ids.add(id);
     const rules =
-      ids.size > 0 ? `\nrule ids: ${[...ids].join(', ')} (README: Validation and policy rules)` : '';
+      ids.size > 0 ? `\nrule ids: ${[...ids].join(', ')} (docs/policy-rules.md)` : '';
     return `${e.message}${rules}`;
   }
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;

@@ -114,7 +114,7 @@ describe.each<[string, [string, () => ReturnType<typeof run>, Says][]]>([
           }),
         {
           contains: 'VMware scenario: 1 invalid prop:',
-          line: /^rule ids: ASR-E01 \(README: Validation and policy rules\)$/m,
+          line: /^rule ids: ASR-E01 \(docs\/policy-rules\.md\)$/m,
         },
       ],
       [
@@ -188,7 +188,7 @@ describe('the shared error printer', () => {
   it('prints a validation error as its message and rule ids, and returns exit code 1', () => {
     let out = '';
     expect(reportEntryPointError(err, (t) => (out += t))).toBe(1);
-    expect(out).toBe(`${err.message}\nrule ids: ASR-E01 (README: Validation and policy rules)\n`);
+    expect(out).toBe(`${err.message}\nrule ids: ASR-E01 (docs/policy-rules.md)\n`);
   });
 
   it('prints a configuration error (ConfigError) as its message only, and returns exit code 1', () => {
