@@ -32,6 +32,11 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
     if (type === 'azurerm_automation_account' && attr === 'id') return '<automationAccount.id>';
     if (type === 'azurerm_automation_account' && attr === 'identity[0].principal_id')
       return '<automationAccount.identity.principalId>';
+    if (type === 'azurerm_monitor_data_collection_endpoint' && attr === 'logs_ingestion_endpoint')
+      return '<dataCollectionEndpoint.logsIngestionEndpoint>';
+    if (type === 'azurerm_monitor_data_collection_rule' && attr === 'immutable_id')
+      return '<dataCollectionRule.immutableId>';
+    if (type === 'azurerm_monitor_data_collection_rule' && attr === 'id') return '<dataCollectionRule.id>';
     return String(doc.resource[type!]![id!]!.name);
   };
   const out: PlannedResource[] = [];
@@ -184,6 +189,70 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
             targetNetworkResourceId: r.target_network_id,
           });
           break;
+        case 'azurerm_log_analytics_workspace_table_custom_log':
+          p({
+            workspace: r.workspace_id,
+            columns: (r.column as Props[]).map((c) => ({ name: c.name, type: c.type })),
+          });
+          break;
+        case 'azurerm_monitor_data_collection_endpoint':
+          p({ location: r.location, publicNetworkAccessEnabled: r.public_network_access_enabled });
+          break;
+        case 'azurerm_monitor_data_collection_rule': {
+          const d = r.destinations as { log_analytics: Props[] };
+          p({
+            location: r.location,
+            dataCollectionEndpoint: ref(r.data_collection_endpoint_id),
+            destinations: d.log_analytics.map((l) => ({
+              name: l.name,
+              workspaceResourceId: l.workspace_resource_id,
+            })),
+            streamDeclarations: (r.stream_declaration as Props[]).map((sd) => ({
+              stream: sd.stream_name,
+              columns: sd.column,
+            })),
+            dataFlows: (r.data_flow as Props[]).map((f) => ({
+              streams: f.streams,
+              destinations: f.destinations,
+              outputStream: f.output_stream,
+              transformKql: f.transform_kql,
+            })),
+          });
+          break;
+        }
+        case 'azurerm_application_insights_workbook':
+          p({
+            location: r.location,
+            kind: 'shared', // azurerm always creates shared workbooks and has no kind argument
+            category: r.category,
+            displayName: r.display_name,
+            sourceId: r.source_id,
+            serializedData: r.data_json,
+          });
+          break;
+        case 'azurerm_monitor_scheduled_query_rules_alert_v2': {
+          const [c] = r.criteria as Props[];
+          const f = c!.failing_periods as Props;
+          p({
+            location: r.location,
+            scopes: r.scopes,
+            enabled: r.enabled,
+            severity: r.severity,
+            evaluationFrequency: r.evaluation_frequency,
+            windowSize: r.window_duration,
+            autoMitigate: r.auto_mitigation_enabled,
+            criterion: {
+              query: c!.query,
+              timeAggregation: c!.time_aggregation_method,
+              operator: c!.operator,
+              threshold: c!.threshold,
+              numberOfEvaluationPeriods: f.number_of_evaluation_periods,
+              minFailingPeriodsToAlert: f.minimum_failing_periods_to_trigger_alert,
+            },
+            actionGroupIds: ((r.action as Props | undefined)?.action_groups as unknown[] | undefined) ?? [],
+          });
+          break;
+        }
         default:
           throw new Error(`normalizeCdktf: no rule for ${type}`);
       }
