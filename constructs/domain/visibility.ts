@@ -44,7 +44,8 @@ export const ESTATE_TABLES: readonly [EstateTable, EstateTable] = Object.freeze(
   Object.freeze({
     name: 'AsrMobilityAgent_CL',
     stream: 'Custom-AsrMobilityAgent_CL',
-    description: 'One row per protected machine per night: the Mobility agent as the auto-update runbook judged it.',
+    description:
+      'One row per protected machine per night: the Mobility agent as the auto-update runbook judged it.',
     columns: Object.freeze([
       column('TimeGenerated', 'datetime', 'When the runbook judged the machine (UTC).'),
       column('RunId', 'string', 'The Automation job id of the night run.'),
@@ -52,7 +53,11 @@ export const ESTATE_TABLES: readonly [EstateTable, EstateTable] = Object.freeze(
       column('Machine', 'string', 'The protected item (machine) name.'),
       column('Provider', 'string', 'The replication provider: A2A or InMageRcm.'),
       column('AgentVersion', 'string', 'The Mobility agent version installed.'),
-      column('ExpiryDate', 'datetime', 'When support for the installed version ends, when Site Recovery says.'),
+      column(
+        'ExpiryDate',
+        'datetime',
+        'When support for the installed version ends, when Site Recovery says.',
+      ),
       column(
         'Status',
         'string',
@@ -128,7 +133,8 @@ export const ESTATE_WORKBOOK_QUERIES: readonly EstateQuery[] = Object.freeze([
   {
     name: 'agents-by-status',
     title: 'Agents by status, per vault (latest night)',
-    description: 'How many machines of each vault are in each status, from the latest night run of each vault.',
+    description:
+      'How many machines of each vault are in each status, from the latest night run of each vault.',
     query: [
       LATEST_AGENTS_KQL,
       `| summarize Machines = count() by Vault = ${VAULT_NAME_KQL}, Status`,
@@ -448,7 +454,12 @@ export function resolveEstateVisibility<R = never>(
   },
 ): EstateVisibilitySpec<R> | undefined {
   const d = ESTATE_VISIBILITY_DEFAULTS;
-  const p = rules.object('visibility', props, ESTATE_VISIBILITY_PROP_NAMES, 'an object of visibility settings');
+  const p = rules.object(
+    'visibility',
+    props,
+    ESTATE_VISIBILITY_PROP_NAMES,
+    'an object of visibility settings',
+  );
   if (p === undefined) return undefined;
   const r = rules.child('visibility');
   const workspaceGiven = r.check(
@@ -457,7 +468,9 @@ export function resolveEstateVisibility<R = never>(
     p.workspaceResourceId,
     `is required: the ${LOG_ANALYTICS_WORKSPACE_TYPE} resource id the rows go to (this library never creates a workspace)`,
   );
-  const workspace = workspaceGiven ? r.ref('workspaceResourceId', p.workspaceResourceId, checkWorkspaceId) : undefined;
+  const workspace = workspaceGiven
+    ? r.ref('workspaceResourceId', p.workspaceResourceId, checkWorkspaceId)
+    : undefined;
   const location =
     r.literal('location', p.location, REGION_LITERAL) &&
     r.check(
@@ -470,7 +483,9 @@ export function resolveEstateVisibility<R = never>(
       ? normalizeRegion(p.location)
       : target.location;
   const name = (prop: string, pattern: RegExp, rule: string, fallback: string): string =>
-    checkName(r, prop, p[prop], pattern, rule) && typeof p[prop] === 'string' ? (p[prop] as string) : fallback;
+    checkName(r, prop, p[prop], pattern, rule) && typeof p[prop] === 'string'
+      ? (p[prop] as string)
+      : fallback;
   const endpointName = name(
     'dataCollectionEndpointName',
     DATA_COLLECTION_ENDPOINT_NAME,

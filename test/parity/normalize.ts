@@ -274,9 +274,26 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
     n ? `/providers/${armType(n.type, n.inputs)}/${physicalName(n.type, n.inputs, n.name)}` : undefined;
   const vaultIdSuffix = idOf(vault);
   const accountIdSuffix = idOf(account);
+  const dce = find('azure-native:monitor:DataCollectionEndpoint');
+  const dcr = find('azure-native:monitor:DataCollectionRule');
+  const dcrIdSuffix = idOf(dcr);
   const ref = (value: unknown): unknown => {
     if (typeof value !== 'string') return value;
     if (value === PRINCIPAL_PLACEHOLDER) return '<automationAccount.identity.principalId>';
+    // The mocks' answers for the endpoint's URI and the rule's immutable id (stacks/pulumi/offline.ts).
+    if (
+      dce &&
+      value ===
+        `https://${physicalName(dce.type, dce.inputs, dce.name)}.westeurope-1.ingest.monitor.azure.com`
+    )
+      return '<dataCollectionEndpoint.logsIngestionEndpoint>';
+    if (dcr && /^dcr-[0-9a-f]{32}$/.test(value)) return '<dataCollectionRule.immutableId>';
+    if (
+      dcrIdSuffix &&
+      value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
+      value.endsWith(dcrIdSuffix)
+    )
+      return '<dataCollectionRule.id>';
     if (
       vaultIdSuffix &&
       value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
@@ -445,6 +462,72 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           p({ policy: ref(i.properties!.policyId) });
         else throw new Error(`normalizePulumi: no rule for generic ${String(i.resourceType)}`);
         break;
+      case 'azure-native:operationalinsights:Table': {
+        const schema = i.schema as { columns: Props[] };
+        // azure-native names the workspace by group and name, not id (a listed difference).
+        p({ columns: schema.columns.map((c) => ({ name: c.name, type: c.type })) });
+        break;
+      }
+      case 'azure-native:monitor:DataCollectionEndpoint':
+        p({
+          location: i.location,
+          publicNetworkAccessEnabled: (i.networkAcls as Props).publicNetworkAccess === 'Enabled',
+        });
+        break;
+      case 'azure-native:monitor:DataCollectionRule': {
+        const d = i.destinations as { logAnalytics: Props[] };
+        p({
+          location: i.location,
+          dataCollectionEndpoint: ref(i.dataCollectionEndpointId),
+          destinations: d.logAnalytics.map((l) => ({
+            name: l.name,
+            workspaceResourceId: l.workspaceResourceId,
+          })),
+          streamDeclarations: Object.entries(
+            i.streamDeclarations as Record<string, { columns: Props[] }>,
+          ).map(([stream, sd]) => ({ stream, columns: sd.columns })),
+          dataFlows: (i.dataFlows as Props[]).map((f) => ({
+            streams: f.streams,
+            destinations: f.destinations,
+            outputStream: f.outputStream,
+            transformKql: f.transformKql,
+          })),
+        });
+        break;
+      }
+      case 'azure-native:applicationinsights:Workbook':
+        p({
+          location: i.location,
+          kind: i.kind,
+          category: i.category,
+          displayName: i.displayName,
+          sourceId: i.sourceId,
+          serializedData: i.serializedData,
+        });
+        break;
+      case 'azure-native:monitor:ScheduledQueryRule': {
+        const [c] = (i.criteria as { allOf: Props[] }).allOf;
+        const f = c!.failingPeriods as Props;
+        p({
+          location: i.location,
+          scopes: i.scopes,
+          enabled: i.enabled,
+          severity: i.severity,
+          evaluationFrequency: i.evaluationFrequency,
+          windowSize: i.windowSize,
+          autoMitigate: i.autoMitigate,
+          criterion: {
+            query: c!.query,
+            timeAggregation: c!.timeAggregation,
+            operator: c!.operator,
+            threshold: c!.threshold,
+            numberOfEvaluationPeriods: f.numberOfEvaluationPeriods,
+            minFailingPeriodsToAlert: f.minFailingPeriodsToAlert,
+          },
+          actionGroupIds: ((i.actions as Props | undefined)?.actionGroups as unknown[] | undefined) ?? [],
+        });
+        break;
+      }
       default:
         // Anything else must be a listed difference; the parity test checks that.
         out.push({ type: t ?? n.type, name, properties: {} });
