@@ -107,11 +107,11 @@ const VAULT_NAME_KQL = "tostring(split(VaultId, '/')[8])";
 
 /** Rows of each vault's latest run in the table (a fleet job sends every vault under one RunId). */
 const LATEST_AGENTS_KQL = [
-  'let latest = AsrMobilityAgent_CL',
+  'let lastRun = AsrMobilityAgent_CL',
   '    | summarize arg_max(TimeGenerated, RunId) by VaultId',
   '    | project VaultId, RunId;',
   'AsrMobilityAgent_CL',
-  '| join kind=inner (latest) on VaultId, RunId',
+  '| join kind=inner (lastRun) on VaultId, RunId',
 ].join('\n');
 
 /** One query of the workbook: what a view shows, its KQL and how the workbook draws it. */
