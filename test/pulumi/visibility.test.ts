@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { A2AMobilityAutoUpdate, ExistingVaultsMobilityAutoUpdate } from '../../constructs/pulumi';
 import {
+  type A2AScenarioProps,
   AT_RISK_ALERT_QUERY,
   ESTATE_TABLES,
   MONITORING_METRICS_PUBLISHER_ROLE,
@@ -26,17 +27,15 @@ describe('estate visibility (Pulumi, azure-native)', () => {
   beforeAll(async () => {
     p = await runOfflineProgram(
       () =>
-        new A2AMobilityAutoUpdate(
-          'a2a',
-          a2aProps({
-            automation: {
-              clock: fixedClock,
-              alerts: { actionGroupIds: [AG], failedJobAlertEnabled: false },
-              // A reference: known only when the program runs.
-              visibility: { workspaceResourceId: pulumi.output(LAW) },
-            },
-          }),
-        ),
+        new A2AMobilityAutoUpdate('a2a', {
+          ...a2aProps(),
+          automation: {
+            clock: fixedClock,
+            alerts: { actionGroupIds: [AG], failedJobAlertEnabled: false },
+            // A reference: known only when the program runs.
+            visibility: { workspaceResourceId: pulumi.output(LAW) },
+          },
+        } satisfies A2AScenarioProps<pulumi.Input<string>>),
       { project: PROJECT_NAME, stack: 'a2a' },
     );
   });
