@@ -38,6 +38,7 @@ module.exports = {
         '<rootDir>/test/cdktf/constructs.test.ts',
         '<rootDir>/test/cdktf/references.test.ts',
         '<rootDir>/test/parity/terraform.test.ts',
+        '<rootDir>/test/cdktf/visibility.test.ts',
       ],
       moduleNameMapper: {
         ...self('(domain|pulumi)'),

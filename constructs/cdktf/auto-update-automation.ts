@@ -14,6 +14,7 @@ import {
   resolveAutoUpdateAutomationBlock,
 } from '../domain/internal';
 import type { IRecoveryVault } from './recovery-vault';
+import type { EstateVisibility } from './estate-visibility';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
 import { reportWarnings, roleDefinitionId, TERRAFORM_BLOCKS } from './shared';
@@ -47,6 +48,8 @@ export class AutoUpdateAutomation extends Construct {
   /** The metric alert on failed runbook jobs (construct id `FailedJobAlert`), unless switched off. */
   readonly failedJobAlert?: MonitorMetricAlert;
   /** The account's resource id: what container mappings point their auto-update at. */
+  /** What `visibility` declares (construct id `Visibility`), when a workspace is given. */
+  readonly visibility?: EstateVisibility;
   readonly automationAccountId: string;
   /** The principal id of the account's system-assigned identity. */
   readonly principalId: string;
@@ -66,6 +69,7 @@ export class AutoUpdateAutomation extends Construct {
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.runbook = core.runbook;
+    this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.principalId;
 
@@ -94,6 +98,7 @@ export class AutoUpdateAutomation extends Construct {
         autoupdateaction: p.autoupdateaction,
         automationaccountarmid: this.account.id,
         providers: p.providers,
+        ...core.visibility?.jobParameters,
       },
       // A new runbook type replaces the runbook, and Automation deletes a runbook's job schedules with
       // it: recreate the job schedule then, so the daily run survives a move between runtimes.

@@ -3,6 +3,7 @@ import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runboo
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import type { Construct } from 'constructs';
 import type { AutomationCoreSpec } from '../domain/internal';
+import { addEstateVisibility, type EstateVisibility } from './estate-visibility';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { TERRAFORM_FLAVOUR } from './flavour';
 import { addDiagnosticSettings, terraformLiteral } from './shared';
@@ -10,7 +11,10 @@ import { addDiagnosticSettings, terraformLiteral } from './shared';
 // Internal (not exported from the package): the parts of the automation that the single-vault
 // building block and the existing-vaults scenario share, with the same construct ids in both.
 
-/** The account (construct id `Resource`), its runtime environment and its runbook, as children of `scope`. */
+/**
+ * The account (construct id `Resource`), its runtime environment, its runbook and, when a workspace
+ * is given, the estate's visibility (construct id `Visibility`), as children of `scope`.
+ */
 export function addAutomationCore(
   scope: Construct,
   spec: AutomationCoreSpec,
@@ -19,6 +23,7 @@ export function addAutomationCore(
   account: AutomationAccount;
   runtimeEnvironment?: RuntimeEnvironmentResource;
   runbook: AutomationRunbook;
+  visibility?: EstateVisibility;
 } {
   const account = new AutomationAccount(scope, 'Resource', {
     name: spec.name,
@@ -67,7 +72,12 @@ export function addAutomationCore(
     tags,
   });
   if (env) TERRAFORM_FLAVOUR.linkRuntimeEnvironment(runbook, runtimeEnvironment?.name ?? env.name);
-  return { account, runtimeEnvironment, runbook };
+  const visibility = addEstateVisibility(scope, spec.visibility, {
+    resourceGroupName: spec.resourceGroupName,
+    principalId: account.identity.principalId,
+    tags,
+  });
+  return { account, runtimeEnvironment, runbook, visibility };
 }
 
 /** The account's diagnostic settings and its failed-job alert (construct id `FailedJobAlert`), unless switched off. */

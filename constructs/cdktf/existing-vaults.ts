@@ -11,6 +11,7 @@ import {
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
+import type { EstateVisibility } from './estate-visibility';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { reportWarnings, roleDefinitionId, TERRAFORM_DEPLOY_TIME } from './shared';
 
@@ -39,6 +40,8 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
   /** One per vault, in the order given, then any additional scope. */
   readonly roleAssignments: readonly RoleAssignment[];
   readonly failedJobAlert?: MonitorMetricAlert;
+  /** What `visibility` declares (construct id `Visibility`), when a workspace is given. */
+  readonly visibility?: EstateVisibility;
   readonly automationAccountId: string;
   readonly principalId: string;
 
@@ -53,6 +56,7 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.runbook = core.runbook;
+    this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.principalId;
 
@@ -82,6 +86,7 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
           automationaccountarmid: this.account.id,
           providers: p.providers,
           timeoutseconds: p.timeoutseconds,
+          ...core.visibility?.jobParameters,
         },
         // As for a single vault: a new runbook type replaces the runbook and Automation drops its job schedules.
         lifecycle: {

@@ -4,6 +4,7 @@
  */
 export * from './a2a-replication';
 export * from './auto-update-automation';
+export { EstateVisibility, type IngestionParameters } from './estate-visibility';
 export * from './existing-vaults';
 export * from './recovery-vault';
 export * from './scenarios';

@@ -169,9 +169,22 @@ export function resolveFailedJobAlert<R = never>(
   props: unknown,
   target: { readonly accountName: string; readonly runbookName: string; readonly tags: Tags },
 ): MetricAlertSpec<R> | undefined {
+  return resolveAutomationAlerts<R>(rules, props, target).failedJobAlert;
+}
+
+/**
+ * {@link resolveFailedJobAlert}, with the validated action groups also returned on their own: other
+ * alerts of the automation (the estate's at-risk alert) route to the same groups, even when the
+ * failed-job alert is switched off.
+ */
+export function resolveAutomationAlerts<R = never>(
+  rules: RuleSet,
+  props: unknown,
+  target: { readonly accountName: string; readonly runbookName: string; readonly tags: Tags },
+): { readonly failedJobAlert?: MetricAlertSpec<R>; readonly actionGroupIds: readonly ResourceRef<R>[] } {
   const d = ALERT_DEFAULTS;
   const given = rules.object('alerts', props, AUTOMATION_ALERTS_PROP_NAMES, 'an object of alert settings');
-  if (props !== undefined && given === undefined) return undefined;
+  if (props !== undefined && given === undefined) return { actionGroupIds: [] };
   const p = given ?? {};
   const r = rules.child('alerts');
   const enabled = r.bool('failedJobAlertEnabled', p.failedJobAlertEnabled) ?? d.failedJobAlertEnabled;
@@ -236,8 +249,8 @@ export function resolveFailedJobAlert<R = never>(
     seen.add(key);
     actionGroupIds.push(id2);
   });
-  if (!enabled) return undefined;
-  return {
+  if (!enabled) return { actionGroupIds };
+  const failedJobAlert: MetricAlertSpec<R> = {
     name,
     description: `Fires when a job of runbook ${target.runbookName} in automation account ${target.accountName} ends Failed: the nightly Site Recovery Mobility-service auto-update did not run to the end. Open the job in the account for its output.`,
     location: 'global',
@@ -265,4 +278,5 @@ export function resolveFailedJobAlert<R = never>(
     actionGroupIds,
     tags: { ...target.tags },
   };
+  return { failedJobAlert, actionGroupIds };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { resolveFailedJobAlert, type AutomationAlertsProps, type MetricAlertSpec } from './alerts';
+import { resolveAutomationAlerts, type AutomationAlertsProps, type MetricAlertSpec } from './alerts';
 import {
   AUTOMATION_ACCOUNT_NAME,
   checkName,
@@ -23,6 +23,12 @@ import {
   type Tags,
 } from './shared';
 import { checkResourceGroupName, REGION_LITERAL } from './vault';
+import {
+  resolveEstateVisibility,
+  type EstateVisibilityProps,
+  type EstateVisibilitySpec,
+  type IngestionJobParameters,
+} from './visibility';
 
 /** The replication providers whose mappings the runbook manages. */
 export type ReplicationProvider = 'A2A' | 'InMageRcm';
@@ -153,6 +159,13 @@ export interface AutoUpdateAutomationProps<R = never> {
    * @default the failed-job alert on (severity 1, evaluated every 5 minutes over 5 minutes), no action groups
    */
   readonly alerts?: AutomationAlertsProps<R>;
+  /**
+   * Seeing the estate: a Log Analytics workspace you own, to which the runbook sends one row per
+   * machine and one per vault each night, with the tables, data collection endpoint and rule, role,
+   * workbook and at-risk alert that go with it (docs/seeing-the-estate.md).
+   * @default none: no row is sent and nothing of it is declared
+   */
+  readonly visibility?: EstateVisibilityProps<R>;
 }
 
 /** A runbook hosted by the user. */
@@ -228,8 +241,11 @@ export interface VaultFacts<R = never> {
   readonly schedule?: { readonly sourceRegion?: string; readonly timeZone?: string };
 }
 
-/** The runbook job's parameters, keyed in lower case as Automation stores them. */
-export interface JobScheduleParameters {
+/**
+ * The runbook job's parameters, keyed in lower case as Automation stores them; the ingestion
+ * parameters only when `visibility` is given.
+ */
+export interface JobScheduleParameters extends Partial<IngestionJobParameters> {
   readonly vaultresourceid: '<vault.id>';
   readonly autoupdateaction: AutoUpdateAction;
   readonly automationaccountarmid: '<automationAccount.id>';
@@ -311,6 +327,8 @@ export interface AutoUpdateAutomationSpec<R = never> {
   readonly tags: Tags;
   /** The metric alert on failed jobs of the runbook; absent when `alerts.failedJobAlertEnabled` is false. */
   readonly failedJobAlert?: MetricAlertSpec<R>;
+  /** Where the runbook's nightly rows go and what shows them; absent without a workspace. */
+  readonly visibility?: EstateVisibilitySpec<R>;
 }
 
 /**
@@ -330,6 +348,7 @@ export type AutomationCoreSpec<R = never> = Pick<
   | 'runbook'
   | 'diagnosticSettings'
   | 'failedJobAlert'
+  | 'visibility'
 >;
 
 export const AUTOMATION_DEFAULTS = Object.freeze({
@@ -422,6 +441,7 @@ export const AUTOMATION_PROP_NAMES = [
   'runbookStorage',
   'runtime',
   'alerts',
+  'visibility',
 ] as const;
 
 /** A given name when it is valid, else the default; an invalid name is reported by `checkName`. */
@@ -678,10 +698,17 @@ export function resolveAutoUpdateAutomation<R = never>(
   const autoUpdateAction =
     givenAction ?? (vault.extensionUpdateSettings.autoUpdateEnabled ? 'Enabled' : 'Disabled');
   const asset = runbookAsset();
-  const failedJobAlert = resolveFailedJobAlert<R>(rules, p.alerts, {
+  const { failedJobAlert, actionGroupIds } = resolveAutomationAlerts<R>(rules, p.alerts, {
     accountName: name,
     runbookName,
     tags,
+  });
+  const visibility = resolveEstateVisibility<R>(rules, p.visibility, {
+    accountName: name,
+    location,
+    nameKey: assignmentKey,
+    tags,
+    actionGroupIds,
   });
   return {
     name,
@@ -735,6 +762,7 @@ export function resolveAutoUpdateAutomation<R = never>(
       autoupdateaction: autoUpdateAction,
       automationaccountarmid: '<automationAccount.id>',
       providers: providers.join(','),
+      ...visibility?.jobParameters,
     },
     roleAssignments,
     diagnosticSettings: resolveDiagnosticSettings<R>(
@@ -745,6 +773,7 @@ export function resolveAutoUpdateAutomation<R = never>(
     ),
     tags,
     failedJobAlert,
+    visibility,
   };
 }
 

@@ -14,6 +14,7 @@ import { checkResourceId, parseResourceId, uuidV5 } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import { LITERALS_ONLY, RuleSet, type DeployTimeValues } from './rules';
 import { nextDailyStart } from './schedule';
+import type { IngestionJobParameters } from './visibility';
 
 /** The ARM type of a Recovery Services vault, as a vault resource id names it (compared case-insensitively). */
 export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
@@ -195,7 +196,7 @@ export interface ExistingVaultsScenarioProps {
 }
 
 /** The runbook job's parameters for a group of vaults, keyed in lower case as Automation stores them. */
-export interface FleetJobScheduleParameters {
+export interface FleetJobScheduleParameters extends Partial<IngestionJobParameters> {
   /** The group's vault ids, comma-separated, in the order given. */
   readonly vaultresourceids: string;
   readonly autoupdateaction: AutoUpdateAction;
@@ -366,6 +367,7 @@ export function resolveExistingVaultsScenario(
         automationaccountarmid: '<automationAccount.id>',
         providers: base.jobParameters.providers,
         timeoutseconds: String(FLEET_TIMEOUT_SECONDS),
+        ...base.visibility?.jobParameters,
       },
       vaultResourceIds: ids,
     };

@@ -125,3 +125,21 @@ export {
   type StorageModeType,
   type VaultSku,
 } from './vault';
+export {
+  AT_RISK_ALERT_QUERY,
+  ESTATE_TABLES,
+  ESTATE_VISIBILITY_DEFAULTS,
+  ESTATE_WORKBOOK_QUERIES,
+  estateWorkbookSerializedData,
+  MONITORING_METRICS_PUBLISHER_ROLE,
+  TABLE_COLUMN_TYPES,
+  WORKBOOK_FORMAT,
+  type AtRiskAlertSpec,
+  type EstateColumn,
+  type EstateColumnType,
+  type EstateQuery,
+  type EstateTable,
+  type EstateVisibilityProps,
+  type EstateVisibilitySpec,
+  type IngestionJobParameters,
+} from './visibility';

@@ -4,6 +4,7 @@ import type { ExistingVaultsScenarioSpec, FleetAutomationSpec } from './existing
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';
+import { estateWorkbookSerializedData, TABLE_COLUMN_TYPES, type EstateVisibilitySpec } from './visibility';
 
 /**
  * One Azure resource a scenario needs, engine-neutral: the ARM type, the name and the properties
@@ -91,11 +92,106 @@ function roleAssignmentEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec
   }));
 }
 
-/** Diagnostic settings and the failed-job alert of the account. */
+/** Diagnostic settings, the failed-job alert and what the estate's visibility declares. */
 function monitoringEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec): PlannedResource[] {
   return [
     ...diagnosticEntries(a.diagnosticSettings, '<automationAccount.id>'),
     ...(a.failedJobAlert ? [metricAlertEntry(a.failedJobAlert, '<automationAccount.id>')] : []),
+    ...(a.visibility ? visibilityEntries(a.visibility) : []),
+  ];
+}
+
+/**
+ * The estate's tables (in the workspace), the data collection endpoint and rule, the identity's role
+ * on the rule, the workbook and the at-risk alert. A literal workspace id appears as given.
+ */
+export function visibilityEntries(v: EstateVisibilitySpec): PlannedResource[] {
+  const workspace = v.workspaceResourceId;
+  const alert = v.atRiskAlert;
+  return [
+    ...v.tables.map((t) => ({
+      type: 'Microsoft.OperationalInsights/workspaces/tables',
+      name: t.name,
+      properties: {
+        workspace,
+        columns: t.columns.map((c) => ({ name: c.name, type: TABLE_COLUMN_TYPES[c.type] })),
+      },
+    })),
+    {
+      type: 'Microsoft.Insights/dataCollectionEndpoints',
+      name: v.dataCollectionEndpoint.name,
+      properties: {
+        location: v.location,
+        publicNetworkAccessEnabled: v.dataCollectionEndpoint.publicNetworkAccessEnabled,
+      },
+    },
+    {
+      type: 'Microsoft.Insights/dataCollectionRules',
+      name: v.dataCollectionRule.name,
+      properties: {
+        location: v.location,
+        dataCollectionEndpoint: v.dataCollectionEndpoint.name,
+        destinations: [{ name: v.dataCollectionRule.destinationName, workspaceResourceId: workspace }],
+        streamDeclarations: v.tables.map((t) => ({
+          stream: t.stream,
+          columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
+        })),
+        dataFlows: v.tables.map((t) => ({
+          streams: [t.stream],
+          destinations: [v.dataCollectionRule.destinationName],
+          outputStream: t.stream,
+          transformKql: v.dataCollectionRule.transformKql,
+        })),
+      },
+    },
+    {
+      type: 'Microsoft.Authorization/roleAssignments',
+      name: v.roleAssignment.name,
+      properties: {
+        roleDefinitionGuid: v.roleAssignment.roleDefinitionGuid,
+        scope: '<dataCollectionRule.id>',
+        principalId: '<automationAccount.identity.principalId>',
+        principalType: v.roleAssignment.principalType,
+      },
+    },
+    {
+      type: 'Microsoft.Insights/workbooks',
+      name: v.workbook.name,
+      properties: {
+        location: v.location,
+        kind: v.workbook.kind,
+        category: v.workbook.category,
+        displayName: v.workbook.displayName,
+        sourceId: v.workbook.sourceId,
+        serializedData: estateWorkbookSerializedData(workspace),
+      },
+    },
+    ...(alert
+      ? [
+          {
+            type: 'Microsoft.Insights/scheduledQueryRules',
+            name: alert.name,
+            properties: {
+              location: v.location,
+              scopes: [workspace],
+              enabled: alert.enabled,
+              severity: alert.severity,
+              evaluationFrequency: alert.evaluationFrequency,
+              windowSize: alert.windowSize,
+              autoMitigate: alert.autoMitigate,
+              criterion: {
+                query: alert.query,
+                timeAggregation: alert.timeAggregation,
+                operator: alert.operator,
+                threshold: alert.threshold,
+                numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+                minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+              },
+              actionGroupIds: [...alert.actionGroupIds],
+            },
+          },
+        ]
+      : []),
   ];
 }
 

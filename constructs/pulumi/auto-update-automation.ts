@@ -10,6 +10,7 @@ import {
   type Suppression,
   resolveAutoUpdateAutomationBlock,
 } from '../domain/internal';
+import type { EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { IRecoveryVault } from './recovery-vault';
 import { PACKAGE, reportWarnings, tagsOrUndefined, type Ref, PULUMI_BLOCKS } from './shared';
@@ -50,6 +51,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly hosting?: RunbookHosting;
   /** The metric alert on failed runbook jobs (`<name>-failed-job-alert`), unless switched off. */
   readonly failedJobAlert?: MetricAlert;
+  /** What `visibility` registers, when a workspace is given. */
+  readonly visibility?: EstateVisibility;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
   /** The policy warnings this component reported (none when a scenario checked it). */
@@ -70,6 +73,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
 
@@ -104,6 +108,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
           autoupdateaction: p.autoupdateaction,
           automationaccountarmid: this.account.id,
           providers: p.providers,
+          ...core.visibility?.jobParameters,
         },
       },
       { parent: this },

@@ -9,6 +9,7 @@ import {
 } from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
 import { runbookLinkWindow, type AutomationCoreSpec } from '../domain/internal';
+import { addEstateVisibility, type EstateVisibility } from './estate-visibility';
 import { addDiagnosticSettings, tagsOrUndefined, type Ref } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
@@ -27,7 +28,10 @@ export interface RunbookHosting {
   readonly blob: Blob;
 }
 
-/** The account (`<name>-account`), its runtime environment, the runbook's hosting and the runbook, as children of `parent`. */
+/**
+ * The account (`<name>-account`), its runtime environment, the runbook's hosting, the runbook and,
+ * when a workspace is given, the estate's visibility (`<name>-dce`, ...), as children of `parent`.
+ */
 export function addAutomationCore(
   parent: pulumi.Resource,
   name: string,
@@ -38,6 +42,7 @@ export function addAutomationCore(
   runtimeEnvironment?: RuntimeEnvironment;
   hosting?: RunbookHosting;
   runbook: Runbook;
+  visibility?: EstateVisibility;
 } {
   const common = { resourceGroupName: spec.resourceGroupName };
   const account = new AutomationAccount(
@@ -97,7 +102,12 @@ export function addAutomationCore(
     },
     { parent, dependsOn: hosting ? [hosting.blob] : [] },
   );
-  return { account, runtimeEnvironment, hosting, runbook };
+  const visibility = addEstateVisibility(parent, name, spec.visibility, {
+    resourceGroupName: spec.resourceGroupName,
+    principalId: account.identity.apply((i) => i?.principalId ?? ''),
+    tags,
+  });
+  return { account, runtimeEnvironment, hosting, runbook, visibility };
 }
 
 /** The account's diagnostic settings and its failed-job alert (`<name>-failed-job-alert`), unless switched off. */

@@ -43,4 +43,13 @@ export const ENGINE_DIFFERENCES: readonly EngineDifference[] = [
       'A new vault uses the modernized VMware experience unless a replicationVaultSettings resource selects the classic one; ' +
       'azure-native has no such resource, so "classic off" is expressed by sending nothing (azurerm has an explicit argument).',
   },
+  {
+    armType: 'Microsoft.OperationalInsights/workspaces/tables',
+    kind: 'property',
+    property: 'workspace',
+    engine: 'pulumi',
+    reason:
+      "azure-native's Table addresses the workspace by resource group and name (read from visibility.workspaceResourceId) in the provider's " +
+      "subscription, where azurerm takes the workspace's id: with Pulumi the workspace must be in the stack's subscription.",
+  },
 ];

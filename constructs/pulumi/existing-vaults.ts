@@ -8,6 +8,7 @@ import {
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
+import type { EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined } from './shared';
 
@@ -36,6 +37,8 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   /** One per vault, in the order given, then any additional scope. */
   readonly roleAssignments: readonly RoleAssignment[];
   readonly failedJobAlert?: MetricAlert;
+  /** What `visibility` registers, when a workspace is given. */
+  readonly visibility?: EstateVisibility;
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
@@ -50,6 +53,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
 
@@ -85,6 +89,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
             automationaccountarmid: this.account.id,
             providers: p.providers,
             timeoutseconds: p.timeoutseconds,
+            ...core.visibility?.jobParameters,
           },
         },
         { parent: this },

@@ -1,6 +1,7 @@
 /** Pulumi components (provider azure-native). */
 export * from './a2a-replication';
 export * from './auto-update-automation';
+export type { EstateVisibility } from './estate-visibility';
 export * from './existing-vaults';
 export * from './recovery-vault';
 export * from './scenarios';

@@ -1,6 +1,7 @@
 import {
   ALERT_DEFAULTS,
   AUTOMATION_DEFAULTS,
+  ESTATE_VISIBILITY_DEFAULTS,
   REPLICATION_DEFAULTS,
   VAULT_DEFAULTS,
   type A2AScenarioProps,
@@ -208,6 +209,15 @@ export const CONFIG_KEYS = {
     'Resolve the fired alert by itself once a window has no failed job.',
     ALERT_DEFAULTS.autoMitigationEnabled,
   ),
+  // Seeing the estate (docs/seeing-the-estate.md)
+  visibilityWorkspaceResourceId: str(
+    'Log Analytics workspace id the runbook sends its nightly rows to (tables, data collection endpoint and rule, workbook, at-risk alert); empty for none.',
+  ),
+  visibilityLocation: str("The workspace's region; empty for the automation account's."),
+  visibilityAtRiskAlertEnabled: bool(
+    'Log alert when the last night found a machine out of support or blocked.',
+    ESTATE_VISIBILITY_DEFAULTS.atRiskAlertEnabled,
+  ),
   suppressions: json('Warning suppressions, as a JSON list of {"ruleId","reason"}.', '[]'),
 } satisfies Record<string, ConfigKey>;
 
@@ -352,6 +362,14 @@ export function scenarioFromConfig(
       windowSize: v.alertWindowSize as AlertWindowSize,
       autoMitigationEnabled: v.alertAutoMitigationEnabled,
     },
+    visibility:
+      v.visibilityWorkspaceResourceId === ''
+        ? undefined
+        : {
+            workspaceResourceId: v.visibilityWorkspaceResourceId,
+            location: opt(v.visibilityLocation),
+            atRiskAlertEnabled: v.visibilityAtRiskAlertEnabled,
+          },
     clock,
   };
   const suppressions = parseJson<A2AScenarioProps['suppressions']>('suppressions', v.suppressions);

@@ -88,6 +88,26 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
       'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
     nameInput: 'networkMappingName',
   },
+  'azure-native:operationalinsights:Table': {
+    armType: 'Microsoft.OperationalInsights/workspaces/tables',
+    nameInput: 'tableName',
+  },
+  'azure-native:monitor:DataCollectionEndpoint': {
+    armType: 'Microsoft.Insights/dataCollectionEndpoints',
+    nameInput: 'dataCollectionEndpointName',
+  },
+  'azure-native:monitor:DataCollectionRule': {
+    armType: 'Microsoft.Insights/dataCollectionRules',
+    nameInput: 'dataCollectionRuleName',
+  },
+  'azure-native:applicationinsights:Workbook': {
+    armType: 'Microsoft.Insights/workbooks',
+    nameInput: 'resourceName',
+  },
+  'azure-native:monitor:ScheduledQueryRule': {
+    armType: 'Microsoft.Insights/scheduledQueryRules',
+    nameInput: 'ruleName',
+  },
   // What a platform team's own program creates next to the components (the examples do).
   'azure-native:resources:ResourceGroup': {
     armType: 'Microsoft.Resources/resourceGroups',
@@ -156,6 +176,11 @@ const mocks: pulumi.runtime.Mocks = {
     const state: Record<string, unknown> = { ...args.inputs, name };
     if (args.type === 'azure-native:automation:AutomationAccount')
       state.identity = { type: 'SystemAssigned', principalId: '11111111-1111-1111-1111-111111111111' };
+    // What Azure answers for the estate's ingestion: the endpoint's URI and the rule's immutable id.
+    if (args.type === 'azure-native:monitor:DataCollectionEndpoint')
+      state.logsIngestion = { endpoint: `https://${name}.westeurope-1.ingest.monitor.azure.com` };
+    if (args.type === 'azure-native:monitor:DataCollectionRule')
+      state.immutableId = `dcr-${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
     if (args.type === 'azure-native:storage:StorageAccount')
       state.primaryEndpoints = { blob: `https://${name}.blob.core.windows.net/` };
     return { id, state };

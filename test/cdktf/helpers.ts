@@ -62,4 +62,9 @@ export const ARM_TYPE: Record<string, string> = {
     'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings',
   azurerm_site_recovery_network_mapping:
     'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationNetworks/replicationNetworkMappings',
+  azurerm_log_analytics_workspace_table_custom_log: 'Microsoft.OperationalInsights/workspaces/tables',
+  azurerm_monitor_data_collection_endpoint: 'Microsoft.Insights/dataCollectionEndpoints',
+  azurerm_monitor_data_collection_rule: 'Microsoft.Insights/dataCollectionRules',
+  azurerm_application_insights_workbook: 'Microsoft.Insights/workbooks',
+  azurerm_monitor_scheduled_query_rules_alert_v2: 'Microsoft.Insights/scheduledQueryRules',
 };

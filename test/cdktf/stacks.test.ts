@@ -74,9 +74,12 @@ describe('a2a stack (example configuration)', () => {
   it('gives the job schedule lower-case keys and the right values', () => {
     const js = only(doc, 'azurerm_automation_job_schedule');
     const params = js.parameters as Record<string, string>;
+    // The example names a workspace: the runbook also gets the ingestion parameters (visibility.test.ts).
     expect(Object.keys(params).sort()).toEqual([
       'automationaccountarmid',
       'autoupdateaction',
+      'ingestionendpoint',
+      'ingestionruleid',
       'providers',
       'vaultresourceid',
     ]);
@@ -157,7 +160,14 @@ describe('a2a stack (example configuration)', () => {
   });
 
   it('scopes the role to the vault, as a service principal, with a subscription-scoped role id', () => {
-    const ra = only(doc, 'azurerm_role_assignment');
+    // The other assignment is the estate's, on the data collection rule (visibility.test.ts).
+    const all = resources(doc, 'azurerm_role_assignment');
+    const onVault = all.filter((r) => String(r.scope).startsWith('${azurerm_recovery_services_vault.'));
+    expect(all.filter((r) => !onVault.includes(r)).map((r) => r.scope)).toEqual([
+      expect.stringMatching(/^\$\{azurerm_monitor_data_collection_rule\.[^.]+\.id\}$/),
+    ]);
+    expect(onVault).toHaveLength(1);
+    const ra = onVault[0]!;
     expect(ra.scope).toMatch(/^\$\{azurerm_recovery_services_vault\.[^.]+\.id\}$/);
     expect(ra.principal_type).toBe('ServicePrincipal');
     expect(ra.skip_service_principal_aad_check).toBe(true);

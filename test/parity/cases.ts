@@ -69,6 +69,20 @@ export const a2aCases: [string, A2AScenarioProps][] = [
     'failed-job alert off',
     a2aProps({ automation: { clock: fixedClock, alerts: { failedJobAlertEnabled: false } } }),
   ],
+  [
+    'estate visibility, alert routed to action groups',
+    a2aProps({
+      automation: {
+        clock: fixedClock,
+        alerts: {
+          actionGroupIds: [
+            `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops`,
+          ],
+        },
+        visibility: { workspaceResourceId: law },
+      },
+    }),
+  ],
 ];
 export const vmwareCases: [string, VmwareScenarioProps][] = [
   ['defaults', vmwareProps({ replication: { applianceFabricName: 'fab', applianceContainerName: 'cont' } })],
@@ -111,6 +125,23 @@ export const existingCases: [string, ExistingVaultsScenarioProps][] = [
         additionalRoleScopes: [vaultId('rg-dr-x', 'rsv-extra')],
         runbookContentLink: { uri: 'https://example.org/r.ps1', sha256: 'AB'.repeat(32) },
         alerts: { failedJobAlertEnabled: false },
+      },
+    },
+  ],
+  [
+    'estate visibility with every name given, at-risk alert off',
+    {
+      vaults: [{ vaultResourceId: vaultId('rg-dr-weu', 'rsv-a'), sourceRegion: 'northeurope' }],
+      automation: {
+        ...fleetAutomation,
+        visibility: {
+          workspaceResourceId: law,
+          location: 'northeurope',
+          dataCollectionEndpointName: 'dce-asr-estate',
+          dataCollectionRuleName: 'dcr-asr-estate',
+          workbookDisplayName: 'ASR agents',
+          atRiskAlertEnabled: false,
+        },
       },
     },
   ],

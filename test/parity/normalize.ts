@@ -32,6 +32,11 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
     if (type === 'azurerm_automation_account' && attr === 'id') return '<automationAccount.id>';
     if (type === 'azurerm_automation_account' && attr === 'identity[0].principal_id')
       return '<automationAccount.identity.principalId>';
+    if (type === 'azurerm_monitor_data_collection_endpoint' && attr === 'logs_ingestion_endpoint')
+      return '<dataCollectionEndpoint.logsIngestionEndpoint>';
+    if (type === 'azurerm_monitor_data_collection_rule' && attr === 'immutable_id')
+      return '<dataCollectionRule.immutableId>';
+    if (type === 'azurerm_monitor_data_collection_rule' && attr === 'id') return '<dataCollectionRule.id>';
     return String(doc.resource[type!]![id!]!.name);
   };
   const out: PlannedResource[] = [];
@@ -184,6 +189,70 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
             targetNetworkResourceId: r.target_network_id,
           });
           break;
+        case 'azurerm_log_analytics_workspace_table_custom_log':
+          p({
+            workspace: r.workspace_id,
+            columns: (r.column as Props[]).map((c) => ({ name: c.name, type: c.type })),
+          });
+          break;
+        case 'azurerm_monitor_data_collection_endpoint':
+          p({ location: r.location, publicNetworkAccessEnabled: r.public_network_access_enabled });
+          break;
+        case 'azurerm_monitor_data_collection_rule': {
+          const d = r.destinations as { log_analytics: Props[] };
+          p({
+            location: r.location,
+            dataCollectionEndpoint: ref(r.data_collection_endpoint_id),
+            destinations: d.log_analytics.map((l) => ({
+              name: l.name,
+              workspaceResourceId: l.workspace_resource_id,
+            })),
+            streamDeclarations: (r.stream_declaration as Props[]).map((sd) => ({
+              stream: sd.stream_name,
+              columns: sd.column,
+            })),
+            dataFlows: (r.data_flow as Props[]).map((f) => ({
+              streams: f.streams,
+              destinations: f.destinations,
+              outputStream: f.output_stream,
+              transformKql: f.transform_kql,
+            })),
+          });
+          break;
+        }
+        case 'azurerm_application_insights_workbook':
+          p({
+            location: r.location,
+            kind: 'shared', // azurerm always creates shared workbooks and has no kind argument
+            category: r.category,
+            displayName: r.display_name,
+            sourceId: r.source_id,
+            serializedData: r.data_json,
+          });
+          break;
+        case 'azurerm_monitor_scheduled_query_rules_alert_v2': {
+          const [c] = r.criteria as Props[];
+          const f = c!.failing_periods as Props;
+          p({
+            location: r.location,
+            scopes: r.scopes,
+            enabled: r.enabled,
+            severity: r.severity,
+            evaluationFrequency: r.evaluation_frequency,
+            windowSize: r.window_duration,
+            autoMitigate: r.auto_mitigation_enabled,
+            criterion: {
+              query: c!.query,
+              timeAggregation: c!.time_aggregation_method,
+              operator: c!.operator,
+              threshold: c!.threshold,
+              numberOfEvaluationPeriods: f.number_of_evaluation_periods,
+              minFailingPeriodsToAlert: f.minimum_failing_periods_to_trigger_alert,
+            },
+            actionGroupIds: ((r.action as Props | undefined)?.action_groups as unknown[] | undefined) ?? [],
+          });
+          break;
+        }
         default:
           throw new Error(`normalizeCdktf: no rule for ${type}`);
       }
@@ -205,9 +274,26 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
     n ? `/providers/${armType(n.type, n.inputs)}/${physicalName(n.type, n.inputs, n.name)}` : undefined;
   const vaultIdSuffix = idOf(vault);
   const accountIdSuffix = idOf(account);
+  const dce = find('azure-native:monitor:DataCollectionEndpoint');
+  const dcr = find('azure-native:monitor:DataCollectionRule');
+  const dcrIdSuffix = idOf(dcr);
   const ref = (value: unknown): unknown => {
     if (typeof value !== 'string') return value;
     if (value === PRINCIPAL_PLACEHOLDER) return '<automationAccount.identity.principalId>';
+    // The mocks' answers for the endpoint's URI and the rule's immutable id (stacks/pulumi/offline.ts).
+    if (
+      dce &&
+      value ===
+        `https://${physicalName(dce.type, dce.inputs, dce.name)}.westeurope-1.ingest.monitor.azure.com`
+    )
+      return '<dataCollectionEndpoint.logsIngestionEndpoint>';
+    if (dcr && /^dcr-[0-9a-f]{32}$/.test(value)) return '<dataCollectionRule.immutableId>';
+    if (
+      dcrIdSuffix &&
+      value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
+      value.endsWith(dcrIdSuffix)
+    )
+      return '<dataCollectionRule.id>';
     if (
       vaultIdSuffix &&
       value.startsWith('/subscriptions/00000000-0000-0000-0000-000000000000/') &&
@@ -376,6 +462,72 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           p({ policy: ref(i.properties!.policyId) });
         else throw new Error(`normalizePulumi: no rule for generic ${String(i.resourceType)}`);
         break;
+      case 'azure-native:operationalinsights:Table': {
+        const schema = i.schema as { columns: Props[] };
+        // azure-native names the workspace by group and name, not id (a listed difference).
+        p({ columns: schema.columns.map((c) => ({ name: c.name, type: c.type })) });
+        break;
+      }
+      case 'azure-native:monitor:DataCollectionEndpoint':
+        p({
+          location: i.location,
+          publicNetworkAccessEnabled: (i.networkAcls as Props).publicNetworkAccess === 'Enabled',
+        });
+        break;
+      case 'azure-native:monitor:DataCollectionRule': {
+        const d = i.destinations as { logAnalytics: Props[] };
+        p({
+          location: i.location,
+          dataCollectionEndpoint: ref(i.dataCollectionEndpointId),
+          destinations: d.logAnalytics.map((l) => ({
+            name: l.name,
+            workspaceResourceId: l.workspaceResourceId,
+          })),
+          streamDeclarations: Object.entries(
+            i.streamDeclarations as Record<string, { columns: Props[] }>,
+          ).map(([stream, sd]) => ({ stream, columns: sd.columns })),
+          dataFlows: (i.dataFlows as Props[]).map((f) => ({
+            streams: f.streams,
+            destinations: f.destinations,
+            outputStream: f.outputStream,
+            transformKql: f.transformKql,
+          })),
+        });
+        break;
+      }
+      case 'azure-native:applicationinsights:Workbook':
+        p({
+          location: i.location,
+          kind: i.kind,
+          category: i.category,
+          displayName: i.displayName,
+          sourceId: i.sourceId,
+          serializedData: i.serializedData,
+        });
+        break;
+      case 'azure-native:monitor:ScheduledQueryRule': {
+        const [c] = (i.criteria as { allOf: Props[] }).allOf;
+        const f = c!.failingPeriods as Props;
+        p({
+          location: i.location,
+          scopes: i.scopes,
+          enabled: i.enabled,
+          severity: i.severity,
+          evaluationFrequency: i.evaluationFrequency,
+          windowSize: i.windowSize,
+          autoMitigate: i.autoMitigate,
+          criterion: {
+            query: c!.query,
+            timeAggregation: c!.timeAggregation,
+            operator: c!.operator,
+            threshold: c!.threshold,
+            numberOfEvaluationPeriods: f.numberOfEvaluationPeriods,
+            minFailingPeriodsToAlert: f.minFailingPeriodsToAlert,
+          },
+          actionGroupIds: ((i.actions as Props | undefined)?.actionGroups as unknown[] | undefined) ?? [],
+        });
+        break;
+      }
       default:
         // Anything else must be a listed difference; the parity test checks that.
         out.push({ type: t ?? n.type, name, properties: {} });

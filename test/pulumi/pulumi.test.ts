@@ -139,9 +139,12 @@ describe('a2a example stack under mocks', () => {
 
   it('passes lower-case job parameters and a deterministic job schedule id', () => {
     const js = one(p, 'automation:JobSchedule').inputs as Inputs;
+    // The example names a workspace: the runbook also gets the ingestion parameters (visibility.test.ts).
     expect(Object.keys(js.parameters).sort()).toEqual([
       'automationaccountarmid',
       'autoupdateaction',
+      'ingestionendpoint',
+      'ingestionruleid',
       'providers',
       'vaultresourceid',
     ]);
@@ -150,7 +153,13 @@ describe('a2a example stack under mocks', () => {
   });
 
   it('scopes the role to the vault as a service principal, with a subscription-scoped role id', () => {
-    const ra = one(p, 'authorization:RoleAssignment').inputs as Inputs;
+    // The other assignment is the estate's, on the data collection rule (visibility.test.ts).
+    const all = byType(p, 'authorization:RoleAssignment').map((r) => r.inputs as Inputs);
+    const onVault = all.filter((a) => String(a.scope).includes('/Microsoft.RecoveryServices/vaults/'));
+    const others = all.filter((a) => !onVault.includes(a));
+    expect(others.map((o) => o.scope)).toEqual([expect.stringMatching(/\/dataCollectionRules\//)]);
+    expect(onVault).toHaveLength(1);
+    const ra = onVault[0]!;
     expect(ra.scope).toMatch(/\/providers\/Microsoft\.RecoveryServices\/vaults\/rsv-asr-a2a-weu$/);
     expect(ra.principalType).toBe('ServicePrincipal');
     expect(ra.roleDefinitionId).toBe(

@@ -23,3 +23,4 @@ export * from '../scenario';
 export * from '../schedule';
 export * from '../shared';
 export * from '../vault';
+export * from '../visibility';

@@ -1,0 +1,177 @@
+import { ApplicationInsightsWorkbook } from '@cdktf/provider-azurerm/lib/application-insights-workbook';
+import { LogAnalyticsWorkspaceTableCustomLog } from '@cdktf/provider-azurerm/lib/log-analytics-workspace-table-custom-log';
+import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monitor-data-collection-endpoint';
+import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
+import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  estateWorkbookSerializedData,
+  TABLE_COLUMN_TYPES,
+  type EstateVisibilitySpec,
+  type ResourceRef,
+} from '../domain/internal';
+import { roleDefinitionId } from './shared';
+
+/** The runbook's ingestion parameters as Terraform references (lower-case keys, as Automation stores them). */
+export interface IngestionParameters {
+  readonly ingestionendpoint: string;
+  readonly ingestionruleid: string;
+}
+
+/**
+ * What `visibility` declares (construct id `Visibility` under the automation): the two custom
+ * tables in the workspace, the data collection endpoint and rule, the identity's role on the rule,
+ * the workbook and the at-risk alert.
+ */
+export class EstateVisibility extends Construct {
+  readonly spec: EstateVisibilitySpec;
+  /** By table name: `AsrMobilityAgent_CL`, `AsrMobilityRun_CL`. */
+  readonly tables: readonly LogAnalyticsWorkspaceTableCustomLog[];
+  readonly dataCollectionEndpoint: MonitorDataCollectionEndpoint;
+  readonly dataCollectionRule: MonitorDataCollectionRule;
+  /** Monitoring Metrics Publisher for the account's identity, on the rule only. */
+  readonly roleAssignment: RoleAssignment;
+  readonly workbook: ApplicationInsightsWorkbook;
+  /** Absent when `atRiskAlertEnabled` is false. */
+  readonly atRiskAlert?: MonitorScheduledQueryRulesAlertV2;
+  /** The runbook's `IngestionEndpoint` and `IngestionRuleId`, as references. */
+  readonly jobParameters: IngestionParameters;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    spec: EstateVisibilitySpec,
+    target: {
+      readonly resourceGroupName: ResourceRef;
+      readonly principalId: string;
+      readonly tags: Record<string, string> | undefined;
+    },
+  ) {
+    super(scope, id);
+    this.spec = spec;
+    const workspaceId = spec.workspaceResourceId;
+    const { resourceGroupName, tags } = target;
+
+    this.tables = spec.tables.map(
+      (t) =>
+        new LogAnalyticsWorkspaceTableCustomLog(this, `Table-${t.name}`, {
+          name: t.name,
+          workspaceId,
+          description: t.description,
+          column: t.columns.map((c) => ({
+            name: c.name,
+            type: TABLE_COLUMN_TYPES[c.type],
+            description: c.description,
+          })),
+        }),
+    );
+
+    this.dataCollectionEndpoint = new MonitorDataCollectionEndpoint(this, 'DataCollectionEndpoint', {
+      name: spec.dataCollectionEndpoint.name,
+      resourceGroupName,
+      location: spec.location,
+      description: spec.dataCollectionEndpoint.description,
+      publicNetworkAccessEnabled: spec.dataCollectionEndpoint.publicNetworkAccessEnabled,
+      tags,
+    });
+
+    const destination = spec.dataCollectionRule.destinationName;
+    this.dataCollectionRule = new MonitorDataCollectionRule(this, 'DataCollectionRule', {
+      name: spec.dataCollectionRule.name,
+      resourceGroupName,
+      location: spec.location,
+      description: spec.dataCollectionRule.description,
+      dataCollectionEndpointId: this.dataCollectionEndpoint.id,
+      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: workspaceId }] },
+      streamDeclaration: spec.tables.map((t) => ({
+        streamName: t.stream,
+        column: t.columns.map((c) => ({ name: c.name, type: c.type })),
+      })),
+      dataFlow: spec.tables.map((t) => ({
+        streams: [t.stream],
+        destinations: [destination],
+        outputStream: t.stream,
+        transformKql: spec.dataCollectionRule.transformKql,
+      })),
+      tags,
+      // A data flow's output stream must name a table that exists.
+      dependsOn: [...this.tables],
+    });
+
+    const ra = spec.roleAssignment;
+    this.roleAssignment = new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+      name: ra.name,
+      scope: this.dataCollectionRule.id,
+      roleDefinitionId: roleDefinitionId(
+        Fn.element(Fn.split('/', this.dataCollectionRule.id), 2),
+        ra.roleDefinitionGuid,
+      ),
+      principalId: target.principalId,
+      principalType: ra.principalType,
+      // A fresh identity may not have replicated in Entra ID yet.
+      skipServicePrincipalAadCheck: true,
+      description: "Lets the Site Recovery auto-update runbook send its nightly rows to this rule's streams.",
+    });
+
+    const wb = spec.workbook;
+    this.workbook = new ApplicationInsightsWorkbook(this, 'Workbook', {
+      name: wb.name,
+      resourceGroupName,
+      location: spec.location,
+      displayName: wb.displayName,
+      category: wb.category,
+      sourceId: wb.sourceId,
+      dataJson: estateWorkbookSerializedData(workspaceId),
+      tags,
+    });
+
+    const alert = spec.atRiskAlert;
+    if (alert) {
+      this.atRiskAlert = new MonitorScheduledQueryRulesAlertV2(this, 'AtRiskAlert', {
+        name: alert.name,
+        resourceGroupName,
+        location: spec.location,
+        displayName: alert.displayName,
+        description: alert.description,
+        enabled: alert.enabled,
+        severity: alert.severity,
+        evaluationFrequency: alert.evaluationFrequency,
+        windowDuration: alert.windowSize,
+        autoMitigationEnabled: alert.autoMitigate,
+        scopes: [workspaceId],
+        criteria: [
+          {
+            query: alert.query,
+            timeAggregationMethod: alert.timeAggregation,
+            operator: alert.operator,
+            threshold: alert.threshold,
+            failingPeriods: {
+              numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+              minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+            },
+          },
+        ],
+        action: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
+        tags,
+        // The query names the tables: Azure checks it against the workspace when the rule is created.
+        dependsOn: [...this.tables],
+      });
+    }
+
+    this.jobParameters = {
+      ingestionendpoint: this.dataCollectionEndpoint.logsIngestionEndpoint,
+      ingestionruleid: this.dataCollectionRule.immutableId,
+    };
+  }
+}
+
+/** Declares `visibility` under `scope` (construct id `Visibility`), or nothing when it is not given. */
+export function addEstateVisibility(
+  scope: Construct,
+  spec: EstateVisibilitySpec | undefined,
+  target: ConstructorParameters<typeof EstateVisibility>[3],
+): EstateVisibility | undefined {
+  return spec ? new EstateVisibility(scope, 'Visibility', spec, target) : undefined;
+}

@@ -1,0 +1,580 @@
+import type { AlertSeverity } from './alerts';
+import { METRIC_ALERT_NAME } from './alerts';
+import { checkName, checkResourceId, deriveName, parseResourceId, uuidV5 } from './naming';
+import { normalizeRegion, regionInfo } from './regions';
+import type { ResourceRef, RuleSet } from './rules';
+import type { Tags } from './shared';
+import { REGION_LITERAL } from './vault';
+
+// Seeing the estate (issue 26): the runbook sends its nightly judgement of every agent to two custom
+// Log Analytics tables through the Logs Ingestion API; the constructs declare where the rows go (the
+// tables, a data collection endpoint and rule), the identity's right to send them, a workbook to look
+// at and an alert. Everything engine-neutral lives here: the tables' schemas (as data, also read by
+// the runbook's tests), the KQL, the workbook's JSON, names and defaults. The adapters only translate.
+
+/** A column type, in the vocabulary of Kusto (`datetime`, `string`, `int`, `real`). */
+export type EstateColumnType = 'datetime' | 'string' | 'int' | 'real';
+
+/** One column of a custom table, and of the stream that feeds it (same name, same type). */
+export interface EstateColumn {
+  readonly name: string;
+  readonly type: EstateColumnType;
+  readonly description: string;
+}
+
+/** One custom table and its stream: one row per machine per night, or one per vault per night. */
+export interface EstateTable {
+  /** The table's name (custom tables end in `_CL`). */
+  readonly name: 'AsrMobilityAgent_CL' | 'AsrMobilityRun_CL';
+  /** The stream the runbook posts to: `Custom-<table>`. */
+  readonly stream: 'Custom-AsrMobilityAgent_CL' | 'Custom-AsrMobilityRun_CL';
+  readonly description: string;
+  readonly columns: readonly EstateColumn[];
+}
+
+const column = (name: string, type: EstateColumnType, description: string): EstateColumn =>
+  Object.freeze({ name, type, description });
+
+/**
+ * The two custom tables the runbook fills, as data: the constructs declare them (tables, stream
+ * declarations), the tests check the workbook's and the alert's KQL and the runbook's rows against
+ * them, and test/fixtures/estate-tables.json carries the same data to the PowerShell side.
+ */
+export const ESTATE_TABLES: readonly [EstateTable, EstateTable] = Object.freeze([
+  Object.freeze({
+    name: 'AsrMobilityAgent_CL',
+    stream: 'Custom-AsrMobilityAgent_CL',
+    description:
+      'One row per protected machine per night: the Mobility agent as the auto-update runbook judged it.',
+    columns: Object.freeze([
+      column('TimeGenerated', 'datetime', 'When the runbook judged the machine (UTC).'),
+      column('RunId', 'string', 'The Automation job id of the night run.'),
+      column('VaultId', 'string', 'Resource id of the Recovery Services vault.'),
+      column('Machine', 'string', 'The protected item (machine) name.'),
+      column('Provider', 'string', 'The replication provider: A2A or InMageRcm.'),
+      column('AgentVersion', 'string', 'The Mobility agent version installed.'),
+      column(
+        'ExpiryDate',
+        'datetime',
+        'When support for the installed version ends, when Site Recovery says.',
+      ),
+      column(
+        'Status',
+        'string',
+        'OutOfSupport, Blocked, SupportExpiring, NeedsReboot, UpdatePending, Current or Unknown.',
+      ),
+      column('Reasons', 'string', "Comma-separated reason codes; '' when none."),
+    ]),
+  }),
+  Object.freeze({
+    name: 'AsrMobilityRun_CL',
+    stream: 'Custom-AsrMobilityRun_CL',
+    description: 'One row per vault per night: what the auto-update runbook did to its container mappings.',
+    columns: Object.freeze([
+      column('TimeGenerated', 'datetime', 'When the runbook finished the vault (UTC).'),
+      column('RunId', 'string', 'The Automation job id of the night run.'),
+      column('VaultId', 'string', 'Resource id of the Recovery Services vault.'),
+      column('MappingsListed', 'int', 'Container mappings found.'),
+      column('MappingsChanged', 'int', 'Container mappings the runbook changed.'),
+      column('MappingsFailed', 'int', 'Container mappings the runbook failed to change.'),
+      column('Outcome', 'string', "The vault's outcome, as in the runbook's summary."),
+      column('DurationSeconds', 'real', 'Time spent on the vault, in seconds.'),
+    ]),
+  }),
+] as const);
+
+/** Column types as the Log Analytics Tables API writes them (`dateTime`). */
+export const TABLE_COLUMN_TYPES: Readonly<Record<EstateColumnType, string>> = Object.freeze({
+  datetime: 'dateTime',
+  string: 'string',
+  int: 'int',
+  real: 'real',
+});
+
+/** The built-in role that may send rows to a data collection rule: Monitoring Metrics Publisher. */
+export const MONITORING_METRICS_PUBLISHER_ROLE = Object.freeze({
+  name: 'Monitoring Metrics Publisher',
+  guid: '3913510d-42f4-4e42-8a64-420c390055eb',
+});
+
+/** The ARM type a workspace id must have. */
+export const LOG_ANALYTICS_WORKSPACE_TYPE = 'Microsoft.OperationalInsights/workspaces';
+
+// ------------------------------------------------------------------------------------------ KQL
+
+/** The vault's name, from its resource id (the ninth segment). */
+const VAULT_NAME_KQL = "tostring(split(VaultId, '/')[8])";
+
+/** Rows of each vault's latest run in the table (a fleet job sends every vault under one RunId). */
+const LATEST_AGENTS_KQL = [
+  'let lastRun = AsrMobilityAgent_CL',
+  '    | summarize arg_max(TimeGenerated, RunId) by VaultId',
+  '    | project VaultId, RunId;',
+  'AsrMobilityAgent_CL',
+  '| join kind=inner (lastRun) on VaultId, RunId',
+].join('\n');
+
+/** One query of the workbook: what a view shows, its KQL and how the workbook draws it. */
+export interface EstateQuery {
+  /** Stable item name in the workbook. */
+  readonly name: string;
+  readonly title: string;
+  /** What the view answers, in the docs' words. */
+  readonly description: string;
+  readonly query: string;
+  /** The workbook's visualization. */
+  readonly visualization: 'table' | 'barchart' | 'timechart' | 'piechart';
+  /** How far back the view looks, in days (the workbook item's time context). */
+  readonly lookbackInDays: number;
+}
+
+/** The workbook's views, in the order they appear. */
+export const ESTATE_WORKBOOK_QUERIES: readonly EstateQuery[] = Object.freeze([
+  {
+    name: 'agents-by-status',
+    title: 'Agents by status, per vault (latest night)',
+    description:
+      'How many machines of each vault are in each status, from the latest night run of each vault.',
+    query: [
+      LATEST_AGENTS_KQL,
+      `| summarize Machines = count() by Vault = ${VAULT_NAME_KQL}, Status`,
+      '| order by Vault asc, Machines desc',
+    ].join('\n'),
+    visualization: 'table',
+    lookbackInDays: 2,
+  },
+  {
+    name: 'machines-at-risk',
+    title: 'Machines out of support, expiring within 30 days, or blocked',
+    description:
+      'Every machine whose agent is out of support, loses support within 30 days, or cannot be upgraded, with the reasons the runbook found.',
+    query: [
+      LATEST_AGENTS_KQL,
+      "| where Status in ('OutOfSupport', 'Blocked', 'SupportExpiring') or ExpiryDate < now() + 30d",
+      "| extend Rank = case(Status == 'OutOfSupport', 0, Status == 'Blocked', 1, 2)",
+      `| project Vault = ${VAULT_NAME_KQL}, Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons, Rank`,
+      '| order by Rank asc, ExpiryDate asc, Vault asc, Machine asc',
+      '| project-away Rank',
+    ].join('\n'),
+    visualization: 'table',
+    lookbackInDays: 2,
+  },
+  {
+    name: 'version-distribution',
+    title: 'Agent versions (latest night)',
+    description: 'How many machines run each agent version, per provider.',
+    query: [
+      LATEST_AGENTS_KQL,
+      '| summarize Machines = count() by Provider, AgentVersion',
+      '| order by Provider asc, Machines desc',
+    ].join('\n'),
+    visualization: 'barchart',
+    lookbackInDays: 2,
+  },
+  {
+    name: 'status-trend',
+    title: 'Machines by status, last 30 days',
+    description: 'The number of machines in each status, night by night, over 30 days.',
+    query: [
+      'AsrMobilityAgent_CL',
+      '| where TimeGenerated > ago(30d)',
+      "| summarize Machines = dcount(strcat(VaultId, '|', Machine)) by bin(TimeGenerated, 1d), Status",
+      '| order by TimeGenerated asc',
+    ].join('\n'),
+    visualization: 'timechart',
+    lookbackInDays: 30,
+  },
+  {
+    name: 'last-run-per-vault',
+    title: 'Last run of each vault',
+    description:
+      'When each vault was last reconciled, with its outcome and the container mappings listed, changed and failed.',
+    query: [
+      'AsrMobilityRun_CL',
+      '| where TimeGenerated > ago(30d)',
+      '| summarize arg_max(TimeGenerated, *) by VaultId',
+      `| project LastRun = TimeGenerated, Vault = ${VAULT_NAME_KQL}, Outcome, MappingsListed, MappingsChanged, MappingsFailed, DurationSeconds, RunId, VaultId`,
+      '| order by Outcome asc, Vault asc',
+    ].join('\n'),
+    visualization: 'table',
+    lookbackInDays: 30,
+  },
+]);
+
+/**
+ * The alert's query: the machines of each vault's latest run (within the rule's window) that are out
+ * of support or blocked. The rule fires when it returns a row.
+ */
+export const AT_RISK_ALERT_QUERY = [
+  LATEST_AGENTS_KQL,
+  "| where Status in ('OutOfSupport', 'Blocked')",
+  '| project TimeGenerated, VaultId, Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons',
+].join('\n');
+
+// ------------------------------------------------------------------------------------------ workbook
+
+/** The workbook format's version and the data source of every query item. */
+export const WORKBOOK_FORMAT = Object.freeze({
+  version: 'Notebook/1.0',
+  queryItemType: 3,
+  textItemType: 1,
+  queryItemVersion: 'KqlItem/1.0',
+  /** Query type 0: logs (KQL). */
+  logsQueryType: 0,
+  resourceType: 'microsoft.operationalinsights/workspaces',
+  schema: 'https://github.com/Microsoft/Application-Insights-Workbooks/blob/master/schema/workbook.json',
+});
+
+const DAY_MS = 86400000;
+
+/**
+ * The workbook's content (`serializedData`), for the workspace its queries read. The id is placed
+ * as given, so an engine may pass its own reference (a token in cdktf; Pulumi calls this once the
+ * id is known): the same id gives the same text.
+ */
+export function estateWorkbookSerializedData(workspaceResourceId: string): string {
+  const f = WORKBOOK_FORMAT;
+  return JSON.stringify({
+    version: f.version,
+    items: [
+      {
+        type: f.textItemType,
+        content: {
+          json: [
+            '## Site Recovery Mobility agents',
+            'What the nightly auto-update runbook found on every protected machine (table `AsrMobilityAgent_CL`) and what it did on every vault (table `AsrMobilityRun_CL`).',
+          ].join('\n'),
+        },
+        name: 'introduction',
+      },
+      ...ESTATE_WORKBOOK_QUERIES.map((q) => ({
+        type: f.queryItemType,
+        content: {
+          version: f.queryItemVersion,
+          query: q.query,
+          size: 0,
+          title: q.title,
+          timeContext: { durationMs: q.lookbackInDays * DAY_MS },
+          queryType: f.logsQueryType,
+          resourceType: f.resourceType,
+          crossComponentResources: [workspaceResourceId],
+          visualization: q.visualization,
+        },
+        name: q.name,
+      })),
+    ],
+    fallbackResourceIds: [workspaceResourceId],
+    $schema: f.schema,
+  });
+}
+
+// ------------------------------------------------------------------------------------------ props, spec
+
+/**
+ * Seeing the estate: where the runbook sends its nightly rows (one per machine, one per vault), and
+ * what shows them. Give a Log Analytics workspace you own (the library never creates one); the
+ * constructs then declare the two custom tables in it, a data collection endpoint and rule (in the
+ * automation account's resource group), the identity's `Monitoring Metrics Publisher` role on that
+ * rule only, the runbook's `IngestionEndpoint` and `IngestionRuleId` parameters, a shared workbook
+ * and an alert when the last night found a machine out of support or blocked.
+ */
+export interface EstateVisibilityProps<R = never> {
+  /**
+   * The Log Analytics workspace the rows go to, as a resource id
+   * (`/subscriptions/{guid}/resourceGroups/{name}/providers/Microsoft.OperationalInsights/workspaces/{name}`):
+   * a literal or a reference (`workspace.id`), checked now when a literal, when known (Pulumi) or
+   * by Azure at deploy (Terraform).
+   */
+  readonly workspaceResourceId: ResourceRef<R>;
+  /**
+   * The workspace's region: the data collection endpoint and rule must be in it, and the alert rule
+   * is placed there. A literal.
+   * @default the automation account's location
+   */
+  readonly location?: string;
+  /**
+   * The data collection endpoint's name: 3-44 letters, digits and hyphens, starting and ending with a letter or digit.
+   * @default `<automation account name>-estate-dce` (shortened to 44 characters)
+   */
+  readonly dataCollectionEndpointName?: string;
+  /**
+   * The data collection rule's name: 1-64 letters, digits, `-`, `_` and `.`, starting with a letter or digit and not ending with `.`.
+   * @default `<automation account name>-estate-dcr`
+   */
+  readonly dataCollectionRuleName?: string;
+  /**
+   * The workbook's display name, 1-256 characters.
+   * @default `Site Recovery Mobility agents (<automation account name>)`
+   */
+  readonly workbookDisplayName?: string;
+  /**
+   * Create the alert rule that fires when the last night found a machine out of support or blocked,
+   * routed to the failed-job alert's action groups (`alerts.actionGroupIds`).
+   * @default true
+   */
+  readonly atRiskAlertEnabled?: boolean;
+  /**
+   * The alert rule's name: 1-260 characters, none of `* # & + : < > ? @ % { } \ /`, not ending with a space or period.
+   * @default `<automation account name>-agents-at-risk`
+   */
+  readonly atRiskAlertName?: string;
+  /**
+   * Severity of the fired alert, 0 (Critical) to 4 (Verbose).
+   * @default 2 (Warning): machines lose (or lost) support, nothing is down yet
+   */
+  readonly atRiskAlertSeverity?: AlertSeverity;
+}
+
+/** Every prop of {@link EstateVisibilityProps}, for the unknown-prop check. */
+export const ESTATE_VISIBILITY_PROP_NAMES = [
+  'workspaceResourceId',
+  'location',
+  'dataCollectionEndpointName',
+  'dataCollectionRuleName',
+  'workbookDisplayName',
+  'atRiskAlertEnabled',
+  'atRiskAlertName',
+  'atRiskAlertSeverity',
+] as const;
+
+export const ESTATE_VISIBILITY_DEFAULTS = Object.freeze({
+  dataCollectionEndpointSuffix: '-estate-dce',
+  dataCollectionRuleSuffix: '-estate-dcr',
+  atRiskAlertEnabled: true,
+  atRiskAlertSuffix: '-agents-at-risk',
+  atRiskAlertSeverity: 2 as AlertSeverity,
+  /** Evaluated every hour over the last day: the nightly rows are seen within the hour they arrive. */
+  atRiskAlertEvaluationFrequency: 'PT1H',
+  atRiskAlertWindowSize: 'P1D',
+  /** Stateful: fires once, resolves by itself on the first night that finds none. */
+  atRiskAlertAutoMitigate: true,
+});
+
+/** Data collection endpoint: 3-44 letters, digits and hyphens, starting and ending with a letter or digit. */
+export const DATA_COLLECTION_ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{1,42}[A-Za-z0-9]$/;
+/** Data collection rule: 1-64 letters, digits, `-`, `_`, `.`, starting with a letter or digit, not ending with `.`. */
+export const DATA_COLLECTION_RULE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$/;
+
+/** The runbook's ingestion parameters, keyed in lower case as Automation stores them; both are references. */
+export interface IngestionJobParameters {
+  /** The data collection endpoint's logs ingestion URI. */
+  readonly ingestionendpoint: '<dataCollectionEndpoint.logsIngestionEndpoint>';
+  /** The data collection rule's immutable id (`dcr-` and 32 hex characters). */
+  readonly ingestionruleid: '<dataCollectionRule.immutableId>';
+}
+
+/** The scheduled-query alert on the last night's agents. */
+export interface AtRiskAlertSpec<R = never> {
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly enabled: true;
+  readonly severity: AlertSeverity;
+  readonly evaluationFrequency: string;
+  readonly windowSize: string;
+  readonly autoMitigate: boolean;
+  readonly query: string;
+  readonly timeAggregation: 'Count';
+  readonly operator: 'GreaterThan';
+  readonly threshold: 0;
+  readonly failingPeriods: {
+    readonly numberOfEvaluationPeriods: 1;
+    readonly minFailingPeriodsToAlert: 1;
+  };
+  /** The failed-job alert's action groups, as given. */
+  readonly actionGroupIds: readonly ResourceRef<R>[];
+}
+
+/** A validated {@link EstateVisibilityProps} with every default applied. */
+export interface EstateVisibilitySpec<R = never> {
+  readonly workspaceResourceId: ResourceRef<R>;
+  /** The workspace's region: the endpoint, rule and alert go there. */
+  readonly location: string;
+  readonly tables: readonly EstateTable[];
+  readonly dataCollectionEndpoint: {
+    readonly name: string;
+    readonly description: string;
+    /** Automation's cloud jobs reach the endpoint over the internet. */
+    readonly publicNetworkAccessEnabled: true;
+  };
+  readonly dataCollectionRule: {
+    readonly name: string;
+    readonly description: string;
+    /** The name of the rule's one Log Analytics destination. */
+    readonly destinationName: 'workspace';
+    /** Rows are stored as sent. */
+    readonly transformKql: 'source';
+  };
+  /** The identity's role on the rule (and nothing wider). */
+  readonly roleAssignment: {
+    readonly name: string;
+    readonly roleDefinitionGuid: string;
+    readonly principalType: 'ServicePrincipal';
+  };
+  readonly workbook: {
+    /** A name-based UUID. */
+    readonly name: string;
+    readonly displayName: string;
+    readonly kind: 'shared';
+    readonly category: 'workbook';
+    /** Listed in Azure Monitor's workbook gallery. */
+    readonly sourceId: 'azure monitor';
+  };
+  readonly atRiskAlert?: AtRiskAlertSpec<R>;
+  readonly jobParameters: IngestionJobParameters;
+  readonly tags: Tags;
+}
+
+/** The workspace's resource group and name, from a literal id (engines apply it to a reference once known). */
+export function workspaceIdParts(id: string): { readonly resourceGroupName: string; readonly name: string } {
+  const parsed = parseResourceId(id);
+  return { resourceGroupName: parsed?.resourceGroupName ?? '', name: parsed?.name ?? '' };
+}
+
+function checkWorkspaceId(rules: RuleSet, prop: string, value: unknown): boolean {
+  return typeof value === 'string'
+    ? checkResourceId(rules, prop, value, LOG_ANALYTICS_WORKSPACE_TYPE)
+    : rules.check(false, prop, value, `must be a ${LOG_ANALYTICS_WORKSPACE_TYPE} resource id`);
+}
+
+/**
+ * Validates `visibility` (reported under `visibility.*`) and returns its spec, or undefined when it
+ * is not given: then nothing of it is declared.
+ */
+export function resolveEstateVisibility<R = never>(
+  rules: RuleSet,
+  props: unknown,
+  target: {
+    readonly accountName: string;
+    readonly location: string;
+    /** The key the automation's deterministic names derive from. */
+    readonly nameKey: string;
+    readonly tags: Tags;
+    readonly actionGroupIds: readonly ResourceRef<R>[];
+  },
+): EstateVisibilitySpec<R> | undefined {
+  const d = ESTATE_VISIBILITY_DEFAULTS;
+  const p = rules.object(
+    'visibility',
+    props,
+    ESTATE_VISIBILITY_PROP_NAMES,
+    'an object of visibility settings',
+  );
+  if (p === undefined) return undefined;
+  const r = rules.child('visibility');
+  const workspaceGiven = r.check(
+    p.workspaceResourceId !== undefined,
+    'workspaceResourceId',
+    p.workspaceResourceId,
+    `is required: the ${LOG_ANALYTICS_WORKSPACE_TYPE} resource id the rows go to (this library never creates a workspace)`,
+  );
+  const workspace = workspaceGiven
+    ? r.ref('workspaceResourceId', p.workspaceResourceId, checkWorkspaceId)
+    : undefined;
+  const location =
+    r.literal('location', p.location, REGION_LITERAL) &&
+    r.check(
+      p.location === undefined || (typeof p.location === 'string' && regionInfo(p.location) !== undefined),
+      'location',
+      p.location,
+      "must be an Azure region name such as westeurope (the workspace's region)",
+    ) &&
+    typeof p.location === 'string'
+      ? normalizeRegion(p.location)
+      : target.location;
+  const name = (prop: string, pattern: RegExp, rule: string, fallback: string): string =>
+    checkName(r, prop, p[prop], pattern, rule) && typeof p[prop] === 'string'
+      ? (p[prop] as string)
+      : fallback;
+  const endpointName = name(
+    'dataCollectionEndpointName',
+    DATA_COLLECTION_ENDPOINT_NAME,
+    'a data collection endpoint name has 3-44 characters: letters, digits and hyphens, starting and ending with a letter or digit',
+    deriveName(target.accountName, d.dataCollectionEndpointSuffix, 44),
+  );
+  const ruleName = name(
+    'dataCollectionRuleName',
+    DATA_COLLECTION_RULE_NAME,
+    'a data collection rule name has 1-64 characters: letters, digits, -, _ and ., starting with a letter or digit and not ending with .',
+    deriveName(target.accountName, d.dataCollectionRuleSuffix, 64),
+  );
+  const alertName = name(
+    'atRiskAlertName',
+    METRIC_ALERT_NAME,
+    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
+    `${target.accountName}${d.atRiskAlertSuffix}`,
+  );
+  const displayName =
+    r.check(
+      p.workbookDisplayName === undefined ||
+        (typeof p.workbookDisplayName === 'string' &&
+          p.workbookDisplayName.trim().length > 0 &&
+          p.workbookDisplayName.length <= 256),
+      'workbookDisplayName',
+      p.workbookDisplayName,
+      'a workbook display name has 1-256 characters, not only spaces',
+    ) && typeof p.workbookDisplayName === 'string'
+      ? p.workbookDisplayName
+      : `Site Recovery Mobility agents (${target.accountName})`;
+  const alertEnabled = r.bool('atRiskAlertEnabled', p.atRiskAlertEnabled) ?? d.atRiskAlertEnabled;
+  const severity = (r.integer(
+    'atRiskAlertSeverity',
+    p.atRiskAlertSeverity,
+    0,
+    4,
+    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
+  ) ?? d.atRiskAlertSeverity) as AlertSeverity;
+  if (workspace === undefined) return undefined;
+  const roleGuid = MONITORING_METRICS_PUBLISHER_ROLE.guid;
+  return {
+    workspaceResourceId: workspace as ResourceRef<R>,
+    location,
+    tables: ESTATE_TABLES,
+    dataCollectionEndpoint: {
+      name: endpointName,
+      description: `Logs ingestion endpoint of the Site Recovery auto-update runbook of automation account ${target.accountName}.`,
+      publicNetworkAccessEnabled: true,
+    },
+    dataCollectionRule: {
+      name: ruleName,
+      description: `Rows of the Site Recovery auto-update runbook of automation account ${target.accountName}: ${ESTATE_TABLES.map((t) => t.name).join(' and ')}.`,
+      destinationName: 'workspace',
+      transformKql: 'source',
+    },
+    roleAssignment: {
+      name: uuidV5(`${target.nameKey}|${ruleName.toLowerCase()}|data-collection-rule|${roleGuid}`),
+      roleDefinitionGuid: roleGuid,
+      principalType: 'ServicePrincipal',
+    },
+    workbook: {
+      name: uuidV5(`${target.nameKey}|workbook|estate`),
+      displayName,
+      kind: 'shared',
+      category: 'workbook',
+      sourceId: 'azure monitor',
+    },
+    atRiskAlert: alertEnabled
+      ? {
+          name: alertName,
+          displayName: alertName,
+          description: `Fires when the latest night run of the Site Recovery auto-update runbook of automation account ${target.accountName} found a machine whose Mobility agent is out of support or whose upgrade is blocked. The results list the machines.`,
+          enabled: true,
+          severity,
+          evaluationFrequency: d.atRiskAlertEvaluationFrequency,
+          windowSize: d.atRiskAlertWindowSize,
+          autoMitigate: d.atRiskAlertAutoMitigate,
+          query: AT_RISK_ALERT_QUERY,
+          timeAggregation: 'Count',
+          operator: 'GreaterThan',
+          threshold: 0,
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+          actionGroupIds: [...target.actionGroupIds],
+        }
+      : undefined,
+    jobParameters: {
+      ingestionendpoint: '<dataCollectionEndpoint.logsIngestionEndpoint>',
+      ingestionruleid: '<dataCollectionRule.immutableId>',
+    },
+    tags: { ...target.tags },
+  };
+}
