@@ -413,7 +413,12 @@ function Invoke-ArmRequest {
             if ($PSBoundParameters.ContainsKey('Body') -and $Body) { $params.Body = $Body; $params.ContentType = 'application/json' }
             $response = Invoke-WebRequest @params
         } catch [TimeoutException] {
-            return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+            # The deadline (token wait, or the last request of the run), or RequestTimeoutSeconds: the
+            # latter is a transport error like any other, retried while the deadline allows.
+            if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0 -or $_.Exception.Message -like 'The deadline passed*') {
+                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+            }
+            $transportError = "No answer within $timeoutSec s (RequestTimeoutSeconds): $($_.Exception.Message)"
         } catch {
             $transportError = $_.Exception.Message
         } finally {
@@ -1389,6 +1394,9 @@ function Complete-FleetRun {
 }
 
 $Ctx.ResourceGraphApiVersion = $ResourceGraphApiVersion
+# The fleet's work ends a little before TimeoutSeconds (5%, at most a minute), which leaves the time to
+# build and write the summary of hundreds of vaults: the job as a whole ends within TimeoutSeconds.
+$Ctx.Deadline = $Ctx.Deadline.AddMilliseconds(-[Math]::Min(60000, $numbers.TimeoutSeconds * 50))
 $discoveryFailed = $false
 if ($discover) {
     # Each night: the vaults in scope, found through Resource Graph; the union with the list, exclusions removed.
