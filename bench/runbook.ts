@@ -195,7 +195,10 @@ export interface FleetBench {
   readonly targets: { target: string; value: string; met: boolean }[];
 }
 
-/** Resident memory of a process and all its descendants (Linux /proc), in kB; 0 elsewhere. */
+/**
+ * Resident memory of the largest process in a process tree (Linux /proc), in kB; 0 elsewhere. Under
+ * `dotnet tool run pwsh` the tree is the tool host, the global-tool shim and pwsh itself: the largest is pwsh.
+ */
 function treeRssKb(root: number): number {
   if (process.platform !== 'linux') return 0;
   const children = new Map<number, number[]>();
@@ -215,7 +218,7 @@ function treeRssKb(root: number): number {
     const pid = stack.pop()!;
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      total += m ? Number(m[1]) : 0;
+      total = Math.max(total, m ? Number(m[1]) : 0);
     } catch {
       // gone meanwhile
     }
@@ -382,7 +385,7 @@ export async function benchRunbookFleet(): Promise<FleetBench> {
     pwsh: `${lookup.pwsh.version} (${lookup.pwsh.source})`,
     setup: b,
     method:
-      'The shipped runbook under real pwsh (one process per run, -ParameterFile) against the fake ARM on loopback with the estate model above; wall time from spawn to exit; requests and peaks as the server saw them; pwsh peak memory as the resident set of the process tree sampled every 250 ms; one run per point.',
+      'The shipped runbook under real pwsh (one process per run, -ParameterFile) against the fake ARM on loopback with the estate model above; wall time from spawn to exit; requests and peaks as the server saw them; pwsh peak memory as the resident set of the pwsh process (the largest of the launcher tree) sampled every 250 ms; one run per point.',
     runs,
     speedupAt200,
     targets: [
