@@ -888,12 +888,12 @@ $Summary = [ordered]@{
 }
 
 function Complete-Run {
-    <# Writes the one JSON document and throws for every outcome that is not a success. #>
-    param($Summary, [string] $Outcome, [string] $Message)
+    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
+    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
     $Summary.outcome = $Outcome
     $Summary.message = $Message
-    $json = $Summary | ConvertTo-Json -Depth 12 -Compress
-    Write-Output $json
+    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
+    Write-Output $Json
     if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
         Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
         throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
@@ -1370,7 +1370,7 @@ function ConvertTo-FleetSections {
 function Complete-FleetRun {
     <#
     The fleet's one JSON document, within the byte budget: the lists are cut, least severe entries first,
-    until it fits; the counts stay complete. Then the outcome rule of Complete-Run.
+    until it fits; the counts stay complete. Written by Complete-Run.
     #>
     param($Summary, $Sections, [string] $Outcome, [string] $Message, [int] $MachineCap)
     $Summary.outcome = $Outcome
@@ -1386,11 +1386,7 @@ function Complete-FleetRun {
         Write-Verbose "The summary is $bytes bytes, over its budget of ${SummaryByteBudget}: listing fewer mappings and machines (the counts stay complete)."
         if ($MachineCap -ge $mappingCap) { $MachineCap = [int] [Math]::Floor($MachineCap / 2) } else { $mappingCap = [int] [Math]::Floor($mappingCap / 2) }
     }
-    Write-Output $json
-    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
-        Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
-        throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
-    }
+    Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
 }
 
 $Ctx.ResourceGraphApiVersion = $ResourceGraphApiVersion
