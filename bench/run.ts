@@ -14,7 +14,14 @@ import { join, relative } from 'node:path';
 import { format } from 'prettier';
 import { prepareCdktfRaw } from './cdktf-raw';
 import { renderFleetChart } from './chart';
-import { benchRunbook, renderRunbookMarkdown, type RunbookBench } from './runbook';
+import {
+  benchRunbook,
+  benchRunbookFleet,
+  renderRunbookFleetMarkdown,
+  renderRunbookMarkdown,
+  type FleetBench,
+  type RunbookBench,
+} from './runbook';
 import {
   compareWithRaw,
   defaultHeapLimitMb,
@@ -45,6 +52,8 @@ const { mapSpecifier } = require('../scripts/flavours.cjs') as {
   mapSpecifier: (specifier: string, flavour: Flavour) => string | undefined;
 };
 const runbookOnly = process.argv.includes('runbook');
+/** `npm run bench -- runbook-fleet`: only the runbook fleet at estate scale; merged into bench/results.json. */
+const runbookFleetOnly = process.argv.includes('runbook-fleet');
 
 interface Stats {
   readonly median: number;
@@ -558,6 +567,8 @@ async function main(): Promise<void> {
 
   console.log('7. The runbook against the fake ARM server');
   results.runbook = await benchRunbook(quick);
+  console.log('8. The runbook fleet at estate scale');
+  results.runbookFleet = await benchRunbookFleet();
 
   await writeResults(results);
   writeFileSync(join(root, 'bench', 'fleet-scaling.svg'), renderFleetChart(fleet));
@@ -571,6 +582,16 @@ async function mainRunbook(): Promise<void> {
   console.log('7. The runbook against the fake ARM server');
   results.runbook = await benchRunbook(quick);
   await writeResults(results);
+}
+
+/** `npm run bench -- runbook-fleet`: only the fleet section, merged into bench/results.json (nothing else written). */
+async function mainRunbookFleet(): Promise<void> {
+  const file = join(root, 'bench', 'results.json');
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  console.log('8. The runbook fleet at estate scale');
+  results.runbookFleet = await benchRunbookFleet();
+  writeFileSync(file, await format(JSON.stringify(results, null, 2), { parser: 'json' }));
+  console.log(renderRunbookFleetMarkdown(results.runbookFleet as FleetBench).join('\n'));
 }
 
 async function writeResults(results: Record<string, unknown>): Promise<void> {
@@ -688,12 +709,13 @@ function renderMarkdown(r: Record<string, unknown>): string {
     '',
     ...renderRunbookMarkdown(r.runbook as RunbookBench),
     '',
+    ...(r.runbookFleet ? [...renderRunbookFleetMarkdown(r.runbookFleet as FleetBench), ''] : []),
   ];
   return lines.join('\n');
 }
 
 if (!existsSync(join(root, 'node_modules'))) throw new Error('run npm ci first');
-(runbookOnly ? mainRunbook() : main()).catch((e: unknown) => {
+(runbookFleetOnly ? mainRunbookFleet() : runbookOnly ? mainRunbook() : main()).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });

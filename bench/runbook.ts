@@ -1,7 +1,10 @@
-import { cpus, loadavg } from 'node:os';
-import { ACCOUNT_ID, FakeArm, mapping, VAULT_ID } from '../test/runbook/fake-arm';
-import { runRunbookProcess } from '../test/runbook/harness';
-import { locatePwsh } from '../test/runbook/pwsh';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ACCOUNT_ID, FakeArm, mapping, protectedItem, VAULT_ID } from '../test/runbook/fake-arm';
+import { RUNBOOK, runRunbookProcess, type FleetSummary } from '../test/runbook/harness';
+import { locatePwsh, pwshEnv } from '../test/runbook/pwsh';
 
 /**
  * The runbook benchmark: the shipped runbook under real pwsh against the fake ARM server on loopback
@@ -140,5 +143,285 @@ export function renderRunbookMarkdown(r: RunbookBench): string[] {
       (p) =>
         `| ${p.maxConcurrency} | ${p.median.processWallMs} | ${p.median.runbookMs} | ${p.median.armRequests} + ${p.median.tokenRequests} | ${p.median.armConnections} | ${p.median.peakRequestsInFlight} | ${p.median.peakOperationsOpen} |`,
     ),
+  ];
+}
+
+// ------------------------------------------------------------------------------------------------
+// The fleet at estate scale (issue 27): vaults side by side against sequential, and a first night.
+
+/**
+ * The estate model: each vault has 4 mappings and 20 protected items; one mapping in ten needs a
+ * change (all of them on the first night); every ARM answer takes 50 ms and every asynchronous
+ * operation 3 s (polled as its Retry-After asks, every second). Sequential is MaxParallelVaults=1;
+ * side by side is the runbook's defaults (8 vaults, 16 requests in flight).
+ */
+export const RUNBOOK_FLEET_BENCH = {
+  vaults: [50, 200, 500],
+  mappingsPerVault: 4,
+  protectedItemsPerVault: 20,
+  changeEvery: 10,
+  latencyMs: 50,
+  operationMs: 3000,
+  pollRetryAfterMs: 1000,
+  sideBySide: { maxParallelVaults: 8, maxRequestsInFlight: 16 },
+  /** Sequential runs stop here: at 500 vaults one after another the night is long (see the figures at 200). */
+  sequentialUpTo: 200,
+  firstNightVaults: 500,
+} as const;
+
+export interface FleetRun {
+  readonly vaults: number;
+  readonly mode: 'sequential' | 'side by side' | 'first night (side by side)';
+  readonly maxParallelVaults: number;
+  readonly wallMs: number;
+  readonly runbookMs: number;
+  readonly requests: number;
+  readonly peakRequestsInFlight: number;
+  readonly peakOperationsOpen: number;
+  readonly pwshPeakRssMb: number;
+  readonly summaryBytes: number;
+  readonly changes: number;
+  readonly outcome: string;
+}
+export interface FleetBench {
+  readonly measuredAt: string;
+  readonly machine: string;
+  readonly loadAverage: { readonly before: number; readonly after: number };
+  readonly pwsh: string;
+  readonly setup: typeof RUNBOOK_FLEET_BENCH;
+  readonly method: string;
+  readonly runs: FleetRun[];
+  readonly speedupAt200: number | null;
+  readonly targets: { target: string; value: string; met: boolean }[];
+}
+
+/**
+ * Resident memory of the largest process in a process tree (Linux /proc), in kB; 0 elsewhere. Under
+ * `dotnet tool run pwsh` the tree is the tool host, the global-tool shim and pwsh itself: the largest is pwsh.
+ */
+function treeRssKb(root: number): number {
+  if (process.platform !== 'linux') return 0;
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total = Math.max(total, m ? Number(m[1]) : 0);
+    } catch {
+      // gone meanwhile
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+async function fleetOnce(vaults: number, parallel: number, firstNight: boolean): Promise<FleetRun> {
+  const b = RUNBOOK_FLEET_BENCH;
+  const sub = (i: number) => `${String(i % 4).repeat(8)}-1111-2222-3333-444444444444`;
+  const ids = Array.from(
+    { length: vaults },
+    (_, i) =>
+      `/subscriptions/${sub(i)}/resourceGroups/rg-${i}/providers/Microsoft.RecoveryServices/vaults/v${i}`,
+  );
+  let n = 0;
+  const mappings = ids.flatMap((v) =>
+    Array.from({ length: b.mappingsPerVault }, (_, k) =>
+      firstNight || n++ % b.changeEvery === 0
+        ? mapping(`m${k}`, {}, v)
+        : mapping(`m${k}`, { status: 'Enabled', account: ACCOUNT_ID, auth: 'SystemAssignedIdentity' }, v),
+    ),
+  );
+  const changes = mappings.filter(
+    (m) => m.properties.providerSpecificDetails!.agentAutoUpdateStatus !== 'Enabled',
+  ).length;
+  const protectedItems = ids.flatMap((v) =>
+    Array.from({ length: b.protectedItemsPerVault }, (_, k) =>
+      protectedItem(
+        `vm${k}`,
+        {
+          provider: 'A2A',
+          agentVersion: '9.62.1.1',
+          agentExpiryDate: '2027-06-01T00:00:00Z',
+          isReplicationAgentUpdateRequired: false,
+          isReplicationAgentCertificateUpdateRequired: false,
+        },
+        v,
+      ),
+    ),
+  );
+  const arm = await new FakeArm({
+    vaultId: ids[0]!,
+    otherVaults: ids.slice(1),
+    mappings,
+    protectedItems,
+    latencyMs: b.latencyMs,
+    operationMs: b.operationMs,
+    pollHeaders: { 'retry-after-ms': String(b.pollRetryAfterMs) },
+    patchPlan: () => ({ mode: 'async', via: 'both', polls: 0, status: 'Succeeded' }),
+    maxRequests: 100_000,
+  }).start();
+  const lookup = locatePwsh();
+  if (!lookup.found) throw new Error(`runbook bench: no PowerShell (${lookup.missing})`);
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-fleet-'));
+  const file = join(dir, 'parameters.json');
+  writeFileSync(
+    file,
+    JSON.stringify([
+      {
+        vaultresourceids: ids.join(','),
+        autoupdateaction: 'Enabled',
+        automationaccountarmid: ACCOUNT_ID,
+        providers: 'A2A',
+        armendpoint: arm.armEndpoint,
+        timeoutseconds: '10200',
+        maxparallelvaults: String(parallel),
+        maxrequestsinflight: String(b.sideBySide.maxRequestsInFlight),
+        reporttimeutc: '2026-11-30T00:00:00Z',
+      },
+    ]),
+  );
+  try {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(
+      lookup.pwsh.command,
+      [
+        ...lookup.pwsh.prefixArgs,
+        '-NoProfile',
+        '-NonInteractive',
+        '-File',
+        join(__dirname, '..', 'test', 'runbook', 'invoke-as-automation.ps1'),
+        '-Runbook',
+        RUNBOOK,
+        '-ParameterFile',
+        file,
+      ],
+      {
+        env: pwshEnv({ ...process.env, ...arm.identityEnv, NO_PROXY: '127.0.0.1' }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let peakKb = 0;
+    const sampler = setInterval(() => (peakKb = Math.max(peakKb, treeRssKb(child.pid!))), 250);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.resume();
+    await new Promise<void>((resolve) => child.on('close', () => resolve()));
+    clearInterval(sampler);
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const records = Buffer.concat(out)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { stream: string; text: string | null; ms?: number });
+    const output = records.filter((r) => r.stream === 'Output').map((r) => r.text ?? '');
+    if (output.length !== 1) throw new Error(`runbook fleet bench: ${output.length} output records`);
+    const summary = JSON.parse(output[0]!) as FleetSummary;
+    if (summary.counts.succeeded !== changes || !['Succeeded', 'NoChange'].includes(summary.outcome))
+      throw new Error(`runbook fleet bench: ${summary.outcome}: ${summary.message}`);
+    if (arm.violations.length) throw new Error(`runbook fleet bench: ${arm.violations.join('; ')}`);
+    return {
+      vaults,
+      mode: firstNight ? 'first night (side by side)' : parallel === 1 ? 'sequential' : 'side by side',
+      maxParallelVaults: parallel,
+      wallMs: Math.round(wallMs),
+      runbookMs: records.find((r) => r.stream === 'End')?.ms ?? 0,
+      requests: arm.requests.length,
+      peakRequestsInFlight: arm.peakInFlight,
+      peakOperationsOpen: arm.peakOpenOperations,
+      pwshPeakRssMb: Math.round(peakKb / 1024),
+      summaryBytes: Buffer.byteLength(output[0]!, 'utf8'),
+      changes,
+      outcome: summary.outcome,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await arm.close();
+  }
+}
+
+export async function benchRunbookFleet(): Promise<FleetBench> {
+  const lookup = locatePwsh();
+  if (!lookup.found) throw new Error(`runbook bench: no PowerShell (${lookup.missing})`);
+  const b = RUNBOOK_FLEET_BENCH;
+  const before = loadavg()[0]!;
+  const runs: FleetRun[] = [];
+  const log = (r: FleetRun) =>
+    console.log(
+      `  fleet ${r.vaults} vaults, ${r.mode}: ${r.wallMs} ms, ${r.requests} requests, peak ${r.peakRequestsInFlight} in flight, pwsh peak ${r.pwshPeakRssMb} MB, summary ${r.summaryBytes} bytes`,
+    );
+  const measure = async (vaults: number, parallel: number, firstNight: boolean) => {
+    const r = await fleetOnce(vaults, parallel, firstNight);
+    log(r);
+    runs.push(r);
+  };
+  for (const vaults of b.vaults) {
+    if (vaults <= b.sequentialUpTo) await measure(vaults, 1, false);
+    await measure(vaults, b.sideBySide.maxParallelVaults, false);
+  }
+  await measure(b.firstNightVaults, b.sideBySide.maxParallelVaults, true);
+  const at = (v: number, mode: FleetRun['mode']) => runs.find((r) => r.vaults === v && r.mode === mode);
+  const seq200 = at(200, 'sequential');
+  const par200 = at(200, 'side by side');
+  const speedupAt200 = seq200 && par200 ? Number((seq200.wallMs / par200.wallMs).toFixed(1)) : null;
+  const ordinary500 = at(500, 'side by side');
+  const first500 = at(500, 'first night (side by side)');
+  const peak = Math.max(...runs.map((r) => r.pwshPeakRssMb));
+  return {
+    measuredAt: new Date().toISOString(),
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+    loadAverage: { before: Number(before.toFixed(1)), after: Number(loadavg()[0]!.toFixed(1)) },
+    pwsh: `${lookup.pwsh.version} (${lookup.pwsh.source})`,
+    setup: b,
+    method:
+      'The shipped runbook under real pwsh (one process per run, -ParameterFile) against the fake ARM on loopback with the estate model above; wall time from spawn to exit; requests and peaks as the server saw them; pwsh peak memory as the resident set of the pwsh process (the largest of the launcher tree) sampled every 250 ms; one run per point.',
+    runs,
+    speedupAt200,
+    targets: [
+      {
+        target: '500 vaults, ordinary night <= 5 min',
+        value: `${ordinary500?.wallMs ?? '?'} ms`,
+        met: (ordinary500?.wallMs ?? Infinity) <= 300_000,
+      },
+      {
+        target: '500 vaults, first night <= 15 min',
+        value: `${first500?.wallMs ?? '?'} ms`,
+        met: (first500?.wallMs ?? Infinity) <= 900_000,
+      },
+      {
+        target: '>= 8x faster than sequential at 200 vaults',
+        value: `${speedupAt200 ?? '?'}x`,
+        met: (speedupAt200 ?? 0) >= 8,
+      },
+      { target: 'pwsh peak memory < 400 MB', value: `${peak} MB`, met: peak > 0 && peak < 400 },
+    ],
+  };
+}
+
+export function renderRunbookFleetMarkdown(r: FleetBench): string[] {
+  return [
+    `Runbook fleet (issue 27), measured ${r.measuredAt.slice(0, 10)} on ${r.machine} (load average ${r.loadAverage.before} before, ${r.loadAverage.after} after), PowerShell ${r.pwsh}: ${r.setup.mappingsPerVault} mappings and ${r.setup.protectedItemsPerVault} protected items per vault, 1 mapping in ${r.setup.changeEvery} needing a change (all on the first night), ${r.setup.latencyMs} ms per answer, ${r.setup.operationMs} ms per operation.`,
+    '',
+    '| vaults | mode | MaxParallelVaults | wall (ms) | requests | peak in flight | pwsh peak MB | summary bytes |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.runs.map(
+      (x) =>
+        `| ${x.vaults} | ${x.mode} | ${x.maxParallelVaults} | ${x.wallMs} | ${x.requests} | ${x.peakRequestsInFlight} | ${x.pwshPeakRssMb} | ${x.summaryBytes} |`,
+    ),
+    '',
+    '| target | value | met |',
+    '|---|---|---|',
+    ...r.targets.map((t) => `| ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
   ];
 }

@@ -1,8 +1,9 @@
 #Requires -Version 7.2
 <#
 .SYNOPSIS
-    Makes every replication protection container mapping of one Recovery Services vault carry the
-    desired Mobility-service auto-update setting, and reports exactly what it did.
+    Makes every replication protection container mapping of one Recovery Services vault, or of every
+    vault of an estate (a list, or found each night through Azure Resource Graph), carry the desired
+    Mobility-service auto-update setting, and reports exactly what it did.
 
 .DESCRIPTION
     Runs in Azure Automation under the automation account's system-assigned managed identity,
@@ -15,7 +16,16 @@
     After the reconciliation it reads the vault's replication protected items (read-only) and reports
     on every A2A and InMageRcm machine's Mobility agent, by the rules of classifyAgent in the domain.
 
-    Exactly one JSON document (summary schema 2) is written to the Output stream, last, on success and
+    A fleet (VaultResourceIds and/or discovery) is reconciled side by side: MaxParallelVaults vaults at
+    once under one deadline, at most MaxRequestsInFlight ARM requests in flight across the job, each
+    request bounded by RequestTimeoutSeconds, ARM's throttling honoured per subscription (429 and
+    Retry-After; requests paced when x-ms-ratelimit-remaining-subscription-reads/-writes run low). A
+    vault's failure stays its own; a vault whose turn comes when the deadline is near is NotStarted.
+    One token serves the whole job. The fleet summary is compact: one section per vault with complete
+    counts; the mapping and machine lists are capped over the whole job, most severe first, and the
+    document is kept under 768 KiB (Automation's job stream limit is 1 MiB).
+
+    Exactly one JSON document (summary schema 3) is written to the Output stream, last, on success and
     on failure. Outcomes other than Succeeded, NoChange and DryRun throw after the summary, so the
     Automation job is marked Failed and `pwsh -File` exits non-zero: among them AgentsNeedAttention
     (agents out of support or blocked) and ReportFailed (the protected items could not be read).
@@ -24,9 +34,34 @@
     /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}
 
 .PARAMETER VaultResourceIds
-    A fleet: comma-separated vault ids (at most 50, no duplicates), instead of VaultResourceId. Each vault
-    is reconciled and reported on in turn under the one deadline; the summary has a section per vault
-    and an overall outcome.
+    A fleet: comma-separated vault ids (no duplicates), instead of VaultResourceId; may be combined with
+    discovery (union, deduplicated case-insensitively). At most 2000 vaults per job in all. The summary
+    has a section per vault and an overall outcome: Failed when no vault succeeded, PartiallyFailed when
+    some did and others failed, TimedOut when the others only timed out or were not started.
+
+.PARAMETER DiscoverySubscriptionIds
+    Comma-separated subscription GUIDs: each night, the Recovery Services vaults in them are found
+    through Azure Resource Graph (paged with $skipToken) and reconciled.
+
+.PARAMETER DiscoveryManagementGroupId
+    One management group id: the vaults under it are found through Azure Resource Graph.
+
+.PARAMETER DiscoveryTag
+    name=value (vaults carrying that tag with that value; the name compares case-insensitively as in
+    ARM) or name alone (the tag present, any value). Optional; needs a discovery scope. No quotes,
+    backslashes or control characters; the name cannot contain < > % & ? /.
+
+.PARAMETER ExcludeVaultResourceIds
+    Comma-separated vault ids never reconciled, even when listed or found.
+
+.PARAMETER MaxParallelVaults
+    1 to 32 vaults reconciled side by side. Default 8; 1 reconciles one vault after another.
+
+.PARAMETER MaxRequestsInFlight
+    1 to 64 ARM requests in flight across the whole job. Default 16.
+
+.PARAMETER RequestTimeoutSeconds
+    5 to 300: the longest one HTTP request may take (never past the deadline). Default 60.
 
 .PARAMETER AutoUpdateAction
     Enabled or Disabled.
@@ -53,7 +88,8 @@
     0 to 365: an agent whose support ends within this many days is SupportExpiring. Default 30.
 
 .PARAMETER MaxAgentsListed
-    0 to 5000 machines listed per vault, most severe first; the counts always cover every machine. Default 1000.
+    0 to 5000 machines listed, most severe first: per vault, or over the whole job for a fleet; the counts
+    always cover every machine. Default 1000.
 
 .PARAMETER ReportTimeUtc
     Tests only: the time the report judges expiry dates against, ISO 8601 with a zone. Default: now.
@@ -65,6 +101,13 @@
 param(
     [string] $VaultResourceId = '',
     [string] $VaultResourceIds = '',
+    [string] $DiscoverySubscriptionIds = '',
+    [string] $DiscoveryManagementGroupId = '',
+    [string] $DiscoveryTag = '',
+    [string] $ExcludeVaultResourceIds = '',
+    [string] $MaxParallelVaults = '8',
+    [string] $MaxRequestsInFlight = '16',
+    [string] $RequestTimeoutSeconds = '60',
     [string] $AutoUpdateAction = '',
     [string] $AutomationAccountArmId = '',
     [string] $Providers = 'A2A',
@@ -88,8 +131,10 @@ $ErrorActionPreference = 'Stop'
 # Automation records the Verbose stream only when the runbook writes to it; a job schedule passes no
 # -Verbose, so progress is on unless the caller says -Verbose:$false.
 if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = 'Continue' }
-$RunbookVersion = '1.1.0'
-$SummarySchemaVersion = 2
+$RunbookVersion = '1.2.0'
+$SummarySchemaVersion = 3
+# The functions this script defines (handed to the runspaces that reconcile vaults side by side).
+$FunctionsBefore = @(Get-ChildItem -Path function: | ForEach-Object { $_.Name })
 
 # --- Cloud facts -------------------------------------------------------------------------------
 
@@ -106,10 +151,17 @@ $ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
 $VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
 $AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
-# A fleet job reconciles at most this many vaults: all of them share one deadline (TimeoutSeconds, at most
-# 10200 s, under Automation's 3-hour fair-share limit), which leaves each vault over three minutes at the
-# longest deadline, and keeps the job parameter (about 150 characters an id) and the summary small.
-$MaxFleetVaults = 50
+# A fleet job reconciles at most this many vaults (listed and found): the vaults run side by side under
+# one deadline; the bench measured 500 vaults well inside it, and the compact summary stays under its
+# byte budget at this size. Listed ids also count against Automation's 512 KB job parameter limit.
+$MaxFleetVaults = 2000
+# The fleet summary's lists (mappings and machines) are capped over the whole job; the document is cut
+# further, least severe entries first, until it fits this budget (Automation's job stream limit is 1 MiB).
+$MaxFleetMappingsListed = 1000
+$SummaryByteBudget = 786432
+$SubscriptionListMax = 1000
+$ManagementGroupPattern = '\A[-\w.()]{0,89}[-\w()]\z'
+$ResourceGraphApiVersion = '2022-10-01'
 $FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
@@ -243,6 +295,81 @@ function Get-ArmToken {
     }
 }
 
+function Get-ThrottleBudget {
+    <# The shared throttling state of the subscription a URL is in ('tenant' for tenant-level calls). #>
+    param($Ctx, [string] $Url)
+    $key = 'tenant'
+    if ($Url -match '/subscriptions/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(/|\?|\z)') { $key = $Matches[1].ToLowerInvariant() }
+    $budget = $null
+    if (-not $Ctx.Budgets.TryGetValue($key, [ref] $budget)) {
+        $null = $Ctx.Budgets.TryAdd($key, [hashtable]::Synchronized(@{ Key = $key; Next = [DateTimeOffset]::MinValue; ReadPaceMs = 0; WritePaceMs = 0; Paced = $false }))
+        $null = $Ctx.Budgets.TryGetValue($key, [ref] $budget)
+    }
+    return $budget
+}
+
+function Wait-ThrottleBudget {
+    <#
+    Takes the subscription's next slot: after any pause ARM asked for (429), and spaced by the pace set
+    when its remaining reads or writes ran low. False when the slot is past the deadline.
+    #>
+    param($Ctx, $Budget, [string] $Method)
+    [Threading.Monitor]::Enter($Budget.SyncRoot)
+    try {
+        $now = [DateTimeOffset]::UtcNow
+        $slot = if ($Budget.Next -gt $now) { $Budget.Next } else { $now }
+        $pace = if ($Method -ieq 'Get') { $Budget.ReadPaceMs } else { [Math]::Max($Budget.ReadPaceMs, $Budget.WritePaceMs) }
+        if ($pace -gt 0) { $Budget.Next = $slot.AddMilliseconds($pace) }
+    } finally {
+        [Threading.Monitor]::Exit($Budget.SyncRoot)
+    }
+    $wait = [int64] ($slot - [DateTimeOffset]::UtcNow).TotalMilliseconds
+    if ($wait -le 0) { return $true }
+    if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return $false }
+    Start-Sleep -Milliseconds $wait
+    return $true
+}
+
+function Update-ThrottleBudget {
+    <#
+    Reads ARM's throttling headers into the subscription's budget: below the low-water mark of remaining
+    reads (or writes), requests in that subscription are spaced, more the fewer are left (1 s at none);
+    a 429's wait holds back every request in the subscription; Resource Graph's user quota likewise.
+    #>
+    param($Ctx, $Budget, $Response, [string] $Method, $WaitMs)
+    $reads = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-ratelimit-remaining-subscription-reads'
+    $writes = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-ratelimit-remaining-subscription-writes'
+    $quota = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-user-quota-remaining'
+    $resets = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-user-quota-resets-after'
+    [Threading.Monitor]::Enter($Budget.SyncRoot)
+    try {
+        $n = 0
+        if ($reads -and [int]::TryParse($reads.Trim(), [ref] $n)) {
+            $Budget.ReadPaceMs = if ($n -lt $Ctx.LowReads) { [int] [Math]::Ceiling(1000.0 * ($Ctx.LowReads - [Math]::Max(0, $n)) / $Ctx.LowReads) } else { 0 }
+        }
+        if ($writes -and [int]::TryParse($writes.Trim(), [ref] $n)) {
+            $Budget.WritePaceMs = if ($n -lt $Ctx.LowWrites) { [int] [Math]::Ceiling(1000.0 * ($Ctx.LowWrites - [Math]::Max(0, $n)) / $Ctx.LowWrites) } else { 0 }
+        }
+        $hold = if ($null -ne $WaitMs) { [int64] $WaitMs } else { 0 }
+        $span = [TimeSpan]::Zero
+        if ($quota -and [int]::TryParse($quota.Trim(), [ref] $n) -and $n -le 0 -and $resets -and [TimeSpan]::TryParse($resets.Trim(), [Globalization.CultureInfo]::InvariantCulture, [ref] $span)) {
+            $hold = [Math]::Max($hold, [int64] $span.TotalMilliseconds)
+        }
+        if ($hold -gt 0) {
+            $until = [DateTimeOffset]::UtcNow.AddMilliseconds($hold)
+            if ($until -gt $Budget.Next) { $Budget.Next = $until }
+        }
+        $paced = ($Budget.ReadPaceMs + $Budget.WritePaceMs) -gt 0
+        if ($paced -ne $Budget.Paced) {
+            $Budget.Paced = $paced
+            if ($paced) { Write-Verbose "Subscription $($Budget.Key): ARM reports few requests left (reads $reads, writes $writes); pacing its requests ($($Budget.ReadPaceMs) ms between reads, $($Budget.WritePaceMs) ms between writes)." }
+            else { Write-Verbose "Subscription $($Budget.Key): ARM's remaining requests recovered; no more pacing." }
+        }
+    } finally {
+        [Threading.Monitor]::Exit($Budget.SyncRoot)
+    }
+}
+
 function Invoke-ArmRequest {
     <#
     One ARM request with the retry policy: transport errors, 408, 429, 500, 502, 503 and 504 are
@@ -256,16 +383,23 @@ function Invoke-ArmRequest {
     }
     $attempts = 0
     $refreshed = $false
+    $budget = Get-ThrottleBudget -Ctx $Ctx -Url $Url
+    $deadlineError = @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } }
     while ($true) {
-        if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) { return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } } }
+        if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) { $deadlineError.Attempts = $attempts; return $deadlineError }
+        # The subscription's throttling budget, then a place among the job's requests in flight.
+        if (-not (Wait-ThrottleBudget -Ctx $Ctx -Budget $budget -Method $Method)) { $deadlineError.Attempts = $attempts; return $deadlineError }
+        $remaining = Get-RemainingMilliseconds -Ctx $Ctx
+        if ($remaining -le 0 -or -not $Ctx.Gate.Wait([int] [Math]::Min([int]::MaxValue, $remaining))) { $deadlineError.Attempts = $attempts; return $deadlineError }
         $attempts++
         $response = $null
         $transportError = $null
         try {
             $token = Get-ArmToken -Ctx $Ctx
             $headers = @{ Authorization = "Bearer $token"; 'x-ms-client-request-id' = [guid]::NewGuid().ToString() }
-            # A request never outlives the deadline: its timeout is what is left of the run (100 s at most).
-            $timeoutSec = [int] [Math]::Max(1, [Math]::Min(100, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))
+            # A request never outlives the deadline nor RequestTimeoutSeconds: a hung connection costs one
+            # request's timeout (then it is retried), not what is left of the run.
+            $timeoutSec = [int] [Math]::Max(1, [Math]::Min($Ctx.RequestTimeoutSeconds, [Math]::Ceiling((Get-RemainingMilliseconds -Ctx $Ctx) / 1000.0)))
             # One web session per thread: PowerShell 7.4+ then reuses its connection (and TLS session)
             # instead of opening one per request; 7.2 ignores the reuse and behaves as before. (A
             # changed timeout renews the connection: that happens only in the last 100 s of a run.)
@@ -279,12 +413,22 @@ function Invoke-ArmRequest {
             if ($PSBoundParameters.ContainsKey('Body') -and $Body) { $params.Body = $Body; $params.ContentType = 'application/json' }
             $response = Invoke-WebRequest @params
         } catch [TimeoutException] {
-            return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+            # The deadline (token wait, or the last request of the run), or RequestTimeoutSeconds: the
+            # latter is a transport error like any other, retried while the deadline allows.
+            if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0 -or $_.Exception.Message -like 'The deadline passed*') {
+                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+            }
+            $transportError = "No answer within $timeoutSec s (RequestTimeoutSeconds): $($_.Exception.Message)"
         } catch {
             $transportError = $_.Exception.Message
+        } finally {
+            $null = $Ctx.Gate.Release()
         }
         if ($null -ne $response) {
             $code = [int] $response.StatusCode
+            $asked = if ($code -eq 429) { Get-RetryDelayMilliseconds -Headers $response.Headers } else { $null }
+            if ($code -eq 429 -and $null -eq $asked) { $asked = Get-BackoffMilliseconds -Attempt $attempts }
+            Update-ThrottleBudget -Ctx $Ctx -Budget $budget -Response $response -Method $Method -WaitMs $asked
             if ($code -eq 401 -and -not $refreshed) {
                 $refreshed = $true
                 Write-Verbose "HTTP 401 from $Method $($Ctx.ArmOrigin.Authority): refreshing the token once."
@@ -744,12 +888,12 @@ $Summary = [ordered]@{
 }
 
 function Complete-Run {
-    <# Writes the one JSON document and throws for every outcome that is not a success. #>
-    param($Summary, [string] $Outcome, [string] $Message)
+    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
+    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
     $Summary.outcome = $Outcome
     $Summary.message = $Message
-    $json = $Summary | ConvertTo-Json -Depth 12 -Compress
-    Write-Output $json
+    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
+    Write-Output $Json
     if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
         Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
         throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
@@ -759,20 +903,64 @@ function Complete-Run {
 # --- 1. Parameters, validated before any network call -----------------------------------------
 
 $problems = [Collections.Generic.List[string]]::new()
-$fleet = [bool] $VaultResourceIds
+$discover = [bool] ($DiscoverySubscriptionIds -or $DiscoveryManagementGroupId)
+$fleet = [bool] ($VaultResourceIds -or $discover -or $DiscoveryTag -or $ExcludeVaultResourceIds)
 $vaultList = @()
+$excluded = @{}
+$discoverySubscriptions = @()
+$discoveryTagName = $null
+$discoveryTagValue = $null
 if ($fleet) {
-    if ($VaultResourceId) { $problems.Add('VaultResourceId and VaultResourceIds are mutually exclusive: give one vault or a list.') }
+    if ($VaultResourceId) { $problems.Add('VaultResourceId cannot be combined with VaultResourceIds or discovery: give one vault, or a list and/or a discovery scope.') }
+    if (-not $VaultResourceIds -and -not $discover) { $problems.Add('A fleet needs VaultResourceIds or a discovery scope (DiscoverySubscriptionIds or DiscoveryManagementGroupId); DiscoveryTag and ExcludeVaultResourceIds only narrow one.') }
     $seen = @{}
-    foreach ($entry in ($VaultResourceIds -split ',')) {
-        $id = $entry.Trim()
-        if ($id -notmatch $VaultIdPattern) { $problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
-        $key = ConvertTo-NormalizedId -Id $id
-        if ($seen.ContainsKey($key)) { $problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
-        $seen[$key] = $true
-        $vaultList += $id
+    if ($VaultResourceIds) {
+        $entries = @($VaultResourceIds -split ',')
+        foreach ($entry in $entries) {
+            $id = $entry.Trim()
+            if ($id -notmatch $VaultIdPattern) { $problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+            $key = ConvertTo-NormalizedId -Id $id
+            if ($seen.ContainsKey($key)) { $problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
+            $seen[$key] = $true
+            $vaultList += $id
+        }
+        if ($entries.Count -gt $MaxFleetVaults) { $problems.Add("VaultResourceIds names $($entries.Count) vaults; one job reconciles at most $MaxFleetVaults.") }
     }
-    if (@($VaultResourceIds -split ',').Count -gt $MaxFleetVaults) { $problems.Add("VaultResourceIds names $(@($VaultResourceIds -split ',').Count) vaults; one job reconciles at most $MaxFleetVaults.") }
+    if ($DiscoverySubscriptionIds) {
+        foreach ($entry in ($DiscoverySubscriptionIds -split ',')) {
+            $sub = $entry.Trim()
+            if ($sub -notmatch "\A$GuidPattern\z") { $problems.Add("DiscoverySubscriptionIds entry '$sub' must be a subscription id (a GUID)."); continue }
+            if ($discoverySubscriptions -contains $sub.ToLowerInvariant()) { $problems.Add("DiscoverySubscriptionIds names '$sub' twice."); continue }
+            $discoverySubscriptions += $sub.ToLowerInvariant()
+        }
+        if ($discoverySubscriptions.Count -gt $SubscriptionListMax) { $problems.Add("DiscoverySubscriptionIds names $($discoverySubscriptions.Count) subscriptions; at most $SubscriptionListMax.") }
+    }
+    if ($DiscoveryManagementGroupId -and $DiscoveryManagementGroupId -notmatch $ManagementGroupPattern) {
+        $problems.Add("DiscoveryManagementGroupId '$DiscoveryManagementGroupId' must be a management group id: 1 to 90 letters, digits, '-', '_', '(', ')' or '.', not ending with '.'.")
+    }
+    if ($DiscoveryTag) {
+        $parts = $DiscoveryTag -split '=', 2
+        $discoveryTagName = $parts[0]
+        if ($parts.Count -eq 2) { $discoveryTagValue = $parts[1] }
+        # Tag names follow ARM's rules (at most 512 characters, none of < > % & \ ? /), values at most 256
+        # characters; quotes, backslashes and control characters are refused so the Resource Graph query
+        # carries them literally.
+        $badName = (-not $discoveryTagName) -or $discoveryTagName.Length -gt 512 -or $discoveryTagName -match '[<>%&\\?/''"\p{Cc}]' -or $discoveryTagName -ne $discoveryTagName.Trim()
+        $badValue = $null -ne $discoveryTagValue -and ($discoveryTagValue.Length -gt 256 -or $discoveryTagValue -match '[\\''"\p{Cc}]')
+        if ($badName) {
+            $problems.Add("DiscoveryTag '$DiscoveryTag' must be name=value or name: a name of 1 to 512 characters without < > % & \ ? /, quotes, control characters or surrounding spaces.")
+        } elseif ($badValue) {
+            $problems.Add("DiscoveryTag '$DiscoveryTag' has a value that must be at most 256 characters without quotes, backslashes or control characters.")
+        }
+        if (-not $discover) { $problems.Add('DiscoveryTag needs a discovery scope: DiscoverySubscriptionIds or DiscoveryManagementGroupId.') }
+    }
+    if ($ExcludeVaultResourceIds) {
+        foreach ($entry in ($ExcludeVaultResourceIds -split ',')) {
+            $id = $entry.Trim()
+            if ($id -notmatch $VaultIdPattern) { $problems.Add("ExcludeVaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+            $excluded[(ConvertTo-NormalizedId -Id $id)] = $true
+        }
+    }
 } elseif ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
 $action = @('Enabled', 'Disabled') | Where-Object { $_ -ieq $AutoUpdateAction.Trim() } | Select-Object -First 1
 if (-not $action) { $problems.Add("AutoUpdateAction '$AutoUpdateAction' must be Enabled or Disabled.") }
@@ -801,7 +989,7 @@ if ($ArmEndpoint) {
 }
 if ($ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
 $numbers = @{}
-foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10), @('AgentExpiringWithinDays', $AgentExpiringWithinDays, 0, 365), @('MaxAgentsListed', $MaxAgentsListed, 0, 5000))) {
+foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10), @('AgentExpiringWithinDays', $AgentExpiringWithinDays, 0, 365), @('MaxAgentsListed', $MaxAgentsListed, 0, 5000), @('MaxParallelVaults', $MaxParallelVaults, 1, 32), @('MaxRequestsInFlight', $MaxRequestsInFlight, 1, 64), @('RequestTimeoutSeconds', $RequestTimeoutSeconds, 5, 300))) {
     $parsed = 0
     if ([int]::TryParse([string] $spec[1], [ref] $parsed) -and $parsed -ge $spec[2] -and $parsed -le $spec[3]) { $numbers[$spec[0]] = $parsed }
     else { $problems.Add("$($spec[0]) '$($spec[1])' must be an integer from $($spec[2]) to $($spec[3]).") }
@@ -831,12 +1019,20 @@ if ($fleet) {
         dryRun         = [bool] $DryRun
         outcome        = $null
         message        = $null
+        discovery      = $null
         vaultOutcomes  = [ordered]@{}
         counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
         agentCounts    = [ordered]@{}
+        lists          = $null
         sections       = @()
     }
-    if ($vaultList.Count -eq 0) { $Summary.vaults = @(($VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    if ($vaultList.Count -eq 0 -and $VaultResourceIds) { $Summary.vaults = @(($VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    if ($discover) {
+        $Summary.discovery = [ordered]@{
+            state = 'NotRun'; subscriptions = @($discoverySubscriptions); managementGroup = $(if ($DiscoveryManagementGroupId) { $DiscoveryManagementGroupId } else { $null })
+            tag = $(if ($DiscoveryTag) { $DiscoveryTag } else { $null }); pages = 0; found = 0; excluded = 0; alreadyListed = 0; message = $null
+        }
+    }
     foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] = 0 }
 }
 if ($problems.Count -gt 0) {
@@ -875,6 +1071,15 @@ $Ctx = @{
     ReportTime       = $reportTime
     ExpiringWithinDays = $numbers.AgentExpiringWithinDays
     MaxAgentsListed  = $numbers.MaxAgentsListed
+    # One cap on ARM requests in flight across the job (every runspace shares it), and one throttling
+    # budget per subscription; each request bounded by RequestTimeoutSeconds.
+    Gate             = [Threading.SemaphoreSlim]::new($numbers.MaxRequestsInFlight, $numbers.MaxRequestsInFlight)
+    Budgets          = [Collections.Concurrent.ConcurrentDictionary[string, object]]::new()
+    RequestTimeoutSeconds = $numbers.RequestTimeoutSeconds
+    # Below these remaining reads / writes (ARM's per-subscription buckets hold 250 reads and 200 writes),
+    # requests in the subscription are paced.
+    LowReads         = 100
+    LowWrites        = 40
 }
 # --- 2-7. One vault: list, classify, execute, verify; then the agent report ---------------------------
 
@@ -914,7 +1119,7 @@ function Invoke-VaultRun {
             # Execute with bounded concurrency; verify; respect the deadline.
             $functionNames = @(
                 'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
-                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Invoke-ArmRequest',
+                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Get-ThrottleBudget', 'Wait-ThrottleBudget', 'Update-ThrottleBudget', 'Invoke-ArmRequest',
                 'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
             )
             $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
@@ -924,7 +1129,12 @@ function Invoke-VaultRun {
             $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
             foreach ($item in $planned) { $queue.Enqueue($item) }
             $workers = [Math]::Min($Ctx.MaxConcurrency, $planned.Count)
-            $updated = 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
+            # One worker: the mappings are updated here, without the cost of a runspace.
+            $updated = if ($workers -eq 1) {
+                foreach ($item in $planned) {
+                    try { Invoke-MappingUpdate -Item $item -Ctx $Ctx } catch { $item.result = 'Failed'; $item.errorCode = 'UnexpectedError'; $item.errorMessage = $_.Exception.Message; $item }
+                }
+            } else { 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
                 $VerbosePreference = $using:verbose
                 $ErrorActionPreference = 'Stop'
                 . ([scriptblock]::Create($using:definitions))
@@ -941,7 +1151,7 @@ function Invoke-VaultRun {
                         $item
                     }
                 }
-            }
+            } }
             $byId = @{}
             foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
             foreach ($item in $planned) {
@@ -979,7 +1189,7 @@ function Invoke-VaultRun {
     # --- 8. The agent report (read-only), unless skipped or the vault could not be listed ----------------
     if ($null -ne $list.Failure) {
         $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
-        $section.agents.message = 'The agent report was not read: the vault could not be listed.'
+        $section.agents.message = $(if ($list.Failure[0] -eq 'TimedOut') { 'The agent report was not read: the deadline passed before the vault could be listed.' } else { 'The agent report was not read: the vault could not be listed.' })
         return $section
     }
     if ($Ctx.SkipAgentReport) {
@@ -1020,29 +1230,276 @@ if (-not $fleet) {
     return
 }
 
-# --- Fleet: each vault in turn, one deadline for all; a vault that fails does not stop the others --------
-Write-Verbose ("Fleet of {0} vault(s); action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $vaultList.Count, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
-$sections = [Collections.Generic.List[object]]::new()
-foreach ($vaultId in $vaultList) {
-    try {
-        $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $vaultId
-    } catch {
-        $section = [ordered]@{ vault = $vaultId; outcome = 'Failed'; message = "Unexpected error: $($_.Exception.Message)"; counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }; mappings = @(); agents = $null }
+# --- Fleet: discovery, then the vaults side by side under one deadline; a vault's failure stays its own ---
+
+function Get-CanonicalVaultId {
+    <# A vault id as Resource Graph returns it, with ARM's casing of the fixed segments. #>
+    param([string] $Id)
+    if ($Id -match '\A/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.recoveryservices/vaults/([^/]+)/?\z') {
+        return "/subscriptions/$($Matches[1])/resourceGroups/$($Matches[2])/providers/Microsoft.RecoveryServices/vaults/$($Matches[3])"
     }
-    Write-Verbose "Vault ${vaultId}: $($section.outcome). $($section.message)"
-    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault ${vaultId}: $($section.outcome): $($section.message)" }
+    return $Id
+}
+
+function New-VaultQuery {
+    <# The Resource Graph query for the Recovery Services vaults, optionally carrying a tag (name compared case-insensitively). #>
+    param([string] $TagName, $TagValue)
+    $query = "resources | where type =~ 'microsoft.recoveryservices/vaults'"
+    if ($TagName) {
+        $query += " | mv-expand bagexpansion=array tags | where tostring(tags[0]) =~ '$TagName'"
+        if ($null -ne $TagValue) { $query += " and tostring(tags[1]) == '$TagValue'" }
+    }
+    return "$query | project id | order by id asc"
+}
+
+function Find-Vaults {
+    <#
+    The vaults in one scope (subscriptions or a management group) through Azure Resource Graph, every
+    page ($skipToken), with the retry policy and the deadline of the run. Returns @{ Ids; Pages; Failure }.
+    #>
+    param($Ctx, [string] $ScopeName, $ScopeValue, [string] $Query)
+    $url = '{0}/providers/Microsoft.ResourceGraph/resources?api-version={1}' -f $Ctx.ArmBase, $Ctx.ResourceGraphApiVersion
+    $ids = [Collections.Generic.List[string]]::new()
+    $pages = 0
+    $skipToken = $null
+    while ($true) {
+        $pages++
+        if ($pages -gt 1000) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned more than 1000 pages: stopping.') } }
+        $options = [ordered]@{ '$top' = 1000 }
+        if ($skipToken) { $options['$skipToken'] = $skipToken }
+        $body = [ordered]@{}
+        $body[$ScopeName] = @($ScopeValue)
+        $body.query = $Query
+        $body.options = $options
+        $call = Invoke-ArmRequest -Ctx $Ctx -Method Post -Url $url -Body ($body | ConvertTo-Json -Depth 6 -Compress)
+        if ($call.TimedOut) { return @{ Ids = $ids; Pages = $pages; Failure = @('TimedOut', "Resource Graph did not answer before the deadline: $($call.Error.Message)") } }
+        if ($null -eq $call.Response) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph failed: $($call.Error.Code): $($call.Error.Message)") } }
+        $code = [int] $call.Response.StatusCode
+        if ($code -ne 200) {
+            $err = Get-ArmError -Response $call.Response
+            return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph answered HTTP ${code}: $($err.Code): $($err.Message)") }
+        }
+        $page = ConvertFrom-ArmBody -Content $call.Response.Content
+        if ($null -eq $page -or $null -eq $page.PSObject.Properties['data']) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned a body without data.') } }
+        foreach ($row in @($page.data)) { if ($null -ne $row -and $row.id) { $ids.Add([string] $row.id) } }
+        $skipToken = if ($null -ne $page.PSObject.Properties['$skipToken']) { [string] $page.'$skipToken' } else { $null }
+        if (-not $skipToken) { return @{ Ids = $ids; Pages = $pages; Failure = $null } }
+    }
+}
+
+function New-VaultSection {
+    <# A section for a vault that was not reconciled (not started, or an unexpected error). #>
+    param($Ctx, [string] $VaultId, [string] $Outcome, [string] $Message, [string] $AgentMessage)
+    $agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
+    $agents.message = $AgentMessage
+    return [ordered]@{
+        vault = $VaultId; outcome = $Outcome; message = $Message
+        counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        mappings = @(); agents = $agents
+    }
+}
+
+function Get-FleetOutcome {
+    <#
+    The job's outcome from its vaults' outcomes: Failed when no vault succeeded; PartiallyFailed when some
+    did and others failed; TimedOut when some did and the others only timed out or were not started;
+    otherwise the most severe success (ReportFailed, AgentsNeedAttention, Succeeded, DryRun, NoChange).
+    A discovery that failed counts as a failure.
+    #>
+    param($VaultOutcomes, [bool] $DiscoveryFailed)
+    $ok = @('ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
+    $count = { param($names) [int] (@($names | ForEach-Object { [int] $VaultOutcomes[$_] }) | Measure-Object -Sum).Sum }
+    $succeeded = & $count $ok
+    $failed = (& $count @('Failed', 'PartiallyFailed')) + $(if ($DiscoveryFailed) { 1 } else { 0 })
+    $stopped = & $count @('TimedOut', 'NotStarted')
+    if ($failed + $stopped -gt 0) {
+        if ($succeeded -eq 0) { return 'Failed' }
+        if ($failed -gt 0) { return 'PartiallyFailed' }
+        return 'TimedOut'
+    }
+    foreach ($o in $ok) { if ([int] $VaultOutcomes[$o] -gt 0) { return $o } }
+    return 'NoChange'
+}
+
+function ConvertTo-FleetSections {
+    <#
+    The summary's view of the sections: complete counts per vault; the mappings that were not already
+    in order and the machines, each list capped over the whole job, most severe first.
+    #>
+    param($Sections, [int] $MappingCap, [int] $MachineCap)
+    $resultRank = @{ Failed = 0; TimedOut = 1; Planned = 2; WouldUpdate = 3; Succeeded = 4 }
+    $statusRank = @{}
+    for ($i = 0; $i -lt $AgentStatuses.Count; $i++) { $statusRank[$AgentStatuses[$i]] = $i }
+    $mappingPicks = [Collections.Generic.List[object]]::new()
+    $machinePicks = [Collections.Generic.List[object]]::new()
+    for ($s = 0; $s -lt $Sections.Count; $s++) {
+        foreach ($m in @($Sections[$s].mappings)) { if ($resultRank.ContainsKey([string] $m.result)) { $mappingPicks.Add(@($resultRank[[string] $m.result], $s, $m)) } }
+        if ($null -ne $Sections[$s].agents) { foreach ($a in @($Sections[$s].agents.machines)) { if ($null -ne $a) { $machinePicks.Add(@($statusRank[[string] $a.status], $s, $a)) } } }
+    }
+    $keptMappings = @($mappingPicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MappingCap)
+    $keptMachines = @($machinePicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MachineCap)
+    $mappingsOf = @{}
+    foreach ($k in $keptMappings) { if (-not $mappingsOf.ContainsKey($k[1])) { $mappingsOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $mappingsOf[$k[1]].Add($k[2]) }
+    $machinesOf = @{}
+    foreach ($k in $keptMachines) { if (-not $machinesOf.ContainsKey($k[1])) { $machinesOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $machinesOf[$k[1]].Add($k[2]) }
+    $out = for ($s = 0; $s -lt $Sections.Count; $s++) {
+        $x = $Sections[$s]
+        $agents = $null
+        if ($null -ne $x.agents) {
+            $agents = [ordered]@{
+                state = $x.agents.state; protectedItems = $x.agents.protectedItems; otherProviders = $x.agents.otherProviders
+                needAttention = $x.agents.needAttention; counts = $x.agents.counts; message = $x.agents.message
+                machines = @(if ($machinesOf.ContainsKey($s)) { foreach ($a in $machinesOf[$s]) { [ordered]@{ name = $a.name; provider = $a.provider; agentVersion = $a.agentVersion; status = $a.status; reasons = @($a.reasons) } } })
+            }
+        }
+        [ordered]@{
+            vault = $x.vault; outcome = $x.outcome; message = $x.message; durationSeconds = $x.durationSeconds; counts = $x.counts
+            mappings = @(if ($mappingsOf.ContainsKey($s)) { foreach ($m in $mappingsOf[$s]) { [ordered]@{ id = $m.id; provider = $m.provider; result = $m.result; reason = $m.reason; operationStatus = $m.operationStatus; errorCode = $m.errorCode; errorMessage = $m.errorMessage; requestId = $m.requestId; attempts = $m.attempts } } })
+            agents = $agents
+        }
+    }
+    return @{
+        Sections = @($out)
+        Lists = [ordered]@{
+            mappings = [ordered]@{ listed = $keptMappings.Count; notInOrder = $mappingPicks.Count; truncated = $keptMappings.Count -lt $mappingPicks.Count }
+            machines = [ordered]@{ listed = $keptMachines.Count; read = $machinePicks.Count; truncated = $keptMachines.Count -lt $machinePicks.Count }
+        }
+    }
+}
+
+function Complete-FleetRun {
+    <#
+    The fleet's one JSON document, within the byte budget: the lists are cut, least severe entries first,
+    until it fits; the counts stay complete. Written by Complete-Run.
+    #>
+    param($Summary, $Sections, [string] $Outcome, [string] $Message, [int] $MachineCap)
+    $Summary.outcome = $Outcome
+    $Summary.message = $Message
+    $mappingCap = $MaxFleetMappingsListed
+    for ($round = 0; $round -lt 24; $round++) {
+        $view = ConvertTo-FleetSections -Sections $Sections -MappingCap $mappingCap -MachineCap $MachineCap
+        $Summary.sections = $view.Sections
+        $Summary.lists = $view.Lists
+        $json = $Summary | ConvertTo-Json -Depth 12 -Compress
+        $bytes = [Text.Encoding]::UTF8.GetByteCount($json)
+        if ($bytes -le $SummaryByteBudget -or ($mappingCap -eq 0 -and $MachineCap -eq 0)) { break }
+        Write-Verbose "The summary is $bytes bytes, over its budget of ${SummaryByteBudget}: listing fewer mappings and machines (the counts stay complete)."
+        if ($MachineCap -ge $mappingCap) { $MachineCap = [int] [Math]::Floor($MachineCap / 2) } else { $mappingCap = [int] [Math]::Floor($mappingCap / 2) }
+    }
+    Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
+}
+
+$Ctx.ResourceGraphApiVersion = $ResourceGraphApiVersion
+# The fleet's work ends a little before TimeoutSeconds (5%, at most a minute), which leaves the time to
+# build and write the summary of hundreds of vaults: the job as a whole ends within TimeoutSeconds.
+$Ctx.Deadline = $Ctx.Deadline.AddMilliseconds(-[Math]::Min(60000, $numbers.TimeoutSeconds * 50))
+$discoveryFailed = $false
+if ($discover) {
+    # Each night: the vaults in scope, found through Resource Graph; the union with the list, exclusions removed.
+    $d = $Summary.discovery
+    $query = New-VaultQuery -TagName $discoveryTagName -TagValue $discoveryTagValue
+    $scopes = @()
+    if ($discoverySubscriptions.Count -gt 0) { $scopes += , @('subscriptions', $discoverySubscriptions) }
+    if ($DiscoveryManagementGroupId) { $scopes += , @('managementGroups', @($DiscoveryManagementGroupId)) }
+    $found = [Collections.Generic.List[string]]::new()
+    $d.state = 'Complete'
+    foreach ($scope in $scopes) {
+        $r = Find-Vaults -Ctx $Ctx -ScopeName $scope[0] -ScopeValue $scope[1] -Query $query
+        $d.pages += $r.Pages
+        foreach ($id in $r.Ids) { $found.Add((Get-CanonicalVaultId -Id $id)) }
+        if ($null -ne $r.Failure) { $d.state = $r.Failure[0]; $d.message = $r.Failure[1]; $discoveryFailed = $true; Write-Warning "Discovery: $($r.Failure[1])"; break }
+    }
+    $known = @{}
+    foreach ($id in $vaultList) { $known[(ConvertTo-NormalizedId -Id $id)] = $true }
+    $rejected = 0
+    $added = [Collections.Generic.List[string]]::new()
+    foreach ($id in ($found | Sort-Object -Unique)) {
+        if ($id -notmatch $VaultIdPattern) { $rejected++; Write-Warning "Discovery: Resource Graph returned '$id', which is not a vault id; it is ignored."; continue }
+        $key = ConvertTo-NormalizedId -Id $id
+        if ($known.ContainsKey($key)) { $d.alreadyListed++; continue }
+        $known[$key] = $true
+        $added.Add($id)
+    }
+    $d.found = $added.Count + $d.alreadyListed
+    if ($d.state -eq 'Complete') { $d.message = "Resource Graph found $($d.found) vault(s) in $($d.pages) page(s)$(if ($rejected) { "; $rejected id(s) ignored" })." }
+    $vaultList = @($vaultList) + @($added)
+}
+if ($excluded.Count -gt 0) {
+    $kept = @($vaultList | Where-Object { -not $excluded.ContainsKey((ConvertTo-NormalizedId -Id $_)) })
+    if ($null -ne $Summary.discovery) { $Summary.discovery.excluded = $vaultList.Count - $kept.Count }
+    $vaultList = $kept
+}
+$Summary.vaults = @($vaultList)
+if ($vaultList.Count -gt $MaxFleetVaults) {
+    Complete-FleetRun -Summary $Summary -Sections @() -Outcome 'Failed' -Message "The job has $($vaultList.Count) vaults in scope; one job reconciles at most $MaxFleetVaults. Narrow the scope (a tag, exclusions) or split it over several automation accounts." -MachineCap 0
+    return
+}
+
+Write-Verbose ("Fleet of {0} vault(s), {1} side by side, at most {2} requests in flight; action {3}; providers {4}; dry run {5}; ARM {6}; runbook {7}." -f $vaultList.Count, [Math]::Min($numbers.MaxParallelVaults, [Math]::Max(1, $vaultList.Count)), $numbers.MaxRequestsInFlight, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
+# A bounded pool of runspaces drains one queue of vaults; a vault whose turn comes when less than a tenth
+# of the deadline (at most 2 minutes) is left is NotStarted, so the job ends, and reports, in time.
+$startReserveMs = [Math]::Min(120000, $numbers.TimeoutSeconds * 100)
+$results = [Collections.Concurrent.ConcurrentDictionary[int, object]]::new()
+$queue = [Collections.Concurrent.ConcurrentQueue[int]]::new()
+for ($i = 0; $i -lt $vaultList.Count; $i++) { $queue.Enqueue($i) }
+$workers = [Math]::Min($numbers.MaxParallelVaults, $vaultList.Count)
+if ($workers -gt 0) {
+    $definitions = (Get-ChildItem -Path function: | Where-Object { $FunctionsBefore -notcontains $_.Name } | ForEach-Object { "function $($_.Name) {`n$($_.Definition)`n}" }) -join "`n"
+    $shared = @{ AgentStatuses = $AgentStatuses; AttentionStatuses = $AttentionStatuses; NonBlockingUpgradeReasons = $NonBlockingUpgradeReasons; KnownProviders = $KnownProviders }
+    $verbose = $VerbosePreference
+    $vaultArray = [string[]] $vaultList
+    1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
+        $VerbosePreference = $using:verbose
+        $ErrorActionPreference = 'Stop'
+        . ([scriptblock]::Create($using:definitions))
+        $sharedValues = $using:shared
+        $AgentStatuses = $sharedValues.AgentStatuses
+        $AttentionStatuses = $sharedValues.AttentionStatuses
+        $NonBlockingUpgradeReasons = $sharedValues.NonBlockingUpgradeReasons
+        $KnownProviders = $sharedValues.KnownProviders
+        $work = $using:queue
+        $done = $using:results
+        $ids = $using:vaultArray
+        $jobCtx = $using:Ctx
+        $reserve = $using:startReserveMs
+        $index = 0
+        while ($work.TryDequeue([ref] $index)) {
+            $vaultId = $ids[$index]
+            $started = [DateTimeOffset]::UtcNow
+            if ((Get-RemainingMilliseconds -Ctx $jobCtx) -le $reserve) {
+                $section = New-VaultSection -Ctx $jobCtx -VaultId $vaultId -Outcome 'NotStarted' -Message 'Not started: the deadline was near when its turn came; nothing was read or written. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
+            } else {
+                try {
+                    $section = Invoke-VaultRun -BaseCtx $jobCtx -VaultId $vaultId
+                } catch {
+                    $section = New-VaultSection -Ctx $jobCtx -VaultId $vaultId -Outcome 'Failed' -Message "Unexpected error: $($_.Exception.Message)" -AgentMessage 'The agent report was not read: the vault run failed.'
+                }
+            }
+            $section.durationSeconds = [Math]::Round(([DateTimeOffset]::UtcNow - $started).TotalSeconds, 3)
+            Write-Verbose "Vault ${vaultId}: $($section.outcome). $($section.message)"
+            if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault ${vaultId}: $($section.outcome): $($section.message)" }
+            $null = $done.TryAdd($index, $section)
+        }
+    }
+}
+# Every vault has its section, in the order of the job: one without a result says so.
+$sections = [Collections.Generic.List[object]]::new()
+for ($i = 0; $i -lt $vaultList.Count; $i++) {
+    $section = $null
+    if (-not $results.TryGetValue($i, [ref] $section)) {
+        $section = New-VaultSection -Ctx $Ctx -VaultId $vaultList[$i] -Outcome 'NotStarted' -Message 'Not started: no result came back before the job ended. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
+        $section.durationSeconds = 0
+    }
     $sections.Add($section)
 }
-$Summary.sections = @($sections)
 foreach ($section in $sections) {
     $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
     foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
     if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
 }
-# The overall outcome is the most severe vault outcome (Failed, PartiallyFailed, TimedOut, ReportFailed,
-# AgentsNeedAttention, Succeeded, DryRun, NoChange), except that Failed becomes PartiallyFailed when
-# another vault did not fail.
-$overall = $FleetOutcomePrecedence | Where-Object { $Summary.vaultOutcomes.Contains($_) } | Select-Object -First 1
-if ($overall -eq 'Failed' -and $Summary.vaultOutcomes.Count -gt 1) { $overall = 'PartiallyFailed' }
+$overall = Get-FleetOutcome -VaultOutcomes $Summary.vaultOutcomes -DiscoveryFailed $discoveryFailed
 $byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
-Complete-Run -Summary $Summary -Outcome $overall -Message "$($sections.Count) vault(s): $byOutcome."
+$fleetMessage = "$($sections.Count) vault(s)$(if ($byOutcome) { ": $byOutcome" })."
+if ($discoveryFailed) { $fleetMessage = "$fleetMessage Discovery $($Summary.discovery.state): $($Summary.discovery.message)" }
+if ($sections.Count -eq 0) { Write-Warning 'No vault in scope: nothing to reconcile.'; $fleetMessage = "No vault in scope. $fleetMessage" }
+Complete-FleetRun -Summary $Summary -Sections $sections -Outcome $overall -Message $fleetMessage -MachineCap $numbers.MaxAgentsListed

@@ -80,7 +80,7 @@ function expectContract(
   for (const r of result.runs) {
     expect(r.outputTypes).toEqual(['System.String']);
     expect(r.summary).toBeDefined();
-    expect(r.summary.schemaVersion).toBe(2);
+    expect(r.summary.schemaVersion).toBe(3);
     expect(r.threw).toBe(!SUCCESS.includes(r.summary.outcome));
   }
   const all = everything({ runs: result.runs, process: { ...result.process, exitCode: 0, wallMs: 0 } });
@@ -1337,7 +1337,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     );
 
     scenario(
-      'fails when the one deadline runs out in a fleet: the vault that hangs and every vault after it TimedOut, within TimeoutSeconds',
+      'fails when the one deadline runs out in a fleet one vault at a time: the vault that hangs TimedOut, the one after it NotStarted (never missing), within TimeoutSeconds',
       {
         otherVaults: [vaultB],
         mappings: [mapping('a0'), mapping('b0', {}, vaultB)],
@@ -1345,10 +1345,16 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
           isList(r) && r.path.toLowerCase().startsWith(VAULT_ID.toLowerCase()) ? { status: 0 } : undefined,
       },
       async ({ arm, run }) => {
-        const [r] = await run(fleetJob(arm, `${VAULT_ID},${vaultB}`, { timeoutseconds: '5' }));
+        const [r] = await run(
+          fleetJob(arm, `${VAULT_ID},${vaultB}`, { timeoutseconds: '5', maxparallelvaults: '1' }),
+        );
         const s = r!.summary as unknown as FleetSummary;
-        expect(s.outcome).toBe('TimedOut');
-        expect(s.sections.map((x) => x.outcome)).toEqual(['TimedOut', 'TimedOut']);
+        // No vault succeeded: the fleet is Failed, not PartiallyFailed.
+        expect(s.outcome).toBe('Failed');
+        expect(s.sections.map((x) => x.outcome)).toEqual(['TimedOut', 'NotStarted']);
+        expect(s.sections[0]!.agents!.message).toContain('deadline passed');
+        expect(s.sections[1]!.message).toMatch(/^Not started/);
+        expect(s.sections[1]!.agents!.state).toBe('NotRead');
         expect(r!.ms).toBeLessThan(9000);
         expect(arm.writes()).toEqual([]);
         expect(arm.arm().filter((q) => q.path.toLowerCase().startsWith(vaultB.toLowerCase()))).toEqual([]);
@@ -1361,7 +1367,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       async ({ arm, run }) => {
         const base = (ids: string, single?: string) =>
           fleetJob(arm, ids, single ? { vaultresourceid: single } : {});
-        const many = Array.from({ length: 51 }, (_, i) => VAULT_ID.replace(/vault-a$/, `vault-${i}`)).join(
+        const many = Array.from({ length: 2001 }, (_, i) => VAULT_ID.replace(/vault-a$/, `vault-${i}`)).join(
           ',',
         );
         const cases = [
@@ -1375,9 +1381,9 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         const runs = await run(cases);
         expect(runs.map((r) => r.summary.outcome)).toEqual(cases.map(() => 'InvalidInput'));
         expect(
-          runs.map((r) => /twice|at most 50|mutually exclusive|must be/.test(r.summary.message)),
+          runs.map((r) => /twice|at most 2000|cannot be combined|must be/.test(r.summary.message)),
         ).toEqual(cases.map(() => true));
-        expect((runs[4]!.summary as unknown as FleetSummary).vaults).toHaveLength(51);
+        expect((runs[4]!.summary as unknown as FleetSummary).vaults).toHaveLength(2001);
         expect(arm.requests).toEqual([]);
       },
     );

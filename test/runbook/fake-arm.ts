@@ -50,7 +50,10 @@ export interface Recorded {
 
 /** A scripted answer. `body` objects are sent as JSON; strings are sent as given. */
 export interface Reply {
-  /** 0: never answer (the connection stays open until the client gives up or the server closes). */
+  /**
+   * 0: never answer (the connection stays open until the client gives up or the server closes);
+   * -1: drop the connection without an answer.
+   */
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Json | string;
@@ -98,6 +101,27 @@ export interface FakeArmOptions {
   readonly maxRequests?: number;
   /** Largest request body accepted; default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /** Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`): the vaults it knows. */
+  readonly resourceGraph?: ResourceGraphOptions;
+  /** Delay before one ARM answer (overrides latencyMs for that request when it returns a number). */
+  readonly latencyFor?: (req: Recorded) => number | undefined;
+  /** Extra headers on every ARM answer (ARM's throttling headers, for example). */
+  readonly extraHeaders?: (req: Recorded, reply: Reply) => Readonly<Record<string, string>> | undefined;
+  /** An async operation stays InProgress at least this long after its PATCH (ms); default 0. */
+  readonly operationMs?: number;
+}
+
+/** A vault as Resource Graph returns it. */
+export interface GraphVault {
+  readonly id: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Management groups the vault's subscription sits under. */
+  readonly managementGroups?: readonly string[];
+}
+export interface ResourceGraphOptions {
+  readonly vaults: readonly GraphVault[];
+  /** Rows per page before `$skipToken` (the caller's `$top` may lower it); default 1000. */
+  readonly pageSize?: number;
 }
 
 interface Operation {
@@ -107,6 +131,7 @@ interface Operation {
   readonly input: JsonObject;
   reads: number;
   finished: boolean;
+  readonly startedAt?: number;
 }
 
 export const IDENTITY_SECRET = `identity-header-${randomUUID()}`;
@@ -136,6 +161,8 @@ export class FakeArm {
   peakOpenOperations = 0;
   /** Microsoft's contract, enforced on every request and response (contract.ts); violations land in `violations`. */
   readonly contract = new ContractEnforcer((v) => this.violations.push(v));
+  /** Resource Graph queries, in order, as parsed (scope, tag filter, page). */
+  readonly graphQueries: { scope: string[]; tag?: [string, string | undefined]; skipToken?: string }[] = [];
 
   private readonly servers: Server[] = [];
   private readonly ports = { arm: 0, identity: 0, foreign: 0 };
@@ -245,7 +272,13 @@ export class FakeArm {
         rec.status = reply.status;
         this.contract.checkResponse(server, rec, reply);
         if (reply.status === 0) return;
+        if (reply.status === -1) {
+          req.socket.destroy();
+          return;
+        }
+        const extra = server === 'arm' ? this.options.extraHeaders?.(rec, reply) : undefined;
         const h: Record<string, string> = {
+          ...extra,
           'x-ms-request-id': randomUUID(),
           'x-ms-correlation-request-id': randomUUID(),
           ...(headers['x-ms-client-request-id']
@@ -298,7 +331,7 @@ export class FakeArm {
         this.inFlight--;
         send(reply);
       };
-      const latency = this.options.latencyMs ?? 0;
+      const latency = this.options.latencyFor?.(rec) ?? this.options.latencyMs ?? 0;
       if (latency > 0) setTimeout(finish, latency);
       else finish();
     });
@@ -365,6 +398,7 @@ export class FakeArm {
       };
     }
     const path = rec.path.toLowerCase();
+    if (path === '/providers/microsoft.resourcegraph/resources') return this.resourceGraphReply(rec);
     const vaults = [this.options.vaultId, ...(this.options.otherVaults ?? [])].map((v) =>
       v.toLowerCase().replace(/\/$/, ''),
     );
@@ -462,7 +496,15 @@ export class FakeArm {
       return { status: 200, body: mapping as unknown as JsonObject };
     }
     const id = randomUUID();
-    this.operations.set(id, { id, mappingKey: key, plan, input, reads: 0, finished: false });
+    this.operations.set(id, {
+      id,
+      mappingKey: key,
+      plan,
+      input,
+      reads: 0,
+      finished: false,
+      startedAt: Date.now(),
+    });
     const base = `${this.armEndpoint}${key.slice(0, key.indexOf('/replicationfabrics/'))}`;
     const api = rec.query.get('api-version');
     const headers: Record<string, string> = { ...this.pollHeaders() };
@@ -485,7 +527,11 @@ export class FakeArm {
     const op = this.operations.get(id);
     if (!op) return { status: 404, body: armError('OperationNotFound', `No operation '${id}'.`) };
     op.reads++;
-    const running = !op.finished && (op.plan.status === 'InProgress' || op.reads <= op.plan.polls);
+    const running =
+      !op.finished &&
+      (op.plan.status === 'InProgress' ||
+        op.reads <= op.plan.polls ||
+        Date.now() - (op.startedAt ?? 0) < (this.options.operationMs ?? 0));
     if (!running && !op.finished) this.finish(op);
     if (kind === 'operationstatus') {
       if (running) {
@@ -521,6 +567,91 @@ export class FakeArm {
       };
     }
     return { status: 200, body: this.mappings.get(op.mappingKey) as unknown as JsonObject };
+  }
+
+  /**
+   * Azure Resource Graph's resources query, as far as the runbook uses it: the Recovery Services vaults
+   * in the subscriptions or management groups asked for, optionally by tag (the `mv-expand` form: name
+   * compared case-insensitively, value exactly), `$top` and `$skipToken` paging. Anything else is 400.
+   */
+  private resourceGraphReply(rec: Recorded): Reply {
+    const bad = (message: string): Reply => ({ status: 400, body: armError('BadRequest', message) });
+    if (rec.method !== 'POST') return bad('Resource Graph resources is POST.');
+    if (rec.query.get('api-version') !== '2022-10-01') return bad('Unsupported api-version.');
+    if (!/^application\/json/i.test(rec.headers['content-type'] ?? ''))
+      return bad('The content type must be JSON.');
+    let body: JsonObject;
+    try {
+      body = JSON.parse(rec.body) as JsonObject;
+    } catch {
+      return bad('The body is not JSON.');
+    }
+    const subs = body.subscriptions;
+    const groups = body.managementGroups;
+    const isStrings = (v: Json | undefined): v is string[] =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+    if ((subs !== undefined) === (groups !== undefined))
+      return bad('Give subscriptions or managementGroups.');
+    if (subs !== undefined && !isStrings(subs)) return bad('subscriptions must be a non-empty string array.');
+    if (groups !== undefined && !isStrings(groups))
+      return bad('managementGroups must be a non-empty string array.');
+    const query = body.query;
+    if (
+      typeof query !== 'string' ||
+      !/^resources \| where type =~ 'microsoft\.recoveryservices\/vaults'/.test(query)
+    )
+      return bad(`Query not understood by the fake: ${String(query)}`);
+    const tag = /tostring\(tags\[0\]\) =~ '([^']*)'(?: and tostring\(tags\[1\]\) == '([^']*)')?/.exec(query);
+    const options = (body.options ?? {}) as JsonObject;
+    const top = typeof options.$top === 'number' ? options.$top : 100;
+    if (top < 1 || top > 1000) return bad('$top must be 1 to 1000.');
+    const skipToken = typeof options.$skipToken === 'string' ? options.$skipToken : undefined;
+    const scope = (subs ?? groups) as string[];
+    this.graphQueries.push({
+      scope,
+      ...(tag ? { tag: [tag[1]!, tag[2]] } : {}),
+      ...(skipToken ? { skipToken } : {}),
+    });
+    const inScope = (v: GraphVault): boolean => {
+      if (subs) {
+        const sub = /^\/subscriptions\/([^/]+)\//i.exec(v.id)?.[1]?.toLowerCase();
+        return (subs as string[]).some((s) => s.toLowerCase() === sub);
+      }
+      return (groups as string[]).some((g) =>
+        (v.managementGroups ?? []).some((m) => m.toLowerCase() === g.toLowerCase()),
+      );
+    };
+    const tagged = (v: GraphVault): boolean => {
+      if (!tag) return true;
+      const entry = Object.entries(v.tags ?? {}).find(([k]) => k.toLowerCase() === tag[1]!.toLowerCase());
+      return entry !== undefined && (tag[2] === undefined || entry[1] === tag[2]);
+    };
+    const rows = (this.options.resourceGraph?.vaults ?? [])
+      .filter((v) => inScope(v) && tagged(v))
+      .sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    let offset = 0;
+    if (skipToken !== undefined) {
+      const decoded = /^page:(\d+)$/.exec(Buffer.from(skipToken, 'base64').toString('utf8'));
+      if (!decoded) return bad('Invalid $skipToken.');
+      offset = Number(decoded[1]);
+    }
+    const size = Math.min(top, this.options.resourceGraph?.pageSize ?? 1000);
+    const data = rows.slice(offset, offset + size).map((v) => ({
+      id: v.id,
+      name: v.id.split('/').pop()!,
+      type: 'microsoft.recoveryservices/vaults',
+      tags: { ...(v.tags ?? {}) },
+    }));
+    const reply: JsonObject = {
+      totalRecords: rows.length,
+      count: data.length,
+      data,
+      facets: [],
+      resultTruncated: 'false',
+    };
+    if (offset + size < rows.length)
+      reply.$skipToken = Buffer.from(`page:${offset + size}`).toString('base64');
+    return { status: 200, body: reply };
   }
 
   private finish(op: Operation): void {

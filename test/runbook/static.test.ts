@@ -60,6 +60,13 @@ describe('runbook contract', () => {
     expect(topLevelParams()).toEqual([
       'VaultResourceId',
       'VaultResourceIds',
+      'DiscoverySubscriptionIds',
+      'DiscoveryManagementGroupId',
+      'DiscoveryTag',
+      'ExcludeVaultResourceIds',
+      'MaxParallelVaults',
+      'MaxRequestsInFlight',
+      'RequestTimeoutSeconds',
       'AutoUpdateAction',
       'AutomationAccountArmId',
       'Providers',
