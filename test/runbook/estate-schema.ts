@@ -68,7 +68,9 @@ function valueProblem(type: ColumnType, value: unknown, nullable: boolean): stri
     case 'long':
       return Number.isInteger(value) ? undefined : `is ${JSON.stringify(value)}, not an integer`;
     case 'real':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : `is ${JSON.stringify(value)}, not a number`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? undefined
+        : `is ${JSON.stringify(value)}, not a number`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `is ${JSON.stringify(value)}, not a boolean`;
     case 'datetime':
@@ -86,7 +88,8 @@ function valueProblem(type: ColumnType, value: unknown, nullable: boolean): stri
 export function rowProblems(stream: string, row: unknown): string[] {
   const table = ESTATE_TABLES.find((t) => t.stream === stream);
   if (!table) return [`no table declares stream '${stream}'`];
-  if (row === null || typeof row !== 'object' || Array.isArray(row)) return [`a row is ${JSON.stringify(row)}, not an object`];
+  if (row === null || typeof row !== 'object' || Array.isArray(row))
+    return [`a row is ${JSON.stringify(row)}, not an object`];
   const record = row as Record<string, unknown>;
   const problems: string[] = [];
   const declared = new Set(table.columns.map((c) => c.name));

@@ -77,7 +77,7 @@ function expectContract(
   for (const r of result.runs) {
     expect(r.outputTypes).toEqual(['System.String']);
     expect(r.summary).toBeDefined();
-    expect(r.summary.schemaVersion).toBe(2);
+    expect(r.summary.schemaVersion).toBe(3);
     expect(r.threw).toBe(!SUCCESS.includes(r.summary.outcome));
   }
   const all = everything({ runs: result.runs, process: { ...result.process, exitCode: 0, wallMs: 0 } });

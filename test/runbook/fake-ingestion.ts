@@ -103,7 +103,8 @@ export class FakeIngestion {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
+      for (const [k, v] of Object.entries(req.headers))
+        headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       const match = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/.exec(url.pathname);
       const rec: IngestionRequest = {
         seq: ++this.seq,
@@ -148,17 +149,33 @@ export class FakeIngestion {
     const token = /^Bearer (.+)$/.exec(rec.headers.authorization ?? '')?.[1];
     const audience = token === undefined ? undefined : this.options.tokenAudience(token);
     if (audience !== MONITOR_AUDIENCE)
-      return wrong(401, 'InvalidToken', `The token's audience is '${String(audience)}', not ${MONITOR_AUDIENCE}.`);
+      return wrong(
+        401,
+        'InvalidToken',
+        `The token's audience is '${String(audience)}', not ${MONITOR_AUDIENCE}.`,
+      );
     if (rec.query.get('api-version') !== INGESTION_API_VERSION)
-      return wrong(400, 'InvalidApiVersion', `api-version '${String(rec.query.get('api-version'))}' is not supported.`);
+      return wrong(
+        400,
+        'InvalidApiVersion',
+        `api-version '${String(rec.query.get('api-version'))}' is not supported.`,
+      );
     if (ruleId !== this.options.ruleId)
-      return wrong(404, 'DataCollectionRuleNotFound', `No data collection rule with immutable id '${ruleId}'.`);
+      return wrong(
+        404,
+        'DataCollectionRuleNotFound',
+        `No data collection rule with immutable id '${ruleId}'.`,
+      );
     if (!ESTATE_TABLES.some((t) => t.stream === rec.stream))
       return wrong(400, 'InvalidStream', `The rule declares no stream '${rec.stream}'.`);
     if (!/^application\/json(;|$)/i.test(rec.headers['content-type'] ?? ''))
       return wrong(415, 'UnsupportedMediaType', `Content-Type '${String(rec.headers['content-type'])}'.`);
     if (rec.bytes > MAX_CALL_BYTES)
-      return wrong(413, 'ContentLengthLimitExceeded', `The body is ${rec.bytes} bytes; the limit is ${MAX_CALL_BYTES}.`);
+      return wrong(
+        413,
+        'ContentLengthLimitExceeded',
+        `The body is ${rec.bytes} bytes; the limit is ${MAX_CALL_BYTES}.`,
+      );
     let parsed: Json;
     try {
       parsed = JSON.parse(rec.body) as Json;

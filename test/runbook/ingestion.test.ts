@@ -25,7 +25,6 @@ import {
   type JobParameters,
   type RunResult,
   type RunbookSummary,
-  type VaultSection,
 } from './harness';
 import { locatePwsh, type Pwsh } from './pwsh';
 
@@ -51,7 +50,10 @@ interface IngestionSection {
   ruleId: string | null;
   runId: string | null;
   timeGenerated: string | null;
-  streams: Record<string, { rows: number; rowsSent: number; rowsNotSent: number; batches: number; batchesFailed: number }>;
+  streams: Record<
+    string,
+    { rows: number; rowsSent: number; rowsNotSent: number; batches: number; batchesFailed: number }
+  >;
   rowsSent: number;
   rowsNotSent: number;
   failures: {
@@ -68,7 +70,7 @@ interface IngestionSection {
   message: string;
 }
 const ingestionOf = (r: RunResult) => (r.summary as unknown as { ingestion: IngestionSection }).ingestion;
-const fleetOf = (r: RunResult) => r.summary as unknown as FleetSummary & { sections: (VaultSection & { durationSeconds: number })[] };
+const fleetOf = (r: RunResult) => r.summary as unknown as FleetSummary;
 
 let pwsh: Pwsh;
 const describeRuns = lookup.found ? describe : describe.skip;
@@ -100,16 +102,27 @@ const job = (arm: FakeArm, extra: Record<string, string | boolean> = {}): JobPar
   reporttimeutc: NOW,
   ...extra,
 });
-const fleetJob = (arm: FakeArm, ids: string[], extra: Record<string, string | boolean> = {}): JobParameters => {
+const fleetJob = (
+  arm: FakeArm,
+  ids: string[],
+  extra: Record<string, string | boolean> = {},
+): JobParameters => {
   const params: Record<string, string | boolean> = { ...job(arm, extra), vaultresourceids: ids.join(',') };
   delete params.vaultresourceid;
   return params;
 };
 /** The two ingestion parameters, as the job schedule sends them (lower-cased). */
-const sink = (ingestion: FakeIngestion) => ({ ingestionendpoint: ingestion.endpoint, ingestionruleid: RULE_ID });
+const sink = (ingestion: FakeIngestion) => ({
+  ingestionendpoint: ingestion.endpoint,
+  ingestionruleid: RULE_ID,
+});
 
 /** The output contract, and the token rules: each audience only to its own host, none ever written out. */
-function expectContract(arm: FakeArm, ingestion: FakeIngestion, result: Awaited<ReturnType<typeof runRunbook>>) {
+function expectContract(
+  arm: FakeArm,
+  ingestion: FakeIngestion,
+  result: Awaited<ReturnType<typeof runRunbook>>,
+) {
   for (const r of result.runs) {
     expect(r.outputTypes).toEqual(['System.String']);
     expect(r.summary).toBeDefined();
@@ -122,7 +135,8 @@ function expectContract(arm: FakeArm, ingestion: FakeIngestion, result: Awaited<
   expect(all).not.toContain(IDENTITY_SECRET);
   expect(arm.violations).toEqual([]);
   expect(ingestion.violations).toEqual([]);
-  const audienceOf = (auth: string | undefined) => arm.tokenAudience.get(/^Bearer (.+)$/.exec(auth ?? '')?.[1] ?? '');
+  const audienceOf = (auth: string | undefined) =>
+    arm.tokenAudience.get(/^Bearer (.+)$/.exec(auth ?? '')?.[1] ?? '');
   for (const q of arm.arm()) expect(audienceOf(q.headers.authorization)).toBe(ARM_AUDIENCE);
   for (const q of ingestion.requests) expect(audienceOf(q.headers.authorization)).toBe(MONITOR_AUDIENCE);
 }
@@ -192,7 +206,8 @@ const enabled = (name: string, vault = VAULT_ID) =>
 const vaultB = VAULT_ID.replace(/vault-a$/, 'vault-b');
 const vaultC = VAULT_ID.replace(/vault-a$/, 'vault-c');
 const lower = (id: string) => id.toLowerCase().replace(/\/$/, '');
-const uploads = (ingestion: FakeIngestion, stream: string) => ingestion.requests.filter((q) => q.stream === stream);
+const uploads = (ingestion: FakeIngestion, stream: string) =>
+  ingestion.requests.filter((q) => q.stream === stream);
 const rowsOfRun = (ingestion: FakeIngestion, stream: string, runId: string) =>
   ingestion.rows(stream).filter((row) => row.RunId === runId);
 /** A reply for the first `times` uploads matching `when`, then the endpoint's own answer. */
@@ -236,28 +251,44 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
     },
     undefined,
     async ({ arm, ingestion, run }) => {
-      const [night] = await run(fleetJob(arm, [VAULT_ID, vaultB, vaultC], { ...sink(ingestion), maxagentslisted: '1' }));
+      const [night] = await run(
+        fleetJob(arm, [VAULT_ID, vaultB, vaultC], { ...sink(ingestion), maxagentslisted: '1' }),
+      );
       const s = fleetOf(night!);
       expect(s.outcome).toBe('PartiallyFailed');
       const ing = ingestionOf(night!);
       expect(ing.state).toBe('Sent');
       expect(ing.outcomeBeforeIngestion).toBe('PartiallyFailed');
       expect(ing.runId).toMatch(GUID);
-      expect([ing.endpoint, ing.ruleId, ing.timeGenerated]).toEqual([ingestion.endpoint, RULE_ID, '2026-11-30T00:00:00.000Z']);
+      expect([ing.endpoint, ing.ruleId, ing.timeGenerated]).toEqual([
+        ingestion.endpoint,
+        RULE_ID,
+        '2026-11-30T00:00:00.000Z',
+      ]);
 
       // One token for Azure Monitor, asked once from the same identity endpoint; the ARM token apart.
-      expect(arm.identity().map((q) => q.query.get('resource')).sort()).toEqual([ARM_AUDIENCE, MONITOR_AUDIENCE]);
+      expect(
+        arm
+          .identity()
+          .map((q) => q.query.get('resource'))
+          .sort(),
+      ).toEqual([ARM_AUDIENCE, MONITOR_AUDIENCE]);
       // One upload per stream: the rule's immutable id, the declared stream, the API version, JSON.
-      expect(ingestion.requests.map((q) => [q.method, q.path, q.query.get('api-version'), q.status])).toEqual([
-        ['POST', `/dataCollectionRules/${RULE_ID}/streams/${RUN}`, INGESTION_API_VERSION, 204],
-        ['POST', `/dataCollectionRules/${RULE_ID}/streams/${AGENT}`, INGESTION_API_VERSION, 204],
-      ]);
+      expect(ingestion.requests.map((q) => [q.method, q.path, q.query.get('api-version'), q.status])).toEqual(
+        [
+          ['POST', `/dataCollectionRules/${RULE_ID}/streams/${RUN}`, INGESTION_API_VERSION, 204],
+          ['POST', `/dataCollectionRules/${RULE_ID}/streams/${AGENT}`, INGESTION_API_VERSION, 204],
+        ],
+      );
       for (const q of ingestion.requests) expect(q.headers['content-type']).toMatch(/^application\/json/);
 
       // Machines: exactly one row per machine judged, per vault and status as the summary counts them,
       // although the summary lists only one machine per vault (MaxAgentsListed 1).
       const agentRows = rowsOfRun(ingestion, AGENT, ing.runId!);
-      const judged = s.sections.reduce((n, x) => n + Object.values(x.agents!.counts).reduce((a, b) => a + b, 0), 0);
+      const judged = s.sections.reduce(
+        (n, x) => n + Object.values(x.agents!.counts).reduce((a, b) => a + b, 0),
+        0,
+      );
       expect(judged).toBe(7);
       expect(agentRows).toHaveLength(judged);
       expect(s.sections.map((x) => x.agents!.machinesListed)).toEqual([1, 1, 0]);
@@ -265,11 +296,19 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
         const mine = agentRows.filter((row) => row.VaultId === lower(x.vault));
         const byStatus: Record<string, number> = {};
         for (const row of mine) byStatus[String(row.Status)] = (byStatus[String(row.Status)] ?? 0) + 1;
-        expect(byStatus).toEqual(Object.fromEntries(Object.entries(x.agents!.counts).filter(([, n]) => n > 0)));
+        expect(byStatus).toEqual(
+          Object.fromEntries(Object.entries(x.agents!.counts).filter(([, n]) => n > 0)),
+        );
         // The listed machines are sent as the summary shows them.
         for (const m of x.agents!.machines) {
           expect(mine).toContainEqual(
-            expect.objectContaining({ Machine: m.name, Provider: m.provider, AgentVersion: m.agentVersion ?? '', Status: m.status, Reasons: m.reasons.join(',') }),
+            expect.objectContaining({
+              Machine: m.name,
+              Provider: m.provider,
+              AgentVersion: m.agentVersion ?? '',
+              Status: m.status,
+              Reasons: m.reasons.join(','),
+            }),
           );
         }
       }
@@ -314,12 +353,13 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
         ['AgentsNeedAttention', 1, 0],
         ['Failed', 0, 0],
       ]);
-      expect(s.sections.every((x) => x.durationSeconds > 0 && x.durationSeconds < 60)).toBe(true);
+      expect(s.sections.every((x) => x.durationSeconds! > 0 && x.durationSeconds! < 60)).toBe(true);
       expect(ing.streams).toEqual({
         [RUN]: { rows: 3, rowsSent: 3, rowsNotSent: 0, batches: 1, batchesFailed: 0 },
         [AGENT]: { rows: 7, rowsSent: 7, rowsNotSent: 0, batches: 1, batchesFailed: 0 },
       });
-      for (const row of [...agentRows, ...runRows]) expect(rowProblems(row.Machine ? AGENT : RUN, row)).toEqual([]);
+      for (const row of [...agentRows, ...runRows])
+        expect(rowProblems(row.Machine ? AGENT : RUN, row)).toEqual([]);
 
       // A dry run writes nothing to the vaults, and its judgement still reaches the workspace, under a new run id.
       const writes = arm.writes().length;
@@ -340,7 +380,7 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
   );
 
   scenario(
-    'retries an upload answered 429 (Retry-After) then 503 (backoff), and it is accepted; the outcome is the reconciliation one',
+    'retries an upload answered 429 then 503, each waited for as Retry-After asks, and it is accepted; the outcome is the reconciliation one',
     { mappings: [enabled('ok')], protectedItems: [a2aAgent('vm-1', VAULT_ID, '2027-06-01T00:00:00Z')] },
     firstTimes(
       2,
@@ -348,7 +388,7 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
       (n) =>
         n === 1
           ? ingestionError(429, 'TooManyRequests', { 'Retry-After': '1' })
-          : ingestionError(503, 'ServiceUnavailable'),
+          : ingestionError(503, 'ServiceUnavailable', { 'Retry-After': '1' }),
     ),
     async ({ arm, ingestion, run }) => {
       const [r] = await run(job(arm, sink(ingestion)));
@@ -360,12 +400,202 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
       expect(runUploads.map((q) => q.status)).toEqual([429, 503, 204]);
       expect(new Set(runUploads.map((q) => q.body)).size).toBe(1);
       expect(runUploads[1]!.at - runUploads[0]!.at).toBeGreaterThanOrEqual(950);
-      // Backoff after the second attempt: at least 2 s (exponential, with jitter, capped at 60 s).
-      expect(runUploads[2]!.at - runUploads[1]!.at).toBeGreaterThanOrEqual(1950);
+      expect(runUploads[2]!.at - runUploads[1]!.at).toBeGreaterThanOrEqual(950);
       expect(uploads(ingestion, AGENT).map((q) => q.status)).toEqual([204]);
       expect(ingestion.rows(RUN)).toHaveLength(1);
       expect(r!.verbose.join('\n')).toMatch(/HTTP 429 from Post/);
     },
   );
-});
+  // The same estate served twice, to compare a night with and without a failing workspace.
+  const estate = (): Omit<FakeArmOptions, 'vaultId'> => ({
+    mappings: [mapping('m0'), mapping('m1'), enabled('ok'), mapping('rcm0', { provider: 'InMageRcm' })],
+    protectedItems: [
+      a2aAgent('vm-1', VAULT_ID, '2027-06-01T00:00:00Z'),
+      a2aAgent('vm-2', VAULT_ID, '2027-06-01T00:00:00Z', true),
+      rcmAgent('rcm-1', VAULT_ID, '9.63.7300.1'),
+    ],
+  });
+  const comparable = (s: RunbookSummary) => ({
+    counts: s.counts,
+    // Request ids are the fake's random ones.
+    mappings: s.mappings.map((m) => ({ ...m, requestId: typeof m.requestId })),
+    agents: s.agents,
+  });
 
+  scenario(
+    'fails when an upload is always refused (503): retried, then reported in the summary and as IngestionFailed; the reconciliation is the same as without ingestion, which sends nothing',
+    estate(),
+    (q) =>
+      q.stream === AGENT ? ingestionError(503, 'ServiceUnavailable', { 'Retry-After': '0' }) : undefined,
+    async ({ arm, ingestion, run }) => {
+      // The reference night: a fake ARM of its own, no ingestion parameters: nothing sent, no Monitor token.
+      const plain = await new FakeArm({ vaultId: VAULT_ID, ...estate() }).start();
+      let reference: RunResult;
+      try {
+        const result = await runRunbook(pwsh, [job(plain)], plain.identityEnv);
+        expectContract(plain, ingestion, result);
+        reference = result.runs[0]!;
+      } finally {
+        await plain.close();
+      }
+      expect(reference.summary.outcome).toBe('Succeeded');
+      expect(ingestion.requests).toEqual([]);
+      expect(plain.identity().map((q) => q.query.get('resource'))).toEqual([ARM_AUDIENCE]);
+      const none = ingestionOf(reference);
+      expect([none.state, none.runId, none.rowsSent, none.failures]).toEqual(['NotConfigured', null, 0, []]);
+      const [r] = await run(job(arm, { ...sink(ingestion), maxretries: '2' }));
+      // The vaults saw exactly what they see without ingestion.
+      expect(comparable(r!.summary)).toEqual(comparable(reference.summary));
+      const patches = (a: FakeArm) =>
+        a
+          .writes()
+          .map((q) => [q.method, q.path, q.body].join(' '))
+          .sort();
+      expect(patches(arm)).toEqual(patches(plain));
+      expect([...arm.mappings.values()]).toEqual([...plain.mappings.values()]);
+      // The job says the rows were not all sent, after the summary (it throws).
+      expect(r!.summary.outcome).toBe('IngestionFailed');
+      expect(r!.threw).toBe(true);
+      const ing = ingestionOf(r!);
+      expect(ing.state).toBe('Failed');
+      expect(ing.outcomeBeforeIngestion).toBe('Succeeded');
+      expect([ing.rowsSent, ing.rowsNotSent]).toEqual([1, 3]);
+      expect(ing.streams[AGENT]).toEqual({
+        rows: 3,
+        rowsSent: 0,
+        rowsNotSent: 3,
+        batches: 1,
+        batchesFailed: 1,
+      });
+      expect(ing.streams[RUN]).toEqual({
+        rows: 1,
+        rowsSent: 1,
+        rowsNotSent: 0,
+        batches: 1,
+        batchesFailed: 0,
+      });
+      const refused = uploads(ingestion, AGENT);
+      expect(refused.map((q) => q.status)).toEqual([503, 503, 503]);
+      expect(ing.failures).toEqual([
+        {
+          stream: AGENT,
+          batch: 1,
+          rows: 3,
+          status: 503,
+          errorCode: 'ServiceUnavailable',
+          errorMessage: 'The service answered ServiceUnavailable.',
+          requestId: expect.stringMatching(GUID),
+          attempts: 3,
+        },
+      ]);
+      expect(r!.summary.message).toContain('3 of 4 row(s) were not sent to Log Analytics');
+      expect(r!.summary.message).toContain('Before sending, the outcome was Succeeded');
+      expect(r!.warnings.join('\n')).toMatch(/Custom-AsrMobilityAgent_CL was not sent: ServiceUnavailable/);
+      // The vault's row did arrive, and says how the reconciliation went.
+      expect(ingestion.rows(RUN).map((row) => [row.Outcome, row.MappingsChanged])).toEqual([
+        ['Succeeded', 3],
+      ]);
+    },
+  );
+
+  scenario(
+    'fails when the rule refuses an upload (400): sent once, not retried; a worse reconciliation outcome (Failed) stands and its message says what was not sent',
+    {
+      mappings: [mapping('m0')],
+      hook: (r) =>
+        r.method === 'PATCH'
+          ? { status: 400, body: { error: { code: 'InvalidInput', message: 'Refused.' } } }
+          : undefined,
+    },
+    (q) => (q.stream === RUN ? ingestionError(400, 'InvalidStream') : undefined),
+    async ({ arm, ingestion, run }) => {
+      const [r] = await run(job(arm, sink(ingestion)));
+      expect(r!.summary.outcome).toBe('Failed');
+      expect(r!.summary.mappings[0]!.errorCode).toBe('InvalidInput');
+      const ing = ingestionOf(r!);
+      expect([ing.state, ing.outcomeBeforeIngestion, ing.rowsNotSent]).toEqual(['Failed', 'Failed', 1]);
+      expect(ing.failures.map((f) => [f.stream, f.status, f.errorCode, f.attempts])).toEqual([
+        [RUN, 400, 'InvalidStream', 1],
+      ]);
+      expect(uploads(ingestion, RUN)).toHaveLength(1);
+      expect(r!.summary.message).toMatch(/failed.*1 of 1 row\(s\) were not sent to Log Analytics/);
+      // No protected items, so no machine rows and nothing sent to that stream.
+      expect(uploads(ingestion, AGENT)).toEqual([]);
+      expect(ing.streams[AGENT]).toEqual({
+        rows: 0,
+        rowsSent: 0,
+        rowsNotSent: 0,
+        batches: 0,
+        batchesFailed: 0,
+      });
+    },
+  );
+
+  (() => {
+    // About 9.3 kB a row (long names keep the run short): 120 machines are over 1 MB of rows.
+    const long = (i: number) => `vm-${String(i).padStart(4, '0')}-${'x'.repeat(9000)}`;
+    const many = Array.from({ length: 120 }, (_, i) => a2aAgent(long(i), VAULT_ID, '2027-06-01T00:00:00Z'));
+    scenario(
+      'splits more than 1 MB of rows into uploads under the limit, every row sent once and in order',
+      { mappings: [enabled('ok')], protectedItems: many, protectedItemPageSize: 60 },
+      undefined,
+      async ({ arm, ingestion, run }) => {
+        const [r] = await run(job(arm, { ...sink(ingestion), maxagentslisted: '0' }));
+        expect(r!.summary.outcome).toBe('NoChange');
+        const sent = uploads(ingestion, AGENT);
+        expect(sent.reduce((n, q) => n + q.bytes, 0)).toBeGreaterThan(1024 * 1024);
+        expect(sent).toHaveLength(2);
+        for (const q of sent) {
+          expect(q.status).toBe(204);
+          expect(q.bytes).toBeLessThanOrEqual(1_000_000);
+          expect(q.bytes).toBe(Buffer.byteLength(q.body));
+        }
+        expect(ingestion.rows(AGENT).map((row) => row.Machine)).toEqual(many.map((_, i) => long(i)));
+        expect(ingestionOf(r!).streams[AGENT]).toEqual({
+          rows: 120,
+          rowsSent: 120,
+          rowsNotSent: 0,
+          batches: 2,
+          batchesFailed: 0,
+        });
+        expect(r!.summary.agents!.machines).toEqual([]);
+      },
+    );
+  })();
+
+  scenario(
+    'fails on ingestion parameters that are incomplete or malformed, before any request (InvalidInput)',
+    estate(),
+    undefined,
+    async ({ arm, ingestion, run }) => {
+      const cases: [Record<string, string>, RegExp][] = [
+        [{ ingestionendpoint: ingestion.endpoint }, /IngestionEndpoint .* without IngestionRuleId/],
+        [{ ingestionruleid: RULE_ID }, /IngestionRuleId .* without IngestionEndpoint/],
+        [
+          { ingestionendpoint: 'http://dce.westeurope-1.ingest.monitor.azure.com', ingestionruleid: RULE_ID },
+          /must use https/,
+        ],
+        [
+          { ingestionendpoint: `${ingestion.endpoint}/dataCollectionRules`, ingestionruleid: RULE_ID },
+          /no path/,
+        ],
+        [{ ingestionendpoint: `${ingestion.endpoint}?x=1`, ingestionruleid: RULE_ID }, /no path, query/],
+        [{ ingestionendpoint: ingestion.endpoint, ingestionruleid: 'dcr-0123' }, /dcr- followed by 32 hex/],
+        [
+          {
+            ingestionendpoint: ingestion.endpoint,
+            ingestionruleid: '/subscriptions/x/dataCollectionRules/r',
+          },
+          /immutable id/,
+        ],
+      ];
+      const runs = await run(cases.map(([extra]) => job(arm, extra)));
+      runs.forEach((r, i) => {
+        expect(r.summary.outcome).toBe('InvalidInput');
+        expect(r.summary.message).toMatch(cases[i]![1]);
+      });
+      expect(arm.requests).toEqual([]);
+      expect(ingestion.requests).toEqual([]);
+    },
+  );
+});

@@ -73,6 +73,8 @@ describe('runbook contract', () => {
       'SkipAgentReport',
       'AgentExpiringWithinDays',
       'MaxAgentsListed',
+      'IngestionEndpoint',
+      'IngestionRuleId',
       'ReportTimeUtc',
     ]);
   });
