@@ -1247,6 +1247,7 @@ if (-not $fleet) {
     $Summary.counts = $section.counts
     $Summary.mappings = $section.mappings
     $Summary.agents = $section.agents
+    $Summary.durationSeconds = $section.durationSeconds
     $final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($section) -Outcome $section.outcome -Message $section.message
     Complete-Run -Summary $Summary -Outcome $final.Outcome -Message $final.Message
     return

@@ -535,9 +535,15 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
     // About 9.3 kB a row (long names keep the run short): 120 machines are over 1 MB of rows.
     const long = (i: number) => `vm-${String(i).padStart(4, '0')}-${'x'.repeat(9000)}`;
     const many = Array.from({ length: 120 }, (_, i) => a2aAgent(long(i), VAULT_ID, '2027-06-01T00:00:00Z'));
+    const huge = a2aAgent(`vm-huge-${'y'.repeat(1_000_000)}`, vaultB, '2027-06-01T00:00:00Z');
     scenario(
-      'splits more than 1 MB of rows into uploads under the limit, every row sent once and in order',
-      { mappings: [enabled('ok')], protectedItems: many, protectedItemPageSize: 60 },
+      'splits more than 1 MB of rows into uploads under the limit, every row sent once and in order; a row alone over the limit is reported, not sent',
+      {
+        otherVaults: [vaultB],
+        mappings: [enabled('ok'), enabled('b0', vaultB)],
+        protectedItems: [...many, huge, a2aAgent('vm-b', vaultB, '2027-06-01T00:00:00Z')],
+        protectedItemPageSize: 60,
+      },
       undefined,
       async ({ arm, ingestion, run }) => {
         const [r] = await run(job(arm, { ...sink(ingestion), maxagentslisted: '0' }));
@@ -559,6 +565,34 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
           batchesFailed: 0,
         });
         expect(r!.summary.agents!.machines).toEqual([]);
+        expect((r!.summary as unknown as { durationSeconds: number }).durationSeconds).toBe(
+          ingestion.rows(RUN)[0]!.DurationSeconds,
+        );
+
+        // vault-b: one machine's row is over 1 MB by itself; the other row and the vault's row go.
+        const [b] = await run(
+          job(arm, { ...sink(ingestion), vaultresourceid: vaultB, maxagentslisted: '0' }),
+        );
+        expect(b!.summary.outcome).toBe('IngestionFailed');
+        const ing = ingestionOf(b!);
+        expect(ing.streams[AGENT]).toEqual({
+          rows: 2,
+          rowsSent: 1,
+          rowsNotSent: 1,
+          batches: 1,
+          batchesFailed: 0,
+        });
+        expect(ing.failures).toEqual([
+          expect.objectContaining({
+            stream: AGENT,
+            batch: null,
+            rows: 1,
+            errorCode: 'RowTooLarge',
+            attempts: 0,
+          }),
+        ]);
+        expect(rowsOfRun(ingestion, AGENT, ing.runId!).map((row) => row.Machine)).toEqual(['vm-b']);
+        expect(rowsOfRun(ingestion, RUN, ing.runId!)).toHaveLength(1);
       },
     );
   })();
