@@ -633,3 +633,76 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
     },
   );
 });
+
+describe('the fake ingestion endpoint holds the contract the runbook is tested against', () => {
+  const good = {
+    TimeGenerated: '2026-11-30T00:00:00.000Z',
+    RunId: '6f1c2a8e-0b7d-4c1e-9a51-3d2f7e6b9c10',
+    VaultId: lower(VAULT_ID),
+    MappingsListed: 2,
+    MappingsChanged: 1,
+    MappingsFailed: 0,
+    Outcome: 'Succeeded',
+    DurationSeconds: 1.5,
+  };
+
+  it('fails rows that do not fit the tables: a column missing, undeclared or of the wrong type', () => {
+    expect(rowProblems(RUN, good)).toEqual([]);
+    const missing: Record<string, unknown> = { ...good };
+    delete missing.Outcome;
+    expect(rowProblems(RUN, missing)).toEqual(["AsrMobilityRun_CL: column 'Outcome' is missing"]);
+    expect(rowProblems(RUN, { ...good, Extra: 'x' })).toEqual([
+      "AsrMobilityRun_CL: column 'Extra' is not declared",
+    ]);
+    expect(
+      rowProblems(RUN, { ...good, MappingsListed: 2.5, TimeGenerated: '30/11/2026', RunId: null }),
+    ).toEqual([
+      'AsrMobilityRun_CL.TimeGenerated (datetime) is "30/11/2026", not an ISO 8601 UTC date and time',
+      'AsrMobilityRun_CL.RunId (string) is null',
+      'AsrMobilityRun_CL.MappingsListed (int) is 2.5, not a 32-bit integer',
+    ]);
+    expect(rowProblems('Custom-Other_CL', good)).toEqual(["no table declares stream 'Custom-Other_CL'"]);
+  });
+
+  it('fails uploads with a token for another audience, another rule, an undeclared stream, over 1 MB or with a bad row', async () => {
+    const audiences: Record<string, string> = { monitor: MONITOR_AUDIENCE, arm: ARM_AUDIENCE };
+    const ingestion = await new FakeIngestion({
+      ruleId: RULE_ID,
+      tokenAudience: (t) => audiences[t],
+    }).start();
+    try {
+      const post = async (token: string, rule: string, stream: string, body: string) =>
+        (
+          await fetch(
+            `${ingestion.endpoint}/dataCollectionRules/${rule}/streams/${stream}?api-version=${INGESTION_API_VERSION}`,
+            {
+              method: 'POST',
+              headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+              body,
+            },
+          )
+        ).status;
+      const rows = JSON.stringify([good]);
+      expect(await post('monitor', RULE_ID, RUN, rows)).toBe(204);
+      expect(await post('arm', RULE_ID, RUN, rows)).toBe(401);
+      expect(await post('monitor', 'dcr-ffffffffffffffffffffffffffffffff', RUN, rows)).toBe(404);
+      expect(await post('monitor', RULE_ID, 'Custom-Other_CL', rows)).toBe(400);
+      expect(await post('monitor', RULE_ID, RUN, JSON.stringify([{ ...good, MappingsFailed: '0' }]))).toBe(
+        400,
+      );
+      const big = JSON.stringify(Array.from({ length: 3300 }, () => good));
+      expect(Buffer.byteLength(big)).toBeGreaterThan(1024 * 1024);
+      expect(await post('monitor', RULE_ID, RUN, big)).toBe(413);
+      expect(ingestion.rows(RUN)).toEqual([good]);
+      expect(ingestion.violations.map((v) => v.split(': ')[1]!.split(' ')[0])).toEqual([
+        '401',
+        '404',
+        '400',
+        '400',
+        '413',
+      ]);
+    } finally {
+      await ingestion.close();
+    }
+  });
+});
