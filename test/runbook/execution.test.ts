@@ -1512,11 +1512,16 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     async ({ arm, run }) => {
       const [r] = await run(job(arm, { reporttimeutc: '2026-11-30T02:00:00Z', maxagentslisted: '3' }));
       expect(r!.summary.outcome).toBe('AgentsNeedAttention');
-      // As Prettier writes it (the page is Prettier-formatted); only request ids are replaced.
+      // As Prettier writes it (the page is Prettier-formatted); only request ids and the measured
+      // duration are replaced.
       const json = JSON.stringify(
         r!.summary,
         (key, value: unknown) =>
-          key === 'requestId' && typeof value === 'string' ? '<x-ms-request-id>' : value,
+          key === 'requestId' && typeof value === 'string'
+            ? '<x-ms-request-id>'
+            : key === 'durationSeconds' && typeof value === 'number'
+              ? 4.2
+              : value,
         2,
       );
       const prettier = join(__dirname, '..', '..', 'node_modules', 'prettier', 'bin', 'prettier.cjs');

@@ -143,6 +143,8 @@ export class FakeArm {
   readonly requests: Recorded[] = [];
   /** Tokens issued by the identity endpoint, in order. */
   readonly issuedTokens: string[] = [];
+  /** The `resource` (audience) each issued token was asked for. */
+  readonly tokenAudience = new Map<string, string>();
   /** Tokens ARM accepts; a scenario may revoke one to force a 401. */
   readonly validTokens = new Set<string>();
   /** When each token expires (epoch seconds): ARM refuses it afterwards. */
@@ -354,6 +356,7 @@ export class FakeArm {
     const token = `fake-arm-token-${randomUUID()}`;
     this.issuedTokens.push(token);
     this.validTokens.add(token);
+    this.tokenAudience.set(token, rec.query.get('resource')!);
     const now = Math.floor(Date.now() / 1000);
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
     this.tokenExpiry.set(token, now + lifetime);

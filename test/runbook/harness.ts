@@ -37,6 +37,8 @@ export interface VaultSection {
   counts: RunbookSummary['counts'];
   mappings: SummaryItem[];
   agents: AgentReport | null;
+  /** Time the vault's reconciliation and report took (schema version 3). */
+  durationSeconds?: number;
 }
 
 /** The summary of a fleet job (VaultResourceIds): totals, the overall outcome, one section per vault. */

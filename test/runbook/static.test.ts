@@ -80,6 +80,8 @@ describe('runbook contract', () => {
       'SkipAgentReport',
       'AgentExpiringWithinDays',
       'MaxAgentsListed',
+      'IngestionEndpoint',
+      'IngestionRuleId',
       'ReportTimeUtc',
     ]);
   });
