@@ -372,7 +372,10 @@ export function scenarioFromConfig(
       scenario: 'existing',
       props: {
         vaults: parseJson<ExistingVaultsScenarioProps['vaults']>('existingVaults', v.existingVaults) ?? [],
-        discovery: parseJson<ExistingVaultsScenarioProps['discovery']>('existingDiscovery', v.existingDiscovery),
+        discovery: parseJson<ExistingVaultsScenarioProps['discovery']>(
+          'existingDiscovery',
+          v.existingDiscovery,
+        ),
         automation: {
           ...(fleetAutomation as Omit<ExistingVaultsScenarioProps['automation'], 'name'>),
           name: v.automationAccountName,
