@@ -4,9 +4,13 @@ import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-r
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
 import type { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  fleetJobParameters as jobParameters,
   resolveExistingVaultsScenario,
+  fleetRoleDescription as roleDescription,
+  fleetScheduleDescription as scheduleDescription,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
@@ -25,8 +29,11 @@ export interface FleetSchedule {
  * Keeps Mobility-service agents current on vaults that already exist: one automation account
  * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
  * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
- * (scoped to the vault's id, nothing wider), and the failed-job alert. No vault, fabric, container,
- * policy or mapping is declared. Every prop is validated before anything is created.
+ * (scoped to the vault's id), and the failed-job alert. With `discovery`, the runbook also finds
+ * vaults each night by scope and tag: the role is then assigned at each subscription or management
+ * group (reported as warning ASR-W01). A vault id may be a token (a data source attribute, a
+ * `TerraformVariable`) given with a stable `key`. No vault, fabric, container, policy or mapping is
+ * declared. Every prop is validated before anything is created.
  */
 export class ExistingVaultsMobilityAutoUpdate extends Construct {
   readonly spec: ExistingVaultsScenarioSpec;
@@ -69,23 +76,19 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
         interval: s.interval,
         timezone: s.timeZone,
         startTime: s.startTime,
-        description: `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`,
+        description: scheduleDescription(s),
         // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
         lifecycle: { ignoreChanges: ['start_time'] },
       });
-      const p = s.jobParameters;
       const jobSchedule = new AutomationJobSchedule(this, `JobSchedule-${s.key}`, {
         resourceGroupName: a.resourceGroupName,
         automationAccountName: this.account.name,
         jobScheduleId: s.jobScheduleId,
         runbookName: this.runbook.name,
         scheduleName: schedule.name,
+        // Lists join as text: a reference (token) in them becomes Terraform's own interpolation.
         parameters: {
-          vaultresourceids: p.vaultresourceids,
-          autoupdateaction: p.autoupdateaction,
-          automationaccountarmid: this.account.id,
-          providers: p.providers,
-          timeoutseconds: p.timeoutseconds,
+          ...jobParameters(s, this.account.id, (ids) => ids.join(',')),
           ...core.visibility?.jobParameters,
         },
         // As for a single vault: a new runbook type replaces the runbook and Automation drops its job schedules.
@@ -98,21 +101,26 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
       return { schedule, jobSchedule };
     });
 
-    this.roleAssignments = a.roleAssignments.map(
-      (ra) =>
-        new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
-          name: ra.name,
-          // Every scope here is a literal id: each vault's own, or one the user added.
-          scope: ra.scope.resourceId,
-          roleDefinitionId: roleDefinitionId(ra.scope.subscriptionId, ra.roleDefinitionGuid),
-          principalId: this.principalId,
-          principalType: ra.principalType,
-          // A fresh identity may not have replicated in Entra ID yet.
-          skipServicePrincipalAadCheck: true,
-          description:
-            'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
-        }),
-    );
+    this.roleAssignments = a.roleAssignments.map((ra) => {
+      const s = ra.scope;
+      return new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+        name: ra.name,
+        // A vault's own id (a literal or a reference), a discovery scope, or a scope the user added.
+        scope: s.resourceId,
+        roleDefinitionId:
+          s.kind === 'discovery' && s.width === 'managementGroup'
+            ? `/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`
+            : roleDefinitionId(
+                s.subscriptionId || Fn.lower(Fn.element(Fn.split('/', s.resourceId), 2)),
+                ra.roleDefinitionGuid,
+              ),
+        principalId: this.principalId,
+        principalType: ra.principalType,
+        // A fresh identity may not have replicated in Entra ID yet.
+        skipServicePrincipalAadCheck: true,
+        description: roleDescription(ra.scope.kind),
+      });
+    });
     this.failedJobAlert = addAutomationMonitoring(this, a, this.account.id);
     reportWarnings(this, spec.warnings);
   }

@@ -192,8 +192,8 @@ export interface RunbookStorageProps {
   readonly sasValidityInHours?: number;
 }
 
-/** One role assignment for the automation identity. */
-export interface RoleAssignmentSpec {
+/** One role assignment for the automation identity. `R`: the engine's reference type (an existing vault's id may be one). */
+export interface RoleAssignmentSpec<R = never> {
   /** Deterministic assignment name (a name-based UUID). */
   readonly name: string;
   /** The role definition GUID. */
@@ -209,12 +209,29 @@ export interface RoleAssignmentSpec {
         /** Index in `additionalRoleScopes`. */ readonly propIndex: number;
       }
     | {
-        /** An existing vault of the existing-vaults scenario, given by its literal id. */
+        /** An existing vault of the existing-vaults scenario, given by its id (a literal or a reference). */
         readonly kind: 'existingVault';
-        readonly resourceId: string;
+        readonly resourceId: ResourceRef<R>;
+        /** Lower case; '' when the id is a reference (the adapters read it from the id at deploy). */
         readonly subscriptionId: string;
         /** Index in the scenario's `vaults`. */
         readonly vaultIndex: number;
+        /** The vault's stable key: its `key`, else its id in lower case. The assignment's name derives from it. */
+        readonly key: string;
+      }
+    | {
+        /**
+         * A discovery scope of the existing-vaults scenario: a subscription
+         * (`/subscriptions/{id}`) or a management group
+         * (`/providers/Microsoft.Management/managementGroups/{id}`), wider than a vault by design.
+         */
+        readonly kind: 'discovery';
+        readonly resourceId: string;
+        readonly width: 'subscription' | 'managementGroup';
+        /** Lower case, for a subscription; '' for a management group. */
+        readonly subscriptionId: string;
+        /** The prop that asked for it, from the scenario's props (`discovery.subscriptionIds[0]`). */
+        readonly prop: string;
       };
   readonly principalType: 'ServicePrincipal';
 }

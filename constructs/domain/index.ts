@@ -56,6 +56,7 @@ export {
 } from './checks';
 export { ValidationError, type Violation } from './errors';
 export {
+  MAX_DISCOVERY_SUBSCRIPTIONS,
   MAX_VAULTS_PER_ACCOUNT,
   RECOVERY_SERVICES_VAULT_TYPE,
   resolveExistingVaultsScenario,
@@ -69,6 +70,9 @@ export {
   type FleetJobScheduleParameters,
   type FleetRoleAssignmentSpec,
   type FleetScheduleSpec,
+  type VaultDiscoveryProps,
+  type VaultDiscoverySpec,
+  type VaultTagFilter,
 } from './existing-vaults';
 export { planExistingVaults, planScenario, type PlannedResource } from './plan';
 export { REGIONS, type RegionInfo } from './regions';

@@ -5,8 +5,19 @@ import type { RuleSet } from './rules';
 export const VAULT_NAME = /^[A-Za-z][A-Za-z0-9-]{1,49}$/;
 /** Automation account: 6-50 characters, letters, digits and hyphens, starting with a letter, ending with a letter or digit. */
 export const AUTOMATION_ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/;
-/** Resource group: 1-90 characters of letters, digits, `_`, `-`, `.`, `(`, `)`; not ending with `.`. */
-export const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+/**
+ * Resource group: 1-90 characters of letters and digits as Azure counts them (Unicode letters and
+ * decimal digits, what .NET's `Char.IsLetterOrDigit` accepts), `_`, `-`, `.`, `(`, `)`; not ending
+ * with `.`. The runbook's `$ResourceGroupPattern` is the same text: test it with
+ * {@link isResourceGroupName}, which also refuses characters outside the Basic Multilingual Plane
+ * (.NET matches UTF-16 code units, so a surrogate pair is never a letter there).
+ */
+export const RESOURCE_GROUP_NAME = /^[-\p{L}\p{Nd}_.()]{0,89}[-\p{L}\p{Nd}_()]$/u;
+
+/** Whether `value` is a resource group name by {@link RESOURCE_GROUP_NAME}, as the runbook reads it too. */
+export function isResourceGroupName(value: string): boolean {
+  return RESOURCE_GROUP_NAME.test(value) && !/[\ud800-\udfff]/.test(value);
+}
 /** Site Recovery child names (fabric, container, policy, mapping): 1-63 of letters, digits, `-` and `_`, starting with a letter or digit. */
 export const SITE_RECOVERY_CHILD_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 /** Runbook: 1-63 characters, letters, digits, `-` and `_`, starting with a letter. */
@@ -17,6 +28,32 @@ export const SCHEDULE_NAME = /^[^<>*%&:\\?.+/]{0,127}[^<>*%&:\\?.+/ ]$/;
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** A role definition GUID. */
 export const GUID_PATTERN = new RegExp(`^${GUID}$`);
+
+/**
+ * The one rule for a Recovery Services vault id, shared with the runbook's `$VaultIdPattern` and
+ * tested against one table (test/fixtures/vault-id-cases.json) in both suites:
+ * `/subscriptions/{guid}/resourceGroups/{resource group}/providers/Microsoft.RecoveryServices/vaults/{vault name}`,
+ * at most one trailing `/`. The fixed words (`subscriptions`, `resourceGroups`, `providers`, the
+ * type) compare case-insensitively, as ARM compares them; the segments follow Azure's naming rules
+ * ({@link RESOURCE_GROUP_NAME}, {@link VAULT_NAME}), so an id never carries white space, a query, a
+ * fragment, a dot segment or an extra segment into a role assignment scope or a URL.
+ * Returns the parts, or undefined for anything else.
+ */
+export function parseVaultResourceId(
+  id: string,
+):
+  { readonly subscriptionId: string; readonly resourceGroupName: string; readonly name: string } | undefined {
+  // No `u` flag here: under `iu`, the Kelvin sign (U+212A) would match [A-Za-z], as it does in
+  // .NET's case-insensitive matching, which the runbook turns off for the segments.
+  const m = new RegExp(
+    `^/subscriptions/(${GUID})/resourceGroups/([^/]+)/providers/Microsoft\\.RecoveryServices/vaults/([^/]+)/?$`,
+    'i',
+  ).exec(id);
+  if (!m) return undefined;
+  const [, subscriptionId, resourceGroupName, name] = m;
+  if (!isResourceGroupName(resourceGroupName!) || !VAULT_NAME.test(name!)) return undefined;
+  return { subscriptionId: subscriptionId!, resourceGroupName: resourceGroupName!, name: name! };
+}
 
 /** A parsed Azure resource id. */
 export interface ResourceId {

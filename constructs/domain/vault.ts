@@ -1,4 +1,4 @@
-import { checkName, checkResourceId, RESOURCE_GROUP_NAME, VAULT_NAME } from './naming';
+import { checkName, checkResourceId, isResourceGroupName, VAULT_NAME } from './naming';
 import { normalizeRegion, regionInfo } from './regions';
 import { RuleSet, type ResourceRef } from './rules';
 import {
@@ -321,7 +321,7 @@ export function vaultStandIn<R = never>(): RecoveryVaultSpec<R> {
 /** A resource group name's value check (the one place it is written). */
 export function checkResourceGroupName(rules: RuleSet, prop: string, value: unknown): boolean {
   return rules.check(
-    value === undefined || (typeof value === 'string' && RESOURCE_GROUP_NAME.test(value)),
+    value === undefined || (typeof value === 'string' && isResourceGroupName(value)),
     prop,
     value,
     'a resource group name has 1-90 characters: letters, digits, _ - . ( ), not ending with a period',

@@ -4,13 +4,16 @@ import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtime
 import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  fleetJobParameters,
+  fleetRoleDescription,
+  fleetScheduleDescription,
   resolveExistingVaultsScenario,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
 import type { EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
-import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined } from './shared';
+import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined, type Ref } from './shared';
 
 /** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
 export interface FleetSchedule {
@@ -22,11 +25,14 @@ export interface FleetSchedule {
  * Keeps Mobility-service agents current on vaults that already exist: one automation account
  * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
  * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
- * (scoped to the vault's id, nothing wider), and the failed-job alert. No vault, fabric, container,
- * policy or mapping is registered. Every prop is validated before anything is registered.
+ * (scoped to the vault's id), and the failed-job alert. With `discovery`, the runbook also finds
+ * vaults each night by scope and tag: the role is then assigned at each subscription or management
+ * group (reported as warning ASR-W01). A vault id may be an Output (a StackReference's) given with
+ * a stable `key`. No vault, fabric, container, policy or mapping is registered. Every prop is
+ * validated before anything is registered.
  */
 export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
-  readonly spec: ExistingVaultsScenarioSpec;
+  readonly spec: ExistingVaultsScenarioSpec<Ref>;
   readonly account: AutomationAccount;
   readonly runtimeEnvironment?: RuntimeEnvironment;
   readonly runbook: Runbook;
@@ -42,7 +48,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
-  constructor(name: string, args: ExistingVaultsScenarioProps, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ExistingVaultsScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
     const spec = resolveExistingVaultsScenario(args, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:ExistingVaultsMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
@@ -69,12 +75,11 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
           interval: s.interval,
           timeZone: s.timeZone,
           startTime: s.startTime,
-          description: `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`,
+          description: fleetScheduleDescription(s),
         },
         // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
         { parent: this, ignoreChanges: ['startTime'] },
       );
-      const p = s.jobParameters;
       const jobSchedule = new JobSchedule(
         `${name}-job-schedule-${s.key}`,
         {
@@ -83,12 +88,11 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
           jobScheduleId: s.jobScheduleId,
           runbook: { name: this.runbook.name },
           schedule: { name: schedule.name },
+          // A list with an Output in it is joined once every id is known.
           parameters: {
-            vaultresourceids: p.vaultresourceids,
-            autoupdateaction: p.autoupdateaction,
-            automationaccountarmid: this.account.id,
-            providers: p.providers,
-            timeoutseconds: p.timeoutseconds,
+            ...fleetJobParameters(s, this.account.id, (ids) =>
+              pulumi.all([...ids]).apply((known) => known.join(',')),
+            ),
             ...core.visibility?.jobParameters,
           },
         },
@@ -97,23 +101,31 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
       return { schedule, jobSchedule };
     });
 
-    this.roleAssignments = a.roleAssignments.map(
-      (ra) =>
-        new RoleAssignment(
-          `${name}-role-${ra.name}`,
-          {
-            roleAssignmentName: ra.name,
-            // Every scope here is a literal id: each vault's own, or one the user added.
-            scope: ra.scope.resourceId,
-            roleDefinitionId: `/subscriptions/${ra.scope.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`,
-            principalId: this.principalId,
-            principalType: ra.principalType,
-            description:
-              'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
-          },
-          { parent: this },
-        ),
-    );
+    this.roleAssignments = a.roleAssignments.map((ra) => {
+      const s = ra.scope;
+      const definition = (sub: string) =>
+        `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`;
+      return new RoleAssignment(
+        `${name}-role-${ra.name}`,
+        {
+          roleAssignmentName: ra.name,
+          // A vault's own id (a literal or an Output), a discovery scope, or a scope the user added.
+          scope: s.resourceId,
+          roleDefinitionId:
+            s.kind === 'discovery' && s.width === 'managementGroup'
+              ? `/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`
+              : s.subscriptionId
+                ? definition(s.subscriptionId)
+                : pulumi
+                    .output(s.resourceId)
+                    .apply((id) => definition((id.split('/')[2] ?? '').toLowerCase())),
+          principalId: this.principalId,
+          principalType: ra.principalType,
+          description: fleetRoleDescription(s.kind),
+        },
+        { parent: this },
+      );
+    });
     this.failedJobAlert = addAutomationMonitoring(this, `${name}-automation`, a, this.account.id);
     reportWarnings(this, spec.warnings);
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });

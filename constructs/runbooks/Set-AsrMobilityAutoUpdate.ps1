@@ -167,9 +167,12 @@ $Clouds = @{
 
 $GuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 # Segments follow Azure's naming rules, so an id can never carry a query, a fragment, white space or a
-# dot segment into a URL; \A and \z, because $ would also accept a trailing newline.
-$ResourceGroupPattern = '[-\w.()]{0,89}[-\w()]'
-$VaultIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.RecoveryServices/vaults/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
+# dot segment into a URL; \A and \z, because $ would also accept a trailing newline. A vault id is the
+# domain's parseVaultResourceId, tested against one table (test/fixtures/vault-id-cases.json): the fixed
+# words compare case-insensitively as ARM does, the segments case-sensitively ((?-i): under -match the
+# Kelvin sign would pass for a k).
+$ResourceGroupPattern = '[-\p{L}\p{Nd}_.()]{0,89}[-\p{L}\p{Nd}_()]'
+$VaultIdPattern = "(?-i)\A/(?i:subscriptions)/$GuidPattern/(?i:resourceGroups)/$ResourceGroupPattern/(?i:providers/Microsoft\.RecoveryServices/vaults)/[A-Za-z][A-Za-z0-9-]{1,49}/?\z"
 $AccountIdPattern = "\A/subscriptions/$GuidPattern/resourceGroups/$ResourceGroupPattern/providers/Microsoft\.Automation/automationAccounts/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]/?\z"
 $KnownProviders = @('A2A', 'InMageRcm')
 # A fleet job reconciles at most this many vaults (listed and found): the vaults run side by side under

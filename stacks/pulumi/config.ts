@@ -59,6 +59,10 @@ export const CONFIG_KEYS = {
     'existing: the vaults, as a JSON list of {"vaultResourceId","sourceRegion"} (or "timeZone" instead of "sourceRegion"). Required for existing.',
     '[]',
   ),
+  existingDiscovery: json(
+    'existing: vaults found each night by scope and tag, as JSON {"subscriptionIds","managementGroupId","tag":{"name","value"},"excludeVaultResourceIds","timeZone"} (VaultDiscoveryProps); empty for none.',
+    '',
+  ),
   automationResourceGroupName: str(
     'existing: resource group of the automation account. Required for existing.',
   ),
@@ -386,6 +390,10 @@ export function scenarioFromConfig(
       scenario: 'existing',
       props: {
         vaults: parseJson<ExistingVaultsScenarioProps['vaults']>('existingVaults', v.existingVaults) ?? [],
+        discovery: parseJson<ExistingVaultsScenarioProps['discovery']>(
+          'existingDiscovery',
+          v.existingDiscovery,
+        ),
         automation: {
           ...(fleetAutomation as Omit<ExistingVaultsScenarioProps['automation'], 'name'>),
           name: v.automationAccountName,

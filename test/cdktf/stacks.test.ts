@@ -235,8 +235,17 @@ describe('vmware stack (example configuration)', () => {
 describe('existing stack (example configuration)', () => {
   const app = buildApp(testApp(exampleContext), { ASR_NOW: NOW });
   const doc = synth(app.node.findChild('existing') as ExistingStack);
-  const configured = (exampleContext as { asr: { existing: { vaults: { vaultResourceId: string }[] } } }).asr
-    .existing.vaults;
+  const example = (
+    exampleContext as {
+      asr: {
+        existing: {
+          vaults: { vaultResourceId: string }[];
+          discovery: { subscriptionIds: string[]; excludeVaultResourceIds: string[] };
+        };
+      };
+    }
+  ).asr.existing;
+  const configured = example.vaults;
 
   it('matches the committed snapshot', () => {
     expect(doc).toMatchSnapshot();
@@ -268,9 +277,14 @@ describe('existing stack (example configuration)', () => {
     });
   });
 
-  it('scopes a role assignment exactly to each configured vault id, and nowhere else', () => {
+  it('scopes a role assignment exactly to each configured vault id and discovery subscription, and nowhere else', () => {
     const assignments = resources(doc, 'azurerm_role_assignment');
-    expect(assignments.map((ra) => ra.scope).sort()).toEqual(configured.map((v) => v.vaultResourceId).sort());
+    expect(assignments.map((ra) => ra.scope).sort()).toEqual(
+      [
+        ...configured.map((v) => v.vaultResourceId),
+        ...example.discovery.subscriptionIds.map((s) => `/subscriptions/${s}`),
+      ].sort(),
+    );
     for (const ra of assignments) {
       expect(ra.principal_type).toBe('ServicePrincipal');
       expect(ra.principal_id).toMatch(
@@ -282,27 +296,34 @@ describe('existing stack (example configuration)', () => {
     }
   });
 
-  it('groups job schedules by time zone, each passing its vault ids in vaultresourceids', () => {
+  it('groups job schedules by time zone, each passing its vault ids in vaultresourceids, and discovers in its own zone', () => {
     const schedules = resources(doc, 'azurerm_automation_schedule');
     expect(schedules.map((s) => [s.name, s.timezone, s.start_time]).sort()).toEqual([
       ['asr-mobility-autoupdate-daily-america-new_york', 'America/New_York', '2026-11-23T00:00:00-05:00'],
+      ['asr-mobility-autoupdate-daily-europe-amsterdam', 'Europe/Amsterdam', '2026-11-23T00:00:00+01:00'],
       ['asr-mobility-autoupdate-daily-europe-dublin', 'Europe/Dublin', '2026-11-23T00:00:00+00:00'],
     ]);
     const jobs = resources(doc, 'azurerm_automation_job_schedule');
-    const byZone = Object.fromEntries(
-      jobs.map((j) => [String(j.schedule_name).includes('Schedule-europe') ? 'dublin' : 'newyork', j]),
-    );
+    const zoneOf = (j: Record<string, unknown>) =>
+      /Schedule-(america-new_york|europe-amsterdam|europe-dublin)/.exec(String(j.schedule_name))?.[1] ?? '';
+    const byZone = Object.fromEntries(jobs.map((j) => [zoneOf(j), j]));
     const params = (j: Record<string, unknown> | undefined) => j!.parameters as Record<string, string>;
-    expect(params(byZone.dublin).vaultresourceids).toBe(configured[0]!.vaultResourceId);
-    expect(params(byZone.newyork).vaultresourceids).toBe(configured[1]!.vaultResourceId);
+    expect(params(byZone['europe-dublin']).vaultresourceids).toBe(configured[0]!.vaultResourceId);
+    expect(params(byZone['america-new_york']).vaultresourceids).toBe(configured[1]!.vaultResourceId);
+    const fleetKeys = ['automationaccountarmid', 'autoupdateaction', 'providers', 'timeoutseconds'];
+    for (const zone of ['europe-dublin', 'america-new_york'])
+      expect(Object.keys(params(byZone[zone])).sort()).toEqual([...fleetKeys, 'vaultresourceids'].sort());
+    // The discovery job: the scope, the tag, the exclusions and the listed vaults (they run in their own zones).
+    expect(params(byZone['europe-amsterdam'])).toMatchObject({
+      discoverysubscriptionids: example.discovery.subscriptionIds.join(','),
+      discoverytag: 'asr-autoupdate=enabled',
+      excludevaultresourceids: [
+        ...example.discovery.excludeVaultResourceIds,
+        ...configured.map((v) => v.vaultResourceId),
+      ].join(','),
+    });
+    expect(params(byZone['europe-amsterdam'])).not.toHaveProperty('vaultresourceids');
     for (const j of jobs) {
-      expect(Object.keys(params(j)).sort()).toEqual([
-        'automationaccountarmid',
-        'autoupdateaction',
-        'providers',
-        'timeoutseconds',
-        'vaultresourceids',
-      ]);
       expect(params(j).providers).toBe('A2A,InMageRcm');
       // A fleet runs under the runbook's longest deadline, which MAX_VAULTS_PER_ACCOUNT is sized for.
       expect(params(j).timeoutseconds).toBe('10200');
@@ -498,6 +519,12 @@ describe('PowerShell runtime as synthesized', () => {
         ['a2a', 'existing', 'vmware'].map((name) => [
           name,
           [
+            // The example existing stack discovers vaults by subscription: the role's scope is reported.
+            ...(name === 'existing'
+              ? [
+                  '@cdktf/warn [ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults',
+                ]
+              : []),
             '@cdktf/warn [ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does',
           ],
         ]),

@@ -70,7 +70,7 @@ describe('existing example stack under Pulumi mocks', () => {
       of('authorization:RoleAssignment')
         .map((r) => r.inputs.scope)
         .sort(),
-    ).toEqual([...ids].sort());
+    ).toEqual([...ids, '/subscriptions/00000000-0000-0000-0000-000000000000'].sort());
   });
 
   it('groups job schedules by time zone, each passing its vault ids', () => {
@@ -78,9 +78,14 @@ describe('existing example stack under Pulumi mocks', () => {
       of('automation:Schedule')
         .map((s) => s.inputs.timeZone)
         .sort(),
-    ).toEqual(['America/New_York', 'Europe/Dublin']);
+    ).toEqual(['America/New_York', 'Europe/Amsterdam', 'Europe/Dublin']);
     for (const j of of('automation:JobSchedule')) {
       const params = j.inputs.parameters as Record<string, string>;
+      // The discovery job (Europe/Amsterdam) has its own parameters: see test/cdktf/stacks.test.ts.
+      if (params.discoverysubscriptionids) {
+        expect(params.discoverytag).toBe('asr-autoupdate=enabled');
+        continue;
+      }
       expect(Object.keys(params).sort()).toEqual([
         'automationaccountarmid',
         'autoupdateaction',

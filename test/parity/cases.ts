@@ -145,4 +145,20 @@ export const existingCases: [string, ExistingVaultsScenarioProps][] = [
       },
     },
   ],
+  [
+    'discovery by subscriptions, management group and tag, with a listed vault and a key',
+    {
+      vaults: [
+        { vaultResourceId: vaultId('rg-dr-weu', 'rsv-a'), key: 'payments', sourceRegion: 'northeurope' },
+      ],
+      discovery: {
+        subscriptionIds: [SUB],
+        managementGroupId: 'mg-dr',
+        tag: { name: 'asr-autoupdate', value: 'enabled' },
+        excludeVaultResourceIds: [vaultId('rg-lab', 'rsv-lab')],
+        timeZone: 'Europe/Amsterdam',
+      },
+      automation: fleetAutomation,
+    },
+  ],
 ];

@@ -266,8 +266,15 @@ describe('ASR-W06 under Pulumi', () => {
   const W06 =
     '[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does';
 
-  it.each(['a2a', 'vmware', 'existing'])('reports it once for the %s example stack', async (stack) => {
-    expect(await warnedDuring(() => example(stack))).toEqual([W06]);
+  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope first.
+  const W01 =
+    '[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults';
+  it.each([
+    ['a2a', [W06]],
+    ['vmware', [W06]],
+    ['existing', [W01, W06]],
+  ])('reports it once for the %s example stack', async (stack, expected) => {
+    expect(await warnedDuring(() => example(stack))).toEqual(expected);
   });
 
   it('reports nothing when it is suppressed with a reason', async () => {

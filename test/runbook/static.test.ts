@@ -96,7 +96,7 @@ describe('runbook contract', () => {
   it('validates ids with the naming rules of the domain (resource group, vault, automation account)', () => {
     const inner = (r: RegExp) => r.source.replace(/^\^/, '').replace(/\$$/, '');
     expect(/\$ResourceGroupPattern = '([^']+)'/.exec(source)?.[1]).toBe(inner(RESOURCE_GROUP_NAME));
-    expect(source).toContain(`/vaults/${inner(VAULT_NAME)}/?\\z"`);
+    expect(source).toContain(`/vaults)/${inner(VAULT_NAME)}/?\\z"`);
     expect(source).toContain(`/automationAccounts/${inner(AUTOMATION_ACCOUNT_NAME)}/?\\z"`);
   });
 

@@ -1,4 +1,4 @@
-import type { AutoUpdateAutomationSpec } from '../automation';
+import type { AutoUpdateAutomationSpec, RoleAssignmentSpec } from '../automation';
 import type { A2AReplicationSpec, VmwareReplicationSpec } from '../replication';
 import type { RecoveryVaultSpec } from '../vault';
 
@@ -12,10 +12,9 @@ export type Fact = 'vault' | 'automation' | 'a2a' | 'vmware';
 export interface CheckInput {
   readonly vault?: RecoveryVaultSpec<unknown>;
   /** The automation facts the rules read (a managed account's, or an existing-vaults fleet's). */
-  readonly automation?: Pick<
-    AutoUpdateAutomationSpec<unknown>,
-    'roleAssignments' | 'publicNetworkAccessEnabled' | 'runtime'
-  >;
+  readonly automation?: Pick<AutoUpdateAutomationSpec<unknown>, 'publicNetworkAccessEnabled' | 'runtime'> & {
+    readonly roleAssignments: readonly RoleAssignmentSpec<unknown>[];
+  };
   readonly a2a?: A2AReplicationSpec<unknown>;
   readonly vmware?: VmwareReplicationSpec;
 }
