@@ -39,8 +39,7 @@ function formatEntryPointError(error) {
     const ids = new Set();
     for (const v of Array.isArray(e.violations) ? e.violations : [])
       for (const id of String(v?.rule ?? '').match(RULE_ID) ?? []) ids.add(id);
-    const rules =
-      ids.size > 0 ? `\nrule ids: ${[...ids].join(', ')} (docs/policy-rules.md)` : '';
+    const rules = ids.size > 0 ? `\nrule ids: ${[...ids].join(', ')} (docs/policy-rules.md)` : '';
     return `${e.message}${rules}`;
   }
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
