@@ -201,7 +201,7 @@ export interface FleetJobScheduleParameters {
   readonly autoupdateaction: AutoUpdateAction;
   readonly automationaccountarmid: '<automationAccount.id>';
   readonly providers: string;
-  /** {@link FLEET_TIMEOUT_SECONDS}, as the string Automation passes. */
+  /** The fleet deadline (`FLEET_TIMEOUT_SECONDS`), as the string Automation passes. */
   readonly timeoutseconds: string;
 }
 
