@@ -2,6 +2,7 @@
 // CommonJS, so that test/lint-rules.test.ts can run these exact rules through ESLint's Linter.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const importX = require('eslint-plugin-import-x');
 
 /** The provider barrels cost seconds and hundreds of MB: deep imports only. */
 const barrelBan = {
@@ -33,6 +34,20 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': ['error', barrelBan],
     },
+  },
+  {
+    // No import circle: domain on the ground, adapters above it, stacks and bench on top. Relative
+    // imports resolve as Node resolves them, with the TypeScript extensions; type-only imports are
+    // erased at compile time and do not count.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/external-module-folders': ['node_modules'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
   },
   {
     // The domain is engine-neutral: no engine may leak into it.

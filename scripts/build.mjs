@@ -7,14 +7,16 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { isForeign, moduleSpecifiers, rewriteSpecifiers } = require('./flavours.cjs');
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const dist = join(root, 'dist');
-const tsc = require.resolve('typescript/bin/tsc');
+// TypeScript 7, the native compiler (package.json aliases it as @typescript/native; `typescript` is the
+// TypeScript 6 compiler API that typescript-eslint and the docs test load). Its exports map hides bin/.
+const tsc = join(dirname(require.resolve('@typescript/native/package.json')), 'bin', 'tsc');
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   // tsc reports on stdout: send that to stderr too.

@@ -43,7 +43,7 @@ export interface ExistingVaultProps<R = never> {
   /**
    * The vault's resource id:
    * `/subscriptions/{guid}/resourceGroups/{name}/providers/Microsoft.RecoveryServices/vaults/{name}`
-   * (the rule the runbook applies too: see {@link parseVaultResourceId}).
+   * (the rule the runbook applies too: see `parseVaultResourceId`).
    * In the existing-vaults scenario, a literal or a reference (a cdktf/cdktn data source attribute or
    * `TerraformVariable`, a Pulumi Output such as a StackReference's) given with a `key`: a literal is
    * checked now, a reference when it is known (Pulumi) or by the runbook each night (Terraform).
@@ -113,7 +113,7 @@ export const VAULT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 const VAULT_ID_RULE = `must be a ${RECOVERY_SERVICES_VAULT_TYPE} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${RECOVERY_SERVICES_VAULT_TYPE}/{name}): a resource group of 1-90 letters, digits, _ - . ( ) not ending with a period, a vault name of 2-50 letters, digits and hyphens starting with a letter, at most one trailing slash, no white space, query, fragment or other segment (the runbook refuses anything else)`;
 
-/** The value check of a vault id (a literal, or a reference once known): the one rule, {@link parseVaultResourceId}. */
+/** The value check of a vault id (a literal, or a reference once known): the one rule, `parseVaultResourceId`. */
 export function checkVaultIdValue(rules: RuleSet, prop: string, value: unknown): boolean {
   return rules.check(
     typeof value === 'string' && parseVaultResourceId(value) !== undefined,
@@ -125,7 +125,7 @@ export function checkVaultIdValue(rules: RuleSet, prop: string, value: unknown):
 
 /**
  * Checks a vault resource id prop that must be a literal (`RecoveryVault.fromVaultId`, exclusions):
- * the type compared case-insensitively, the rest by {@link parseVaultResourceId}.
+ * the type compared case-insensitively, the rest by `parseVaultResourceId`.
  */
 export function checkVaultResourceId(rules: RuleSet, prop: string, value: unknown): value is string {
   return (
@@ -361,7 +361,7 @@ export interface FleetJobScheduleParameters extends Partial<IngestionJobParamete
   readonly autoupdateaction: AutoUpdateAction;
   readonly automationaccountarmid: '<automationAccount.id>';
   readonly providers: string;
-  /** {@link FLEET_TIMEOUT_SECONDS}, as the string Automation passes. */
+  /** The fleet deadline (`FLEET_TIMEOUT_SECONDS`), as the string Automation passes. */
   readonly timeoutseconds: string;
   /** Discovery job: the subscriptions, comma-separated. */
   readonly discoverysubscriptionids?: string;

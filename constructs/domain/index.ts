@@ -3,7 +3,8 @@
  * validated spec types, the scenario resolvers, the errors, the tables, the policy rules, the plan,
  * the agent status classification and the runbook asset. Everything else is internal
  * (`./internal`, not an entry point) and may change in any release. The list below is the API the
- * README documents; `api/domain.api.txt` records it and a test compares the two.
+ * README documents; API Extractor records it with signatures in `api/domain.api.md`
+ * (`npm run api`) and the package test fails when the two differ.
  */
 export {
   AGENT_STATUSES,

@@ -8,7 +8,7 @@ import type { ResourceRef, RuleSet } from './rules';
  * its system-generated environments stop at PowerShell 7.2 (Microsoft Learn, "Runtime environment
  * in Azure Automation"). PowerShell 5.1 is also offered there, but the runbook needs 7.2 or later
  * (`#Requires -Version 7.2`). Add a version here when Automation documents it for runtime
- * environments, and move {@link POWERSHELL_RUNTIMES_CHECKED_ON}: on that day no Learn page listed
+ * environments, and move `POWERSHELL_RUNTIMES_CHECKED_ON`: on that day no Learn page listed
  * PowerShell 7.6 (the current PowerShell LTS) for Automation; 7.4 was the newest.
  */
 export const POWERSHELL_RUNTIMES = Object.freeze({

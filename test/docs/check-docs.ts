@@ -103,16 +103,22 @@ function compilerOptions(root: string, flavour: 'cdktf' | 'cdktn'): ts.CompilerO
   };
   return {
     target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
+    // As tsconfig.json: Node's own resolution (TypeScript 7 dropped node10), CommonJS by package.json.
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
     lib: ['lib.es2022.d.ts'],
     types: ['node'],
     strict: true,
     esModuleInterop: true,
     skipLibCheck: true,
     noEmit: true,
-    baseUrl: root,
-    paths: flavour === 'cdktf' ? self : { ...self, ...cdktn },
+    // Absolute targets: TypeScript 7 has no baseUrl.
+    paths: Object.fromEntries(
+      Object.entries(flavour === 'cdktf' ? self : { ...self, ...cdktn }).map(([k, v]) => [
+        k,
+        v.map((target) => join(root, target)),
+      ]),
+    ),
   };
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -16,7 +16,8 @@ import { terraformTemplateText } from '../cdktf/helpers';
  * What we publish must work installed from the tarball, with only one engine present. This packs
  * the library, installs it into a temporary copy of each example with that engine's packages only
  * (from the npm cache that `npm ci` filled), type-checks it, and synthesizes it (cdktf, cdktn) or
- * runs it under Pulumi's mocks.
+ * runs it under Pulumi's mocks. The same pack (and the dist/ its prepack built) is checked by the
+ * standard tools: API Extractor's reports, publint and arethetypeswrong.
  */
 const root = join(__dirname, '..', '..');
 const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string =>
@@ -29,6 +30,10 @@ const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 const npm = (args: string[], cwd: string): string =>
   run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { apiReportProblems } = require('../../scripts/api-report.cjs') as {
+  apiReportProblems: (options?: { local?: boolean }) => string[];
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const flavours = require('../../scripts/flavours.cjs') as {
   moduleSpecifiers: (code: string) => string[];
@@ -129,6 +134,67 @@ describe('the packed package', () => {
     expect(ours.peerDependencies.cdktn).toBe('^0.24.0');
     expect(bindings.peerDependencies.cdktn).toBe('^0.23.0'); // when this changes, declare the peer
     expect(ours.peerDependencies['@cdktn/provider-azurerm']).toBeUndefined();
+  });
+});
+
+describe('the standard package checks', () => {
+  /** Runs a devDependency's command (node_modules/.bin: their exports maps hide the bin files). */
+  const tool = (name: string, args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'node_modules', '.bin', name), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+
+  it('API Extractor: api/<entry>.api.md is the report of each entry point, with no TSDoc or API finding', () => {
+    // dist/ is what `npm pack` just built (prepack). An intended change: `npm run api`, review the diff.
+    expect(apiReportProblems()).toEqual([]);
+  }, 120_000);
+
+  it('keeps internals out of the domain entry point', () => {
+    const domain = readFileSync(join(root, 'api', 'domain.api.md'), 'utf8');
+    expect(domain).toMatch(/^export function resolveExistingVaultsScenario\(/m);
+    for (const internal of [
+      'handOver',
+      'handedOver',
+      'RuleSet',
+      'resolveRecoveryVault',
+      'checkName',
+      'uuidV5',
+    ])
+      expect(domain).not.toMatch(
+        new RegExp(`^export (abstract )?(class|const|enum|function|interface|type) ${internal}\\b`, 'm'),
+      );
+  });
+
+  it('publint: the tarball has no error, warning or suggestion', () => {
+    const r = tool('publint', ['run', tarball, '--strict']);
+    expect({
+      status: r.status,
+      messages: /^(Errors|Warnings|Suggestions):/m.test(r.stdout) ? r.stdout : '',
+    }).toEqual({
+      status: 0,
+      messages: '',
+    });
+  });
+
+  it('arethetypeswrong: every entry point resolves to its types, from CommonJS and from ESM', () => {
+    // Profile node16: Node's resolution from CJS and ESM, and bundlers. It leaves out node10
+    // (moduleResolution "node"), which ignores the exports map and is removed in TypeScript 7: the
+    // subpath entry points are reachable only through the exports map. The runbook subpath is a
+    // PowerShell file shipped as an asset, not a module, so there are no types to resolve.
+    const r = tool('attw', [
+      tarball,
+      '--profile',
+      'node16',
+      '--exclude-entrypoints',
+      './runbooks/Set-AsrMobilityAutoUpdate.ps1',
+      '--format',
+      'ascii',
+    ]);
+    expect({ status: r.status, output: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Everything the domain has, for the adapters, stacks and tests of this repository. This folder is
  * not an entry point: package.json exports only `domain`, `cdktf`, `cdktn` and `pulumi`, whose
- * index files list the public API by name (recorded in api/*.api.txt and compared by a test).
+ * index files list the public API by name (API Extractor records them in api/*.api.md, and a test
+ * compares).
  */
 export * from '../agent-status';
 export * from '../alerts';
