@@ -1,6 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContractEnforcer, operations, validate, type Operation } from './contract';
+import { ESTATE_TABLES as DOMAIN_TABLES } from '../../constructs/domain';
+import {
+  ContractEnforcer,
+  contractReport,
+  coverageProblems,
+  operations,
+  validate,
+  type Operation,
+} from './contract';
+import { ESTATE_TABLES as SUITE_TABLES, readEstateTables } from './estate-schema';
 import {
   ACCOUNT_ID,
   mapping,
@@ -54,6 +64,14 @@ function check(rec: Recorded) {
   return { refused, reported, enforcer };
 }
 
+/** An upload to the data collection endpoint (the ingestion host), as the runbook sends it. */
+const UPLOAD = '/dataCollectionRules/dcr-00000000000000000000000000000000/streams';
+const upload = (
+  stream: string,
+  rows: Json,
+  { api = '2023-01-01', headers = { authorization: 'Bearer t' } as Record<string, string> } = {},
+) => request('POST', `${UPLOAD}/${stream}?api-version=${api}`, rows, headers, 'ingestion');
+
 const patch = (input: Json, api = '2024-04-01') =>
   request('PATCH', `${MAPPING_ID}?api-version=${api}`, { properties: { providerSpecificInput: input } });
 const a2aInput = {
@@ -75,6 +93,48 @@ describe('the contracts', () => {
     expect(byId('ReplicationProtectionContainerMappings_Update').contract.apiVersion).toBe('2024-04-01');
     expect(byId('Resources').contract.apiVersion).toBe('2022-10-01');
     expect(byId('Upload').contract.apiVersion).toBe('2023-01-01');
+  });
+
+  it("takes the ingestion streams' columns from test/fixtures/estate-tables.json, which are the constructs' tables (one source)", () => {
+    const upload = byId('Upload');
+    expect(upload.contract.host).toBe('ingestion');
+    expect(upload.contract.streams).toEqual(
+      Object.fromEntries(
+        DOMAIN_TABLES.map((t) => [t.stream, Object.fromEntries(t.columns.map((c) => [c.name, c.type]))]),
+      ),
+    );
+    // The fake's own row rules (estate-schema.ts) read the same file.
+    expect(
+      SUITE_TABLES.map((t) => ({
+        table: t.table,
+        stream: t.stream,
+        columns: t.columns.map((c) => [c.name, c.type]),
+      })),
+    ).toEqual(
+      DOMAIN_TABLES.map((t) => ({
+        table: t.name,
+        stream: t.stream,
+        columns: t.columns.map((c) => [c.name, c.type]),
+      })),
+    );
+  });
+
+  it('fails when the estate tables file is not tables with typed columns (the error names the column)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'estate-tables-'));
+    try {
+      const file = join(dir, 'estate-tables.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          tables: [{ name: 'T_CL', stream: 'Custom-T_CL', columns: [{ name: 'X', type: 'dynamic' }] }],
+        }),
+      );
+      expect(() => readEstateTables(file)).toThrow(/T_CL has a column \{"name":"X","type":"dynamic"\}/);
+      writeFileSync(file, JSON.stringify({ tables: [] }));
+      expect(() => readEstateTables(file)).toThrow(/no tables/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("accepts the specification's own examples: every example request and response matches its contract", () => {
@@ -238,30 +298,55 @@ describe('the contracts', () => {
     ],
     [
       'an ingestion row with a column the stream does not have',
-      request(
-        'POST',
-        '/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Custom-AsrMobilityRun_CL?api-version=2023-01-01',
-        [{ TimeGenerated: '2026-11-30T02:00:00Z', RunId: 'r', Vault: 'v' }],
-      ),
+      upload('Custom-AsrMobilityRun_CL', [{ TimeGenerated: '2026-11-30T02:00:00Z', RunId: 'r', Vault: 'v' }]),
       /column 'Vault' is not in stream Custom-AsrMobilityRun_CL/,
     ],
     [
       'an ingestion row with a wrong column type',
-      request(
-        'POST',
-        '/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Custom-AsrMobilityRun_CL?api-version=2023-01-01',
-        [{ TimeGenerated: '2026-11-30T02:00:00Z', MappingsListed: '3' }],
-      ),
+      upload('Custom-AsrMobilityRun_CL', [{ TimeGenerated: '2026-11-30T02:00:00Z', MappingsListed: '3' }]),
       /MappingsListed: expected int/,
     ],
     [
       'an ingestion stream the data collection rule does not declare',
-      request(
-        'POST',
-        '/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Custom-Other_CL?api-version=2023-01-01',
-        [{ TimeGenerated: '2026-11-30T02:00:00Z' }],
-      ),
+      upload('Custom-Other_CL', [{ TimeGenerated: '2026-11-30T02:00:00Z' }]),
       /stream 'Custom-Other_CL' is not one of/,
+    ],
+    [
+      'an ingestion upload at an api-version the contract was not read at',
+      upload('Custom-AsrMobilityRun_CL', [], { api: '2021-11-01-preview' }),
+      /api-version '2021-11-01-preview' is not in the contract for Upload \(the contract was read at 2023-01-01\)/,
+    ],
+    [
+      'an ingestion upload without its bearer token',
+      upload('Custom-AsrMobilityRun_CL', [], { headers: {} }),
+      /\(Upload@2023-01-01\): header 'Authorization' is missing/,
+    ],
+    [
+      'an ingestion upload with another authorization scheme',
+      upload('Custom-AsrMobilityRun_CL', [], { headers: { authorization: 'SharedKey x' } }),
+      /header 'Authorization' must be 'Bearer \{token\}'/,
+    ],
+    [
+      'an ingestion upload that is not JSON',
+      upload('Custom-AsrMobilityRun_CL', [], {
+        headers: { authorization: 'Bearer t', 'content-type': 'text/csv' },
+      }),
+      /content type 'text\/csv' is not application\/json/,
+    ],
+    [
+      'an ingestion body that is an object, not an array of rows',
+      upload('Custom-AsrMobilityRun_CL', { TimeGenerated: '2026-11-30T02:00:00Z' }),
+      /\$: expected array, got object/,
+    ],
+    [
+      'an ingestion upload sent to Resource Manager instead of the data collection endpoint',
+      { ...upload('Custom-AsrMobilityRun_CL', []), server: 'arm' },
+      /no contract describes this path on the arm endpoint .*Upload is served by the ingestion endpoint/,
+    ],
+    [
+      'a Resource Manager call sent to the data collection endpoint',
+      request('GET', `${MAPPING_ID}?api-version=2024-04-01`, undefined, {}, 'ingestion'),
+      /no contract describes this path on the ingestion endpoint/,
     ],
   ];
   it.each(refusals)(
@@ -290,23 +375,19 @@ describe('the contracts', () => {
     ).toEqual([]);
     expect(
       check(
-        request(
-          'POST',
-          '/dataCollectionRules/dcr-0123456789abcdef0123456789abcdef/streams/Custom-AsrMobilityAgent_CL?api-version=2023-01-01',
-          [
-            {
-              TimeGenerated: '2026-11-30T02:00:00Z',
-              RunId: 'r1',
-              VaultId: VAULT_ID,
-              Machine: 'vm1',
-              Provider: 'A2A',
-              AgentVersion: '9.62.1.1',
-              ExpiryDate: '2027-06-01T00:00:00Z',
-              Status: 'Current',
-              Reasons: '',
-            },
-          ],
-        ),
+        upload('Custom-AsrMobilityAgent_CL', [
+          {
+            TimeGenerated: '2026-11-30T02:00:00Z',
+            RunId: 'r1',
+            VaultId: VAULT_ID,
+            Machine: 'vm1',
+            Provider: 'A2A',
+            AgentVersion: '9.62.1.1',
+            ExpiryDate: '2027-06-01T00:00:00Z',
+            Status: 'Current',
+            Reasons: '',
+          },
+        ]),
       ).reported,
     ).toEqual([]);
   });
@@ -389,6 +470,28 @@ describe('the contracts', () => {
     enforcer.checkResponse('arm', status, { status: 404, body: { message: 'no' } });
     expect(reported.join('\n')).toMatch(/status 201 is not a response the contract declares/);
     expect(reported.join('\n')).toMatch(/error drifts from ARM's error shape/);
+  });
+
+  it("records an operation as answered with the specification's example only when the answer is the example, and the coverage check names what is missing", () => {
+    const expectedBefore = coverageProblems([], ['Upload@2023-01-01']);
+    expect(expectedBefore).toMatch(/never answered with the specification's example Upload@2023-01-01/);
+    const reported: string[] = [];
+    const enforcer = new ContractEnforcer((v) => reported.push(v));
+    enforcer.scenario = 'coverage check';
+    const rec = upload('Custom-AsrMobilityRun_CL', [{ TimeGenerated: '2026-11-30T02:00:00Z' }]);
+    expect(enforcer.checkRequest('ingestion', rec)).toBeUndefined();
+    // A 204 with a body is neither the contract's answer nor the example's.
+    enforcer.checkResponse('ingestion', rec, { status: 204, body: {} });
+    expect(reported).toEqual([expect.stringMatching(/the contract declares no body for this status/)]);
+    expect(coverageProblems([], ['Upload@2023-01-01'])).toBe(expectedBefore);
+    enforcer.checkResponse('ingestion', rec, { status: 204 });
+    expect(coverageProblems(['Upload@2023-01-01'], ['Upload@2023-01-01'])).toBe('');
+    expect(contractReport('contract.test.ts')).toMatch(
+      /Upload@2023-01-01 {2}\[logs-ingestion-2023-01-01\.json\] .*answered with the specification's example in 1\n(.*\n)*\s+- coverage check {2}\(example answer\)/,
+    );
+    expect(coverageProblems(['ReplicationFabrics_List@2024-04-01'], [])).toMatch(
+      /no contract for ReplicationFabrics_List@2024-04-01/,
+    );
   });
 
   it("accepts every protected item of the shared agent-status table as the contract's replication details (the fake's fixtures are in contract)", () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readEstateTables } from './estate-schema';
 import type { Json, JsonObject, Recorded, Reply } from './fake-arm';
 
 /**
@@ -18,6 +19,11 @@ import type { Json, JsonObject, Recorded, Reply } from './fake-arm';
  * response schema (null is accepted for any property that is not required, as services serialize it;
  * a provider subtype the contract does not record is checked against its base only), error bodies match
  * ARM's error shape. Formats (date-time, int64) are recorded, not enforced.
+ *
+ * Each contract names the host that serves it (`host`: Resource Manager by default, `ingestion` for the
+ * data collection endpoint of the Logs Ingestion API): a request is matched only against the operations of
+ * the host it reached, so an upload sent to ARM, or an ARM call sent to the ingestion endpoint, has no
+ * contract. Headers an operation requires (the ingestion upload's bearer token) or forbids are checked too.
  */
 
 export type SchemaLike = string | Schema;
@@ -63,8 +69,11 @@ export interface ContractFile {
   readonly contract: string;
   readonly apiVersion: string;
   readonly source: Readonly<Record<string, unknown>>;
+  /** Which fake serves the contract's operations; default `arm`. */
+  readonly host?: 'arm' | 'identity' | 'ingestion';
   readonly operations: readonly OperationContract[];
   readonly definitions: Readonly<Record<string, Schema>>;
+  /** The columns of each stream, by stream (filled from the file an operation's `streamColumns` names). */
   readonly streams?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
@@ -110,7 +119,18 @@ export function operations(dir = CONTRACTS_DIR): Operation[] {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()) {
-    const contract = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ContractFile;
+    let contract = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ContractFile;
+    // Stream columns kept in another file (the constructs' tables as data) are read from it, not copied.
+    const columnsFile = contract.operations.find((op) => op.streamColumns?.endsWith('.json'))?.streamColumns;
+    if (columnsFile) {
+      const streams = Object.fromEntries(
+        readEstateTables(join(dir, columnsFile)).map((t) => [
+          t.stream,
+          Object.fromEntries(t.columns.map((c) => [c.name, c.type])),
+        ]),
+      );
+      contract = { ...contract, streams };
+    }
     for (const op of contract.operations) {
       const { pattern, params } = templateRegex(op.path);
       const example = op.example
@@ -292,9 +312,13 @@ export function contractCoverage(): Coverage[] {
   return [...coverage.values()];
 }
 
-/** The report the runbook suite prints: operations, api-versions, scenarios that exercised each. */
-export function contractReport(): string {
-  const lines = ['API contracts exercised by the runbook scenarios (test/fixtures/contracts):'];
+/**
+ * The report the runbook suite prints: operations, api-versions, scenarios that exercised each. Jest runs
+ * each test file in its own module registry, so the coverage is that of the file that prints it: each
+ * runbook scenario file prints its own report (`title` names the file).
+ */
+export function contractReport(title = 'the runbook scenarios'): string {
+  const lines = [`API contracts exercised by ${title} (test/fixtures/contracts):`];
   for (const c of contractCoverage()) {
     lines.push(
       `  ${c.method.padEnd(5)} ${c.key}  [${c.file}]  ${c.requests} request(s), ${c.scenarios.size} scenario(s)` +
@@ -306,9 +330,49 @@ export function contractReport(): string {
   return lines.join('\n');
 }
 
+/**
+ * What a scenario file is responsible for, once all its scenarios ran and passed: each operation in
+ * `exercised` (operationId@api-version) was called under its contract, and each in `examples` was answered
+ * at least once with the specification's own example response. Returns the problems ('' when none).
+ */
+export function coverageProblems(exercised: readonly string[], examples: readonly string[]): string {
+  const known = new Map(contractCoverage().map((c) => [c.key, c]));
+  const unknown = [...exercised, ...examples].filter((k) => !known.has(k));
+  const never = exercised.filter((k) => known.get(k)?.requests === 0);
+  const noExample = examples.filter((k) => known.get(k)?.examples.size === 0);
+  if (!unknown.length && !never.length && !noExample.length) return '';
+  return (
+    `contract coverage: never exercised ${never.join(', ') || '-'}; never answered with the specification's example ${noExample.join(', ') || '-'}` +
+    (unknown.length ? `; no contract for ${unknown.join(', ')}` : '')
+  );
+}
+
 // ------------------------------------------------------------------------------------- the fake's checks
 
 const ok2xx = (status: number) => status >= 200 && status < 300;
+
+/**
+ * Required headers (a value in braces is any value; `Bearer {token}` is the scheme and any token; other
+ * values compare case-insensitively) and forbidden ones.
+ */
+function headerProblems(op: OperationContract, rec: Recorded): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(op.headers?.required ?? {})) {
+    const got = rec.headers[name.toLowerCase()];
+    const pattern = new RegExp(
+      `^${value
+        .split(/\{[^}]+\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.+')}$`,
+      'i',
+    );
+    if (got === undefined) problems.push(`header '${name}' is missing`);
+    else if (!pattern.test(got)) problems.push(`header '${name}' must be '${value}'`);
+  }
+  for (const name of op.headers?.forbidden ?? [])
+    if (rec.headers[name.toLowerCase()] !== undefined) problems.push(`header '${name}' must not be sent`);
+  return problems;
+}
 
 function urlKey(pathname: string, search: URLSearchParams): string {
   const pairs = [...search.entries()].map(([k, v]) => `${k}=${v}`).sort();
@@ -361,11 +425,17 @@ export class ContractEnforcer {
   checkRequest(server: Recorded['server'], rec: Recorded): Reply | undefined {
     if (server === 'foreign') return undefined;
     if (server === 'identity') return this.checkIdentity(rec);
-    const candidates = operations().filter((o) => o.pattern?.test(rec.path));
+    const candidates = operations().filter(
+      (o) => (o.contract.host ?? 'arm') === server && o.pattern?.test(rec.path),
+    );
     const what = `${rec.method} ${rec.path}`;
     if (candidates.length === 0) {
+      const elsewhere = operations().find((o) => o.pattern?.test(rec.path));
       const m = this.violation(
-        `${what}: no contract describes this path (the runbook called an operation that has none)`,
+        `${what}: no contract describes this path on the ${server} endpoint (the runbook called an operation that has none` +
+          (elsewhere
+            ? `; ${elsewhere.op.operationId} is served by the ${elsewhere.contract.host ?? 'arm'} endpoint)`
+            : ')'),
       );
       return armRefusal('NoContractForOperation', `Contract violation: ${m}`);
     }
@@ -392,7 +462,11 @@ export class ContractEnforcer {
     const cov = coverage.get(op.key)!;
     cov.requests++;
     cov.scenarios.add(this.scenario);
-    const problems = [...this.queryProblems(op, rec), ...this.bodyProblems(op, rec)];
+    const problems = [
+      ...this.queryProblems(op, rec),
+      ...headerProblems(op.op, rec),
+      ...this.bodyProblems(op, rec),
+    ];
     if (problems.length === 0) return undefined;
     const m = this.violation(`${what} (${op.key}): ${problems.join('; ')}`);
     return armRefusal('InvalidRequestContent', `Contract violation: ${m}`);
@@ -455,7 +529,7 @@ export class ContractEnforcer {
             ? typeof v === 'string'
             : type === 'datetime'
               ? typeof v === 'string' && !Number.isNaN(Date.parse(v))
-              : type === 'int'
+              : type === 'int' || type === 'long'
                 ? Number.isInteger(v)
                 : type === 'real'
                   ? typeof v === 'number'
@@ -480,14 +554,7 @@ export class ContractEnforcer {
     for (const name of new Set(rec.query.keys()))
       if (!o.op.query.required.includes(name) && !o.op.query.optional.includes(name))
         problems.push(`query parameter '${name}' is not in the contract`);
-    for (const [name, value] of Object.entries(o.op.headers?.required ?? {})) {
-      const got = rec.headers[name.toLowerCase()];
-      if (got === undefined) problems.push(`header '${name}' is missing`);
-      else if (!value.startsWith('{') && got.toLowerCase() !== value)
-        problems.push(`header '${name}' must be '${value}'`);
-    }
-    for (const name of o.op.headers?.forbidden ?? [])
-      if (rec.headers[name.toLowerCase()] !== undefined) problems.push(`header '${name}' must not be sent`);
+    problems.push(...headerProblems(o.op, rec));
     this.matched.set(rec.seq, o);
     const cov = coverage.get(o.key)!;
     cov.requests++;
@@ -517,9 +584,15 @@ export class ContractEnforcer {
         return;
       }
       const schema = o.op.responses[String(reply.status)];
+      // The specification's example answer for this status, body for body (an example without a body,
+      // such as the ingestion upload's 204, is answered by a reply without one).
+      const example = (o.example?.responses as JsonObject | undefined)?.[String(reply.status)] as
+        JsonObject | undefined;
+      const asExample = example !== undefined && deepEqual(example.body, reply.body);
       if (schema === null || schema === undefined) {
         if (reply.body !== undefined)
           this.violation(`${what}: the contract declares no body for this status`);
+        else if (asExample) coverage.get(o.key)!.examples.add(this.scenario);
         return;
       }
       const problems = validate(o.contract, reply.body, schema, 'response');
@@ -529,9 +602,7 @@ export class ContractEnforcer {
         const next = (reply.body as JsonObject).nextLink;
         if (typeof next === 'string') this.remember(next);
       }
-      const example = (o.example?.responses as JsonObject | undefined)?.[String(reply.status)] as
-        JsonObject | undefined;
-      if (example && deepEqual(example.body, reply.body)) coverage.get(o.key)!.examples.add(this.scenario);
+      if (asExample && !problems.length) coverage.get(o.key)!.examples.add(this.scenario);
       return;
     }
     if (server === 'identity' || reply.body === undefined) return;

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
- * The two custom Log Analytics tables the runbook's rows go to (issue 26), as the shared interface fixes
- * them: table, stream and columns with their Log Analytics types. This is the one place the runbook
- * suite reads them from; when test/fixtures/estate-tables.json (the constructs' declaration) exists,
- * point ESTATE_TABLES at it so that the rows are checked against what is deployed.
+ * The two custom Log Analytics tables the runbook's rows go to (issue 26): table, stream and columns with
+ * their Log Analytics types, read from test/fixtures/estate-tables.json. That file is the domain's
+ * `ESTATE_TABLES` (constructs/domain/visibility.ts) as data, and test/domain/estate-kql.test.ts fails when
+ * the two differ, so the rows the runbook sends are checked against what the constructs deploy: there is
+ * one source for the columns (the domain), and no copy of them here.
  */
 export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'datetime' | 'boolean';
 
@@ -17,40 +21,42 @@ export interface EstateTable {
   readonly columns: readonly EstateColumn[];
 }
 
-const col = (name: string, type: ColumnType): EstateColumn => ({ name, type });
+export const ESTATE_TABLES_FILE = join(__dirname, '..', 'fixtures', 'estate-tables.json');
 
-export const AGENT_TABLE: EstateTable = {
-  table: 'AsrMobilityAgent_CL',
-  stream: 'Custom-AsrMobilityAgent_CL',
-  columns: [
-    col('TimeGenerated', 'datetime'),
-    col('RunId', 'string'),
-    col('VaultId', 'string'),
-    col('Machine', 'string'),
-    col('Provider', 'string'),
-    col('AgentVersion', 'string'),
-    col('ExpiryDate', 'datetime'),
-    col('Status', 'string'),
-    col('Reasons', 'string'),
-  ],
+const COLUMN_TYPES: readonly ColumnType[] = ['string', 'int', 'long', 'real', 'datetime', 'boolean'];
+
+/** The tables of an estate-tables document; a document of another shape is an error naming what is wrong. */
+export function readEstateTables(file = ESTATE_TABLES_FILE): EstateTable[] {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    tables?: { name?: unknown; stream?: unknown; columns?: { name?: unknown; type?: unknown }[] }[];
+  };
+  if (!Array.isArray(doc.tables) || doc.tables.length === 0) throw new Error(`${file}: no tables`);
+  return doc.tables.map((t, i) => {
+    if (typeof t.name !== 'string' || typeof t.stream !== 'string' || !Array.isArray(t.columns))
+      throw new Error(`${file}: table ${i} needs a name, a stream and columns`);
+    return {
+      table: t.name,
+      stream: t.stream,
+      columns: t.columns.map((c) => {
+        if (typeof c.name !== 'string' || !COLUMN_TYPES.includes(c.type as ColumnType))
+          throw new Error(
+            `${file}: ${String(t.name)} has a column ${JSON.stringify(c)} (a name and one of ${COLUMN_TYPES.join(', ')})`,
+          );
+        return { name: c.name, type: c.type as ColumnType };
+      }),
+    };
+  });
+}
+
+export const ESTATE_TABLES: readonly EstateTable[] = readEstateTables();
+
+const byName = (name: string): EstateTable => {
+  const table = ESTATE_TABLES.find((t) => t.table === name);
+  if (!table) throw new Error(`${ESTATE_TABLES_FILE} declares no table ${name}`);
+  return table;
 };
-
-export const RUN_TABLE: EstateTable = {
-  table: 'AsrMobilityRun_CL',
-  stream: 'Custom-AsrMobilityRun_CL',
-  columns: [
-    col('TimeGenerated', 'datetime'),
-    col('RunId', 'string'),
-    col('VaultId', 'string'),
-    col('MappingsListed', 'int'),
-    col('MappingsChanged', 'int'),
-    col('MappingsFailed', 'int'),
-    col('Outcome', 'string'),
-    col('DurationSeconds', 'real'),
-  ],
-};
-
-export const ESTATE_TABLES: readonly EstateTable[] = [AGENT_TABLE, RUN_TABLE];
+export const AGENT_TABLE: EstateTable = byName('AsrMobilityAgent_CL');
+export const RUN_TABLE: EstateTable = byName('AsrMobilityRun_CL');
 
 /** ISO 8601 in UTC, as the Logs Ingestion API parses a datetime column. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/;

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTRACTS_DIR, contractCoverage, contractReport, coverageProblems } from './contract';
 import {
   ACCOUNT_ID,
   FakeArm,
@@ -91,10 +94,12 @@ function expectContract(
 }
 
 async function withArm(
+  scenarioName: string,
   options: Partial<FakeArmOptions> & { vaultId: string },
   body: (arm: FakeArm, run: (p: JobParameters | JobParameters[]) => Promise<RunResult[]>) => Promise<void>,
 ): Promise<void> {
   const arm = await new FakeArm({ mappings: [], ...options }).start();
+  arm.contract.scenario = scenarioName;
   try {
     await body(arm, async (params) => {
       const result = await runRunbook(pwsh, Array.isArray(params) ? params : [params], arm.identityEnv);
@@ -121,14 +126,40 @@ const fleet = (r: RunResult) =>
     };
   };
 
+/** Scenarios declared and passed in this file: the contract coverage is asserted only when all ran and passed. */
+let declared = 0;
+let passed = 0;
+/** One scenario (concurrent), counted; `body` gets its name for the contract report. */
+function scenario(name: string, body: (name: string) => Promise<void>, timeout: number): void {
+  declared++;
+  it.concurrent(
+    name,
+    async () => {
+      await body(name);
+      passed++;
+    },
+    timeout,
+  );
+}
+
 const describeRuns = lookup.found ? describe : describe.skip;
 
 describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
-  afterAll(() => closeWorkers());
+  afterAll(() => {
+    closeWorkers();
+    // Jest gives this file its own module registry: the coverage below is this file's scenarios only.
+    console.log(contractReport('the estate scenarios (test/runbook/estate.test.ts)'));
+    // When every scenario here ran and passed: discovery was exercised under the Resource Graph contract
+    // (requests and the fake's answers) and answered at least once with the specification's own example.
+    if (passed === declared) {
+      const problems = coverageProblems(['Resources@2022-10-01'], ['Resources@2022-10-01']);
+      if (problems) throw new Error(`estate.test.ts: ${problems}`);
+    }
+  });
 
-  it.concurrent(
+  scenario(
     'reconciles 500 vaults side by side within the deadline: one answering 403 and one stalling past the request timeout fail alone, each vault in its own section; the summary stays one document under 768 KiB with complete counts',
-    async () => {
+    async (name) => {
       const vaults = Array.from({ length: 500 }, (_, i) => vaultIn(i % 2 ? SUB_A : SUB_B, `v${i}`));
       const [refused, stalled] = [vaults[7]!, vaults[311]!];
       const mappings = vaults.flatMap((v, i) => [
@@ -139,6 +170,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
         Array.from({ length: 20 }, (_, k) => current(`vm${k}`, v)),
       );
       await withArm(
+        name,
         {
           vaultId: vaults[0]!,
           otherVaults: vaults.slice(1),
@@ -197,9 +229,9 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
     600_000,
   );
 
-  it.concurrent(
+  scenario(
     'discovers vaults by subscription, management group and tag through Resource Graph, page by page; unions with the list, removes exclusions, and reconciles only those',
-    async () => {
+    async (name) => {
       const tagged = { 'ASR-AutoUpdate': 'enabled' };
       const graph: GraphVault[] = [
         ...Array.from({ length: 5 }, (_, i) => ({
@@ -217,6 +249,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
       const listed = vaultIn(SUB_C, 'listed');
       const all = [...ids, listed];
       await withArm(
+        name,
         {
           vaultId: listed,
           otherVaults: ids,
@@ -278,10 +311,57 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
     120_000,
   );
 
-  it.concurrent(
+  scenario(
+    "follows Resource Graph when it answers with the specification's own example page (rows that are not vaults, a $skipToken of the service's making): the rows are ignored with a warning, the token is sent back as given, the vault on the next page is reconciled",
+    async (name) => {
+      const example = JSON.parse(
+        readFileSync(join(CONTRACTS_DIR, 'examples', 'ResourcesFirstPageQuery.json'), 'utf8'),
+      ) as { responses: { '200': { body: { $skipToken: string; data: { id: string }[] } } } };
+      const page1 = example.responses['200'].body;
+      const vault = vaultIn(SUB_A, 'found');
+      const graphBodies: { options?: { $skipToken?: string } }[] = [];
+      await withArm(
+        name,
+        {
+          vaultId: vault,
+          mappings: [enabled('m0', vault)],
+          hook: (r) => {
+            if (r.path.toLowerCase() !== '/providers/microsoft.resourcegraph/resources') return undefined;
+            const body = JSON.parse(r.body) as { options?: { $skipToken?: string } };
+            graphBodies.push(body);
+            // The first page is the specification's example, unchanged; the page its token asks for holds the vault.
+            if (body.options?.$skipToken === undefined) return { status: 200, body: page1 };
+            return {
+              status: 200,
+              body: { totalRecords: 4, count: 1, resultTruncated: 'false', data: [{ id: vault }] },
+            };
+          },
+        },
+        async (arm, run) => {
+          const [r] = await run(fleetJob(arm, { discoverysubscriptionids: SUB_A }));
+          const s = fleet(r!);
+          expect(s.outcome).toBe('NoChange');
+          expect(s.sections.map((x) => x.vault)).toEqual([vault]);
+          expect(s.discovery).toMatchObject({ state: 'Complete', found: 1, pages: 2 });
+          expect((s.discovery as unknown as { message: string }).message).toContain('3 id(s) ignored');
+          for (const row of page1.data)
+            expect(r!.warnings.join('\n')).toContain(
+              `Resource Graph returned '${row.id}', which is not a vault id`,
+            );
+          expect(graphBodies.map((b) => b.options?.$skipToken)).toEqual([undefined, page1.$skipToken]);
+          // The fake's answer matched the example exactly (contract.ts compares them), under the response contract.
+          const resources = contractCoverage().find((c) => c.key === 'Resources@2022-10-01')!;
+          expect(resources.examples.has(name)).toBe(true);
+        },
+      );
+    },
+    120_000,
+  );
+
+  scenario(
     'fails when a discovery scope, tag, exclusion or estate parameter is malformed: InvalidInput for each, zero requests',
-    async () => {
-      await withArm({ vaultId: vaultIn(SUB_A, 'x') }, async (arm, run) => {
+    async (name) => {
+      await withArm(name, { vaultId: vaultIn(SUB_A, 'x') }, async (arm, run) => {
         const cases: Record<string, string | boolean>[] = [
           { discoverysubscriptionids: 'not-a-guid' },
           { discoverysubscriptionids: `${SUB_A},${SUB_A}` },
@@ -334,12 +414,13 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
     120_000,
   );
 
-  it.concurrent(
+  scenario(
     "slows down when ARM's remaining-reads header runs low in one subscription; the other subscription is not held back",
-    async () => {
+    async (name) => {
       const slow = [0, 1, 2].map((i) => vaultIn(SUB_A, `s${i}`));
       const fast = [0, 1, 2].map((i) => vaultIn(SUB_B, `f${i}`));
       await withArm(
+        name,
         {
           vaultId: slow[0]!,
           otherVaults: [...slow.slice(1), ...fast],
@@ -376,9 +457,9 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
     120_000,
   );
 
-  it.concurrent(
+  scenario(
     'survives a seeded chaos run over 20 nights (429, 500, 503, stalls past the request timeout, dropped connections): every mapping ends compliant, no vault reported succeeded when it was not, writes only to the vault in hand, one JSON document a night',
-    async () => {
+    async (name) => {
       const vaults = Array.from({ length: 6 }, (_, i) => vaultIn(i % 2 ? SUB_A : SUB_B, `n${i}`));
       const excluded = vaultIn(SUB_A, 'never');
       const all = [...vaults, excluded];
@@ -413,6 +494,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
         return undefined;
       };
       await withArm(
+        name,
         {
           vaultId: vaults[0]!,
           otherVaults: [...vaults.slice(1), excluded],

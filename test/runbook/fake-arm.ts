@@ -32,7 +32,8 @@ export interface Mapping {
 
 /** One request as the server saw it. */
 export interface Recorded {
-  readonly server: 'arm' | 'identity' | 'foreign';
+  /** Which fake saw it: ARM, the identity endpoint, a foreign host, or the Logs Ingestion endpoint (fake-ingestion.ts). */
+  readonly server: 'arm' | 'identity' | 'foreign' | 'ingestion';
   readonly seq: number;
   readonly method: string;
   /** Path and query, as sent. */

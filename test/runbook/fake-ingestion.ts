@@ -1,38 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ContractEnforcer } from './contract';
 import { rowProblems, ESTATE_TABLES } from './estate-schema';
-import type { Json, JsonObject, Reply } from './fake-arm';
+import type { Json, JsonObject, Recorded, Reply } from './fake-arm';
 
 /**
  * A fake Azure Monitor Logs Ingestion endpoint (a data collection endpoint) on loopback (127.0.0.1,
- * port 0), holding the published contract of `POST /dataCollectionRules/{immutableId}/streams/{stream}
- * ?api-version=2023-01-01`: a bearer token issued for `https://monitor.azure.com` (401 otherwise), the
- * rule's immutable id (404 for another), a stream the rule declares (400 otherwise), a JSON content
- * type (415), a body of at most 1 MB (413) that is a JSON array of rows fitting the tables' schemas
- * (400), and 204 No Content when accepted. Every request is recorded and bounded; anything the runbook
- * should never do is also listed in `violations`.
+ * port 0). Every request first goes through Microsoft's contract for the upload (contract.ts with
+ * test/fixtures/contracts/logs-ingestion-2023-01-01.json, as the fake ARM does for its routes): the route
+ * `POST /dataCollectionRules/{ruleId}/streams/{stream}`, the api-version 2023-01-01, the bearer
+ * Authorization header, a JSON content type, a JSON array body whose rows have only the stream's columns
+ * with their types; a request that breaks it is answered 400 in the API's error shape and the violation is
+ * named in `violations`. Every answer is checked against the contract's responses too (204 without a
+ * body, errors in the error shape). Then the endpoint's behaviour: a body of at most 1 MB (413, checked
+ * first, as the service refuses it before reading it), a token issued for `https://monitor.azure.com`
+ * (401 otherwise), the rule's immutable id (404 for another), rows with every column of the constructs'
+ * tables (estate-schema.ts: none missing, strings never null, datetimes in ISO 8601 UTC; 400 otherwise),
+ * and 204 No Content when accepted. Every request is recorded and bounded; anything the runbook should
+ * never do is listed in `violations`.
  */
 export const MONITOR_AUDIENCE = 'https://monitor.azure.com';
 export const INGESTION_API_VERSION = '2023-01-01';
 /** The API's limit on one call. */
 export const MAX_CALL_BYTES = 1024 * 1024;
 
-export interface IngestionRequest {
-  readonly seq: number;
-  readonly method: string;
-  readonly url: string;
-  readonly path: string;
-  readonly query: URLSearchParams;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+export interface IngestionRequest extends Recorded {
+  readonly server: 'ingestion';
   /** Size of the body on the wire. */
   readonly bytes: number;
   /** The stream named in the path (undefined when the path is not an upload). */
   readonly stream: string | undefined;
-  /** ms since the server started. */
-  readonly at: number;
-  status?: number;
   /** Rows in the body when it parsed as an array. */
   rows?: JsonObject[];
 }
@@ -53,6 +51,8 @@ const error = (code: string, message: string): JsonObject => ({ error: { code, m
 export class FakeIngestion {
   readonly requests: IngestionRequest[] = [];
   readonly violations: string[] = [];
+  /** Microsoft's contract for the upload, enforced on every request and answer; violations land in `violations`. */
+  readonly contract = new ContractEnforcer((v) => this.violations.push(v));
   /** Rows accepted (answered 204), per stream, in the order received. */
   readonly accepted = new Map<string, JsonObject[]>(ESTATE_TABLES.map((t) => [t.stream, []]));
   private server: Server | undefined;
@@ -107,6 +107,7 @@ export class FakeIngestion {
         headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
       const match = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/.exec(url.pathname);
       const rec: IngestionRequest = {
+        server: 'ingestion',
         seq: ++this.seq,
         method: req.method ?? 'GET',
         url: req.url ?? '/',
@@ -127,7 +128,9 @@ export class FakeIngestion {
         reply = { status: 500, body: error('InternalServerError', 'fake ingestion failure') };
       }
       rec.status = reply.status;
+      this.contract.checkResponse('ingestion', rec, reply);
       const h: Record<string, string> = { 'x-ms-request-id': randomUUID(), ...reply.headers };
+      rec.replyHeaders = h;
       let payload = '';
       if (reply.body !== undefined) {
         payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
@@ -145,7 +148,16 @@ export class FakeIngestion {
     };
     if (this.requests.length > (this.options.maxRequests ?? 500))
       return wrong(500, 'TooManyTestRequests', 'The fake ingestion request bound was exceeded.');
-    if (rec.method !== 'POST' || !ruleId || !rec.stream) return wrong(404, 'NotFound', 'No such route.');
+    if (rec.bytes > MAX_CALL_BYTES)
+      return wrong(
+        413,
+        'ContentLengthLimitExceeded',
+        `The body is ${rec.bytes} bytes; the limit is ${MAX_CALL_BYTES}.`,
+      );
+    // The contract: route, api-version, headers, content type, the body and its rows' columns and types.
+    const refused = this.contract.checkRequest('ingestion', rec);
+    if (refused) return refused;
+    if (!ruleId || !rec.stream) return wrong(404, 'NotFound', 'No such route.');
     const token = /^Bearer (.+)$/.exec(rec.headers.authorization ?? '')?.[1];
     const audience = token === undefined ? undefined : this.options.tokenAudience(token);
     if (audience !== MONITOR_AUDIENCE)
@@ -154,27 +166,11 @@ export class FakeIngestion {
         'InvalidToken',
         `The token's audience is '${String(audience)}', not ${MONITOR_AUDIENCE}.`,
       );
-    if (rec.query.get('api-version') !== INGESTION_API_VERSION)
-      return wrong(
-        400,
-        'InvalidApiVersion',
-        `api-version '${String(rec.query.get('api-version'))}' is not supported.`,
-      );
     if (ruleId !== this.options.ruleId)
       return wrong(
         404,
         'DataCollectionRuleNotFound',
         `No data collection rule with immutable id '${ruleId}'.`,
-      );
-    if (!ESTATE_TABLES.some((t) => t.stream === rec.stream))
-      return wrong(400, 'InvalidStream', `The rule declares no stream '${rec.stream}'.`);
-    if (!/^application\/json(;|$)/i.test(rec.headers['content-type'] ?? ''))
-      return wrong(415, 'UnsupportedMediaType', `Content-Type '${String(rec.headers['content-type'])}'.`);
-    if (rec.bytes > MAX_CALL_BYTES)
-      return wrong(
-        413,
-        'ContentLengthLimitExceeded',
-        `The body is ${rec.bytes} bytes; the limit is ${MAX_CALL_BYTES}.`,
       );
     let parsed: Json;
     try {

@@ -1,3 +1,4 @@
+import { contractReport, coverageProblems } from './contract';
 import { AGENT_TABLE, RUN_TABLE, rowProblems } from './estate-schema';
 import {
   ACCOUNT_ID,
@@ -73,6 +74,9 @@ const ingestionOf = (r: RunResult) => (r.summary as unknown as { ingestion: Inge
 const fleetOf = (r: RunResult) => r.summary as unknown as FleetSummary;
 
 let pwsh: Pwsh;
+/** Scenarios declared and passed in this file: the contract coverage is asserted only when all ran and passed. */
+let declared = 0;
+let passed = 0;
 const describeRuns = lookup.found ? describe : describe.skip;
 if (!lookup.found) {
   if (inCi) {
@@ -147,6 +151,7 @@ function scenario(
   hook: FakeIngestionOptions['hook'],
   body: (s: Scenario) => Promise<void>,
 ): void {
+  declared++;
   it.concurrent(name, async () => {
     const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [], ...options }).start();
     const ingestion = await new FakeIngestion({
@@ -154,6 +159,8 @@ function scenario(
       tokenAudience: (t) => arm.tokenAudience.get(t),
       hook,
     }).start();
+    arm.contract.scenario = name;
+    ingestion.contract.scenario = name;
     try {
       await body({
         arm,
@@ -164,6 +171,7 @@ function scenario(
           return result.runs;
         },
       });
+      passed++;
     } finally {
       await Promise.all([arm.close(), ingestion.close()]);
     }
@@ -226,7 +234,21 @@ const ingestionError = (status: number, code: string, headers: Record<string, st
 });
 
 describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, fake endpoint)', () => {
-  afterAll(() => closeWorkers());
+  afterAll(() => {
+    closeWorkers();
+    // Jest gives this file its own module registry: the coverage below is this file's scenarios only.
+    console.log(contractReport('the ingestion scenarios (test/runbook/ingestion.test.ts)'));
+    // When every scenario here ran and passed: the upload was exercised under the Logs Ingestion contract
+    // and answered at least once with the specification's own example (204, no body), and the token for
+    // https://monitor.azure.com was asked for under the managed-identity endpoint's contract.
+    if (passed === declared) {
+      const problems = coverageProblems(
+        ['Upload@2023-01-01', 'ManagedIdentity_GetToken@2019-08-01'],
+        ['Upload@2023-01-01'],
+      );
+      if (problems) throw new Error(`ingestion.test.ts: ${problems}`);
+    }
+  });
 
   scenario(
     'sends a fleet night as one row per machine (every machine, not the listed few) and one row per vault, matching the summary; a dry run sends its judgement too',
@@ -636,6 +658,40 @@ describeRuns('the runbook sends its rows to Log Analytics (Logs Ingestion API, f
 });
 
 describe('the fake ingestion endpoint holds the contract the runbook is tested against', () => {
+  it('fails when an answer the fake (or a scenario) serves drifts from the contract: a status it does not declare, a body on 204, an error without its shape', async () => {
+    const answers: Reply[] = [
+      { status: 200, body: { accepted: 1 } },
+      { status: 204, body: { accepted: 1 } },
+      { status: 503, body: { message: 'busy' } },
+      { status: 204 },
+    ];
+    const ingestion = await new FakeIngestion({
+      ruleId: RULE_ID,
+      tokenAudience: () => MONITOR_AUDIENCE,
+      hook: () => answers.shift(),
+    }).start();
+    try {
+      for (let i = 0; i < 4; i++)
+        await fetch(
+          `${ingestion.endpoint}/dataCollectionRules/${RULE_ID}/streams/${RUN}?api-version=${INGESTION_API_VERSION}`,
+          {
+            method: 'POST',
+            headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+            body: JSON.stringify([{ ...good }]),
+          },
+        );
+      expect(ingestion.violations).toEqual([
+        expect.stringMatching(/answered 200: status 200 is not a response the contract declares \(204\)/),
+        expect.stringMatching(/answered 204: the contract declares no body for this status/),
+        expect.stringMatching(
+          /answered 503: the fake's error drifts from ARM's error shape: .*required property 'error'/,
+        ),
+      ]);
+    } finally {
+      await ingestion.close();
+    }
+  });
+
   const good = {
     TimeGenerated: '2026-11-30T00:00:00.000Z',
     RunId: '6f1c2a8e-0b7d-4c1e-9a51-3d2f7e6b9c10',
@@ -665,22 +721,24 @@ describe('the fake ingestion endpoint holds the contract the runbook is tested a
     expect(rowProblems('Custom-Other_CL', good)).toEqual(["no table declares stream 'Custom-Other_CL'"]);
   });
 
-  it('fails uploads with a token for another audience, another rule, an undeclared stream, over 1 MB or with a bad row', async () => {
+  it('fails uploads with a token for another audience, another rule, an undeclared stream, over 1 MB or with a bad row; the contract refusals name the violation', async () => {
     const audiences: Record<string, string> = { monitor: MONITOR_AUDIENCE, arm: ARM_AUDIENCE };
     const ingestion = await new FakeIngestion({
       ruleId: RULE_ID,
       tokenAudience: (t) => audiences[t],
     }).start();
     try {
+      const send = async (url: string, headers: Record<string, string>, body: string) => {
+        const res = await fetch(`${ingestion.endpoint}${url}`, { method: 'POST', headers, body });
+        return { status: res.status, text: await res.text() };
+      };
+      const json = { Authorization: 'Bearer monitor', 'Content-Type': 'application/json' };
       const post = async (token: string, rule: string, stream: string, body: string) =>
         (
-          await fetch(
-            `${ingestion.endpoint}/dataCollectionRules/${rule}/streams/${stream}?api-version=${INGESTION_API_VERSION}`,
-            {
-              method: 'POST',
-              headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-              body,
-            },
+          await send(
+            `/dataCollectionRules/${rule}/streams/${stream}?api-version=${INGESTION_API_VERSION}`,
+            { ...json, Authorization: `Bearer ${token}` },
+            body,
           )
         ).status;
       const rows = JSON.stringify([good]);
@@ -694,13 +752,40 @@ describe('the fake ingestion endpoint holds the contract the runbook is tested a
       const big = JSON.stringify(Array.from({ length: 3300 }, () => good));
       expect(Buffer.byteLength(big)).toBeGreaterThan(1024 * 1024);
       expect(await post('monitor', RULE_ID, RUN, big)).toBe(413);
+      // Refused by the contract (test/fixtures/contracts/logs-ingestion-2023-01-01.json), in the API's error shape.
+      const upload = `/dataCollectionRules/${RULE_ID}/streams/${RUN}`;
+      const refused = [
+        await send(`${upload}?api-version=2021-11-01-preview`, json, rows),
+        await send(
+          `${upload}?api-version=${INGESTION_API_VERSION}`,
+          { 'Content-Type': 'application/json' },
+          rows,
+        ),
+        await send(
+          `${upload}?api-version=${INGESTION_API_VERSION}`,
+          { ...json, 'Content-Type': 'text/plain' },
+          rows,
+        ),
+        await send(`/dataCollectionRules/${RULE_ID}?api-version=${INGESTION_API_VERSION}`, json, rows),
+      ];
+      expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 400]);
+      for (const r of refused)
+        expect((JSON.parse(r.text) as { error: { message: string } }).error.message).toMatch(
+          /^Contract violation: /,
+        );
       expect(ingestion.rows(RUN)).toEqual([good]);
-      expect(ingestion.violations.map((v) => v.split(': ')[1]!.split(' ')[0])).toEqual([
-        '401',
-        '404',
-        '400',
-        '400',
-        '413',
+      expect(ingestion.violations).toEqual([
+        expect.stringMatching(/: 401 InvalidToken: /),
+        expect.stringMatching(/: 404 DataCollectionRuleNotFound: /),
+        expect.stringMatching(/^contract: .*\(Upload@2023-01-01\): stream 'Custom-Other_CL' is not one of/),
+        expect.stringMatching(/^contract: .*\(Upload@2023-01-01\): \$\[0\]\.MappingsFailed: expected int/),
+        expect.stringMatching(/: 413 ContentLengthLimitExceeded: /),
+        expect.stringMatching(
+          /^contract: .*api-version '2021-11-01-preview' is not in the contract for Upload/,
+        ),
+        expect.stringMatching(/^contract: .*header 'Authorization' is missing/),
+        expect.stringMatching(/^contract: .*content type 'text\/plain' is not application\/json/),
+        expect.stringMatching(/^contract: .*no contract describes this path on the ingestion endpoint/),
       ]);
     } finally {
       await ingestion.close();
