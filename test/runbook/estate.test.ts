@@ -5,7 +5,6 @@ import { CONTRACTS_DIR, contractCoverage, contractReport, coverageProblems } fro
 import {
   ACCOUNT_ID,
   FakeArm,
-  IDENTITY_SECRET,
   mapping,
   protectedItem,
   type FakeArmOptions,
@@ -14,14 +13,8 @@ import {
   type Recorded,
   type Reply,
 } from './fake-arm';
-import {
-  closeWorkers,
-  everything,
-  runRunbook,
-  type FleetSummary,
-  type JobParameters,
-  type RunResult,
-} from './harness';
+import { closeWorkers, runRunbook, type FleetSummary, type JobParameters, type RunResult } from './harness';
+import { expectOutputContract, SUCCESS_OUTCOMES } from './output-contract';
 import { locatePwsh, type Pwsh } from './pwsh';
 
 /**
@@ -31,7 +24,6 @@ import { locatePwsh, type Pwsh } from './pwsh';
  * skipped, except under CI=true (see execution.test.ts, which fails then).
  */
 const lookup = locatePwsh();
-const SUCCESS = ['Succeeded', 'NoChange', 'DryRun'];
 let pwsh: Pwsh;
 if (lookup.found) pwsh = lookup.pwsh;
 
@@ -75,24 +67,6 @@ const fleetJob = (arm: FakeArm, extra: Record<string, string | boolean>): JobPar
   ...extra,
 });
 
-/** The output contract after every run: exactly one JSON document, the exit, no secret anywhere. */
-function expectContract(
-  arm: FakeArm,
-  result: { runs: RunResult[]; process: { stdout: string; stderr: string } },
-) {
-  for (const r of result.runs) {
-    expect(r.outputTypes).toEqual(['System.String']);
-    expect(r.summary).toBeDefined();
-    expect(r.summary.schemaVersion).toBe(3);
-    expect(r.threw).toBe(!SUCCESS.includes(r.summary.outcome));
-  }
-  const all = everything({ runs: result.runs, process: { ...result.process, exitCode: 0, wallMs: 0 } });
-  for (const token of arm.issuedTokens) expect(all).not.toContain(token);
-  expect(all).not.toContain(IDENTITY_SECRET);
-  expect(arm.violations).toEqual([]);
-  expect(arm.foreign()).toEqual([]);
-}
-
 async function withArm(
   scenarioName: string,
   options: Partial<FakeArmOptions> & { vaultId: string },
@@ -103,7 +77,7 @@ async function withArm(
   try {
     await body(arm, async (params) => {
       const result = await runRunbook(pwsh, Array.isArray(params) ? params : [params], arm.identityEnv);
-      expectContract(arm, result);
+      expectOutputContract(arm, result);
       return result.runs;
     });
   } finally {
@@ -532,7 +506,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
                 .filter((m) => m.id.startsWith(`${section.vault}/`))
                 .map((m) => arm.mapping(m.id));
               // A vault reported in order is in order on the server, and a mapping reported updated is.
-              if (SUCCESS.includes(section.outcome) || section.outcome === 'AgentsNeedAttention')
+              if (SUCCESS_OUTCOMES.includes(section.outcome) || section.outcome === 'AgentsNeedAttention')
                 expect([night, section.vault, mine.every(compliant)]).toEqual([night, section.vault, true]);
               for (const item of section.mappings.filter((i) => i.result === 'Succeeded'))
                 expect(compliant(arm.mapping(item.id))).toBe(true);

@@ -22,7 +22,6 @@ import {
 } from './fake-arm';
 import {
   closeWorkers,
-  everything,
   RUNBOOK,
   runRunbook,
   runRunbookProcess,
@@ -33,6 +32,7 @@ import {
   type RunbookSummary,
 } from './harness';
 import { contractCoverage, contractReport } from './contract';
+import { expectOutputContract } from './output-contract';
 import { locatePwsh, pinnedPwshVersion, type Pwsh } from './pwsh';
 
 /**
@@ -43,7 +43,6 @@ import { locatePwsh, pinnedPwshVersion, type Pwsh } from './pwsh';
  */
 const lookup = locatePwsh();
 const inCi = process.env.CI === 'true';
-const SUCCESS = ['Succeeded', 'NoChange', 'DryRun'];
 
 let declared = 0;
 let passed = 0;
@@ -72,26 +71,6 @@ const fleetJob = (arm: FakeArm, ids: string, extra: Record<string, string | bool
   return { ...params, ...extra };
 };
 
-/** The output contract, checked after every run: one JSON document, the exit, no secret anywhere. */
-function expectContract(
-  arm: FakeArm,
-  result: { runs: RunResult[]; process: { stdout: string; stderr: string } },
-) {
-  for (const r of result.runs) {
-    expect(r.outputTypes).toEqual(['System.String']);
-    expect(r.summary).toBeDefined();
-    expect(r.summary.schemaVersion).toBe(3);
-    expect(r.threw).toBe(!SUCCESS.includes(r.summary.outcome));
-  }
-  const all = everything({ runs: result.runs, process: { ...result.process, exitCode: 0, wallMs: 0 } });
-  for (const token of arm.issuedTokens) expect(all).not.toContain(token);
-  expect(all).not.toContain(IDENTITY_SECRET);
-  expect(arm.violations).toEqual([]);
-  expect(arm.foreign()).toEqual([]);
-  for (const r of arm.identity()) expect(r.headers.authorization).toBeUndefined();
-  for (const r of arm.arm()) expect(r.query.get('api-version')).toBeTruthy();
-}
-
 /** Declares one scenario: its own fake ARM, closed afterwards; the output contract on every run. */
 function scenario(
   name: string,
@@ -111,7 +90,7 @@ function scenario(
             Array.isArray(params) ? params : [params],
             env ?? arm.identityEnv,
           );
-          expectContract(arm, result);
+          expectOutputContract(arm, result);
           return result.runs;
         },
       });
