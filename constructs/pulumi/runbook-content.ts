@@ -12,8 +12,12 @@ import * as pulumi from '@pulumi/pulumi';
 // own, from azure-native's `getClientToken`); it is sent to ARM's origin only and never written to
 // outputs, errors or logs.
 
+// The provider's functions use module-private constants only: compiled to CommonJS, a reference to
+// an exported one reads `exports.X`, and the serializer would then capture the whole module.
+const API_VERSION = '2023-11-01';
+
 /** The Automation api-version of the draft and publish routes (stable since 2015-10-31; this is azure-native 3.x's). */
-export const RUNBOOK_CONTENT_API_VERSION = '2023-11-01';
+export const RUNBOOK_CONTENT_API_VERSION = API_VERSION;
 
 /** Azure public cloud's Resource Manager. */
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
@@ -272,7 +276,7 @@ async function publish(inputs: RunbookContentInputs): Promise<RunbookContentOutp
     requests: 0,
   };
   const base = `${inputs.armEndpoint}${inputs.runbookId}`;
-  const query = `?api-version=${RUNBOOK_CONTENT_API_VERSION}`;
+  const query = `?api-version=${API_VERSION}`;
   const runbookName = inputs.runbookId.slice(inputs.runbookId.lastIndexOf('/') + 1);
 
   const draftWhat = `replacing the draft of runbook ${runbookName}`;
@@ -304,7 +308,7 @@ async function publish(inputs: RunbookContentInputs): Promise<RunbookContentOutp
     runbookId: inputs.runbookId,
     contentSha256: inputs.contentSha256,
     republishKey: inputs.republishKey,
-    apiVersion: RUNBOOK_CONTENT_API_VERSION,
+    apiVersion: API_VERSION,
     requestCount: s.requests,
   };
 }
