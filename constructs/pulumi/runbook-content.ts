@@ -14,9 +14,12 @@ import * as pulumi from '@pulumi/pulumi';
 
 // The provider's functions use module-private constants only: compiled to CommonJS, a reference to
 // an exported one reads `exports.X`, and the serializer would then capture the whole module.
-const API_VERSION = '2023-11-01';
+const API_VERSION = '2024-10-23';
 
-/** The Automation api-version of the draft and publish routes (stable since 2015-10-31; this is azure-native 3.x's). */
+/**
+ * The Automation api-version of the draft and publish routes: the one azure-native 3.x's `Runbook`
+ * uses (2024-10-23, the first with runtime environments); 2023-11-01 has the same routes.
+ */
 export const RUNBOOK_CONTENT_API_VERSION = API_VERSION;
 
 /** Azure public cloud's Resource Manager. */

@@ -1,7 +1,7 @@
 // The runbook's content, published through Resource Manager by a Pulumi dynamic provider, against a
 // fake Automation endpoint on loopback (Node http on 127.0.0.1, port 0). The fake behaves like the
 // Automation routes (Azure/azure-rest-api-specs, specification/automation/resource-manager/
-// Microsoft.Automation/stable/2023-11-01/runbook.json): a PUT of `draft/content` (text/powershell)
+// Microsoft.Automation/stable/2024-10-23/runbook.json): a PUT of `draft/content` (text/powershell)
 // answers 202 with a Location, a POST of `publish` answers 202 with a Location, the operation answers
 // 202 while running and 200 when done; a request without the bearer token gets 401 and one without
 // `api-version` gets 400. Every request is recorded, so each test can say what went over the wire.
