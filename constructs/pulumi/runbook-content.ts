@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { getClientTokenOutput } from '@pulumi/azure-native/authorization/getClientToken';
 import * as pulumi from '@pulumi/pulumi';
 
@@ -349,6 +350,39 @@ export const runbookContentProvider = {
 };
 
 // --- The resource. ---
+
+/** A JSON value the republish key is computed from. */
+export type RepublishKeyValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly RepublishKeyValue[]
+  | { readonly [key: string]: RepublishKeyValue };
+
+function canonical(value: RepublishKeyValue): unknown {
+  if (Array.isArray(value)) return value.map((v: RepublishKeyValue) => canonical(v));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, RepublishKeyValue>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+/**
+ * A republish key from the runbook resource's own (literal) inputs: upper-case hex SHA-256 of their
+ * canonical JSON (keys sorted, undefined left out). When any of them changes, azure-native PUTs the
+ * runbook; the key changes with it, so the content is published again after that PUT.
+ */
+export function republishKeyOf(values: { readonly [key: string]: RepublishKeyValue }): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(values)), 'utf8')
+    .digest('hex')
+    .toUpperCase();
+}
 
 /** Arguments of {@link RunbookContent}. */
 export interface RunbookContentArgs {

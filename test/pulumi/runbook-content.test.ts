@@ -15,6 +15,7 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   RUNBOOK_CONTENT_API_VERSION,
   RunbookContent,
+  republishKeyOf,
   runbookContentProvider,
   type RunbookContentInputs,
 } from '../../constructs/pulumi/runbook-content';
@@ -486,6 +487,32 @@ describe('RunbookContent provider against a fake Automation endpoint', () => {
     expect(fake.published).toBe(SCRIPT_V1);
     expect(created.outs.requestCount).toBe(7);
     expect(serializeMs).toBeLessThan(20000);
+  });
+});
+
+describe('republishKeyOf', () => {
+  test('is the same for the same inputs in any key order, and differs when one changes', () => {
+    const a = republishKeyOf({
+      runbookType: 'PowerShell',
+      runtimeEnvironment: 'PowerShell-7.6',
+      tags: { team: 'dr', env: 'prod' },
+      description: undefined,
+    });
+    const b = republishKeyOf({
+      tags: { env: 'prod', team: 'dr' },
+      runtimeEnvironment: 'PowerShell-7.6',
+      runbookType: 'PowerShell',
+    });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^[0-9A-F]{64}$/);
+    expect(
+      republishKeyOf({
+        runbookType: 'PowerShell',
+        runtimeEnvironment: 'PowerShell-7.4',
+        tags: { team: 'dr', env: 'prod' },
+      }),
+    ).not.toBe(a);
+    expect(republishKeyOf({ list: [1, 2] })).not.toBe(republishKeyOf({ list: [2, 1] }));
   });
 });
 
