@@ -185,7 +185,7 @@ $MaxFleetMappingsListed = 1000
 $SummaryByteBudget = 786432
 $SubscriptionListMax = 1000
 $ManagementGroupPattern = '\A[-\w.()]{0,89}[-\w()]\z'
-$ResourceGraphApiVersion = '2022-10-01'
+$ResourceGraphApiVersion = '2024-04-01'
 $FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 

@@ -91,7 +91,7 @@ describe('the contracts', () => {
       expect(['GET', 'PATCH', 'POST']).toContain(o.op.method);
     }
     expect(byId('ReplicationProtectionContainerMappings_Update').contract.apiVersion).toBe('2026-05-01');
-    expect(byId('Resources').contract.apiVersion).toBe('2022-10-01');
+    expect(byId('Resources').contract.apiVersion).toBe('2024-04-01');
     expect(byId('Upload').contract.apiVersion).toBe('2023-01-01');
   });
 
@@ -274,14 +274,14 @@ describe('the contracts', () => {
     ],
     [
       'a Resource Graph query without its required query text',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         subscriptions: ['x'],
       }),
       /required property 'query' is missing/,
     ],
     [
       'a Resource Graph $top above 1000',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         subscriptions: ['x'],
         query: 'resources',
         options: { $top: 5000 },
@@ -290,7 +290,7 @@ describe('the contracts', () => {
     ],
     [
       'a Resource Graph result format the service does not know',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         query: 'resources',
         options: { resultFormat: 'json' },
       }),
@@ -366,7 +366,7 @@ describe('the contracts', () => {
   it('accepts a Resource Graph query and an ingestion upload as the shared interfaces define them', () => {
     expect(
       check(
-        request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+        request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
           subscriptions: ['00000000-1111-2222-3333-444444444444'],
           query: "resources | where type =~ 'microsoft.recoveryservices/vaults' | project id",
           options: { $top: 1000, $skipToken: 'abc' },
@@ -453,7 +453,7 @@ describe('the contracts', () => {
     expect(drift(get(), badEnum as unknown as Json)).toMatch(
       /'Managed' is not one of RunAsAccount, SystemAssignedIdentity/,
     );
-    const rg = request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+    const rg = request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
       query: 'resources',
     });
     expect(drift(rg, { totalRecords: 1, count: 1, data: [{ id: VAULT_ID }] })).toMatch(
