@@ -717,9 +717,6 @@ function ConvertTo-UtcInstant {
     return $null
 }
 
-# InMageRcm agentUpgradeState values (MobilityAgentUpgradeState: None, Started, Completed, Commit) of an upgrade under way.
-$UpgradeInProgressStates = @('Started', 'Commit')
-
 function Get-ReinstallReason {
     <#
     The reasons of a reinstall Site Recovery requires: blocked:ReinstallRequired, then what blocks the
@@ -778,7 +775,8 @@ function Get-AgentVerdict {
         $latest = if ($null -ne $d) { $d.latestVersion } else { $null }
         $withoutReboot = if ($null -ne $d) { $d.latestUpgradableVersionWithoutReboot } else { $null }
         $reasons = @(if ($null -ne $d -and $null -ne $d.reasonsBlockingUpgrade) { $d.reasonsBlockingUpgrade | ForEach-Object { [string] $_ } })
-        $upgrading = (Test-PresentText $Details.agentUpgradeState) -and ($UpgradeInProgressStates -ccontains [string] $Details.agentUpgradeState)
+        # agentUpgradeState (MobilityAgentUpgradeState: None, Started, Completed, Commit) of an upgrade under way.
+        $upgrading = (Test-PresentText $Details.agentUpgradeState) -and (@('Started', 'Commit') -ccontains [string] $Details.agentUpgradeState)
         if (Test-PresentText $version) { $known = $true }
         if ($reasons.Count -gt 0) { $known = $true }
         if (-not $upgrading) {
