@@ -89,7 +89,7 @@ export function requireAzurermRuntimeEnvironments(scope: Construct, raise = true
       )
         return [];
       return [
-        `required_providers.azurerm.version is '${constraint}', but the runbook's PowerShell runtime environment needs azurerm ${AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION} or later (azurerm_automation_runtime_environment and the runbook's runtime_environment_name): allow it, for example '${AZURERM_VERSION_CONSTRAINT}', or set automation.runtime.version to '7.2' (classic PowerShell72, end of support 2024-11-08)`,
+        `required_providers.azurerm.version is '${constraint}', but the runbook's PowerShell runtime environment needs azurerm ${AZURERM_RUNTIME_ENVIRONMENT_MIN_VERSION} or later (azurerm_automation_runtime_environment and the runbook's runtime_environment_name): allow it, for example '${AZURERM_VERSION_CONSTRAINT}' (every PowerShell version Azure Automation still runs, 7.4 and 7.6, needs a runtime environment)`,
       ];
     },
   });

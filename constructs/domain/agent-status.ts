@@ -17,10 +17,12 @@ export const AGENT_STATUSES = [
 
 /**
  * - `OutOfSupport`: the agent's support expiry date has passed (Site Recovery supports N-4).
- * - `Blocked`: Site Recovery reports a reason that stops the upgrade.
+ * - `Blocked`: Site Recovery reports a reason that stops the upgrade, gave up upgrading after its
+ *   retries (A2A), or says the agent must be reinstalled.
  * - `SupportExpiring`: support ends within the warning window.
  * - `NeedsReboot`: the upgrade waits for the machine to restart.
- * - `UpdatePending`: a newer agent is available or required and nothing blocks it.
+ * - `UpdatePending`: a newer agent is available or required and nothing blocks it, or an upgrade is
+ *   in progress (never `Blocked` then: what blocked an earlier attempt no longer applies).
  * - `Current`: nothing to do.
  * - `Unknown`: Site Recovery reported nothing to judge by (no version, no expiry, no flags).
  */
@@ -33,6 +35,15 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
  */
 export const NON_BLOCKING_UPGRADE_REASONS: readonly string[] = ['AlreadyOnLatestVersion', 'RebootRequired'];
 
+/** The `reasonsBlockingUpgrade` value (api-version 2025-08-01 and later) that says the agent must be reinstalled. */
+export const REINSTALL_REQUIRED_REASON = 'ReInstallRequired';
+
+/**
+ * InMageRcm `agentUpgradeState` values (`MobilityAgentUpgradeState`: None, Started, Completed,
+ * Commit) that mean an upgrade is under way.
+ */
+export const UPGRADE_IN_PROGRESS_STATES: readonly string[] = ['Started', 'Commit'];
+
 /** What Site Recovery reports about an InMageRcm (VMware modernized) item's Mobility agent. */
 export interface MobilityAgentDetails {
   readonly version?: string | null;
@@ -42,6 +53,15 @@ export interface MobilityAgentDetails {
   readonly isUpgradeable?: string | null;
   readonly latestUpgradableVersionWithoutReboot?: string | null;
   readonly reasonsBlockingUpgrade?: readonly string[] | null;
+  /** Whether the agent must be reinstalled (api-version 2025-08-01 and later). */
+  readonly isAgentReinstallRequired?: boolean | null;
+  /** What blocks the reinstall (`AgentReinstallBlockedReason` values). */
+  readonly reasonsBlockingReinstall?: readonly string[] | null;
+  /**
+   * The reinstall Site Recovery triggered (`UserTriggered`, `AutoTriggered`): a list before
+   * api-version 2026-02-01, a single value since. Both are accepted.
+   */
+  readonly agentReinstallState?: string | readonly string[] | null;
 }
 
 /** An upgrade blocking error, as ARM reports it (only the code is used). */
@@ -58,6 +78,16 @@ export type AgentFacts =
       readonly agentExpiryDate?: string | null;
       readonly isReplicationAgentUpdateRequired?: boolean | null;
       readonly isReplicationAgentCertificateUpdateRequired?: boolean | null;
+      /** Whether an agent upgrade is running (api-version 2025-08-01 and later). */
+      readonly isAgentUpgradeInProgress?: boolean | null;
+      /** How many times Site Recovery retried the automatic upgrade. */
+      readonly autoAgentUpgradeRetryCount?: number | null;
+      /** Whether Site Recovery gave up the automatic upgrade after its retries. */
+      readonly isAgentUpgradeRetryThresholdExhausted?: boolean | null;
+      /** Whether the agent must be reinstalled. */
+      readonly isAgentReinstallRequired?: boolean | null;
+      /** What blocks the reinstall: one string in the specification. */
+      readonly reasonsBlockingReInstall?: string | null;
     }
   | {
       readonly provider: 'InMageRcm';
@@ -108,6 +138,21 @@ export function compareAgentVersions(a: string, b: string): number | undefined {
 
 const present = (s: string | null | undefined): s is string => typeof s === 'string' && s.trim() !== '';
 
+/** A value that is one string or a list of them (or neither), as a list of the non-empty ones. */
+const listOf = (v: unknown): string[] =>
+  (Array.isArray(v) ? (v as unknown[]) : [v]).filter(
+    (x): x is string => typeof x === 'string' && x.trim() !== '',
+  );
+
+/** The reasons of a reinstall that Site Recovery requires, after the `blocked:ReinstallRequired` token. */
+function reinstallReasons(blockedBy: unknown, triggered: unknown): string[] {
+  return [
+    'blocked:ReinstallRequired',
+    ...listOf(blockedBy).map((r) => `reinstallBlocked:${r.trim()}`),
+    ...listOf(triggered).map((t) => `reinstallTriggered:${t.trim()}`),
+  ];
+}
+
 /**
  * Judges one agent from Site Recovery's facts. Every applicable finding is listed in `reasons`;
  * the status is the most severe of them (see {@link AGENT_STATUSES}).
@@ -134,6 +179,7 @@ export function classifyAgent(facts: AgentFacts, options: ClassifyOptions): Agen
 
   if (facts.provider === 'A2A') {
     if (present(facts.agentVersion)) known = true;
+    const upgrading = facts.isAgentUpgradeInProgress === true;
     if (facts.isReplicationAgentUpdateRequired === true) add('UpdatePending', 'agentUpdateRequired');
     if (facts.isReplicationAgentCertificateUpdateRequired === true)
       add('UpdatePending', 'certificateUpdateRequired');
@@ -143,20 +189,45 @@ export function classifyAgent(facts: AgentFacts, options: ClassifyOptions): Agen
     ) {
       known = true;
     }
+    if (upgrading) {
+      // An upgrade under way is pending, never blocked: earlier attempts' outcome no longer applies.
+      known = true;
+      add('UpdatePending', 'upgradeInProgress');
+    } else {
+      if (facts.isAgentUpgradeRetryThresholdExhausted === true) {
+        const count = facts.autoAgentUpgradeRetryCount;
+        add(
+          'Blocked',
+          `blocked:UpgradeGaveUpAfterRetries${typeof count === 'number' && Number.isFinite(count) ? `:${count}` : ''}`,
+        );
+      }
+      if (facts.isAgentReinstallRequired === true) {
+        for (const r of reinstallReasons(facts.reasonsBlockingReInstall, undefined)) add('Blocked', r);
+      }
+    }
   } else {
     const details = facts.mobilityAgentDetails ?? {};
     const version = details.version;
     const latest = details.latestVersion;
     const withoutReboot = details.latestUpgradableVersionWithoutReboot;
     const reasons = details.reasonsBlockingUpgrade ?? [];
+    const upgrading =
+      present(facts.agentUpgradeState) && UPGRADE_IN_PROGRESS_STATES.includes(facts.agentUpgradeState);
     if (present(version)) known = true;
     if (reasons.length > 0) known = true;
 
-    for (const reason of reasons) {
-      if (!NON_BLOCKING_UPGRADE_REASONS.includes(reason)) add('Blocked', `blocked:${reason}`);
-    }
-    for (const error of facts.agentUpgradeBlockingErrorDetails ?? []) {
-      add('Blocked', `blocked:${present(error.errorCode) ? error.errorCode : 'UpgradeError'}`);
+    if (!upgrading) {
+      for (const reason of reasons) {
+        if (!NON_BLOCKING_UPGRADE_REASONS.includes(reason) && reason !== REINSTALL_REQUIRED_REASON)
+          add('Blocked', `blocked:${reason}`);
+      }
+      for (const error of facts.agentUpgradeBlockingErrorDetails ?? []) {
+        add('Blocked', `blocked:${present(error.errorCode) ? error.errorCode : 'UpgradeError'}`);
+      }
+      if (details.isAgentReinstallRequired === true || reasons.includes(REINSTALL_REQUIRED_REASON)) {
+        for (const r of reinstallReasons(details.reasonsBlockingReinstall, details.agentReinstallState))
+          add('Blocked', r);
+      }
     }
 
     const behind = present(version) && present(latest) ? compareAgentVersions(version, latest) === -1 : false;
@@ -168,12 +239,10 @@ export function classifyAgent(facts: AgentFacts, options: ClassifyOptions): Agen
     if (reasons.includes('RebootRequired') || atRebootStep) add('NeedsReboot', 'rebootRequired');
     else if (behind && !found.has('Blocked')) {
       // A blocked machine's pending update is already explained by what blocks it.
-      if (details.isUpgradeable === 'false') add('Blocked', 'blocked:NotUpgradeable');
+      if (details.isUpgradeable === 'false' && !upgrading) add('Blocked', 'blocked:NotUpgradeable');
       else add('UpdatePending', `latest:${latest}`);
     }
-    if (present(facts.agentUpgradeState) && facts.agentUpgradeState === 'Started') {
-      add('UpdatePending', 'upgradeInProgress');
-    }
+    if (upgrading) add('UpdatePending', 'upgradeInProgress');
   }
 
   for (const status of AGENT_STATUSES) {

@@ -96,6 +96,7 @@ export { runbookAsset, RUNBOOK_FILE_NAME, type RunbookAsset } from './runbook-as
 export {
   POWERSHELL_RUNTIME_VERSIONS,
   POWERSHELL_RUNTIMES,
+  RETIRED_POWERSHELL_RUNTIMES,
   RUNTIME_DEFAULTS,
   type PowerShellRuntimeVersion,
   type RunbookRuntimeProps,

@@ -132,7 +132,7 @@ param(
     [string] $Providers = 'A2A',
     [string] $AzureEnvironment = 'AzureCloud',
     [string] $ArmEndpoint = '',
-    [string] $ApiVersion = '2024-04-01',
+    [string] $ApiVersion = '2026-05-01',
     [string] $TimeoutSeconds = '3600',
     [string] $MaxConcurrency = '4',
     [string] $MaxRetries = '5',
@@ -185,7 +185,7 @@ $MaxFleetMappingsListed = 1000
 $SummaryByteBudget = 786432
 $SubscriptionListMax = 1000
 $ManagementGroupPattern = '\A[-\w.()]{0,89}[-\w()]\z'
-$ResourceGraphApiVersion = '2022-10-01'
+$ResourceGraphApiVersion = '2024-04-01'
 $FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
 
@@ -717,6 +717,20 @@ function ConvertTo-UtcInstant {
     return $null
 }
 
+function Get-ReinstallReason {
+    <#
+    The reasons of a reinstall Site Recovery requires: blocked:ReinstallRequired, then what blocks the
+    reinstall and the reinstall it triggered. Each may be one string or a list (InMageRcm
+    agentReinstallState was a list before api-version 2026-02-01, one value since).
+    #>
+    param($BlockedBy, $Triggered)
+    $out = [Collections.Generic.List[string]]::new()
+    $out.Add('blocked:ReinstallRequired')
+    foreach ($r in @($BlockedBy)) { if (Test-PresentText $r) { $out.Add("reinstallBlocked:$(([string] $r).Trim())") } }
+    foreach ($t in @($Triggered)) { if (Test-PresentText $t) { $out.Add("reinstallTriggered:$(([string] $t).Trim())") } }
+    return , $out.ToArray()
+}
+
 function Get-AgentVerdict {
     <#
     One agent's status and reasons from Site Recovery's facts only (no version table). $Details is the
@@ -742,27 +756,47 @@ function Get-AgentVerdict {
         if ($update -is [bool] -and $update) { $found.UpdatePending.Add('agentUpdateRequired') }
         if ($certificate -is [bool] -and $certificate) { $found.UpdatePending.Add('certificateUpdateRequired') }
         if (($update -is [bool] -and -not $update) -or ($certificate -is [bool] -and -not $certificate)) { $known = $true }
+        # An upgrade under way is pending, never blocked (api-version 2025-08-01 and later say so).
+        if ($Details.isAgentUpgradeInProgress -is [bool] -and $Details.isAgentUpgradeInProgress) {
+            $known = $true
+            $found.UpdatePending.Add('upgradeInProgress')
+        } else {
+            if ($Details.isAgentUpgradeRetryThresholdExhausted -is [bool] -and $Details.isAgentUpgradeRetryThresholdExhausted) {
+                $count = $Details.autoAgentUpgradeRetryCount
+                $found.Blocked.Add("blocked:UpgradeGaveUpAfterRetries$(if ($count -is [int] -or $count -is [long]) { ":$count" })")
+            }
+            if ($Details.isAgentReinstallRequired -is [bool] -and $Details.isAgentReinstallRequired) {
+                foreach ($r in (Get-ReinstallReason $Details.reasonsBlockingReInstall $null)) { $found.Blocked.Add($r) }
+            }
+        }
     } else {
         $d = $Details.mobilityAgentDetails
         $version = if ($null -ne $d) { $d.version } else { $null }
         $latest = if ($null -ne $d) { $d.latestVersion } else { $null }
         $withoutReboot = if ($null -ne $d) { $d.latestUpgradableVersionWithoutReboot } else { $null }
         $reasons = @(if ($null -ne $d -and $null -ne $d.reasonsBlockingUpgrade) { $d.reasonsBlockingUpgrade | ForEach-Object { [string] $_ } })
+        # agentUpgradeState (MobilityAgentUpgradeState: None, Started, Completed, Commit) of an upgrade under way.
+        $upgrading = (Test-PresentText $Details.agentUpgradeState) -and (@('Started', 'Commit') -ccontains [string] $Details.agentUpgradeState)
         if (Test-PresentText $version) { $known = $true }
         if ($reasons.Count -gt 0) { $known = $true }
-        foreach ($reason in $reasons) { if ($NonBlockingUpgradeReasons -cnotcontains $reason) { $found.Blocked.Add("blocked:$reason") } }
-        foreach ($e in @($Details.agentUpgradeBlockingErrorDetails | Where-Object { $null -ne $_ })) {
-            $found.Blocked.Add("blocked:$(if (Test-PresentText $e.errorCode) { $e.errorCode } else { 'UpgradeError' })")
+        if (-not $upgrading) {
+            foreach ($reason in $reasons) { if ($NonBlockingUpgradeReasons -cnotcontains $reason -and $reason -cne 'ReInstallRequired') { $found.Blocked.Add("blocked:$reason") } }
+            foreach ($e in @($Details.agentUpgradeBlockingErrorDetails | Where-Object { $null -ne $_ })) {
+                $found.Blocked.Add("blocked:$(if (Test-PresentText $e.errorCode) { $e.errorCode } else { 'UpgradeError' })")
+            }
+            if (($null -ne $d -and $d.isAgentReinstallRequired -is [bool] -and $d.isAgentReinstallRequired) -or $reasons -ccontains 'ReInstallRequired') {
+                foreach ($r in (Get-ReinstallReason $d.reasonsBlockingReinstall $d.agentReinstallState)) { $found.Blocked.Add($r) }
+            }
         }
         $behind = (Test-PresentText $version) -and (Test-PresentText $latest) -and ((Compare-AgentVersion $version $latest) -eq -1)
         $atRebootStep = $behind -and (Test-PresentText $withoutReboot) -and ((Compare-AgentVersion $version $withoutReboot) -eq 0)
         if ($reasons -ccontains 'RebootRequired' -or $atRebootStep) { $found.NeedsReboot.Add('rebootRequired') }
         elseif ($behind -and $found.Blocked.Count -eq 0) {
             # A blocked machine's pending update is already explained by what blocks it.
-            if ($d.isUpgradeable -is [string] -and $d.isUpgradeable -ceq 'false') { $found.Blocked.Add('blocked:NotUpgradeable') }
+            if ($d.isUpgradeable -is [string] -and $d.isUpgradeable -ceq 'false' -and -not $upgrading) { $found.Blocked.Add('blocked:NotUpgradeable') }
             else { $found.UpdatePending.Add("latest:$latest") }
         }
-        if ((Test-PresentText $Details.agentUpgradeState) -and $Details.agentUpgradeState -ceq 'Started') { $found.UpdatePending.Add('upgradeInProgress') }
+        if ($upgrading) { $found.UpdatePending.Add('upgradeInProgress') }
     }
     $all = @(foreach ($s in $AgentStatuses) { $found[$s] })
     foreach ($s in $AgentStatuses) {

@@ -172,7 +172,7 @@ export const CONFIG_KEYS = {
     '[]',
   ),
   runtimeVersion: str(
-    'PowerShell version of the runbook: empty for 7.4 (a runtime environment, the newest Automation documents; past its community support, warning ASR-W06); 7.2 is the classic PowerShell72 type, past end of support (warning ASR-W05).',
+    'PowerShell version of the runbook: empty for 7.6 (a runtime environment; in Azure Automation since 2026-07-30, Azure Update 568102); 7.4 is still accepted, past its community support (warning ASR-W06); 7.1 and 7.2 are refused (retired in Automation on 2026-09-30, Azure Update 567556).',
   ),
   runtimeEnvironmentName: str(
     'An existing PowerShell runtime environment of the account to link the runbook to; empty to create one.',

@@ -89,13 +89,13 @@ describe('a2a stack (example configuration)', () => {
     expect(params.automationaccountarmid).toMatch(/^\$\{azurerm_automation_account\.[^.]+\.id\}$/);
   });
 
-  it('uploads the runbook with the asset content and its hash, on a PowerShell 7.4 runtime environment', () => {
+  it('uploads the runbook with the asset content and its hash, on a PowerShell 7.6 runtime environment', () => {
     const rb = only(doc, 'azurerm_automation_runbook');
     const env = only(doc, 'azurerm_automation_runtime_environment');
     expect(env).toMatchObject({
-      name: 'asr-mobility-autoupdate-ps74',
+      name: 'asr-mobility-autoupdate-ps76',
       runtime_language: 'PowerShell',
-      runtime_version: '7.4',
+      runtime_version: '7.6',
       runtime_default_packages: {},
       location: 'westeurope',
     });
@@ -412,7 +412,6 @@ describe('A2A options as synthesized', () => {
       .filter((m) => m.type === '@cdktf/warn');
     expect(annotations.map((a) => String(a.data))).toEqual([
       expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole resource group/),
-      expect.stringMatching(/^\[ASR-W06\] automation\.runtime\.version: PowerShell 7\.4 reached the end/),
     ]);
   });
 });
@@ -477,33 +476,7 @@ describe('PowerShell runtime as synthesized', () => {
     });
   });
 
-  it('deploys 7.2 as the classic PowerShell72 type on the bindings’ own azurerm pin, and reports ASR-W05', () => {
-    const stack = new A2AStack(
-      testApp(),
-      'a2a',
-      a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.2' } } }),
-    );
-    const doc = synth(stack);
-    expect(resources(doc, 'azurerm_automation_runtime_environment')).toEqual([]);
-    const rb = only(doc, 'azurerm_automation_runbook');
-    expect(rb.runbook_type).toBe('PowerShell72');
-    expect(rb).not.toHaveProperty('runtime_environment_name');
-    expect(doc.terraform).toMatchObject({
-      required_providers: { azurerm: { version: TERRAFORM_FLAVOUR.bindingsAzurermVersion } },
-    });
-    const warnings = stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === '@cdktf/warn')
-      .map((m) => String(m.data));
-    expect(warnings).toEqual([
-      expect.stringMatching(
-        /^\[ASR-W05\] automation\.runtime\.version: PowerShell 7\.2 reached end of support on 2024-11-08/,
-      ),
-    ]);
-  });
-
-  it('reports ASR-W06 once on every stack of the example app, as `cdktf synth` writes it to the manifest', () => {
+  it('reports no runtime warning on the stacks of the example app (7.6, the default), as `cdktf synth` writes the manifest', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'asr-w06-'));
     try {
       buildApp(new App({ outdir, context: exampleContext }), { ASR_NOW: NOW }).synth();
@@ -518,15 +491,12 @@ describe('PowerShell runtime as synthesized', () => {
       ).toEqual(
         ['a2a', 'existing', 'vmware'].map((name) => [
           name,
-          [
-            // The example existing stack discovers vaults by subscription: the role's scope is reported.
-            ...(name === 'existing'
-              ? [
-                  '@cdktf/warn [ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults',
-                ]
-              : []),
-            '@cdktf/warn [ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does',
-          ],
+          // The example existing stack discovers vaults by subscription: the role's scope is reported.
+          name === 'existing'
+            ? [
+                '@cdktf/warn [ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults',
+              ]
+            : [],
         ]),
       );
     } finally {
@@ -534,37 +504,41 @@ describe('PowerShell runtime as synthesized', () => {
     }
   });
 
-  it('reports nothing when ASR-W06 is suppressed with a reason', () => {
-    const stack = new A2AStack(
-      testApp(),
-      'a2a',
-      a2aProps({
-        suppressions: [
-          { ruleId: 'ASR-W06', reason: 'Automation documents no newer runtime; we move when it does' },
-        ],
-      }),
-    );
-    const warnings = stack.node
-      .findAll()
-      .flatMap((c) => c.node.metadata)
-      .filter((m) => m.type === '@cdktf/warn');
-    expect(warnings).toEqual([]);
+  it('reports ASR-W06 on 7.4, and nothing when it is suppressed with a reason', () => {
+    const on74 = (suppressions?: { ruleId: string; reason: string }[]) =>
+      new A2AStack(
+        testApp(),
+        'a2a',
+        a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.4' } }, suppressions }),
+      );
+    const warningsOf = (stack: A2AStack) =>
+      stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata)
+        .filter((m) => m.type === '@cdktf/warn')
+        .map((m) => String(m.data));
+    expect(warningsOf(on74())).toEqual([
+      "[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10: use version '7.6' (the default), which Azure Automation runs and PowerShell still supports",
+    ]);
+    const stack = on74([{ ruleId: 'ASR-W06', reason: 'modules not yet tested on 7.6; we move in January' }]);
+    expect(warningsOf(stack)).toEqual([]);
     expect(only(synth(stack), 'azurerm_automation_runtime_environment')).toMatchObject({
+      name: 'asr-mobility-autoupdate-ps74',
       runtime_version: '7.4',
     });
   });
 
-  it('fails when the version is 7.6, naming the prop, the value and the accepted versions, and adds nothing', () => {
+  it('fails when the version is 7.2, naming its retirement in Automation, and adds nothing', () => {
     const app = testApp();
     expect(
       () =>
         new A2AStack(
           app,
           'a2a',
-          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.6' as never } } }),
+          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.2' as never } } }),
         ),
     ).toThrow(
-      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.6"; must be a PowerShell version Azure Automation documents for runbooks: '7\.2', '7\.4'$/,
+      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.2"; PowerShell 7\.2 was retired in Azure Automation on 2026-09-30 \(Azure Update 567556\), so a runbook on it would not run: use '7\.6' \(the default\) or '7\.4'$/,
     );
     expect(
       app.node

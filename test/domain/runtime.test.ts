@@ -5,6 +5,7 @@ import {
   POWERSHELL_RUNTIMES,
   POWERSHELL_RUNTIMES_CHECKED_ON,
   resolveA2AScenario,
+  RETIRED_POWERSHELL_RUNTIMES,
   resolveExistingVaultsScenario,
   resolveVmwareScenario,
   runbookAsset,
@@ -20,14 +21,14 @@ const withRuntime = (runtime: unknown): A2AScenarioProps =>
 const RUNTIME_ENVIRONMENTS = 'Microsoft.Automation/automationAccounts/runtimeEnvironments';
 const RUNBOOKS = 'Microsoft.Automation/automationAccounts/runbooks';
 
-/** The warning every synth on 7.4 gets while Automation documents nothing newer. */
+/** The warning every synth on 7.4 gets: its community support has ended and 7.6 is offered. */
 const W06: Finding = {
   ruleId: 'ASR-W06',
   level: 'warning',
   prop: 'automation.runtime.version',
   value: '7.4',
   message:
-    'PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does',
+    "PowerShell 7.4 reached the end of its community support on 2026-11-10: use version '7.6' (the default), which Azure Automation runs and PowerShell still supports",
 };
 
 /** Each scenario with the default runtime, or with `runtime` and `suppressions`; its warnings. */
@@ -68,23 +69,32 @@ const SCENARIOS: readonly [
 ];
 
 describe('automation.runtime', () => {
-  it('keeps the accepted versions in one table: 7.2 classic, 7.4 a runtime environment', () => {
-    expect(POWERSHELL_RUNTIME_VERSIONS).toEqual(['7.2', '7.4']);
-    expect(POWERSHELL_RUNTIMES['7.2']).toEqual({
-      runbookType: 'PowerShell72',
-      runtimeEnvironment: false,
-      endOfSupport: '2024-11-08',
+  it('keeps the accepted versions in one table: 7.4 and 7.6, both in a runtime environment', () => {
+    expect(POWERSHELL_RUNTIME_VERSIONS).toEqual(['7.4', '7.6']);
+    expect(POWERSHELL_RUNTIMES['7.4']).toEqual({
+      runbookType: 'PowerShell',
+      runtimeEnvironment: true,
+      endOfSupport: '2026-11-10',
     });
-    expect(POWERSHELL_RUNTIMES['7.4']).toMatchObject({ runbookType: 'PowerShell', runtimeEnvironment: true });
+    expect(POWERSHELL_RUNTIMES['7.6']).toEqual({
+      runbookType: 'PowerShell',
+      runtimeEnvironment: true,
+      endOfSupport: null,
+    });
+    expect(RETIRED_POWERSHELL_RUNTIMES).toEqual({
+      '7.1': { retiredInAutomation: '2026-09-30', announcement: 'Azure Update 567556' },
+      '7.2': { retiredInAutomation: '2026-09-30', announcement: 'Azure Update 567556' },
+    });
   });
 
-  it('ships a runbook that requires the oldest accepted version and documents the runtime it is deployed on', () => {
+  it('ships a runbook whose #Requires is not above the oldest accepted version', () => {
     const { content } = runbookAsset();
-    expect(/^#Requires -Version (\S+)$/m.exec(content)?.[1]).toBe(POWERSHELL_RUNTIME_VERSIONS[0]);
-    expect(content).toMatch(/PowerShell 7\.4 runtime environment/);
+    const requires = /^#Requires -Version (\S+)$/m.exec(content)?.[1];
+    expect(requires).toBeDefined();
+    expect(Number(requires) <= Number(POWERSHELL_RUNTIME_VERSIONS[0])).toBe(true);
   });
 
-  it('defaults to a PowerShell 7.4 runtime environment next to the runbook, with no packages, in both scenarios', () => {
+  it('defaults to a PowerShell 7.6 runtime environment next to the runbook, with no packages and no warning, in both scenarios', () => {
     for (const spec of [
       resolveA2AScenario(a2aProps()),
       resolveVmwareScenario(vmwareProps({ automation: { clock: fixedClock } })),
@@ -94,78 +104,86 @@ describe('automation.runtime', () => {
       expect(env).toEqual([
         {
           type: RUNTIME_ENVIRONMENTS,
-          name: 'asr-mobility-autoupdate-ps74',
+          name: 'asr-mobility-autoupdate-ps76',
           properties: {
             location: spec.automation!.location,
             language: 'PowerShell',
-            version: '7.4',
+            version: '7.6',
             defaultPackages: {},
           },
         },
       ]);
       expect(plan.find((r) => r.type === RUNBOOKS)!.properties).toMatchObject({
         runbookType: 'PowerShell',
-        runtimeEnvironment: 'asr-mobility-autoupdate-ps74',
+        runtimeEnvironment: 'asr-mobility-autoupdate-ps76',
       });
-      expect(spec.warnings).toEqual([W06]);
+      expect(spec.automation!.runtime).toMatchObject({ version: '7.6', endOfSupport: null });
+      expect(spec.warnings.filter((w) => w.ruleId === 'ASR-W06')).toEqual([]);
     }
   });
 
+  it('still accepts 7.4 in its own runtime environment, with ASR-W06', () => {
+    const spec = resolveA2AScenario(withRuntime({ version: '7.4' }));
+    expect(planScenario(spec).filter((r) => r.type === RUNTIME_ENVIRONMENTS)).toEqual([
+      expect.objectContaining({
+        name: 'asr-mobility-autoupdate-ps74',
+        properties: expect.objectContaining({ version: '7.4' }),
+      }),
+    ]);
+    expect(spec.warnings).toEqual([W06]);
+  });
+
   it('links an existing runtime environment by name and creates none', () => {
-    const spec = resolveA2AScenario(withRuntime({ existingEnvironmentName: 'PowerShell-7.4-Prod' }));
+    const spec = resolveA2AScenario(withRuntime({ existingEnvironmentName: 'PowerShell-7.6-Prod' }));
     expect(spec.automation!.runtime.environment).toMatchObject({
-      name: 'PowerShell-7.4-Prod',
+      name: 'PowerShell-7.6-Prod',
       create: false,
+      version: '7.6',
     });
     const plan = planScenario(spec);
     expect(plan.filter((r) => r.type === RUNTIME_ENVIRONMENTS)).toEqual([]);
     expect(plan.find((r) => r.type === RUNBOOKS)!.properties).toMatchObject({
       runbookType: 'PowerShell',
-      runtimeEnvironment: 'PowerShell-7.4-Prod',
+      runtimeEnvironment: 'PowerShell-7.6-Prod',
     });
   });
 
-  it('keeps 7.2 possible as the classic PowerShell72 type, without a runtime environment, and warns ASR-W05', () => {
-    const spec = resolveA2AScenario(withRuntime({ version: '7.2' }));
-    expect(spec.automation!.runtime).toEqual({
-      version: '7.2',
-      runbookType: 'PowerShell72',
-      endOfSupport: '2024-11-08',
-      environment: undefined,
-    });
-    const plan = planScenario(spec);
-    expect(plan.filter((r) => r.type === RUNTIME_ENVIRONMENTS)).toEqual([]);
-    expect(plan.find((r) => r.type === RUNBOOKS)!.properties.runbookType).toBe('PowerShell72');
-    expect(spec.warnings).toEqual([
-      {
-        ruleId: 'ASR-W05',
-        level: 'warning',
-        prop: 'automation.runtime.version',
-        value: '7.2',
-        message: expect.stringMatching(/PowerShell 7\.2 reached end of support on 2024-11-08.*'7\.4'/),
-      },
-    ]);
-  });
+  it.each(['7.2', '7.1'])(
+    'fails when the version is %s, naming its retirement in Automation (Azure Update 567556)',
+    (version) => {
+      expect(violationsOf(() => resolveA2AScenario(withRuntime({ version })))).toEqual([
+        {
+          prop: 'automation.runtime.version',
+          value: version,
+          rule: `PowerShell ${version} was retired in Azure Automation on 2026-09-30 (Azure Update 567556), so a runbook on it would not run: use '7.6' (the default) or '7.4'`,
+        },
+      ]);
+    },
+  );
 
-  it('lets ASR-W05 be suppressed with a reason', () => {
-    const spec = resolveA2AScenario({
-      ...withRuntime({ version: '7.2' }),
-      suppressions: [{ ruleId: 'ASR-W05', reason: 'the account has hybrid workers pinned to 7.2 until Q1' }],
-    });
-    expect(spec.warnings).toEqual([]);
+  it('fails when a suppression names ASR-W05, the rule for PowerShell 7.2 that went with it', () => {
+    const v = violationsOf(() =>
+      resolveA2AScenario({
+        ...a2aProps(),
+        suppressions: [
+          { ruleId: 'ASR-W05', reason: 'the account has hybrid workers pinned to 7.2 until Q1' },
+        ],
+      }),
+    );
+    expect(v.map((x) => [x.prop, x.value])).toEqual([['suppressions[0].ruleId', 'ASR-W05']]);
   });
 
   it.each([
-    ['7.6, which no Microsoft Learn page lists for Automation yet', '7.6'],
+    ['7.8, which Automation does not run yet', '7.8'],
     ['5.1, which the runbook does not run on', '5.1'],
-    ['a number', 7.4],
+    ['a number', 7.6],
     ['a major version alone', '7'],
   ])('fails when the version is %s, naming the prop, the value and the accepted versions', (_, version) => {
     expect(violationsOf(() => resolveA2AScenario(withRuntime({ version })))).toEqual([
       {
         prop: 'automation.runtime.version',
         value: version,
-        rule: "must be a PowerShell version Azure Automation documents for runbooks: '7.2', '7.4'",
+        rule: "must be a PowerShell version Azure Automation runs in a runtime environment: '7.4', '7.6'",
       },
     ]);
   });
@@ -187,7 +205,7 @@ describe('automation.runtime', () => {
     ]);
   });
 
-  it('fails when the existing environment is a system-generated one, which never runs 7.4', () => {
+  it('fails when the existing environment is a system-generated one, which never runs 7.6', () => {
     const v = violationsOf(() =>
       resolveA2AScenario(withRuntime({ existingEnvironmentName: 'PowerShell-7.2' })),
     );
@@ -195,17 +213,9 @@ describe('automation.runtime', () => {
       {
         prop: 'automation.runtime.existingEnvironmentName',
         value: 'PowerShell-7.2',
-        rule: expect.stringMatching(/^is a system-generated runtime environment/),
+        rule: expect.stringMatching(/^is a system-generated runtime environment.*none runs PowerShell 7\.6/),
       },
     ]);
-  });
-
-  it('fails when an existing environment is named for the classic 7.2 runtime', () => {
-    const v = violationsOf(() =>
-      resolveA2AScenario(withRuntime({ version: '7.2', existingEnvironmentName: 'ps74' })),
-    );
-    expect(v.map((x) => x.prop)).toEqual(['automation.runtime.existingEnvironmentName']);
-    expect(v[0]!.rule).toMatch(/classic PowerShell72 runbook type, which links no runtime environment/);
   });
 
   it('fails when runtime is not an object or has an unknown key', () => {
@@ -222,33 +232,25 @@ describe('automation.runtime', () => {
   });
 });
 
-describe('ASR-W06: the newest runtime Automation documents is past its end of support', () => {
-  it('is its own warning rule, apart from ASR-W05, that a reason can suppress', () => {
+describe('ASR-W06: a PowerShell version past its community support', () => {
+  it('is a warning rule that a reason can suppress; ASR-W05 (PowerShell 7.2) is gone with 7.2', () => {
     const rules = new Map(POLICY_RULES.map((r) => [r.id, r]));
     expect(rules.get('ASR-W06')).toMatchObject({ level: 'warning', needs: ['automation'] });
-    expect(rules.get('ASR-W05')).toMatchObject({ level: 'warning', needs: ['automation'] });
-    // The table was checked after 7.4's end of support, and 7.4 is the newest version it accepts.
-    expect(POWERSHELL_RUNTIME_VERSIONS.at(-1)).toBe('7.4');
+    expect(rules.has('ASR-W05')).toBe(false);
+    // The table was checked after 7.4's end of community support.
     expect(POWERSHELL_RUNTIMES['7.4'].endOfSupport <= POWERSHELL_RUNTIMES_CHECKED_ON).toBe(true);
   });
 
-  it.each(SCENARIOS)('warns the %s scenario on the default runtime, once', (_, warningsOf) => {
-    expect(warningsOf()).toEqual([W06]);
+  it.each(SCENARIOS)('warns the %s scenario on 7.4 once, and not on the default 7.6', (_, warningsOf) => {
+    expect(warningsOf()).toEqual([]);
+    expect(warningsOf({ version: '7.6' })).toEqual([]);
     expect(warningsOf({ version: '7.4' })).toEqual([W06]);
-    expect(warningsOf({ existingEnvironmentName: 'PowerShell-7.4-Prod' })).toEqual([W06]);
-  });
-
-  it.each(SCENARIOS)('leaves the %s scenario on 7.2 to ASR-W05 alone', (_, warningsOf) => {
-    expect(warningsOf({ version: '7.2' }).map((w) => w.ruleId)).toEqual(['ASR-W05']);
+    expect(warningsOf({ version: '7.4', existingEnvironmentName: 'PowerShell-7.4-Prod' })).toEqual([W06]);
   });
 
   it.each(SCENARIOS)('is removed from the %s scenario by a suppression with a reason', (_, warningsOf) => {
-    const reason = 'Automation documents no newer runtime; we move when it does';
-    expect(warningsOf(undefined, [{ ruleId: 'ASR-W06', reason }])).toEqual([]);
-    // Suppressing the unavoidable notice does not hide a block pinned to a retired version.
-    expect(warningsOf({ version: '7.2' }, [{ ruleId: 'ASR-W06', reason }]).map((w) => w.ruleId)).toEqual([
-      'ASR-W05',
-    ]);
+    const reason = 'modules not yet tested on 7.6; we move in January';
+    expect(warningsOf({ version: '7.4' }, [{ ruleId: 'ASR-W06', reason }])).toEqual([]);
   });
 
   it('fails when ASR-W06 is suppressed without a reason', () => {

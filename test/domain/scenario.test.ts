@@ -65,20 +65,20 @@ describe('A2A scenario defaults', () => {
     });
   });
 
-  it('embeds the runbook asset and runs it on a PowerShell 7.4 runtime environment created next to it', () => {
+  it('embeds the runbook asset and runs it on a PowerShell 7.6 runtime environment created next to it', () => {
     expect(spec.automation!.runbook.asset).toBe(runbookAsset());
     expect(spec.automation!.runtime).toEqual({
-      version: '7.4',
+      version: '7.6',
       runbookType: 'PowerShell',
-      endOfSupport: '2026-11-10',
+      endOfSupport: null,
       environment: {
-        name: 'asr-mobility-autoupdate-ps74',
+        name: 'asr-mobility-autoupdate-ps76',
         create: true,
         language: 'PowerShell',
-        version: '7.4',
+        version: '7.6',
         defaultPackages: {},
         description:
-          'PowerShell 7.4 for the Site Recovery Mobility-service auto-update runbook; no default packages.',
+          'PowerShell 7.6 for the Site Recovery Mobility-service auto-update runbook; no default packages.',
       },
     });
   });
@@ -117,18 +117,8 @@ describe('A2A scenario defaults', () => {
     });
   });
 
-  it('warns with the defaults only that PowerShell 7.4 is past its community support (ASR-W06)', () => {
-    expect(spec.warnings).toEqual([
-      {
-        ruleId: 'ASR-W06',
-        level: 'warning',
-        prop: 'automation.runtime.version',
-        value: '7.4',
-        message: expect.stringMatching(
-          /^PowerShell 7\.4 reached the end of its community support on 2026-11-10; /,
-        ),
-      },
-    ]);
+  it('warns nothing with the defaults (PowerShell 7.6)', () => {
+    expect(spec.warnings).toEqual([]);
   });
 
   it('is deterministic: the same input gives the same spec and role assignment names', () => {
@@ -214,7 +204,6 @@ describe('A2A scenario options', () => {
     expect(new Set(ras.map((r) => r.name)).size).toBe(2);
     expect(spec.warnings.map((w) => [w.ruleId, w.prop])).toEqual([
       ['ASR-W01', 'automation.additionalRoleScopes[0]'],
-      ['ASR-W06', 'automation.runtime.version'],
     ]);
   });
 
@@ -223,7 +212,7 @@ describe('A2A scenario options', () => {
       ...a2aProps({ automation: { clock: fixedClock, additionalRoleScopes: [`/subscriptions/${SUB}`] } }),
       suppressions: [{ ruleId: 'ASR-W01', reason: 'central DR team owns the whole subscription' }],
     });
-    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W06']);
+    expect(spec.warnings.map((w) => w.ruleId)).toEqual([]);
     expect(spec.automation!.roleAssignments[1]!.scope).toMatchObject({ width: 'subscription' });
   });
 
@@ -233,7 +222,7 @@ describe('A2A scenario options', () => {
         automation: { clock: fixedClock, roleDefinition: 'Owner', publicNetworkAccessEnabled: true },
       }),
     );
-    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W02', 'ASR-W03', 'ASR-W06']);
+    expect(spec.warnings.map((w) => w.ruleId)).toEqual(['ASR-W02', 'ASR-W03']);
   });
 
   it('honours an explicit time zone, time and start time', () => {

@@ -54,7 +54,6 @@ describe('existing vaults: discovery by scope and tag', () => {
         'discovery.managementGroupId',
         '/providers/Microsoft.Management/managementGroups/mg-dr_(prod).eu',
       ],
-      ['ASR-W06', 'automation.runtime.version', '7.4'],
     ]);
     expect(spec.warnings[0]!.message).toMatch(/whole subscription so that the runbook finds/);
   });

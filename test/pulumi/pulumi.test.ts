@@ -97,20 +97,20 @@ describe('a2a example stack under mocks', () => {
     });
   });
 
-  it('runs the runbook on a PowerShell 7.4 runtime environment it creates in the account, with no packages', () => {
+  it('runs the runbook on a PowerShell 7.6 runtime environment it creates in the account, with no packages', () => {
     const env = one(p, 'automation:RuntimeEnvironment');
     expect(env.inputs).toMatchObject({
       automationAccountName: 'rsv-asr-a2a-weu-asr-updates',
-      runtimeEnvironmentName: 'asr-mobility-autoupdate-ps74',
+      runtimeEnvironmentName: 'asr-mobility-autoupdate-ps76',
       language: 'PowerShell',
-      version: '7.4',
+      version: '7.6',
       defaultPackages: {},
       location: 'westeurope',
     });
     expect(env.parent).toBe(one(p, 'automation:Runbook').parent);
     expect(one(p, 'automation:Runbook').inputs).toMatchObject({
       runbookType: 'PowerShell',
-      runtimeEnvironment: 'asr-mobility-autoupdate-ps74',
+      runtimeEnvironment: 'asr-mobility-autoupdate-ps76',
     });
   });
 
@@ -244,7 +244,6 @@ describe('policy warnings under Pulumi', () => {
       );
       expect(warn.mock.calls.map((c) => c[0])).toEqual([
         expect.stringMatching(/^\[ASR-W01\] automation\.additionalRoleScopes\[0\]: .*whole subscription/),
-        expect.stringMatching(/^\[ASR-W06\] automation\.runtime\.version: PowerShell 7\.4 reached the end/),
       ]);
     } finally {
       warn.mockRestore();
@@ -264,44 +263,46 @@ describe('ASR-W06 under Pulumi', () => {
     }
   }
   const W06 =
-    '[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked 2026-12-04), so 7.4 stays the default until it does';
+    "[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10: use version '7.6' (the default), which Azure Automation runs and PowerShell still supports";
 
-  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope first.
+  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope.
   const W01 =
     '[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults';
   it.each([
-    ['a2a', [W06]],
-    ['vmware', [W06]],
-    ['existing', [W01, W06]],
-  ])('reports it once for the %s example stack', async (stack, expected) => {
+    ['a2a', []],
+    ['vmware', []],
+    ['existing', [W01]],
+  ])('reports no runtime warning for the %s example stack (7.6, the default)', async (stack, expected) => {
     expect(await warnedDuring(() => example(stack))).toEqual(expected);
   });
 
-  it('reports nothing when it is suppressed with a reason', async () => {
-    const props = a2aProps({
-      suppressions: [
-        { ruleId: 'ASR-W06', reason: 'Automation documents no newer runtime; we move when it does' },
-      ],
-    });
+  it('reports it on 7.4, and nothing when it is suppressed with a reason', async () => {
+    const on74 = (suppressions?: { ruleId: string; reason: string }[]) =>
+      runOfflineProgram(
+        () =>
+          new A2AMobilityAutoUpdate(
+            'a2a',
+            a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.4' } }, suppressions }),
+          ),
+        { project: PROJECT_NAME, stack: 'w06' },
+      );
+    expect(await warnedDuring(() => on74())).toEqual([W06]);
     expect(
       await warnedDuring(() =>
-        runOfflineProgram(() => new A2AMobilityAutoUpdate('a2a', props), {
-          project: PROJECT_NAME,
-          stack: 'w06',
-        }),
+        on74([{ ruleId: 'ASR-W06', reason: 'modules not yet tested on 7.6; we move in January' }]),
       ),
     ).toEqual([]);
   });
 
-  it('fails when the version is 7.6, naming the prop, the value and the accepted versions', () => {
+  it('fails when the version is 7.2, naming its retirement in Automation', () => {
     expect(
       () =>
         new A2AMobilityAutoUpdate(
           'a2a',
-          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.6' as never } } }),
+          a2aProps({ automation: { clock: fixedClock, runtime: { version: '7.2' as never } } }),
         ),
     ).toThrow(
-      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.6"; must be a PowerShell version Azure Automation documents for runbooks: '7\.2', '7\.4'$/,
+      /^A2A scenario: 1 invalid prop:\n {2}- automation\.runtime\.version: received "7\.2"; PowerShell 7\.2 was retired in Azure Automation on 2026-09-30 \(Azure Update 567556\), so a runbook on it would not run: use '7\.6' \(the default\) or '7\.4'$/,
     );
   });
 });
@@ -435,19 +436,6 @@ describe('PowerShell runtime under Pulumi', () => {
     const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
     expect(rb).toMatchObject({ runbookType: 'PowerShell', runtimeEnvironment: 'ps74-shared' });
   });
-
-  it('deploys 7.2 as the classic PowerShell72 type without a runtime environment', async () => {
-    const preview = await runOfflineProgram(build({ runtime: { version: '7.2' } }), {
-      project: PROJECT_NAME,
-      stack: 'team',
-    });
-    expect(preview.resources.filter((r) => r.type === 'azure-native:automation:RuntimeEnvironment')).toEqual(
-      [],
-    );
-    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
-    expect(rb.runbookType).toBe('PowerShell72');
-    expect(rb).not.toHaveProperty('runtimeEnvironment');
-  });
 });
 
 describe('Pulumi stack configuration', () => {
@@ -508,8 +496,8 @@ describe('Pulumi stack configuration', () => {
     const runtimeOf = (values: Record<string, string>) =>
       scenarioFromConfig({ get: (k) => ({ scenario: 'a2a', ...values })[k] }).props.automation?.runtime;
     expect(runtimeOf({})).toEqual({ version: undefined, existingEnvironmentName: undefined });
-    expect(runtimeOf({ runtimeVersion: '7.2' })).toEqual({
-      version: '7.2',
+    expect(runtimeOf({ runtimeVersion: '7.4' })).toEqual({
+      version: '7.4',
       existingEnvironmentName: undefined,
     });
     expect(runtimeOf({ runtimeEnvironmentName: 'ps74-shared' })).toEqual({

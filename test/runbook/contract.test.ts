@@ -72,7 +72,7 @@ const upload = (
   { api = '2023-01-01', headers = { authorization: 'Bearer t' } as Record<string, string> } = {},
 ) => request('POST', `${UPLOAD}/${stream}?api-version=${api}`, rows, headers, 'ingestion');
 
-const patch = (input: Json, api = '2024-04-01') =>
+const patch = (input: Json, api = '2026-05-01') =>
   request('PATCH', `${MAPPING_ID}?api-version=${api}`, { properties: { providerSpecificInput: input } });
 const a2aInput = {
   instanceType: 'A2A',
@@ -90,8 +90,8 @@ describe('the contracts', () => {
       expect(JSON.stringify(o.contract.source)).toMatch(/azure-rest-api-specs|learn\.microsoft\.com/);
       expect(['GET', 'PATCH', 'POST']).toContain(o.op.method);
     }
-    expect(byId('ReplicationProtectionContainerMappings_Update').contract.apiVersion).toBe('2024-04-01');
-    expect(byId('Resources').contract.apiVersion).toBe('2022-10-01');
+    expect(byId('ReplicationProtectionContainerMappings_Update').contract.apiVersion).toBe('2026-05-01');
+    expect(byId('Resources').contract.apiVersion).toBe('2024-04-01');
     expect(byId('Upload').contract.apiVersion).toBe('2023-01-01');
   });
 
@@ -179,20 +179,20 @@ describe('the contracts', () => {
       [],
     );
     expect(
-      check(request('GET', `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2024-04-01`))
+      check(request('GET', `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2026-05-01`))
         .reported,
     ).toEqual([]);
     expect(
-      check(request('GET', `${VAULT_ID}/replicationProtectedItems?api-version=2024-04-01`)).reported,
+      check(request('GET', `${VAULT_ID}/replicationProtectedItems?api-version=2026-05-01`)).reported,
     ).toEqual([]);
-    expect(check(request('GET', `${MAPPING_ID}?api-version=2024-04-01`)).reported).toEqual([]);
+    expect(check(request('GET', `${MAPPING_ID}?api-version=2026-05-01`)).reported).toEqual([]);
     expect(
-      check(request('GET', `${VAULT_ID}/replicationOperationStatus/abc?api-version=2024-04-01`)).reported,
+      check(request('GET', `${VAULT_ID}/replicationOperationStatus/abc?api-version=2026-05-01`)).reported,
     ).toEqual([]);
     // ARM paths compare case-insensitively, as the specification's own example ids show (/Subscriptions/).
     expect(
       check(
-        request('GET', `${MAPPING_ID.replace('/subscriptions/', '/Subscriptions/')}?api-version=2024-04-01`),
+        request('GET', `${MAPPING_ID.replace('/subscriptions/', '/Subscriptions/')}?api-version=2026-05-01`),
       ).reported,
     ).toEqual([]);
   });
@@ -254,17 +254,17 @@ describe('the contracts', () => {
     ],
     [
       'a query parameter the operation does not take',
-      request('GET', `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2024-04-01&$top=5`),
+      request('GET', `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2026-05-01&$top=5`),
       /query parameter '\$top' is not in the contract/,
     ],
     [
       'an operation that has no contract',
-      request('GET', `${VAULT_ID}/replicationFabrics?api-version=2024-04-01`),
+      request('GET', `${VAULT_ID}/replicationFabrics?api-version=2026-05-01`),
       /no contract describes this path/,
     ],
     [
       'a method the path does not take',
-      request('DELETE', `${MAPPING_ID}?api-version=2024-04-01`),
+      request('DELETE', `${MAPPING_ID}?api-version=2026-05-01`),
       /method DELETE is not in the contract for this path/,
     ],
     [
@@ -274,14 +274,14 @@ describe('the contracts', () => {
     ],
     [
       'a Resource Graph query without its required query text',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         subscriptions: ['x'],
       }),
       /required property 'query' is missing/,
     ],
     [
       'a Resource Graph $top above 1000',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         subscriptions: ['x'],
         query: 'resources',
         options: { $top: 5000 },
@@ -290,7 +290,7 @@ describe('the contracts', () => {
     ],
     [
       'a Resource Graph result format the service does not know',
-      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+      request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
         query: 'resources',
         options: { resultFormat: 'json' },
       }),
@@ -345,7 +345,7 @@ describe('the contracts', () => {
     ],
     [
       'a Resource Manager call sent to the data collection endpoint',
-      request('GET', `${MAPPING_ID}?api-version=2024-04-01`, undefined, {}, 'ingestion'),
+      request('GET', `${MAPPING_ID}?api-version=2026-05-01`, undefined, {}, 'ingestion'),
       /no contract describes this path on the ingestion endpoint/,
     ],
   ];
@@ -366,7 +366,7 @@ describe('the contracts', () => {
   it('accepts a Resource Graph query and an ingestion upload as the shared interfaces define them', () => {
     expect(
       check(
-        request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+        request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
           subscriptions: ['00000000-1111-2222-3333-444444444444'],
           query: "resources | where type =~ 'microsoft.recoveryservices/vaults' | project id",
           options: { $top: 1000, $skipToken: 'abc' },
@@ -420,7 +420,7 @@ describe('the contracts', () => {
   it("exempts only the URLs the server handed out from the query check (a nextLink's skip token is the server's)", () => {
     const reported: string[] = [];
     const enforcer = new ContractEnforcer((v) => reported.push(v));
-    const listUrl = `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2024-04-01`;
+    const listUrl = `${VAULT_ID}/replicationProtectionContainerMappings?api-version=2026-05-01`;
     const first = request('GET', listUrl);
     expect(enforcer.checkRequest('arm', first)).toBeUndefined();
     enforcer.checkResponse('arm', first, {
@@ -440,7 +440,7 @@ describe('the contracts', () => {
       enforcer.checkResponse('arm', rec, { status: 200, body });
       return reported.join('\n');
     };
-    const get = () => request('GET', `${MAPPING_ID}?api-version=2024-04-01`);
+    const get = () => request('GET', `${MAPPING_ID}?api-version=2026-05-01`);
     const m = mapping('m0') as unknown as { properties: { providerSpecificDetails: JsonObject } };
     expect(drift(get(), m as unknown as Json)).toBe('');
     const misspelled = JSON.parse(JSON.stringify(m)) as typeof m;
@@ -453,7 +453,7 @@ describe('the contracts', () => {
     expect(drift(get(), badEnum as unknown as Json)).toMatch(
       /'Managed' is not one of RunAsAccount, SystemAssignedIdentity/,
     );
-    const rg = request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', {
+    const rg = request('POST', '/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01', {
       query: 'resources',
     });
     expect(drift(rg, { totalRecords: 1, count: 1, data: [{ id: VAULT_ID }] })).toMatch(
@@ -462,7 +462,7 @@ describe('the contracts', () => {
     expect(drift(rg, { totalRecords: 1, count: 1, resultTruncated: 'false', data: [{ id: VAULT_ID }] })).toBe(
       '',
     );
-    const status = request('GET', `${MAPPING_ID}?api-version=2024-04-01`);
+    const status = request('GET', `${MAPPING_ID}?api-version=2026-05-01`);
     const reported: string[] = [];
     const enforcer = new ContractEnforcer((v) => reported.push(v));
     enforcer.checkRequest('arm', status);
@@ -489,17 +489,30 @@ describe('the contracts', () => {
     expect(contractReport('contract.test.ts')).toMatch(
       /Upload@2023-01-01 {2}\[logs-ingestion-2023-01-01\.json\] .*answered with the specification's example in 1\n(.*\n)*\s+- coverage check {2}\(example answer\)/,
     );
-    expect(coverageProblems(['ReplicationFabrics_List@2024-04-01'], [])).toMatch(
-      /no contract for ReplicationFabrics_List@2024-04-01/,
+    expect(coverageProblems(['ReplicationFabrics_List@2026-05-01'], [])).toMatch(
+      /no contract for ReplicationFabrics_List@2026-05-01/,
     );
   });
 
   it("accepts every protected item of the shared agent-status table as the contract's replication details (the fake's fixtures are in contract)", () => {
     const table = JSON.parse(
       readFileSync(join(__dirname, '..', 'fixtures', 'agent-status-cases.json'), 'utf8'),
-    ) as { cases: { name: string; facts: AgentFactsJson }[] };
+    ) as { cases: { name: string; facts: AgentFactsJson; shapeBefore?: string }[] };
     const list = byId('ReplicationProtectedItems_List');
-    const body = { value: table.cases.map((c) => protectedItem(c.name, c.facts)) };
+    // A case marked shapeBefore records what an older api-version sent (agentReinstallState as a
+    // list before 2026-02-01): the 2026-05-01 contract does not describe it, and must refuse it.
+    const current = table.cases.filter((c) => c.shapeBefore === undefined);
+    const body = { value: current.map((c) => protectedItem(c.name, c.facts)) };
+    expect(table.cases.length - current.length).toBe(1);
+    const older = table.cases.filter((c) => c.shapeBefore !== undefined);
+    expect(
+      validate(
+        list.contract,
+        { value: older.map((c) => protectedItem(c.name, c.facts)) },
+        list.op.responses['200']!,
+        'response',
+      ),
+    ).not.toEqual([]);
     expect(validate(list.contract, body, list.op.responses['200']!, 'response')).toEqual([]);
     expect(table.cases.length).toBeGreaterThan(10);
   });

@@ -126,7 +126,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
     // When every scenario here ran and passed: discovery was exercised under the Resource Graph contract
     // (requests and the fake's answers) and answered at least once with the specification's own example.
     if (passed === declared) {
-      const problems = coverageProblems(['Resources@2022-10-01'], ['Resources@2022-10-01']);
+      const problems = coverageProblems(['Resources@2024-04-01'], ['Resources@2024-04-01']);
       if (problems) throw new Error(`estate.test.ts: ${problems}`);
     }
   });
@@ -263,7 +263,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
             .arm()
             .filter((q) => q.path.toLowerCase() === '/providers/microsoft.resourcegraph/resources');
           expect(graphPosts.map((q) => q.query.get('api-version'))).toEqual(
-            graphPosts.map(() => '2022-10-01'),
+            graphPosts.map(() => '2024-04-01'),
           );
           // Writes reach only the vaults reconciled.
           const excludedOrUntagged = [vaultIn(SUB_A, 'a1'), vaultIn(SUB_A, 'a4'), vaultIn(SUB_B, 'b1')];
@@ -324,7 +324,7 @@ describeRuns('the runbook at estate scale (real pwsh, fake ARM)', () => {
             );
           expect(graphBodies.map((b) => b.options?.$skipToken)).toEqual([undefined, page1.$skipToken]);
           // The fake's answer matched the example exactly (contract.ts compares them), under the response contract.
-          const resources = contractCoverage().find((c) => c.key === 'Resources@2022-10-01')!;
+          const resources = contractCoverage().find((c) => c.key === 'Resources@2024-04-01')!;
           expect(resources.examples.has(name)).toBe(true);
         },
       );

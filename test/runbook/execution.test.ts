@@ -376,7 +376,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
               status: 200,
               body: {
                 value: [arm.mappings.values().next().value as unknown as Record<string, never>],
-                nextLink: `${arm.foreignEndpoint}${VAULT_ID}/replicationProtectionContainerMappings?api-version=2024-04-01&$skiptoken=1`,
+                nextLink: `${arm.foreignEndpoint}${VAULT_ID}/replicationProtectionContainerMappings?api-version=2026-05-01&$skiptoken=1`,
               },
             }
           : undefined;
@@ -872,7 +872,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
           return {
             status: 202,
             headers: {
-              [header]: `${arm.foreignEndpoint}${VAULT_ID}/replicationOperationStatus/x?api-version=2024-04-01`,
+              [header]: `${arm.foreignEndpoint}${VAULT_ID}/replicationOperationStatus/x?api-version=2026-05-01`,
             },
           };
         };
@@ -930,7 +930,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         { armendpoint: `${arm.armEndpoint}/some/path` },
         { armendpoint: 'ftp://127.0.0.1' },
         { apiversion: '2024-4-1' },
-        { apiversion: '2024-04-01&x=1' },
+        { apiversion: '2026-05-01&x=1' },
         { timeoutseconds: '4' },
         { timeoutseconds: '10201' },
         { timeoutseconds: 'soon' },
@@ -1016,11 +1016,14 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
       expiringWithinDays: number;
       facts: AgentFactsJson;
       expected: { status: string; reasons: string[] };
+      shapeBefore?: string;
     }
-    // The same table drives classifyAgent's tests (test/domain/agent-status.test.ts).
-    const table = JSON.parse(
+    // The same table drives classifyAgent's tests (test/domain/agent-status.test.ts). A case in the
+    // shape of an older api-version (shapeBefore) is not served: the fake answers in 2026-05-01's contract.
+    const all = JSON.parse(
       readFileSync(join(__dirname, '..', 'fixtures', 'agent-status-cases.json'), 'utf8'),
     ) as { cases: AgentCase[] };
+    const table = { cases: all.cases.filter((c) => c.shapeBefore === undefined) };
     // One vault per (report time, window), so that each group is one run.
     const groups = new Map<string, AgentCase[]>();
     for (const c of table.cases) {
@@ -1430,7 +1433,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         });
         const answered = (id: string) =>
           contractCoverage()
-            .find((c) => c.key === `${id}@2024-04-01`)!
+            .find((c) => c.key === `${id}@2026-05-01`)!
             .examples.has(name);
         expect(
           [
@@ -1550,7 +1553,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         },
         {
           name: 'api-version 2099-01-01',
-          from: "[string] $ApiVersion = '2024-04-01'",
+          from: "[string] $ApiVersion = '2026-05-01'",
           to: "[string] $ApiVersion = '2099-01-01'",
           named: /api-version '2099-01-01' is not in the contract/,
           code: 'NoRegisteredProviderFound',

@@ -581,7 +581,7 @@ export class FakeArm {
   private resourceGraphReply(rec: Recorded): Reply {
     const bad = (message: string): Reply => ({ status: 400, body: armError('BadRequest', message) });
     if (rec.method !== 'POST') return bad('Resource Graph resources is POST.');
-    if (rec.query.get('api-version') !== '2022-10-01') return bad('Unsupported api-version.');
+    if (rec.query.get('api-version') !== '2024-04-01') return bad('Unsupported api-version.');
     if (!/^application\/json/i.test(rec.headers['content-type'] ?? ''))
       return bad('The content type must be JSON.');
     let body: JsonObject;

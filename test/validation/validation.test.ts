@@ -288,7 +288,7 @@ describe('runtime and alerts (merged from main) treat their props as unknown', (
 
   it.each([null, [], '7.4'])('fails when runtime is %j (null, a list or a string)', (runtime) => {
     expect(automation({ runtime })).toEqual([
-      { prop: 'runtime', value: runtime, rule: "must be an object such as { version: '7.4' }" },
+      { prop: 'runtime', value: runtime, rule: "must be an object such as { version: '7.6' }" },
     ]);
   });
 

@@ -4,7 +4,6 @@ import { manualAgentUpgrades } from './manual-agent-upgrades';
 import { newestRuntimePastSupport } from './newest-runtime-past-support';
 import { privateEndpointAgentUpgrade } from './private-endpoint-agent-upgrade';
 import { privilegedRole } from './privileged-role';
-import { retiredPowerShellRuntime } from './retired-powershell-runtime';
 import { roleScopeWidth } from './role-scope-width';
 import type { CheckInput, Fact, Finding, PolicyRule, Suppression } from './types';
 
@@ -17,7 +16,6 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   privilegedRole,
   automationPublicAccess,
   manualAgentUpgrades,
-  retiredPowerShellRuntime,
   newestRuntimePastSupport,
 ];
 

@@ -1,33 +1,43 @@
-import { POWERSHELL_RUNTIME_VERSIONS, POWERSHELL_RUNTIMES_CHECKED_ON } from '../runtime';
+import {
+  POWERSHELL_RUNTIME_VERSIONS,
+  POWERSHELL_RUNTIMES,
+  POWERSHELL_RUNTIMES_CHECKED_ON,
+  RUNTIME_DEFAULTS,
+} from '../runtime';
 import type { PolicyRule } from './types';
 
 /**
- * The newest PowerShell runtime Azure Automation documents can itself be past its end of support:
- * PowerShell 7.4 reached the end of its community support on 2026-11-10, while Automation lists no
- * newer runtime environment yet. Nothing better can be chosen, so this is its own rule, apart from
- * ASR-W05 (a retired version with a newer one to move to): a team can suppress this notice, with
- * its reason, and still be told when a block is pinned to a retired version.
+ * The runbook runs on a PowerShell version whose community support has ended while Azure
+ * Automation still runs it: PowerShell 7.4 (ended 2026-11-10). The message names the newest
+ * version Automation offers that is still supported (7.6, generally available in Automation since
+ * 2026-07-30, Azure Update 568102), or says that there is none yet. Versions Automation retired
+ * (7.1 and 7.2, on 2026-09-30) never get here: the domain refuses them. A team that must stay on
+ * 7.4 for a while suppresses this rule with its reason.
  */
 export const newestRuntimePastSupport: PolicyRule = {
   id: 'ASR-W06',
   level: 'warning',
-  description:
-    'runbook runs on the newest PowerShell version Automation documents, which is past its end of support',
+  description: 'runbook runs on a PowerShell version past its community support',
   needs: ['automation'],
   check({ automation }) {
     const runtime = automation?.runtime;
-    if (
-      !runtime ||
-      runtime.version !== POWERSHELL_RUNTIME_VERSIONS.at(-1) ||
-      runtime.endOfSupport > POWERSHELL_RUNTIMES_CHECKED_ON
-    )
+    const ended = runtime?.endOfSupport;
+    if (!runtime || ended === null || ended === undefined || ended > POWERSHELL_RUNTIMES_CHECKED_ON)
       return [];
+    const supported = POWERSHELL_RUNTIME_VERSIONS.filter((v) => {
+      const end = POWERSHELL_RUNTIMES[v].endOfSupport;
+      return end === null || end > POWERSHELL_RUNTIMES_CHECKED_ON;
+    });
+    const newer = supported.at(-1);
+    const advice = newer
+      ? `use version '${newer}'${newer === RUNTIME_DEFAULTS.version ? ' (the default)' : ''}, which Azure Automation runs and PowerShell still supports`
+      : `Azure Automation runs no newer version yet (checked ${POWERSHELL_RUNTIMES_CHECKED_ON})`;
     return [
       {
         fact: 'automation',
         prop: 'runtime.version',
         value: runtime.version,
-        message: `PowerShell ${runtime.version} reached the end of its community support on ${runtime.endOfSupport}; Azure Automation documents no newer runtime environment yet (Microsoft Learn, checked ${POWERSHELL_RUNTIMES_CHECKED_ON}), so ${runtime.version} stays the default until it does`,
+        message: `PowerShell ${runtime.version} reached the end of its community support on ${ended}: ${advice}`,
       },
     ];
   },
