@@ -4,13 +4,15 @@ import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monit
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   estateWorkbookSerializedData,
   TABLE_COLUMN_TYPES,
+  roleAssignmentDescription,
+  roleDefinitionScope,
   type EstateVisibilitySpec,
   type ResourceRef,
+  type RunbookParameterReference,
 } from '../domain/internal';
 import { roleDefinitionId } from './shared';
 
@@ -105,14 +107,15 @@ export class EstateVisibility extends Construct {
       name: ra.name,
       scope: this.dataCollectionRule.id,
       roleDefinitionId: roleDefinitionId(
-        Fn.element(Fn.split('/', this.dataCollectionRule.id), 2),
+        roleDefinitionScope({ kind: 'dataCollectionRule' }),
         ra.roleDefinitionGuid,
+        this.dataCollectionRule.id,
       ),
       principalId: target.principalId,
       principalType: ra.principalType,
       // A fresh identity may not have replicated in Entra ID yet.
       skipServicePrincipalAadCheck: true,
-      description: "Lets the Site Recovery auto-update runbook send its nightly rows to this rule's streams.",
+      description: roleAssignmentDescription('dataCollectionRule'),
     });
 
     const wb = spec.workbook;
@@ -174,4 +177,16 @@ export function addEstateVisibility(
   target: ConstructorParameters<typeof EstateVisibility>[3],
 ): EstateVisibility | undefined {
   return spec ? new EstateVisibility(scope, 'Visibility', spec, target) : undefined;
+}
+
+/** The engine's values of the runbook's ingestion references, for `bindJobParameters` (none without visibility). */
+export function ingestionReferences(
+  visibility: EstateVisibility | undefined,
+): Partial<Record<RunbookParameterReference, string>> {
+  return visibility
+    ? {
+        'dataCollectionEndpoint.logsIngestionEndpoint': visibility.jobParameters.ingestionendpoint,
+        'dataCollectionRule.immutableId': visibility.jobParameters.ingestionruleid,
+      }
+    : {};
 }

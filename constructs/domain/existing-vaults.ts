@@ -1,20 +1,34 @@
 import {
-  AUTOMATION_DEFAULTS,
   AUTOMATION_PROP_NAMES,
-  readClock,
-  resolveAutoUpdateAutomation,
-  type AutoUpdateAction,
+  resolveRunbookJob,
+  resolveSharedAutomationParts,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
-  type RoleAssignmentSpec,
   type VaultFacts,
 } from './automation';
+import { resolveAutomationAccount, type AccountOwner, type AccountPropsInput } from './automation-account';
+import { AUTOMATION_DEFAULTS } from './automation-defaults';
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
-import { GUID_PATTERN, parseVaultResourceId, uuidV5 } from './naming';
+import { readClock, resolveTimeOfDay } from './daily-schedule';
+import { zoneSchedules, type FleetScheduleSpec } from './fleet-schedules';
+import { GUID_PATTERN, parseVaultResourceId } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
+import {
+  discoveryRoleAssignments,
+  existingVaultRoleAssignments,
+  type FleetRoleAssignmentSpec,
+} from './role-assignments';
 import { LITERALS_ONLY, RuleSet, type DeployTimeValues, type ResourceRef } from './rules';
-import { nextDailyStart } from './schedule';
-import type { IngestionJobParameters } from './visibility';
+import { runbookSpec } from './runbook-hosting';
+
+export {
+  FLEET_TIMEOUT_SECONDS,
+  fleetScheduleDescription,
+  timeZoneKey,
+  type FleetJobScheduleParameters,
+  type FleetScheduleSpec,
+} from './fleet-schedules';
+export type { FleetRoleAssignmentSpec } from './role-assignments';
 
 /** The ARM type of a Recovery Services vault, as a vault resource id names it (compared case-insensitively). */
 export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
@@ -30,13 +44,6 @@ export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
  * 500 comma-separated ids. A larger estate: use discovery, or several accounts.
  */
 export const MAX_VAULTS_PER_ACCOUNT = 500;
-
-/**
- * The deadline a fleet job runs under, in seconds: the runbook's longest (`TimeoutSeconds` accepts
- * 5-10200), below Automation's 3-hour fair-share limit. {@link MAX_VAULTS_PER_ACCOUNT} is sized for
- * it; the runbook's own default (3600) is for one vault.
- */
-export const FLEET_TIMEOUT_SECONDS = 10200;
 
 /** A vault that already exists, given by its resource id. `R`: the engine's reference type. */
 export interface ExistingVaultProps<R = never> {
@@ -350,55 +357,6 @@ export interface VaultDiscoverySpec {
   readonly timeZone: string;
 }
 
-/**
- * The runbook job's parameters for a group of vaults, keyed in lower case as Automation stores
- * them (names as the runbook declares them). A reference in a list shows as
- * `<vaults[i].vaultResourceId>` here; the adapters pass the engine's expression.
- */
-export interface FleetJobScheduleParameters extends Partial<IngestionJobParameters> {
-  /** The group's listed vault ids, comma-separated, in the order given; absent when none is listed in the zone. */
-  readonly vaultresourceids?: string;
-  readonly autoupdateaction: AutoUpdateAction;
-  readonly automationaccountarmid: '<automationAccount.id>';
-  readonly providers: string;
-  /** The fleet deadline (`FLEET_TIMEOUT_SECONDS`), as the string Automation passes. */
-  readonly timeoutseconds: string;
-  /** Discovery job: the subscriptions, comma-separated. */
-  readonly discoverysubscriptionids?: string;
-  /** Discovery job: the management group. */
-  readonly discoverymanagementgroupid?: string;
-  /** Discovery job: `name=value`, or `name` alone. */
-  readonly discoverytag?: string;
-  /** Discovery job: the exclusions, then the listed vaults of other zones, comma-separated. */
-  readonly excludevaultresourceids?: string;
-}
-
-/** One time zone's schedule and job schedule. */
-export interface FleetScheduleSpec<R = never> {
-  /** Stable key of the time zone (construct ids, logical names): the zone in lower case, `/` as `-`, `+` as `plus`. */
-  readonly key: string;
-  readonly name: string;
-  readonly frequency: 'Day';
-  readonly interval: 1;
-  readonly timeZone: string;
-  readonly timeOfDay: string;
-  readonly startTime: string;
-  /** Deterministic job schedule id (a name-based UUID of the account and the zone's schedule name). */
-  readonly jobScheduleId: string;
-  readonly jobParameters: FleetJobScheduleParameters;
-  /** The listed vaults of this zone, literals or references, in the order given. */
-  readonly vaultResourceIds: readonly ResourceRef<R>[];
-  /** Whether this zone's job discovers vaults. */
-  readonly discovery: boolean;
-  /** Discovery job: every id it excludes (the exclusions, then listed vaults of other zones). */
-  readonly excludeVaultResourceIds: readonly ResourceRef<R>[];
-}
-
-/** A role assignment of a fleet: on an existing vault, a discovery scope, or a scope the user added (never a managed vault). */
-export type FleetRoleAssignmentSpec<R = never> = RoleAssignmentSpec<R> & {
-  readonly scope: Exclude<RoleAssignmentSpec<R>['scope'], { readonly kind: 'vault' }>;
-};
-
 /** The fleet's automation: the account, runtime, runbook, alert and diagnostics, a schedule per time zone, a role per vault and discovery scope. */
 export type FleetAutomationSpec<R = never> = Omit<
   AutoUpdateAutomationSpec,
@@ -420,17 +378,6 @@ export interface ExistingVaultsScenarioSpec<R = never> {
 const FLEET_AUTOMATION_PROP_NAMES = AUTOMATION_PROP_NAMES.filter(
   (k) => !['sourceRegion', 'timeZone', 'startTime'].includes(k),
 );
-
-/** What the single-vault automation has and a fleet replaces. */
-const SINGLE_VAULT_KEYS = ['schedule', 'jobScheduleId', 'jobParameters', 'roleAssignments'] as const;
-
-/** The key of a time zone in names: `Europe/Amsterdam` -> `europe-amsterdam`, `Etc/GMT+5` -> `etc-gmtplus5`. */
-export function timeZoneKey(zone: string): string {
-  return zone
-    .toLowerCase()
-    .replace(/\+/g, 'plus')
-    .replace(/[^a-z0-9_-]+/g, '-');
-}
 
 function resolveVaultList<R>(rules: RuleSet, value: unknown, discovery: boolean): ExistingVaultSpec<R>[] {
   const list = rules.list(
@@ -612,11 +559,6 @@ function resolveDiscovery(rules: RuleSet, value: unknown): VaultDiscoverySpec | 
   };
 }
 
-/** How a list of ids shows in a job parameter of the plan: literals as they are, references by their prop. */
-function joinIds<R>(ids: readonly { readonly id: ResourceRef<R>; readonly index: number }[]): string {
-  return ids.map((x) => (typeof x.id === 'string' ? x.id : `<vaults[${x.index}].vaultResourceId>`)).join(',');
-}
-
 /** Validates the existing-vaults scenario. Throws one `ValidationError` listing every violated rule. */
 export function resolveExistingVaultsScenario<R = never>(
   props: ExistingVaultsScenarioProps<R>,
@@ -638,166 +580,7 @@ export function resolveExistingVaultsScenario<R = never>(
         `is also listed as vaults[${listed}]: a vault is either listed or excluded`,
       );
     });
-  const a = rules.props(p.automation, FLEET_AUTOMATION_PROP_NAMES, 'automation');
-  const ar = rules.child('automation');
-  ar.required('name', a.name);
-  ar.required('resourceGroupName', a.resourceGroupName);
-  ar.required('location', a.location);
-  // Only the props a fleet knows go on (unknown ones are reported above, once).
-  const known: Record<string, unknown> = {};
-  for (const k of FLEET_AUTOMATION_PROP_NAMES) if (a[k] !== undefined) known[k] = a[k];
-  const now = readClock(ar, a.clock);
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  const facts: VaultFacts = {
-    name: str(a.name),
-    resourceGroupName: str(a.resourceGroupName),
-    location: typeof a.location === 'string' && regionInfo(a.location) ? normalizeRegion(a.location) : '',
-    tags: {},
-    extensionUpdateSettings: { autoUpdateEnabled: true },
-  };
-  // The account, runtime, runbook, alert and diagnostics are the single-vault ones; the schedule it
-  // would derive is replaced below by one per time zone (UTC here only so that it resolves).
-  const base = resolveAutoUpdateAutomation(
-    ar,
-    {
-      ...known,
-      clock: now ? () => now : undefined,
-      timeZone: 'Etc/UTC',
-    } as unknown as AutoUpdateAutomationProps,
-    facts,
-  );
-  const { schedule, roleAssignments } = base;
-  const account = Object.fromEntries(
-    Object.entries(base).filter(([k]) => !(SINGLE_VAULT_KEYS as readonly string[]).includes(k)),
-  ) as Omit<AutoUpdateAutomationSpec, (typeof SINGLE_VAULT_KEYS)[number]>;
-  const assignmentKey = `${base.resourceGroupName}/${base.name}/${base.name}`.toLowerCase();
-  const roleGuid = roleAssignments[0]?.roleDefinitionGuid;
-  const vaultRoles: FleetRoleAssignmentSpec<R>[] = roleGuid
-    ? vaults.flatMap((v, i) =>
-        v.key === ''
-          ? []
-          : [
-              {
-                // A literal id without a key keeps the name it always had (the id in lower case).
-                name: uuidV5(`${assignmentKey}|${v.keyGiven ? `key:${v.key}` : v.key}|${roleGuid}`),
-                roleDefinitionGuid: roleGuid,
-                scope: {
-                  kind: 'existingVault' as const,
-                  resourceId: v.resourceId,
-                  subscriptionId: v.subscriptionId,
-                  vaultIndex: i,
-                  key: v.key,
-                },
-                principalType: 'ServicePrincipal' as const,
-              },
-            ],
-      )
-    : [];
-  const discoveryRoles: FleetRoleAssignmentSpec<R>[] =
-    roleGuid && discovery
-      ? [
-          ...discovery.subscriptionIds.map((sub) => ({
-            scope: {
-              kind: 'discovery' as const,
-              resourceId: `/subscriptions/${sub}`,
-              width: 'subscription' as const,
-              subscriptionId: sub,
-              prop: `discovery.subscriptionIds[${discovery.subscriptionIds.indexOf(sub)}]`,
-            },
-          })),
-          ...(discovery.managementGroupId
-            ? [
-                {
-                  scope: {
-                    kind: 'discovery' as const,
-                    resourceId: `/providers/Microsoft.Management/managementGroups/${discovery.managementGroupId}`,
-                    width: 'managementGroup' as const,
-                    subscriptionId: '',
-                    prop: 'discovery.managementGroupId',
-                  },
-                },
-              ]
-            : []),
-        ].map(({ scope }) => ({
-          name: uuidV5(`${assignmentKey}|discovery|${scope.resourceId.toLowerCase()}|${roleGuid}`),
-          roleDefinitionGuid: roleGuid,
-          scope,
-          principalType: 'ServicePrincipal' as const,
-        }))
-      : [];
-  const zones = [
-    ...new Set([...vaults.map((v) => v.timeZone), ...(discovery ? [discovery.timeZone] : [])]),
-  ].sort();
-  const schedules: FleetScheduleSpec<R>[] = zones.map((timeZone) => {
-    const key = timeZoneKey(timeZone);
-    const name = `${schedule.name}-${key}`;
-    const listed = vaults.flatMap((v, index) =>
-      v.timeZone === timeZone ? [{ id: v.resourceId, index }] : [],
-    );
-    const discovers = discovery !== undefined && discovery.timeZone === timeZone;
-    // Listed vaults of other zones run in their own zone's job: the discovery job leaves them out.
-    const others = discovers
-      ? vaults.flatMap((v, index) => (v.timeZone !== timeZone ? [{ id: v.resourceId, index }] : []))
-      : [];
-    const excluded = discovers
-      ? [
-          ...discovery.excludeVaultResourceIds.map((id) => ({ id: id as ResourceRef<R>, index: -1 })),
-          ...others,
-        ]
-      : [];
-    const tag = discovery?.tag;
-    return {
-      key,
-      name,
-      frequency: 'Day',
-      interval: 1,
-      timeZone,
-      timeOfDay: schedule.timeOfDay,
-      startTime: now
-        ? nextDailyStart(now, schedule.timeOfDay, timeZone, AUTOMATION_DEFAULTS.startLeadMinutes)
-        : '',
-      jobScheduleId: uuidV5(`${assignmentKey}|job-schedule|${base.runbook.name}|${name}`),
-      jobParameters: {
-        ...(listed.length > 0 ? { vaultresourceids: joinIds(listed) } : {}),
-        autoupdateaction: base.autoUpdateAction,
-        automationaccountarmid: '<automationAccount.id>',
-        providers: base.jobParameters.providers,
-        timeoutseconds: String(FLEET_TIMEOUT_SECONDS),
-        ...(discovers && discovery.subscriptionIds.length > 0
-          ? { discoverysubscriptionids: discovery.subscriptionIds.join(',') }
-          : {}),
-        ...(discovers && discovery.managementGroupId
-          ? { discoverymanagementgroupid: discovery.managementGroupId }
-          : {}),
-        ...(discovers && tag
-          ? { discoverytag: tag.value === undefined ? tag.name : `${tag.name}=${tag.value}` }
-          : {}),
-        ...(excluded.length > 0 ? { excludevaultresourceids: joinIds(excluded) } : {}),
-        ...base.visibility?.jobParameters,
-      },
-      vaultResourceIds: listed.map((x) => x.id),
-      discovery: discovers,
-      excludeVaultResourceIds: excluded.map((x) => x.id),
-    };
-  });
-  const automation: FleetAutomationSpec<R> = {
-    ...account,
-    runbook: {
-      ...account.runbook,
-      description: discovery
-        ? `Keeps Site Recovery Mobility-service auto-update ${base.autoUpdateAction.toLowerCase()} on every container mapping of the vaults it finds each night${vaults.length > 0 ? ` and ${vaults.length} listed vault(s)` : ''} (runbook ${account.runbook.asset.version}, sha256 ${account.runbook.asset.sha256}).`
-        : `Keeps Site Recovery Mobility-service auto-update ${base.autoUpdateAction.toLowerCase()} on every container mapping of ${vaults.length} existing vault(s) (runbook ${account.runbook.asset.version}, sha256 ${account.runbook.asset.sha256}).`,
-    },
-    // Each vault's role first (in the order given), then each discovery scope, then any scope the user asked for.
-    roleAssignments: [
-      ...vaultRoles,
-      ...discoveryRoles,
-      ...roleAssignments.flatMap((ra): FleetRoleAssignmentSpec<R>[] =>
-        ra.scope.kind === 'resource' ? [{ ...ra, scope: ra.scope }] : [],
-      ),
-    ],
-    schedules,
-  };
+  const automation = resolveFleetAutomation<R>(rules, p.automation, vaults, discovery);
   // A discovery scope's warning names the scenario's `discovery` prop, not an automation prop.
   const warnings = runPolicyChecks(
     rules,
@@ -811,41 +594,74 @@ export function resolveExistingVaultsScenario<R = never>(
 }
 
 /**
- * A zone's job parameters as an engine passes them: the account's id in place of its symbol, and
- * the lists joined by the engine (`join`), since a reference in them is only known at deploy.
- * Keys in the order of the plan, lower case.
+ * The fleet's automation, from the same parts as a vault's: the account (a fleet has no vault to be
+ * named after, so its name, group and region are required and its names derive from them), the
+ * runbook's job, a schedule per time zone, the shared parts, and a role per vault and discovery scope.
  */
-export function fleetJobParameters<R, A, J>(
-  s: FleetScheduleSpec<R>,
-  accountId: A,
-  join: (ids: readonly ResourceRef<R>[]) => J,
-): Record<string, string | A | J> {
-  const out: Record<string, string | A | J> = {};
-  for (const [k, v] of Object.entries(s.jobParameters) as [string, string | undefined][]) {
-    if (v === undefined) continue;
-    out[k] =
-      k === 'automationaccountarmid'
-        ? accountId
-        : k === 'vaultresourceids'
-          ? join(s.vaultResourceIds)
-          : k === 'excludevaultresourceids'
-            ? join(s.excludeVaultResourceIds)
-            : v;
-  }
-  return out;
-}
-
-/** The description of a zone's schedule. */
-export function fleetScheduleDescription(s: FleetScheduleSpec<unknown>): string {
-  const listed = `${s.vaultResourceIds.length} listed vault(s)`;
-  return s.discovery
-    ? `Daily at ${s.timeOfDay} ${s.timeZone}, for the vaults found in scope${s.vaultResourceIds.length > 0 ? ` and ${listed}` : ''}.`
-    : `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`;
-}
-
-/** The description of a fleet role assignment. */
-export function fleetRoleDescription(kind: FleetRoleAssignmentSpec<unknown>['scope']['kind']): string {
-  return kind === 'discovery'
-    ? 'Lets the Site Recovery auto-update runbook find the vaults in this scope (Azure Resource Graph) and read and patch their container mappings.'
-    : 'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.';
+function resolveFleetAutomation<R>(
+  rules: RuleSet,
+  props: unknown,
+  vaults: readonly ExistingVaultSpec<R>[],
+  discovery: VaultDiscoverySpec | undefined,
+): FleetAutomationSpec<R> {
+  const a = rules.props(props, FLEET_AUTOMATION_PROP_NAMES, 'automation');
+  const ar = rules.child('automation');
+  ar.required('name', a.name);
+  ar.required('resourceGroupName', a.resourceGroupName);
+  ar.required('location', a.location);
+  const now = readClock(ar, a.clock);
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const owner: AccountOwner = {
+    name: str(a.name),
+    resourceGroupName: str(a.resourceGroupName),
+    location: typeof a.location === 'string' && regionInfo(a.location) ? normalizeRegion(a.location) : '',
+    tags: {},
+  };
+  const account = resolveAutomationAccount<never>(ar, a as AccountPropsInput, owner);
+  const job = resolveRunbookJob(ar, a);
+  const timeOfDay = resolveTimeOfDay(ar, a.timeOfDay) ?? AUTOMATION_DEFAULTS.timeOfDay;
+  const shared = resolveSharedAutomationParts<never>(ar, a, owner, account, job.runbookName, now);
+  const autoUpdateAction = job.givenAction ?? 'Enabled';
+  const roleGuid = shared.roleGuid;
+  return {
+    ...account,
+    providers: job.providers,
+    autoUpdateAction,
+    runtime: shared.runtime,
+    runbook: runbookSpec<never>(
+      job.runbookName,
+      autoUpdateAction,
+      { kind: 'fleet', listedVaults: vaults.length, discovery: discovery !== undefined },
+      shared.contentLink,
+      shared.storage,
+    ),
+    diagnosticSettings: shared.diagnosticSettings,
+    tags: shared.tags,
+    failedJobAlert: shared.failedJobAlert,
+    visibility: shared.visibility,
+    // Each vault's role first (in the order given), then each discovery scope, then any scope the user asked for.
+    roleAssignments: roleGuid
+      ? [
+          ...existingVaultRoleAssignments(vaults, shared.nameKey, roleGuid),
+          ...(discovery ? discoveryRoleAssignments<R>(discovery, shared.nameKey, roleGuid) : []),
+          ...shared.additionalRoles.flatMap((ra): FleetRoleAssignmentSpec<R>[] =>
+            ra.scope.kind === 'resource' ? [{ ...ra, scope: ra.scope }] : [],
+          ),
+        ]
+      : [],
+    schedules: zoneSchedules(
+      vaults,
+      discovery,
+      {
+        nameKey: shared.nameKey,
+        runbookName: job.runbookName,
+        scheduleName: job.scheduleName,
+        timeOfDay,
+        autoUpdateAction,
+        providers: job.providers.join(','),
+        visibility: shared.visibility !== undefined,
+      },
+      now,
+    ),
+  };
 }
