@@ -1,3 +1,4 @@
+import { runbookJobParameters } from './runbook-parameters';
 import type { AlertSeverity } from './alerts';
 import { METRIC_ALERT_NAME } from './alerts';
 import { checkName, checkResourceId, deriveName, parseResourceId, uuidV5 } from './naming';
@@ -571,10 +572,11 @@ export function resolveEstateVisibility<R = never>(
           actionGroupIds: [...target.actionGroupIds],
         }
       : undefined,
-    jobParameters: {
-      ingestionendpoint: '<dataCollectionEndpoint.logsIngestionEndpoint>',
-      ingestionruleid: '<dataCollectionRule.immutableId>',
-    },
+    // The same two parameters in every scenario's jobs, as the runbook parameter table has them.
+    jobParameters: runbookJobParameters('vault', {
+      IngestionEndpoint: true,
+      IngestionRuleId: true,
+    }) as unknown as IngestionJobParameters,
     tags: { ...target.tags },
   };
 }
