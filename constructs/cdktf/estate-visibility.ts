@@ -130,38 +130,7 @@ export class EstateVisibility extends Construct {
       tags,
     });
 
-    const alert = spec.atRiskAlert;
-    if (alert) {
-      this.atRiskAlert = new MonitorScheduledQueryRulesAlertV2(this, 'AtRiskAlert', {
-        name: alert.name,
-        resourceGroupName,
-        location: spec.location,
-        displayName: alert.displayName,
-        description: alert.description,
-        enabled: alert.enabled,
-        severity: alert.severity,
-        evaluationFrequency: alert.evaluationFrequency,
-        windowDuration: alert.windowSize,
-        autoMitigationEnabled: alert.autoMitigate,
-        scopes: [workspaceId],
-        criteria: [
-          {
-            query: alert.query,
-            timeAggregationMethod: alert.timeAggregation,
-            operator: alert.operator,
-            threshold: alert.threshold,
-            failingPeriods: {
-              numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
-              minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,
-            },
-          },
-        ],
-        action: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
-        tags,
-        // The query names the tables: Azure checks it against the workspace when the rule is created.
-        dependsOn: [...this.tables],
-      });
-    }
+    this.atRiskAlert = addAtRiskAlert(this, spec, target, this.tables);
 
     this.jobParameters = {
       ingestionendpoint: this.dataCollectionEndpoint.logsIngestionEndpoint,
@@ -189,4 +158,44 @@ export function ingestionReferences(
         'dataCollectionRule.immutableId': visibility.jobParameters.ingestionruleid,
       }
     : {};
+}
+
+/** The at-risk alert on the workspace (construct id `AtRiskAlert`), unless switched off. */
+function addAtRiskAlert(
+  scope: Construct,
+  spec: EstateVisibilitySpec,
+  target: { readonly resourceGroupName: ResourceRef; readonly tags: Record<string, string> | undefined },
+  tables: readonly LogAnalyticsWorkspaceTableCustomLog[],
+): MonitorScheduledQueryRulesAlertV2 | undefined {
+  const alert = spec.atRiskAlert;
+  if (!alert) return undefined;
+  return new MonitorScheduledQueryRulesAlertV2(scope, 'AtRiskAlert', {
+    name: alert.name,
+    resourceGroupName: target.resourceGroupName,
+    location: spec.location,
+    displayName: alert.displayName,
+    description: alert.description,
+    enabled: alert.enabled,
+    severity: alert.severity,
+    evaluationFrequency: alert.evaluationFrequency,
+    windowDuration: alert.windowSize,
+    autoMitigationEnabled: alert.autoMitigate,
+    scopes: [spec.workspaceResourceId],
+    criteria: [
+      {
+        query: alert.query,
+        timeAggregationMethod: alert.timeAggregation,
+        operator: alert.operator,
+        threshold: alert.threshold,
+        failingPeriods: {
+          numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+          minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+        },
+      },
+    ],
+    action: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
+    tags: target.tags,
+    // The query names the tables: Azure checks it against the workspace when the rule is created.
+    dependsOn: [...tables],
+  });
 }
