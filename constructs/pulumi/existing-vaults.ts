@@ -100,8 +100,11 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
           // A list with an Output in it is joined once every id is known.
           parameters: bindJobParameters<pulumi.Input<string>>(s.jobParameters, {
             'automationAccount.id': this.account.id,
-            vaults: join(s.vaultResourceIds),
-            excludedVaults: join(s.excludeVaultResourceIds),
+            // Joined only when the job passes the list.
+            ...(s.vaultResourceIds.length > 0 ? { vaults: join(s.vaultResourceIds) } : {}),
+            ...(s.excludeVaultResourceIds.length > 0
+              ? { excludedVaults: join(s.excludeVaultResourceIds) }
+              : {}),
             ...ingestionReferences(core.visibility),
           }),
         },
