@@ -11,7 +11,7 @@ import { AUTOMATION_DEFAULTS } from './automation-defaults';
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
 import { readClock, resolveTimeOfDay } from './daily-schedule';
 import { zoneSchedules, type FleetScheduleSpec } from './fleet-schedules';
-import { GUID_PATTERN, parseVaultResourceId } from './naming';
+import { parseVaultResourceId } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import {
   discoveryRoleAssignments,
@@ -20,6 +20,8 @@ import {
 } from './role-assignments';
 import { LITERALS_ONLY, RuleSet, type DeployTimeValues, type ResourceRef } from './rules';
 import { runbookSpec } from './runbook-hosting';
+import { resolveDiscovery, type VaultDiscoveryProps, type VaultDiscoverySpec } from './vault-discovery';
+import { checkVaultIdValue, checkVaultResourceId } from './vault-id';
 
 export {
   FLEET_TIMEOUT_SECONDS,
@@ -29,9 +31,14 @@ export {
   type FleetScheduleSpec,
 } from './fleet-schedules';
 export type { FleetRoleAssignmentSpec } from './role-assignments';
-
-/** The ARM type of a Recovery Services vault, as a vault resource id names it (compared case-insensitively). */
-export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
+export {
+  MANAGEMENT_GROUP_ID,
+  MAX_DISCOVERY_SUBSCRIPTIONS,
+  type VaultDiscoveryProps,
+  type VaultDiscoverySpec,
+  type VaultTagFilter,
+} from './vault-discovery';
+export { checkVaultIdValue, checkVaultResourceId, RECOVERY_SERVICES_VAULT_TYPE } from './vault-id';
 
 /**
  * The most vaults one automation account serves by list in the existing-vaults scenario (vaults
@@ -117,34 +124,6 @@ const EXISTING_VAULT_PROP_NAMES = ['vaultResourceId', 'sourceRegion', 'timeZone'
 
 /** A vault's stable key: 1-63 letters, digits, `-` and `_`, starting with a letter or digit. */
 export const VAULT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
-const VAULT_ID_RULE = `must be a ${RECOVERY_SERVICES_VAULT_TYPE} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${RECOVERY_SERVICES_VAULT_TYPE}/{name}): a resource group of 1-90 letters, digits, _ - . ( ) not ending with a period, a vault name of 2-50 letters, digits and hyphens starting with a letter, at most one trailing slash, no white space, query, fragment or other segment (the runbook refuses anything else)`;
-
-/** The value check of a vault id (a literal, or a reference once known): the one rule, `parseVaultResourceId`. */
-export function checkVaultIdValue(rules: RuleSet, prop: string, value: unknown): boolean {
-  return rules.check(
-    typeof value === 'string' && parseVaultResourceId(value) !== undefined,
-    prop,
-    value,
-    VAULT_ID_RULE,
-  );
-}
-
-/**
- * Checks a vault resource id prop that must be a literal (`RecoveryVault.fromVaultId`, exclusions):
- * the type compared case-insensitively, the rest by `parseVaultResourceId`.
- */
-export function checkVaultResourceId(rules: RuleSet, prop: string, value: unknown): value is string {
-  return (
-    rules.literal(
-      prop,
-      value,
-      "the vault's name and resource group, from which the account's default names and the role assignment and job schedule ids derive, are read from the id at synthesis",
-    ) &&
-    rules.required(prop, value) &&
-    checkVaultIdValue(rules, prop, value)
-  );
-}
 
 /**
  * Validates an existing vault. `withLocation`: the building block's form, which also places the
@@ -266,66 +245,6 @@ export type ExistingVaultsAutomationProps = Omit<
   readonly location: string;
 };
 
-/** A vault tag to select vaults by, in discovery. */
-export interface VaultTagFilter {
-  /** The tag's name (compared case-insensitively, as ARM compares tag names): 1-512 characters, none of `< > % & \\ ? /`, `=` or a control character. */
-  readonly name: string;
-  /**
-   * The tag's value (compared as Azure Resource Graph compares strings): at most 256 characters, no control character.
-   * @default any value: the tag only has to be present
-   */
-  readonly value?: string;
-}
-
-/**
- * Vaults found each night instead of (or besides) a list: every Recovery Services vault in the
- * subscriptions and/or the management group, optionally only those carrying a tag, minus the
- * exclusions. The runbook asks Azure Resource Graph for them at the start of each job, so a vault
- * created tomorrow is covered the next night without a redeploy.
- *
- * The price: the account's identity gets its role (`automation.roleDefinition`) on each whole
- * subscription or management group, which policy rule ASR-W01 reports as a warning at synthesis.
- * Resource Graph shows the runbook only what that role lets it read: Contributor (the default)
- * covers it. With a narrower custom role, grant `Microsoft.RecoveryServices/vaults/read` on the
- * scope as well as the Site Recovery actions the runbook needs.
- */
-export interface VaultDiscoveryProps {
-  /**
-   * Subscriptions to search, as GUIDs, each once: 1 to {@link MAX_DISCOVERY_SUBSCRIPTIONS}.
-   * Literals: each gets a role assignment named from it.
-   * @default none: give this, `managementGroupId`, or both
-   */
-  readonly subscriptionIds?: readonly string[];
-  /**
-   * A management group to search (its id, not its display name): 1-90 letters, digits, `-`, `_`,
-   * `(`, `)` and `.`, not ending with `.`. A literal.
-   * @default none: give this, `subscriptionIds`, or both
-   */
-  readonly managementGroupId?: string;
-  /**
-   * Only vaults carrying this tag (and value, when given).
-   * @default every vault in scope
-   */
-  readonly tag?: VaultTagFilter;
-  /**
-   * Vault ids never reconciled even when found, by the same rule as a vault id; literals.
-   * @default none
-   */
-  readonly excludeVaultResourceIds?: readonly string[];
-  /**
-   * IANA time zone of the nightly discovery job (for example `Europe/Amsterdam`). Required: a scope
-   * has no region to derive it from. Listed vaults in the same zone run in the same job; listed
-   * vaults in other zones are excluded from it, so that each vault is reconciled once a night.
-   */
-  readonly timeZone: string;
-}
-
-/** The most subscriptions one discovery searches (Resource Graph takes them in one request). */
-export const MAX_DISCOVERY_SUBSCRIPTIONS = 100;
-
-/** A management group id: 1-90 letters, digits, `-`, `_`, `(`, `)` and `.`, not ending with `.`. */
-export const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/;
-
 /** Keeps agents current on vaults that already exist: one automation account for the whole fleet. `R`: the engine's reference type. */
 export interface ExistingVaultsScenarioProps<R = never> {
   /**
@@ -344,17 +263,6 @@ export interface ExistingVaultsScenarioProps<R = never> {
    * @default none
    */
   readonly suppressions?: readonly Suppression[];
-}
-
-/** A validated discovery. */
-export interface VaultDiscoverySpec {
-  /** Lower case, in the order given. */
-  readonly subscriptionIds: readonly string[];
-  readonly managementGroupId?: string;
-  readonly tag?: { readonly name: string; readonly value?: string };
-  /** As given (trailing slash removed). */
-  readonly excludeVaultResourceIds: readonly string[];
-  readonly timeZone: string;
 }
 
 /** The fleet's automation: the account, runtime, runbook, alert and diagnostics, a schedule per time zone, a role per vault and discovery scope. */
@@ -430,133 +338,6 @@ function resolveVaultList<R>(rules: RuleSet, value: unknown, discovery: boolean)
     }
     return spec;
   });
-}
-
-/** Tag names and values: what the runbook's `DiscoveryTag` (`name=value`) can carry. */
-function checkTag(rules: RuleSet, value: unknown): VaultDiscoverySpec['tag'] {
-  const t = rules.object('discovery.tag', value, ['name', 'value'], 'an object { name, value? }');
-  if (!t) return undefined;
-  const control = {
-    test: (v: string) => [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127),
-  };
-  const nameOk = rules.check(
-    typeof t.name === 'string' &&
-      t.name.length >= 1 &&
-      t.name.length <= 512 &&
-      !/[<>%&\\?/=]/.test(t.name) &&
-      !control.test(t.name) &&
-      t.name.trim() === t.name,
-    'discovery.tag.name',
-    t.name,
-    'a tag name has 1-512 characters, none of < > % & \\ ? / (Azure) nor = (it separates name and value in the job parameter) nor a control character, and no leading or trailing space',
-  );
-  const valueOk = rules.check(
-    t.value === undefined || (typeof t.value === 'string' && t.value.length <= 256 && !control.test(t.value)),
-    'discovery.tag.value',
-    t.value,
-    'a tag value is a string of at most 256 characters without a control character',
-  );
-  return nameOk && valueOk
-    ? { name: t.name as string, ...(t.value !== undefined ? { value: t.value as string } : {}) }
-    : undefined;
-}
-
-function resolveDiscovery(rules: RuleSet, value: unknown): VaultDiscoverySpec | undefined {
-  const d = rules.object(
-    'discovery',
-    value,
-    ['subscriptionIds', 'managementGroupId', 'tag', 'excludeVaultResourceIds', 'timeZone'],
-    'an object { subscriptionIds?, managementGroupId?, tag?, excludeVaultResourceIds?, timeZone }',
-  );
-  if (!d) return undefined;
-  const why =
-    'the role assignment at the scope is named from it, and the scope-width check (ASR-W01) needs it';
-  const subs: string[] = [];
-  const subList = rules.literal('discovery.subscriptionIds', d.subscriptionIds, why)
-    ? rules.list('discovery.subscriptionIds', d.subscriptionIds, 'subscription ids (GUIDs)')
-    : undefined;
-  if (subList !== undefined) {
-    rules.check(
-      subList.length >= 1 && subList.length <= MAX_DISCOVERY_SUBSCRIPTIONS,
-      'discovery.subscriptionIds',
-      `${subList.length} subscriptions`,
-      `lists 1 to ${MAX_DISCOVERY_SUBSCRIPTIONS} subscriptions (omit it to search the management group alone)`,
-    );
-    subList.forEach((sub, i) => {
-      const prop = `discovery.subscriptionIds[${i}]`;
-      if (!rules.literal(prop, sub, why)) return;
-      if (
-        !rules.check(
-          typeof sub === 'string' && GUID_PATTERN.test(sub),
-          prop,
-          sub,
-          'must be a subscription id: a GUID such as 00000000-0000-0000-0000-000000000000',
-        )
-      )
-        return;
-      const lower = (sub as string).toLowerCase();
-      if (
-        rules.check(
-          !subs.includes(lower),
-          prop,
-          sub,
-          'each subscription may appear once (compared case-insensitively)',
-        )
-      )
-        subs.push(lower);
-    });
-  }
-  const mgOk =
-    rules.literal('discovery.managementGroupId', d.managementGroupId, why) &&
-    rules.check(
-      d.managementGroupId === undefined ||
-        (typeof d.managementGroupId === 'string' && MANAGEMENT_GROUP_ID.test(d.managementGroupId)),
-      'discovery.managementGroupId',
-      d.managementGroupId,
-      'a management group id has 1-90 characters: letters, digits, - _ ( ) and ., not ending with a period (the id, not the display name)',
-    );
-  rules.check(
-    d.subscriptionIds !== undefined || d.managementGroupId !== undefined,
-    'discovery',
-    value,
-    'needs a scope: subscriptionIds, managementGroupId, or both',
-  );
-  const tag = checkTag(rules, d.tag);
-  const excluded: string[] = [];
-  const exList = rules.list(
-    'discovery.excludeVaultResourceIds',
-    d.excludeVaultResourceIds,
-    'vault resource ids',
-  );
-  exList?.forEach((id, i) => {
-    const prop = `discovery.excludeVaultResourceIds[${i}]`;
-    if (!checkVaultResourceId(rules, prop, id)) return;
-    const trimmed = id.replace(/\/$/, '');
-    if (
-      rules.check(
-        !excluded.some((e) => e.toLowerCase() === trimmed.toLowerCase()),
-        prop,
-        id,
-        'each vault may appear once (ids compared case-insensitively)',
-      )
-    )
-      excluded.push(trimmed);
-  });
-  const zoneOk = rules.check(
-    typeof d.timeZone === 'string' && isIanaTimeZone(d.timeZone),
-    'discovery.timeZone',
-    d.timeZone,
-    d.timeZone === undefined
-      ? 'is required with discovery: the nightly job runs at midnight in a time zone you state (a scope has no region to derive it from), an IANA name such as Europe/Amsterdam'
-      : 'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)',
-  );
-  return {
-    subscriptionIds: subs,
-    ...(mgOk && typeof d.managementGroupId === 'string' ? { managementGroupId: d.managementGroupId } : {}),
-    ...(tag ? { tag } : {}),
-    excludeVaultResourceIds: excluded,
-    timeZone: zoneOk ? (d.timeZone as string) : 'Etc/UTC',
-  };
 }
 
 /** Validates the existing-vaults scenario. Throws one `ValidationError` listing every violated rule. */

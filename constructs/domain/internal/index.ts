@@ -32,3 +32,5 @@ export * from '../fleet-schedules';
 export * from '../role-assignments';
 export * from '../runbook-hosting';
 export * from '../runbook-parameters';
+export * from '../vault-discovery';
+export * from '../vault-id';
