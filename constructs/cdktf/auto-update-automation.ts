@@ -4,17 +4,20 @@ import { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-runboo
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
 import { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
   type Finding,
   type Suppression,
+  bindJobParameters,
   resolveAutoUpdateAutomationBlock,
+  roleAssignmentDescription,
+  roleDefinitionScope,
+  scheduleDescription,
 } from '../domain/internal';
 import type { IRecoveryVault } from './recovery-vault';
-import type { EstateVisibility } from './estate-visibility';
+import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
 import { reportWarnings, roleDefinitionId, TERRAFORM_BLOCKS } from './shared';
@@ -81,25 +84,22 @@ export class AutoUpdateAutomation extends Construct {
       interval: spec.schedule.interval,
       timezone: spec.schedule.timeZone,
       startTime: spec.schedule.startTime,
-      description: `Daily at ${spec.schedule.timeOfDay} ${spec.schedule.timeZone}.`,
+      description: scheduleDescription(spec.schedule),
       // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
       lifecycle: { ignoreChanges: ['start_time'] },
     });
 
-    const p = spec.jobParameters;
     this.jobSchedule = new AutomationJobSchedule(this, 'JobSchedule', {
       resourceGroupName: spec.resourceGroupName,
       automationAccountName: this.account.name,
       jobScheduleId: spec.jobScheduleId,
       runbookName: this.runbook.name,
       scheduleName: this.schedule.name,
-      parameters: {
-        vaultresourceid: vault.vaultId,
-        autoupdateaction: p.autoupdateaction,
-        automationaccountarmid: this.account.id,
-        providers: p.providers,
-        ...core.visibility?.jobParameters,
-      },
+      parameters: bindJobParameters(spec.jobParameters, {
+        'vault.id': vault.vaultId,
+        'automationAccount.id': this.account.id,
+        ...ingestionReferences(core.visibility),
+      }),
       // A new runbook type replaces the runbook, and Automation deletes a runbook's job schedules with
       // it: recreate the job schedule then, so the daily run survives a move between runtimes.
       lifecycle: {
@@ -109,24 +109,19 @@ export class AutoUpdateAutomation extends Construct {
       },
     });
 
-    const vaultSubscription = Fn.element(Fn.split('/', vault.vaultId), 2);
-    this.roleAssignments = spec.roleAssignments.map(
-      (ra) =>
-        new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
-          name: ra.name,
-          scope: ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId,
-          roleDefinitionId: roleDefinitionId(
-            ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId,
-            ra.roleDefinitionGuid,
-          ),
-          principalId: this.principalId,
-          principalType: ra.principalType,
-          // A fresh identity may not have replicated in Entra ID yet.
-          skipServicePrincipalAadCheck: true,
-          description:
-            'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
-        }),
-    );
+    this.roleAssignments = spec.roleAssignments.map((ra) => {
+      const scope = ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId;
+      return new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+        name: ra.name,
+        scope,
+        roleDefinitionId: roleDefinitionId(roleDefinitionScope(ra.scope), ra.roleDefinitionGuid, scope),
+        principalId: this.principalId,
+        principalType: ra.principalType,
+        // A fresh identity may not have replicated in Entra ID yet.
+        skipServicePrincipalAadCheck: true,
+        description: roleAssignmentDescription(ra.scope.kind),
+      });
+    });
     this.failedJobAlert = addAutomationMonitoring(this, spec, this.account.id);
     reportWarnings(this, warnings);
   }

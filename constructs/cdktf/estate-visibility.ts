@@ -4,13 +4,15 @@ import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monit
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   estateWorkbookSerializedData,
   TABLE_COLUMN_TYPES,
+  roleAssignmentDescription,
+  roleDefinitionScope,
   type EstateVisibilitySpec,
   type ResourceRef,
+  type RunbookParameterReference,
 } from '../domain/internal';
 import { roleDefinitionId } from './shared';
 
@@ -105,14 +107,15 @@ export class EstateVisibility extends Construct {
       name: ra.name,
       scope: this.dataCollectionRule.id,
       roleDefinitionId: roleDefinitionId(
-        Fn.element(Fn.split('/', this.dataCollectionRule.id), 2),
+        roleDefinitionScope({ kind: 'dataCollectionRule' }),
         ra.roleDefinitionGuid,
+        this.dataCollectionRule.id,
       ),
       principalId: target.principalId,
       principalType: ra.principalType,
       // A fresh identity may not have replicated in Entra ID yet.
       skipServicePrincipalAadCheck: true,
-      description: "Lets the Site Recovery auto-update runbook send its nightly rows to this rule's streams.",
+      description: roleAssignmentDescription('dataCollectionRule'),
     });
 
     const wb = spec.workbook;
@@ -127,38 +130,7 @@ export class EstateVisibility extends Construct {
       tags,
     });
 
-    const alert = spec.atRiskAlert;
-    if (alert) {
-      this.atRiskAlert = new MonitorScheduledQueryRulesAlertV2(this, 'AtRiskAlert', {
-        name: alert.name,
-        resourceGroupName,
-        location: spec.location,
-        displayName: alert.displayName,
-        description: alert.description,
-        enabled: alert.enabled,
-        severity: alert.severity,
-        evaluationFrequency: alert.evaluationFrequency,
-        windowDuration: alert.windowSize,
-        autoMitigationEnabled: alert.autoMitigate,
-        scopes: [workspaceId],
-        criteria: [
-          {
-            query: alert.query,
-            timeAggregationMethod: alert.timeAggregation,
-            operator: alert.operator,
-            threshold: alert.threshold,
-            failingPeriods: {
-              numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
-              minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,
-            },
-          },
-        ],
-        action: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
-        tags,
-        // The query names the tables: Azure checks it against the workspace when the rule is created.
-        dependsOn: [...this.tables],
-      });
-    }
+    this.atRiskAlert = addAtRiskAlert(this, spec, target, this.tables);
 
     this.jobParameters = {
       ingestionendpoint: this.dataCollectionEndpoint.logsIngestionEndpoint,
@@ -174,4 +146,56 @@ export function addEstateVisibility(
   target: ConstructorParameters<typeof EstateVisibility>[3],
 ): EstateVisibility | undefined {
   return spec ? new EstateVisibility(scope, 'Visibility', spec, target) : undefined;
+}
+
+/** The engine's values of the runbook's ingestion references, for `bindJobParameters` (none without visibility). */
+export function ingestionReferences(
+  visibility: EstateVisibility | undefined,
+): Partial<Record<RunbookParameterReference, string>> {
+  return visibility
+    ? {
+        'dataCollectionEndpoint.logsIngestionEndpoint': visibility.jobParameters.ingestionendpoint,
+        'dataCollectionRule.immutableId': visibility.jobParameters.ingestionruleid,
+      }
+    : {};
+}
+
+/** The at-risk alert on the workspace (construct id `AtRiskAlert`), unless switched off. */
+function addAtRiskAlert(
+  scope: Construct,
+  spec: EstateVisibilitySpec,
+  target: { readonly resourceGroupName: ResourceRef; readonly tags: Record<string, string> | undefined },
+  tables: readonly LogAnalyticsWorkspaceTableCustomLog[],
+): MonitorScheduledQueryRulesAlertV2 | undefined {
+  const alert = spec.atRiskAlert;
+  if (!alert) return undefined;
+  return new MonitorScheduledQueryRulesAlertV2(scope, 'AtRiskAlert', {
+    name: alert.name,
+    resourceGroupName: target.resourceGroupName,
+    location: spec.location,
+    displayName: alert.displayName,
+    description: alert.description,
+    enabled: alert.enabled,
+    severity: alert.severity,
+    evaluationFrequency: alert.evaluationFrequency,
+    windowDuration: alert.windowSize,
+    autoMitigationEnabled: alert.autoMitigate,
+    scopes: [spec.workspaceResourceId],
+    criteria: [
+      {
+        query: alert.query,
+        timeAggregationMethod: alert.timeAggregation,
+        operator: alert.operator,
+        threshold: alert.threshold,
+        failingPeriods: {
+          numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+          minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+        },
+      },
+    ],
+    action: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
+    tags: target.tags,
+    // The query names the tables: Azure checks it against the workspace when the rule is created.
+    dependsOn: [...tables],
+  });
 }

@@ -4,18 +4,18 @@ import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-r
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
 import type { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  fleetJobParameters as jobParameters,
-  resolveExistingVaultsScenario,
-  fleetRoleDescription as roleDescription,
+  bindJobParameters,
   fleetScheduleDescription as scheduleDescription,
+  resolveExistingVaultsScenario,
+  roleAssignmentDescription,
+  roleDefinitionScope,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
 import { addAutomationCore, addAutomationMonitoring } from './automation-core';
-import type { EstateVisibility } from './estate-visibility';
+import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import type { RuntimeEnvironmentResource } from './flavour-contract';
 import { reportWarnings, roleDefinitionId, TERRAFORM_DEPLOY_TIME } from './shared';
 
@@ -87,10 +87,12 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
         runbookName: this.runbook.name,
         scheduleName: schedule.name,
         // Lists join as text: a reference (token) in them becomes Terraform's own interpolation.
-        parameters: {
-          ...jobParameters(s, this.account.id, (ids) => ids.join(',')),
-          ...core.visibility?.jobParameters,
-        },
+        parameters: bindJobParameters(s.jobParameters, {
+          'automationAccount.id': this.account.id,
+          vaults: s.vaultResourceIds.join(','),
+          excludedVaults: s.excludeVaultResourceIds.join(','),
+          ...ingestionReferences(core.visibility),
+        }),
         // As for a single vault: a new runbook type replaces the runbook and Automation drops its job schedules.
         lifecycle: {
           replaceTriggeredBy: [
@@ -107,18 +109,12 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
         name: ra.name,
         // A vault's own id (a literal or a reference), a discovery scope, or a scope the user added.
         scope: s.resourceId,
-        roleDefinitionId:
-          s.kind === 'discovery' && s.width === 'managementGroup'
-            ? `/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`
-            : roleDefinitionId(
-                s.subscriptionId || Fn.lower(Fn.element(Fn.split('/', s.resourceId), 2)),
-                ra.roleDefinitionGuid,
-              ),
+        roleDefinitionId: roleDefinitionId(roleDefinitionScope(s), ra.roleDefinitionGuid, s.resourceId),
         principalId: this.principalId,
         principalType: ra.principalType,
         // A fresh identity may not have replicated in Entra ID yet.
         skipServicePrincipalAadCheck: true,
-        description: roleDescription(ra.scope.kind),
+        description: roleAssignmentDescription(s.kind),
       });
     });
     this.failedJobAlert = addAutomationMonitoring(this, a, this.account.id);

@@ -1,6 +1,6 @@
 import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
-import { Annotations, Token } from 'cdktf';
+import { Annotations, Fn, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import {
   resolveAlone as resolveDomainAlone,
@@ -11,6 +11,8 @@ import {
   type RuleSet,
   type BlockEngine,
   blockBrand,
+  roleDefinitionResourceId,
+  type RoleDefinitionScope,
 } from '../domain/internal';
 import { TERRAFORM_FLAVOUR } from './flavour';
 
@@ -93,7 +95,20 @@ export function reportWarnings(scope: Construct, warnings: readonly Finding[]): 
   for (const w of warnings) Annotations.of(scope).addWarning(`[${w.ruleId}] ${w.prop}: ${w.message}`);
 }
 
-/** The subscription-scoped id of a role definition; azurerm replaces assignments whose id lacks it. */
-export function roleDefinitionId(subscriptionId: string, guid: string): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+/**
+ * A role definition's id where the domain scopes it (`roleDefinitionScope`); azurerm replaces
+ * assignments whose id lacks a subscription it can have. `scopeId`: the assignment's scope, whose
+ * subscription Terraform reads from the id at deploy when the domain says so.
+ */
+export function roleDefinitionId(where: RoleDefinitionScope, guid: string, scopeId: string): string {
+  switch (where.kind) {
+    case 'tenant':
+      return roleDefinitionResourceId(undefined, guid);
+    case 'subscription':
+      return roleDefinitionResourceId(where.subscriptionId, guid);
+    case 'subscriptionOfScope': {
+      const sub = Fn.element(Fn.split('/', scopeId), 2);
+      return roleDefinitionResourceId(where.lowerCase ? Fn.lower(sub) : sub, guid);
+    }
+  }
 }

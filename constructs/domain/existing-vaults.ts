@@ -1,23 +1,44 @@
 import {
-  AUTOMATION_DEFAULTS,
   AUTOMATION_PROP_NAMES,
-  readClock,
-  resolveAutoUpdateAutomation,
-  type AutoUpdateAction,
+  resolveRunbookJob,
+  resolveSharedAutomationParts,
   type AutoUpdateAutomationProps,
   type AutoUpdateAutomationSpec,
-  type RoleAssignmentSpec,
   type VaultFacts,
 } from './automation';
+import { resolveAutomationAccount, type AccountOwner, type AccountPropsInput } from './automation-account';
+import { AUTOMATION_DEFAULTS } from './automation-defaults';
 import { runPolicyChecks, type Finding, type Suppression } from './checks';
-import { GUID_PATTERN, parseVaultResourceId, uuidV5 } from './naming';
+import { readClock, resolveTimeOfDay } from './daily-schedule';
+import { zoneSchedules, type FleetScheduleSpec } from './fleet-schedules';
+import { parseVaultResourceId } from './naming';
 import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
+import {
+  discoveryRoleAssignments,
+  existingVaultRoleAssignments,
+  type FleetRoleAssignmentSpec,
+} from './role-assignments';
 import { LITERALS_ONLY, RuleSet, type DeployTimeValues, type ResourceRef } from './rules';
-import { nextDailyStart } from './schedule';
-import type { IngestionJobParameters } from './visibility';
+import { runbookSpec } from './runbook-hosting';
+import { resolveDiscovery, type VaultDiscoveryProps, type VaultDiscoverySpec } from './vault-discovery';
+import { checkVaultIdValue, checkVaultResourceId } from './vault-id';
 
-/** The ARM type of a Recovery Services vault, as a vault resource id names it (compared case-insensitively). */
-export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
+export {
+  FLEET_TIMEOUT_SECONDS,
+  fleetScheduleDescription,
+  timeZoneKey,
+  type FleetJobScheduleParameters,
+  type FleetScheduleSpec,
+} from './fleet-schedules';
+export type { FleetRoleAssignmentSpec } from './role-assignments';
+export {
+  MANAGEMENT_GROUP_ID,
+  MAX_DISCOVERY_SUBSCRIPTIONS,
+  type VaultDiscoveryProps,
+  type VaultDiscoverySpec,
+  type VaultTagFilter,
+} from './vault-discovery';
+export { checkVaultIdValue, checkVaultResourceId, RECOVERY_SERVICES_VAULT_TYPE } from './vault-id';
 
 /**
  * The most vaults one automation account serves by list in the existing-vaults scenario (vaults
@@ -30,13 +51,6 @@ export const RECOVERY_SERVICES_VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
  * 500 comma-separated ids. A larger estate: use discovery, or several accounts.
  */
 export const MAX_VAULTS_PER_ACCOUNT = 500;
-
-/**
- * The deadline a fleet job runs under, in seconds: the runbook's longest (`TimeoutSeconds` accepts
- * 5-10200), below Automation's 3-hour fair-share limit. {@link MAX_VAULTS_PER_ACCOUNT} is sized for
- * it; the runbook's own default (3600) is for one vault.
- */
-export const FLEET_TIMEOUT_SECONDS = 10200;
 
 /** A vault that already exists, given by its resource id. `R`: the engine's reference type. */
 export interface ExistingVaultProps<R = never> {
@@ -110,34 +124,6 @@ const EXISTING_VAULT_PROP_NAMES = ['vaultResourceId', 'sourceRegion', 'timeZone'
 
 /** A vault's stable key: 1-63 letters, digits, `-` and `_`, starting with a letter or digit. */
 export const VAULT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
-const VAULT_ID_RULE = `must be a ${RECOVERY_SERVICES_VAULT_TYPE} resource id (/subscriptions/{guid}/resourceGroups/{name}/providers/${RECOVERY_SERVICES_VAULT_TYPE}/{name}): a resource group of 1-90 letters, digits, _ - . ( ) not ending with a period, a vault name of 2-50 letters, digits and hyphens starting with a letter, at most one trailing slash, no white space, query, fragment or other segment (the runbook refuses anything else)`;
-
-/** The value check of a vault id (a literal, or a reference once known): the one rule, `parseVaultResourceId`. */
-export function checkVaultIdValue(rules: RuleSet, prop: string, value: unknown): boolean {
-  return rules.check(
-    typeof value === 'string' && parseVaultResourceId(value) !== undefined,
-    prop,
-    value,
-    VAULT_ID_RULE,
-  );
-}
-
-/**
- * Checks a vault resource id prop that must be a literal (`RecoveryVault.fromVaultId`, exclusions):
- * the type compared case-insensitively, the rest by `parseVaultResourceId`.
- */
-export function checkVaultResourceId(rules: RuleSet, prop: string, value: unknown): value is string {
-  return (
-    rules.literal(
-      prop,
-      value,
-      "the vault's name and resource group, from which the account's default names and the role assignment and job schedule ids derive, are read from the id at synthesis",
-    ) &&
-    rules.required(prop, value) &&
-    checkVaultIdValue(rules, prop, value)
-  );
-}
 
 /**
  * Validates an existing vault. `withLocation`: the building block's form, which also places the
@@ -259,66 +245,6 @@ export type ExistingVaultsAutomationProps = Omit<
   readonly location: string;
 };
 
-/** A vault tag to select vaults by, in discovery. */
-export interface VaultTagFilter {
-  /** The tag's name (compared case-insensitively, as ARM compares tag names): 1-512 characters, none of `< > % & \\ ? /`, `=` or a control character. */
-  readonly name: string;
-  /**
-   * The tag's value (compared as Azure Resource Graph compares strings): at most 256 characters, no control character.
-   * @default any value: the tag only has to be present
-   */
-  readonly value?: string;
-}
-
-/**
- * Vaults found each night instead of (or besides) a list: every Recovery Services vault in the
- * subscriptions and/or the management group, optionally only those carrying a tag, minus the
- * exclusions. The runbook asks Azure Resource Graph for them at the start of each job, so a vault
- * created tomorrow is covered the next night without a redeploy.
- *
- * The price: the account's identity gets its role (`automation.roleDefinition`) on each whole
- * subscription or management group, which policy rule ASR-W01 reports as a warning at synthesis.
- * Resource Graph shows the runbook only what that role lets it read: Contributor (the default)
- * covers it. With a narrower custom role, grant `Microsoft.RecoveryServices/vaults/read` on the
- * scope as well as the Site Recovery actions the runbook needs.
- */
-export interface VaultDiscoveryProps {
-  /**
-   * Subscriptions to search, as GUIDs, each once: 1 to {@link MAX_DISCOVERY_SUBSCRIPTIONS}.
-   * Literals: each gets a role assignment named from it.
-   * @default none: give this, `managementGroupId`, or both
-   */
-  readonly subscriptionIds?: readonly string[];
-  /**
-   * A management group to search (its id, not its display name): 1-90 letters, digits, `-`, `_`,
-   * `(`, `)` and `.`, not ending with `.`. A literal.
-   * @default none: give this, `subscriptionIds`, or both
-   */
-  readonly managementGroupId?: string;
-  /**
-   * Only vaults carrying this tag (and value, when given).
-   * @default every vault in scope
-   */
-  readonly tag?: VaultTagFilter;
-  /**
-   * Vault ids never reconciled even when found, by the same rule as a vault id; literals.
-   * @default none
-   */
-  readonly excludeVaultResourceIds?: readonly string[];
-  /**
-   * IANA time zone of the nightly discovery job (for example `Europe/Amsterdam`). Required: a scope
-   * has no region to derive it from. Listed vaults in the same zone run in the same job; listed
-   * vaults in other zones are excluded from it, so that each vault is reconciled once a night.
-   */
-  readonly timeZone: string;
-}
-
-/** The most subscriptions one discovery searches (Resource Graph takes them in one request). */
-export const MAX_DISCOVERY_SUBSCRIPTIONS = 100;
-
-/** A management group id: 1-90 letters, digits, `-`, `_`, `(`, `)` and `.`, not ending with `.`. */
-export const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/;
-
 /** Keeps agents current on vaults that already exist: one automation account for the whole fleet. `R`: the engine's reference type. */
 export interface ExistingVaultsScenarioProps<R = never> {
   /**
@@ -338,66 +264,6 @@ export interface ExistingVaultsScenarioProps<R = never> {
    */
   readonly suppressions?: readonly Suppression[];
 }
-
-/** A validated discovery. */
-export interface VaultDiscoverySpec {
-  /** Lower case, in the order given. */
-  readonly subscriptionIds: readonly string[];
-  readonly managementGroupId?: string;
-  readonly tag?: { readonly name: string; readonly value?: string };
-  /** As given (trailing slash removed). */
-  readonly excludeVaultResourceIds: readonly string[];
-  readonly timeZone: string;
-}
-
-/**
- * The runbook job's parameters for a group of vaults, keyed in lower case as Automation stores
- * them (names as the runbook declares them). A reference in a list shows as
- * `<vaults[i].vaultResourceId>` here; the adapters pass the engine's expression.
- */
-export interface FleetJobScheduleParameters extends Partial<IngestionJobParameters> {
-  /** The group's listed vault ids, comma-separated, in the order given; absent when none is listed in the zone. */
-  readonly vaultresourceids?: string;
-  readonly autoupdateaction: AutoUpdateAction;
-  readonly automationaccountarmid: '<automationAccount.id>';
-  readonly providers: string;
-  /** The fleet deadline (`FLEET_TIMEOUT_SECONDS`), as the string Automation passes. */
-  readonly timeoutseconds: string;
-  /** Discovery job: the subscriptions, comma-separated. */
-  readonly discoverysubscriptionids?: string;
-  /** Discovery job: the management group. */
-  readonly discoverymanagementgroupid?: string;
-  /** Discovery job: `name=value`, or `name` alone. */
-  readonly discoverytag?: string;
-  /** Discovery job: the exclusions, then the listed vaults of other zones, comma-separated. */
-  readonly excludevaultresourceids?: string;
-}
-
-/** One time zone's schedule and job schedule. */
-export interface FleetScheduleSpec<R = never> {
-  /** Stable key of the time zone (construct ids, logical names): the zone in lower case, `/` as `-`, `+` as `plus`. */
-  readonly key: string;
-  readonly name: string;
-  readonly frequency: 'Day';
-  readonly interval: 1;
-  readonly timeZone: string;
-  readonly timeOfDay: string;
-  readonly startTime: string;
-  /** Deterministic job schedule id (a name-based UUID of the account and the zone's schedule name). */
-  readonly jobScheduleId: string;
-  readonly jobParameters: FleetJobScheduleParameters;
-  /** The listed vaults of this zone, literals or references, in the order given. */
-  readonly vaultResourceIds: readonly ResourceRef<R>[];
-  /** Whether this zone's job discovers vaults. */
-  readonly discovery: boolean;
-  /** Discovery job: every id it excludes (the exclusions, then listed vaults of other zones). */
-  readonly excludeVaultResourceIds: readonly ResourceRef<R>[];
-}
-
-/** A role assignment of a fleet: on an existing vault, a discovery scope, or a scope the user added (never a managed vault). */
-export type FleetRoleAssignmentSpec<R = never> = RoleAssignmentSpec<R> & {
-  readonly scope: Exclude<RoleAssignmentSpec<R>['scope'], { readonly kind: 'vault' }>;
-};
 
 /** The fleet's automation: the account, runtime, runbook, alert and diagnostics, a schedule per time zone, a role per vault and discovery scope. */
 export type FleetAutomationSpec<R = never> = Omit<
@@ -420,17 +286,6 @@ export interface ExistingVaultsScenarioSpec<R = never> {
 const FLEET_AUTOMATION_PROP_NAMES = AUTOMATION_PROP_NAMES.filter(
   (k) => !['sourceRegion', 'timeZone', 'startTime'].includes(k),
 );
-
-/** What the single-vault automation has and a fleet replaces. */
-const SINGLE_VAULT_KEYS = ['schedule', 'jobScheduleId', 'jobParameters', 'roleAssignments'] as const;
-
-/** The key of a time zone in names: `Europe/Amsterdam` -> `europe-amsterdam`, `Etc/GMT+5` -> `etc-gmtplus5`. */
-export function timeZoneKey(zone: string): string {
-  return zone
-    .toLowerCase()
-    .replace(/\+/g, 'plus')
-    .replace(/[^a-z0-9_-]+/g, '-');
-}
 
 function resolveVaultList<R>(rules: RuleSet, value: unknown, discovery: boolean): ExistingVaultSpec<R>[] {
   const list = rules.list(
@@ -485,138 +340,6 @@ function resolveVaultList<R>(rules: RuleSet, value: unknown, discovery: boolean)
   });
 }
 
-/** Tag names and values: what the runbook's `DiscoveryTag` (`name=value`) can carry. */
-function checkTag(rules: RuleSet, value: unknown): VaultDiscoverySpec['tag'] {
-  const t = rules.object('discovery.tag', value, ['name', 'value'], 'an object { name, value? }');
-  if (!t) return undefined;
-  const control = {
-    test: (v: string) => [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127),
-  };
-  const nameOk = rules.check(
-    typeof t.name === 'string' &&
-      t.name.length >= 1 &&
-      t.name.length <= 512 &&
-      !/[<>%&\\?/=]/.test(t.name) &&
-      !control.test(t.name) &&
-      t.name.trim() === t.name,
-    'discovery.tag.name',
-    t.name,
-    'a tag name has 1-512 characters, none of < > % & \\ ? / (Azure) nor = (it separates name and value in the job parameter) nor a control character, and no leading or trailing space',
-  );
-  const valueOk = rules.check(
-    t.value === undefined || (typeof t.value === 'string' && t.value.length <= 256 && !control.test(t.value)),
-    'discovery.tag.value',
-    t.value,
-    'a tag value is a string of at most 256 characters without a control character',
-  );
-  return nameOk && valueOk
-    ? { name: t.name as string, ...(t.value !== undefined ? { value: t.value as string } : {}) }
-    : undefined;
-}
-
-function resolveDiscovery(rules: RuleSet, value: unknown): VaultDiscoverySpec | undefined {
-  const d = rules.object(
-    'discovery',
-    value,
-    ['subscriptionIds', 'managementGroupId', 'tag', 'excludeVaultResourceIds', 'timeZone'],
-    'an object { subscriptionIds?, managementGroupId?, tag?, excludeVaultResourceIds?, timeZone }',
-  );
-  if (!d) return undefined;
-  const why =
-    'the role assignment at the scope is named from it, and the scope-width check (ASR-W01) needs it';
-  const subs: string[] = [];
-  const subList = rules.literal('discovery.subscriptionIds', d.subscriptionIds, why)
-    ? rules.list('discovery.subscriptionIds', d.subscriptionIds, 'subscription ids (GUIDs)')
-    : undefined;
-  if (subList !== undefined) {
-    rules.check(
-      subList.length >= 1 && subList.length <= MAX_DISCOVERY_SUBSCRIPTIONS,
-      'discovery.subscriptionIds',
-      `${subList.length} subscriptions`,
-      `lists 1 to ${MAX_DISCOVERY_SUBSCRIPTIONS} subscriptions (omit it to search the management group alone)`,
-    );
-    subList.forEach((sub, i) => {
-      const prop = `discovery.subscriptionIds[${i}]`;
-      if (!rules.literal(prop, sub, why)) return;
-      if (
-        !rules.check(
-          typeof sub === 'string' && GUID_PATTERN.test(sub),
-          prop,
-          sub,
-          'must be a subscription id: a GUID such as 00000000-0000-0000-0000-000000000000',
-        )
-      )
-        return;
-      const lower = (sub as string).toLowerCase();
-      if (
-        rules.check(
-          !subs.includes(lower),
-          prop,
-          sub,
-          'each subscription may appear once (compared case-insensitively)',
-        )
-      )
-        subs.push(lower);
-    });
-  }
-  const mgOk =
-    rules.literal('discovery.managementGroupId', d.managementGroupId, why) &&
-    rules.check(
-      d.managementGroupId === undefined ||
-        (typeof d.managementGroupId === 'string' && MANAGEMENT_GROUP_ID.test(d.managementGroupId)),
-      'discovery.managementGroupId',
-      d.managementGroupId,
-      'a management group id has 1-90 characters: letters, digits, - _ ( ) and ., not ending with a period (the id, not the display name)',
-    );
-  rules.check(
-    d.subscriptionIds !== undefined || d.managementGroupId !== undefined,
-    'discovery',
-    value,
-    'needs a scope: subscriptionIds, managementGroupId, or both',
-  );
-  const tag = checkTag(rules, d.tag);
-  const excluded: string[] = [];
-  const exList = rules.list(
-    'discovery.excludeVaultResourceIds',
-    d.excludeVaultResourceIds,
-    'vault resource ids',
-  );
-  exList?.forEach((id, i) => {
-    const prop = `discovery.excludeVaultResourceIds[${i}]`;
-    if (!checkVaultResourceId(rules, prop, id)) return;
-    const trimmed = id.replace(/\/$/, '');
-    if (
-      rules.check(
-        !excluded.some((e) => e.toLowerCase() === trimmed.toLowerCase()),
-        prop,
-        id,
-        'each vault may appear once (ids compared case-insensitively)',
-      )
-    )
-      excluded.push(trimmed);
-  });
-  const zoneOk = rules.check(
-    typeof d.timeZone === 'string' && isIanaTimeZone(d.timeZone),
-    'discovery.timeZone',
-    d.timeZone,
-    d.timeZone === undefined
-      ? 'is required with discovery: the nightly job runs at midnight in a time zone you state (a scope has no region to derive it from), an IANA name such as Europe/Amsterdam'
-      : 'must be an IANA time zone name such as Europe/Amsterdam (Windows names such as "W. Europe Standard Time" are not accepted)',
-  );
-  return {
-    subscriptionIds: subs,
-    ...(mgOk && typeof d.managementGroupId === 'string' ? { managementGroupId: d.managementGroupId } : {}),
-    ...(tag ? { tag } : {}),
-    excludeVaultResourceIds: excluded,
-    timeZone: zoneOk ? (d.timeZone as string) : 'Etc/UTC',
-  };
-}
-
-/** How a list of ids shows in a job parameter of the plan: literals as they are, references by their prop. */
-function joinIds<R>(ids: readonly { readonly id: ResourceRef<R>; readonly index: number }[]): string {
-  return ids.map((x) => (typeof x.id === 'string' ? x.id : `<vaults[${x.index}].vaultResourceId>`)).join(',');
-}
-
 /** Validates the existing-vaults scenario. Throws one `ValidationError` listing every violated rule. */
 export function resolveExistingVaultsScenario<R = never>(
   props: ExistingVaultsScenarioProps<R>,
@@ -638,166 +361,7 @@ export function resolveExistingVaultsScenario<R = never>(
         `is also listed as vaults[${listed}]: a vault is either listed or excluded`,
       );
     });
-  const a = rules.props(p.automation, FLEET_AUTOMATION_PROP_NAMES, 'automation');
-  const ar = rules.child('automation');
-  ar.required('name', a.name);
-  ar.required('resourceGroupName', a.resourceGroupName);
-  ar.required('location', a.location);
-  // Only the props a fleet knows go on (unknown ones are reported above, once).
-  const known: Record<string, unknown> = {};
-  for (const k of FLEET_AUTOMATION_PROP_NAMES) if (a[k] !== undefined) known[k] = a[k];
-  const now = readClock(ar, a.clock);
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  const facts: VaultFacts = {
-    name: str(a.name),
-    resourceGroupName: str(a.resourceGroupName),
-    location: typeof a.location === 'string' && regionInfo(a.location) ? normalizeRegion(a.location) : '',
-    tags: {},
-    extensionUpdateSettings: { autoUpdateEnabled: true },
-  };
-  // The account, runtime, runbook, alert and diagnostics are the single-vault ones; the schedule it
-  // would derive is replaced below by one per time zone (UTC here only so that it resolves).
-  const base = resolveAutoUpdateAutomation(
-    ar,
-    {
-      ...known,
-      clock: now ? () => now : undefined,
-      timeZone: 'Etc/UTC',
-    } as unknown as AutoUpdateAutomationProps,
-    facts,
-  );
-  const { schedule, roleAssignments } = base;
-  const account = Object.fromEntries(
-    Object.entries(base).filter(([k]) => !(SINGLE_VAULT_KEYS as readonly string[]).includes(k)),
-  ) as Omit<AutoUpdateAutomationSpec, (typeof SINGLE_VAULT_KEYS)[number]>;
-  const assignmentKey = `${base.resourceGroupName}/${base.name}/${base.name}`.toLowerCase();
-  const roleGuid = roleAssignments[0]?.roleDefinitionGuid;
-  const vaultRoles: FleetRoleAssignmentSpec<R>[] = roleGuid
-    ? vaults.flatMap((v, i) =>
-        v.key === ''
-          ? []
-          : [
-              {
-                // A literal id without a key keeps the name it always had (the id in lower case).
-                name: uuidV5(`${assignmentKey}|${v.keyGiven ? `key:${v.key}` : v.key}|${roleGuid}`),
-                roleDefinitionGuid: roleGuid,
-                scope: {
-                  kind: 'existingVault' as const,
-                  resourceId: v.resourceId,
-                  subscriptionId: v.subscriptionId,
-                  vaultIndex: i,
-                  key: v.key,
-                },
-                principalType: 'ServicePrincipal' as const,
-              },
-            ],
-      )
-    : [];
-  const discoveryRoles: FleetRoleAssignmentSpec<R>[] =
-    roleGuid && discovery
-      ? [
-          ...discovery.subscriptionIds.map((sub) => ({
-            scope: {
-              kind: 'discovery' as const,
-              resourceId: `/subscriptions/${sub}`,
-              width: 'subscription' as const,
-              subscriptionId: sub,
-              prop: `discovery.subscriptionIds[${discovery.subscriptionIds.indexOf(sub)}]`,
-            },
-          })),
-          ...(discovery.managementGroupId
-            ? [
-                {
-                  scope: {
-                    kind: 'discovery' as const,
-                    resourceId: `/providers/Microsoft.Management/managementGroups/${discovery.managementGroupId}`,
-                    width: 'managementGroup' as const,
-                    subscriptionId: '',
-                    prop: 'discovery.managementGroupId',
-                  },
-                },
-              ]
-            : []),
-        ].map(({ scope }) => ({
-          name: uuidV5(`${assignmentKey}|discovery|${scope.resourceId.toLowerCase()}|${roleGuid}`),
-          roleDefinitionGuid: roleGuid,
-          scope,
-          principalType: 'ServicePrincipal' as const,
-        }))
-      : [];
-  const zones = [
-    ...new Set([...vaults.map((v) => v.timeZone), ...(discovery ? [discovery.timeZone] : [])]),
-  ].sort();
-  const schedules: FleetScheduleSpec<R>[] = zones.map((timeZone) => {
-    const key = timeZoneKey(timeZone);
-    const name = `${schedule.name}-${key}`;
-    const listed = vaults.flatMap((v, index) =>
-      v.timeZone === timeZone ? [{ id: v.resourceId, index }] : [],
-    );
-    const discovers = discovery !== undefined && discovery.timeZone === timeZone;
-    // Listed vaults of other zones run in their own zone's job: the discovery job leaves them out.
-    const others = discovers
-      ? vaults.flatMap((v, index) => (v.timeZone !== timeZone ? [{ id: v.resourceId, index }] : []))
-      : [];
-    const excluded = discovers
-      ? [
-          ...discovery.excludeVaultResourceIds.map((id) => ({ id: id as ResourceRef<R>, index: -1 })),
-          ...others,
-        ]
-      : [];
-    const tag = discovery?.tag;
-    return {
-      key,
-      name,
-      frequency: 'Day',
-      interval: 1,
-      timeZone,
-      timeOfDay: schedule.timeOfDay,
-      startTime: now
-        ? nextDailyStart(now, schedule.timeOfDay, timeZone, AUTOMATION_DEFAULTS.startLeadMinutes)
-        : '',
-      jobScheduleId: uuidV5(`${assignmentKey}|job-schedule|${base.runbook.name}|${name}`),
-      jobParameters: {
-        ...(listed.length > 0 ? { vaultresourceids: joinIds(listed) } : {}),
-        autoupdateaction: base.autoUpdateAction,
-        automationaccountarmid: '<automationAccount.id>',
-        providers: base.jobParameters.providers,
-        timeoutseconds: String(FLEET_TIMEOUT_SECONDS),
-        ...(discovers && discovery.subscriptionIds.length > 0
-          ? { discoverysubscriptionids: discovery.subscriptionIds.join(',') }
-          : {}),
-        ...(discovers && discovery.managementGroupId
-          ? { discoverymanagementgroupid: discovery.managementGroupId }
-          : {}),
-        ...(discovers && tag
-          ? { discoverytag: tag.value === undefined ? tag.name : `${tag.name}=${tag.value}` }
-          : {}),
-        ...(excluded.length > 0 ? { excludevaultresourceids: joinIds(excluded) } : {}),
-        ...base.visibility?.jobParameters,
-      },
-      vaultResourceIds: listed.map((x) => x.id),
-      discovery: discovers,
-      excludeVaultResourceIds: excluded.map((x) => x.id),
-    };
-  });
-  const automation: FleetAutomationSpec<R> = {
-    ...account,
-    runbook: {
-      ...account.runbook,
-      description: discovery
-        ? `Keeps Site Recovery Mobility-service auto-update ${base.autoUpdateAction.toLowerCase()} on every container mapping of the vaults it finds each night${vaults.length > 0 ? ` and ${vaults.length} listed vault(s)` : ''} (runbook ${account.runbook.asset.version}, sha256 ${account.runbook.asset.sha256}).`
-        : `Keeps Site Recovery Mobility-service auto-update ${base.autoUpdateAction.toLowerCase()} on every container mapping of ${vaults.length} existing vault(s) (runbook ${account.runbook.asset.version}, sha256 ${account.runbook.asset.sha256}).`,
-    },
-    // Each vault's role first (in the order given), then each discovery scope, then any scope the user asked for.
-    roleAssignments: [
-      ...vaultRoles,
-      ...discoveryRoles,
-      ...roleAssignments.flatMap((ra): FleetRoleAssignmentSpec<R>[] =>
-        ra.scope.kind === 'resource' ? [{ ...ra, scope: ra.scope }] : [],
-      ),
-    ],
-    schedules,
-  };
+  const automation = resolveFleetAutomation<R>(rules, p.automation, vaults, discovery);
   // A discovery scope's warning names the scenario's `discovery` prop, not an automation prop.
   const warnings = runPolicyChecks(
     rules,
@@ -811,41 +375,74 @@ export function resolveExistingVaultsScenario<R = never>(
 }
 
 /**
- * A zone's job parameters as an engine passes them: the account's id in place of its symbol, and
- * the lists joined by the engine (`join`), since a reference in them is only known at deploy.
- * Keys in the order of the plan, lower case.
+ * The fleet's automation, from the same parts as a vault's: the account (a fleet has no vault to be
+ * named after, so its name, group and region are required and its names derive from them), the
+ * runbook's job, a schedule per time zone, the shared parts, and a role per vault and discovery scope.
  */
-export function fleetJobParameters<R, A, J>(
-  s: FleetScheduleSpec<R>,
-  accountId: A,
-  join: (ids: readonly ResourceRef<R>[]) => J,
-): Record<string, string | A | J> {
-  const out: Record<string, string | A | J> = {};
-  for (const [k, v] of Object.entries(s.jobParameters) as [string, string | undefined][]) {
-    if (v === undefined) continue;
-    out[k] =
-      k === 'automationaccountarmid'
-        ? accountId
-        : k === 'vaultresourceids'
-          ? join(s.vaultResourceIds)
-          : k === 'excludevaultresourceids'
-            ? join(s.excludeVaultResourceIds)
-            : v;
-  }
-  return out;
-}
-
-/** The description of a zone's schedule. */
-export function fleetScheduleDescription(s: FleetScheduleSpec<unknown>): string {
-  const listed = `${s.vaultResourceIds.length} listed vault(s)`;
-  return s.discovery
-    ? `Daily at ${s.timeOfDay} ${s.timeZone}, for the vaults found in scope${s.vaultResourceIds.length > 0 ? ` and ${listed}` : ''}.`
-    : `Daily at ${s.timeOfDay} ${s.timeZone}, for ${s.vaultResourceIds.length} vault(s).`;
-}
-
-/** The description of a fleet role assignment. */
-export function fleetRoleDescription(kind: FleetRoleAssignmentSpec<unknown>['scope']['kind']): string {
-  return kind === 'discovery'
-    ? 'Lets the Site Recovery auto-update runbook find the vaults in this scope (Azure Resource Graph) and read and patch their container mappings.'
-    : 'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.';
+function resolveFleetAutomation<R>(
+  rules: RuleSet,
+  props: unknown,
+  vaults: readonly ExistingVaultSpec<R>[],
+  discovery: VaultDiscoverySpec | undefined,
+): FleetAutomationSpec<R> {
+  const a = rules.props(props, FLEET_AUTOMATION_PROP_NAMES, 'automation');
+  const ar = rules.child('automation');
+  ar.required('name', a.name);
+  ar.required('resourceGroupName', a.resourceGroupName);
+  ar.required('location', a.location);
+  const now = readClock(ar, a.clock);
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const owner: AccountOwner = {
+    name: str(a.name),
+    resourceGroupName: str(a.resourceGroupName),
+    location: typeof a.location === 'string' && regionInfo(a.location) ? normalizeRegion(a.location) : '',
+    tags: {},
+  };
+  const account = resolveAutomationAccount<never>(ar, a as AccountPropsInput, owner);
+  const job = resolveRunbookJob(ar, a);
+  const timeOfDay = resolveTimeOfDay(ar, a.timeOfDay) ?? AUTOMATION_DEFAULTS.timeOfDay;
+  const shared = resolveSharedAutomationParts<never>(ar, a, owner, account, job.runbookName, now);
+  const autoUpdateAction = job.givenAction ?? 'Enabled';
+  const roleGuid = shared.roleGuid;
+  return {
+    ...account,
+    providers: job.providers,
+    autoUpdateAction,
+    runtime: shared.runtime,
+    runbook: runbookSpec<never>(
+      job.runbookName,
+      autoUpdateAction,
+      { kind: 'fleet', listedVaults: vaults.length, discovery: discovery !== undefined },
+      shared.contentLink,
+      shared.storage,
+    ),
+    diagnosticSettings: shared.diagnosticSettings,
+    tags: shared.tags,
+    failedJobAlert: shared.failedJobAlert,
+    visibility: shared.visibility,
+    // Each vault's role first (in the order given), then each discovery scope, then any scope the user asked for.
+    roleAssignments: roleGuid
+      ? [
+          ...existingVaultRoleAssignments(vaults, shared.nameKey, roleGuid),
+          ...(discovery ? discoveryRoleAssignments<R>(discovery, shared.nameKey, roleGuid) : []),
+          ...shared.additionalRoles.flatMap((ra): FleetRoleAssignmentSpec<R>[] =>
+            ra.scope.kind === 'resource' ? [{ ...ra, scope: ra.scope }] : [],
+          ),
+        ]
+      : [],
+    schedules: zoneSchedules(
+      vaults,
+      discovery,
+      {
+        nameKey: shared.nameKey,
+        runbookName: job.runbookName,
+        scheduleName: job.scheduleName,
+        timeOfDay,
+        autoUpdateAction,
+        providers: job.providers.join(','),
+        visibility: shared.visibility !== undefined,
+      },
+      now,
+    ),
+  };
 }

@@ -46,6 +46,8 @@ export {
   type ScopeWidth,
   type VaultFacts,
 } from './automation';
+export { type DailyScheduleSpec } from './daily-schedule';
+export { type RunbookSpec, type RunbookStorageSpec } from './runbook-hosting';
 export {
   POLICY_RULES,
   type CheckInput,

@@ -284,6 +284,53 @@ function childName(rules: RuleSet, prop: string, value: unknown, fallback: strin
     : fallback;
 }
 
+/** The network mappings both ways, when both networks are given (they come together). */
+function resolveNetworkMappings<R>(
+  rules: RuleSet,
+  p: { readonly sourceNetworkResourceId?: unknown; readonly targetNetworkResourceId?: unknown },
+  source: string,
+  target: string,
+): A2AReplicationSpec<R>['networkMappings'] {
+  const network = (prop: 'sourceNetworkResourceId' | 'targetNetworkResourceId') => {
+    const value = rules.ref(prop, p[prop], (r, pp, v) =>
+      checkResourceId(r, pp, v, 'Microsoft.Network/virtualNetworks'),
+    );
+    if (value === undefined) return undefined;
+    const id = value as ResourceRef<R>;
+    return rules.isDeployTime(value)
+      ? { id, name: undefined }
+      : { id, name: parseResourceId(value as string)?.name ?? '' };
+  };
+  const sourceNetwork = network('sourceNetworkResourceId');
+  const targetNetwork = network('targetNetworkResourceId');
+  const hasNetworks = rules.together(
+    'sourceNetworkResourceId',
+    p.sourceNetworkResourceId,
+    'targetNetworkResourceId',
+    p.targetNetworkResourceId,
+  );
+  return hasNetworks && sourceNetwork && targetNetwork
+    ? [
+        {
+          key: 'sourceToTarget',
+          name: `${source}-to-${target}-network`,
+          from: 'source',
+          sourceNetworkName: sourceNetwork.name,
+          sourceNetworkResourceId: sourceNetwork.id,
+          targetNetworkResourceId: targetNetwork.id,
+        },
+        {
+          key: 'targetToSource',
+          name: `${target}-to-${source}-network`,
+          from: 'target',
+          sourceNetworkName: targetNetwork.name,
+          sourceNetworkResourceId: targetNetwork.id,
+          targetNetworkResourceId: sourceNetwork.id,
+        },
+      ]
+    : [];
+}
+
 export function resolveA2AReplication<R = never>(
   rules: RuleSet,
   props: A2AReplicationProps<R>,
@@ -355,45 +402,7 @@ export function resolveA2AReplication<R = never>(
   );
   const policy = resolvePolicy(rules, p, names.policy, 'A2A');
 
-  const network = (prop: 'sourceNetworkResourceId' | 'targetNetworkResourceId') => {
-    const value = rules.ref(prop, p[prop], (r, pp, v) =>
-      checkResourceId(r, pp, v, 'Microsoft.Network/virtualNetworks'),
-    );
-    if (value === undefined) return undefined;
-    const id = value as ResourceRef<R>;
-    return rules.isDeployTime(value)
-      ? { id, name: undefined }
-      : { id, name: parseResourceId(value as string)?.name ?? '' };
-  };
-  const sourceNetwork = network('sourceNetworkResourceId');
-  const targetNetwork = network('targetNetworkResourceId');
-  const hasNetworks = rules.together(
-    'sourceNetworkResourceId',
-    p.sourceNetworkResourceId,
-    'targetNetworkResourceId',
-    p.targetNetworkResourceId,
-  );
-  const networkMappings: A2AReplicationSpec<R>['networkMappings'] =
-    hasNetworks && sourceNetwork && targetNetwork
-      ? [
-          {
-            key: 'sourceToTarget',
-            name: `${source}-to-${target}-network`,
-            from: 'source',
-            sourceNetworkName: sourceNetwork.name,
-            sourceNetworkResourceId: sourceNetwork.id,
-            targetNetworkResourceId: targetNetwork.id,
-          },
-          {
-            key: 'targetToSource',
-            name: `${target}-to-${source}-network`,
-            from: 'target',
-            sourceNetworkName: targetNetwork.name,
-            sourceNetworkResourceId: targetNetwork.id,
-            targetNetworkResourceId: sourceNetwork.id,
-          },
-        ]
-      : [];
+  const networkMappings = resolveNetworkMappings<R>(rules, p, source, target);
   return {
     sourceRegion: source,
     targetRegion: target,

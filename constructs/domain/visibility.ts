@@ -1,3 +1,4 @@
+import { runbookJobParameters } from './runbook-parameters';
 import type { AlertSeverity } from './alerts';
 import { METRIC_ALERT_NAME } from './alerts';
 import { checkName, checkResourceId, deriveName, parseResourceId, uuidV5 } from './naming';
@@ -504,18 +505,7 @@ export function resolveEstateVisibility<R = never>(
     'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
     `${target.accountName}${d.atRiskAlertSuffix}`,
   );
-  const displayName =
-    r.check(
-      p.workbookDisplayName === undefined ||
-        (typeof p.workbookDisplayName === 'string' &&
-          p.workbookDisplayName.trim().length > 0 &&
-          p.workbookDisplayName.length <= 256),
-      'workbookDisplayName',
-      p.workbookDisplayName,
-      'a workbook display name has 1-256 characters, not only spaces',
-    ) && typeof p.workbookDisplayName === 'string'
-      ? p.workbookDisplayName
-      : `Site Recovery Mobility agents (${target.accountName})`;
+  const displayName = workbookDisplayName(r, p.workbookDisplayName, target.accountName);
   const alertEnabled = r.bool('atRiskAlertEnabled', p.atRiskAlertEnabled) ?? d.atRiskAlertEnabled;
   const severity = (r.integer(
     'atRiskAlertSeverity',
@@ -553,28 +543,49 @@ export function resolveEstateVisibility<R = never>(
       category: 'workbook',
       sourceId: 'azure monitor',
     },
-    atRiskAlert: alertEnabled
-      ? {
-          name: alertName,
-          displayName: alertName,
-          description: `Fires when the latest night run of the Site Recovery auto-update runbook of automation account ${target.accountName} found a machine whose Mobility agent is out of support or whose upgrade is blocked. The results list the machines.`,
-          enabled: true,
-          severity,
-          evaluationFrequency: d.atRiskAlertEvaluationFrequency,
-          windowSize: d.atRiskAlertWindowSize,
-          autoMitigate: d.atRiskAlertAutoMitigate,
-          query: AT_RISK_ALERT_QUERY,
-          timeAggregation: 'Count',
-          operator: 'GreaterThan',
-          threshold: 0,
-          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-          actionGroupIds: [...target.actionGroupIds],
-        }
-      : undefined,
-    jobParameters: {
-      ingestionendpoint: '<dataCollectionEndpoint.logsIngestionEndpoint>',
-      ingestionruleid: '<dataCollectionRule.immutableId>',
-    },
+    atRiskAlert: alertEnabled ? atRiskAlertSpec<R>(alertName, severity, target) : undefined,
+    // The same two parameters in every scenario's jobs, as the runbook parameter table has them.
+    jobParameters: runbookJobParameters('vault', {
+      IngestionEndpoint: true,
+      IngestionRuleId: true,
+    }) as unknown as IngestionJobParameters,
     tags: { ...target.tags },
   };
+}
+
+/** The scheduled-query alert on the last night's agents at risk. */
+function atRiskAlertSpec<R>(
+  name: string,
+  severity: AlertSeverity,
+  target: { readonly accountName: string; readonly actionGroupIds: readonly ResourceRef<R>[] },
+): AtRiskAlertSpec<R> {
+  const d = ESTATE_VISIBILITY_DEFAULTS;
+  return {
+    name,
+    displayName: name,
+    description: `Fires when the latest night run of the Site Recovery auto-update runbook of automation account ${target.accountName} found a machine whose Mobility agent is out of support or whose upgrade is blocked. The results list the machines.`,
+    enabled: true,
+    severity,
+    evaluationFrequency: d.atRiskAlertEvaluationFrequency,
+    windowSize: d.atRiskAlertWindowSize,
+    autoMitigate: d.atRiskAlertAutoMitigate,
+    query: AT_RISK_ALERT_QUERY,
+    timeAggregation: 'Count',
+    operator: 'GreaterThan',
+    threshold: 0,
+    failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+    actionGroupIds: [...target.actionGroupIds],
+  };
+}
+
+/** The workbook's display name: as given (1-256 characters, not only spaces), else named after the account. */
+function workbookDisplayName(rules: RuleSet, value: unknown, accountName: string): string {
+  return rules.check(
+    value === undefined || (typeof value === 'string' && value.trim().length > 0 && value.length <= 256),
+    'workbookDisplayName',
+    value,
+    'a workbook display name has 1-256 characters, not only spaces',
+  ) && typeof value === 'string'
+    ? value
+    : `Site Recovery Mobility agents (${accountName})`;
 }

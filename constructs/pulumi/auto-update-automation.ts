@@ -8,12 +8,23 @@ import {
   type AutoUpdateAutomationSpec,
   type Finding,
   type Suppression,
+  bindJobParameters,
   resolveAutoUpdateAutomationBlock,
+  roleAssignmentDescription,
+  roleDefinitionScope,
+  scheduleDescription,
 } from '../domain/internal';
-import type { EstateVisibility } from './estate-visibility';
+import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { IRecoveryVault } from './recovery-vault';
-import { PACKAGE, reportWarnings, tagsOrUndefined, type Ref, PULUMI_BLOCKS } from './shared';
+import {
+  PACKAGE,
+  reportWarnings,
+  roleDefinitionId,
+  tagsOrUndefined,
+  type Ref,
+  PULUMI_BLOCKS,
+} from './shared';
 
 export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
 
@@ -88,13 +99,12 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         interval: spec.schedule.interval,
         timeZone: spec.schedule.timeZone,
         startTime: spec.schedule.startTime,
-        description: `Daily at ${spec.schedule.timeOfDay} ${spec.schedule.timeZone}.`,
+        description: scheduleDescription(spec.schedule),
       },
       // The start time only matters for the first run; ignoring it keeps later deploys diff-free.
       { parent: this, ignoreChanges: ['startTime'] },
     );
 
-    const p = spec.jobParameters;
     this.jobSchedule = new JobSchedule(
       `${name}-job-schedule`,
       {
@@ -103,35 +113,30 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
         jobScheduleId: spec.jobScheduleId,
         runbook: { name: this.runbook.name },
         schedule: { name: this.schedule.name },
-        parameters: {
-          vaultresourceid: vault.vaultId,
-          autoupdateaction: p.autoupdateaction,
-          automationaccountarmid: this.account.id,
-          providers: p.providers,
-          ...core.visibility?.jobParameters,
-        },
+        parameters: bindJobParameters<pulumi.Input<string>>(spec.jobParameters, {
+          'vault.id': vault.vaultId,
+          'automationAccount.id': this.account.id,
+          ...ingestionReferences(core.visibility),
+        }),
       },
       { parent: this },
     );
 
-    // Role ids are scoped to the subscription of the assignment's scope.
-    const vaultSubscription = vault.vaultId.apply((id) => id.split('/')[2] ?? '');
-    this.roleAssignments = spec.roleAssignments.map(
-      (ra) =>
-        new RoleAssignment(
-          `${name}-role-${ra.name}`,
-          {
-            roleAssignmentName: ra.name,
-            scope: ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId,
-            roleDefinitionId: pulumi.interpolate`/subscriptions/${ra.scope.kind === 'vault' ? vaultSubscription : ra.scope.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`,
-            principalId: this.principalId,
-            principalType: ra.principalType,
-            description:
-              'Lets the Site Recovery auto-update runbook read and patch the vault container mappings.',
-          },
-          { parent: this },
-        ),
-    );
+    this.roleAssignments = spec.roleAssignments.map((ra) => {
+      const scope = ra.scope.kind === 'vault' ? vault.vaultId : ra.scope.resourceId;
+      return new RoleAssignment(
+        `${name}-role-${ra.name}`,
+        {
+          roleAssignmentName: ra.name,
+          scope,
+          roleDefinitionId: roleDefinitionId(roleDefinitionScope(ra.scope), ra.roleDefinitionGuid, scope),
+          principalId: this.principalId,
+          principalType: ra.principalType,
+          description: roleAssignmentDescription(ra.scope.kind),
+        },
+        { parent: this },
+      );
+    });
     this.failedJobAlert = addAutomationMonitoring(this, name, spec, this.account.id);
     reportWarnings(this, warnings);
     this.registerOutputs({ automationAccountId: this.automationAccountId, principalId: this.principalId });

@@ -8,10 +8,13 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   estateWorkbookSerializedData,
   TABLE_COLUMN_TYPES,
+  roleAssignmentDescription,
+  roleDefinitionScope,
   workspaceIdParts,
   type EstateVisibilitySpec,
+  type RunbookParameterReference,
 } from '../domain/internal';
-import type { Ref } from './shared';
+import { roleDefinitionId, type Ref } from './shared';
 
 /**
  * What `visibility` registers, as children of the automation's component: the two custom tables in
@@ -36,6 +39,15 @@ export interface EstateVisibility {
   };
 }
 
+/** Where `visibility`'s resources go: the parent, the name prefix, the account's group, identity and tags. */
+interface VisibilityTarget {
+  readonly parent: pulumi.Resource;
+  readonly name: string;
+  readonly resourceGroupName: Ref;
+  readonly principalId: pulumi.Input<string>;
+  readonly tags: Record<string, string> | undefined;
+}
+
 /** Registers `visibility` under `parent`, or nothing when it is not given. */
 export function addEstateVisibility(
   parent: pulumi.Resource,
@@ -48,147 +60,13 @@ export function addEstateVisibility(
   },
 ): EstateVisibility | undefined {
   if (!spec) return undefined;
-  const { resourceGroupName, tags } = target;
+  const t: VisibilityTarget = { parent, name, ...target };
   const workspaceId = pulumi.output(spec.workspaceResourceId);
-  // azure-native addresses a table by the workspace's group and name (in the provider's subscription).
-  const workspace = workspaceId.apply(workspaceIdParts);
-
-  const tables = spec.tables.map(
-    (t) =>
-      new Table(
-        `${name}-table-${t.name}`,
-        {
-          resourceGroupName: workspace.resourceGroupName,
-          workspaceName: workspace.name,
-          tableName: t.name,
-          schema: {
-            name: t.name,
-            description: t.description,
-            columns: t.columns.map((c) => ({
-              name: c.name,
-              type: TABLE_COLUMN_TYPES[c.type],
-              description: c.description,
-            })),
-          },
-        },
-        { parent },
-      ),
-  );
-
-  const dataCollectionEndpoint = new DataCollectionEndpoint(
-    `${name}-dce`,
-    {
-      resourceGroupName,
-      dataCollectionEndpointName: spec.dataCollectionEndpoint.name,
-      location: spec.location,
-      description: spec.dataCollectionEndpoint.description,
-      networkAcls: {
-        publicNetworkAccess: spec.dataCollectionEndpoint.publicNetworkAccessEnabled ? 'Enabled' : 'Disabled',
-      },
-      tags,
-    },
-    { parent },
-  );
-
-  const destination = spec.dataCollectionRule.destinationName;
-  const dataCollectionRule = new DataCollectionRule(
-    `${name}-dcr`,
-    {
-      resourceGroupName,
-      dataCollectionRuleName: spec.dataCollectionRule.name,
-      location: spec.location,
-      description: spec.dataCollectionRule.description,
-      dataCollectionEndpointId: dataCollectionEndpoint.id,
-      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: workspaceId }] },
-      streamDeclarations: Object.fromEntries(
-        spec.tables.map((t) => [
-          t.stream,
-          { columns: t.columns.map((c) => ({ name: c.name, type: c.type })) },
-        ]),
-      ),
-      dataFlows: spec.tables.map((t) => ({
-        streams: [t.stream],
-        destinations: [destination],
-        outputStream: t.stream,
-        transformKql: spec.dataCollectionRule.transformKql,
-      })),
-      tags,
-    },
-    // A data flow's output stream must name a table that exists.
-    { parent, dependsOn: tables },
-  );
-
-  const ra = spec.roleAssignment;
-  const ruleSubscription = dataCollectionRule.id.apply((id) => id.split('/')[2] ?? '');
-  const roleAssignment = new RoleAssignment(
-    `${name}-dcr-role`,
-    {
-      roleAssignmentName: ra.name,
-      scope: dataCollectionRule.id,
-      roleDefinitionId: pulumi.interpolate`/subscriptions/${ruleSubscription}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`,
-      principalId: target.principalId,
-      principalType: ra.principalType,
-      description: "Lets the Site Recovery auto-update runbook send its nightly rows to this rule's streams.",
-    },
-    { parent },
-  );
-
-  const wb = spec.workbook;
-  const workbook = new Workbook(
-    `${name}-workbook`,
-    {
-      resourceGroupName,
-      resourceName: wb.name,
-      location: spec.location,
-      kind: wb.kind,
-      category: wb.category,
-      displayName: wb.displayName,
-      sourceId: wb.sourceId,
-      serializedData: workspaceId.apply(estateWorkbookSerializedData),
-      tags,
-    },
-    { parent },
-  );
-
-  const alert = spec.atRiskAlert;
-  const atRiskAlert = alert
-    ? new ScheduledQueryRule(
-        `${name}-at-risk-alert`,
-        {
-          resourceGroupName,
-          ruleName: alert.name,
-          location: spec.location,
-          kind: 'LogAlert',
-          displayName: alert.displayName,
-          description: alert.description,
-          enabled: alert.enabled,
-          severity: alert.severity,
-          evaluationFrequency: alert.evaluationFrequency,
-          windowSize: alert.windowSize,
-          autoMitigate: alert.autoMitigate,
-          scopes: [workspaceId],
-          criteria: {
-            allOf: [
-              {
-                query: alert.query,
-                timeAggregation: alert.timeAggregation,
-                operator: alert.operator,
-                threshold: alert.threshold,
-                failingPeriods: {
-                  numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
-                  minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,
-                },
-              },
-            ],
-          },
-          actions: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
-          tags,
-        },
-        // The query names the tables: Azure checks it against the workspace when the rule is created.
-        { parent, dependsOn: tables },
-      )
-    : undefined;
-
+  const tables = addTables(t, spec, workspaceId);
+  const { dataCollectionEndpoint, dataCollectionRule } = addDataCollection(t, spec, workspaceId, tables);
+  const roleAssignment = addRuleRole(t, spec, dataCollectionRule);
+  const workbook = addWorkbook(t, spec, workspaceId);
+  const atRiskAlert = addAtRiskAlert(t, spec, workspaceId, tables);
   return {
     spec,
     tables,
@@ -202,4 +80,194 @@ export function addEstateVisibility(
       ingestionruleid: dataCollectionRule.immutableId.apply((i) => i ?? ''),
     },
   };
+}
+
+/** The engine's values of the runbook's ingestion references, for `bindJobParameters` (none without visibility). */
+export function ingestionReferences(
+  visibility: EstateVisibility | undefined,
+): Partial<Record<RunbookParameterReference, pulumi.Output<string>>> {
+  return visibility
+    ? {
+        'dataCollectionEndpoint.logsIngestionEndpoint': visibility.jobParameters.ingestionendpoint,
+        'dataCollectionRule.immutableId': visibility.jobParameters.ingestionruleid,
+      }
+    : {};
+}
+
+/** The custom tables, in the workspace. */
+function addTables(
+  t: VisibilityTarget,
+  spec: EstateVisibilitySpec<Ref>,
+  workspaceId: pulumi.Output<string>,
+): Table[] {
+  // azure-native addresses a table by the workspace's group and name (in the provider's subscription).
+  const workspace = workspaceId.apply(workspaceIdParts);
+  return spec.tables.map(
+    (table) =>
+      new Table(
+        `${t.name}-table-${table.name}`,
+        {
+          resourceGroupName: workspace.resourceGroupName,
+          workspaceName: workspace.name,
+          tableName: table.name,
+          schema: {
+            name: table.name,
+            description: table.description,
+            columns: table.columns.map((c) => ({
+              name: c.name,
+              type: TABLE_COLUMN_TYPES[c.type],
+              description: c.description,
+            })),
+          },
+        },
+        { parent: t.parent },
+      ),
+  );
+}
+
+/** The data collection endpoint and the rule whose streams feed the tables. */
+function addDataCollection(
+  t: VisibilityTarget,
+  spec: EstateVisibilitySpec<Ref>,
+  workspaceId: pulumi.Output<string>,
+  tables: readonly Table[],
+): { dataCollectionEndpoint: DataCollectionEndpoint; dataCollectionRule: DataCollectionRule } {
+  const { resourceGroupName, tags, parent } = t;
+  const dataCollectionEndpoint = new DataCollectionEndpoint(
+    `${t.name}-dce`,
+    {
+      resourceGroupName,
+      dataCollectionEndpointName: spec.dataCollectionEndpoint.name,
+      location: spec.location,
+      description: spec.dataCollectionEndpoint.description,
+      networkAcls: {
+        publicNetworkAccess: spec.dataCollectionEndpoint.publicNetworkAccessEnabled ? 'Enabled' : 'Disabled',
+      },
+      tags,
+    },
+    { parent },
+  );
+  const destination = spec.dataCollectionRule.destinationName;
+  const dataCollectionRule = new DataCollectionRule(
+    `${t.name}-dcr`,
+    {
+      resourceGroupName,
+      dataCollectionRuleName: spec.dataCollectionRule.name,
+      location: spec.location,
+      description: spec.dataCollectionRule.description,
+      dataCollectionEndpointId: dataCollectionEndpoint.id,
+      destinations: { logAnalytics: [{ name: destination, workspaceResourceId: workspaceId }] },
+      streamDeclarations: Object.fromEntries(
+        spec.tables.map((table) => [
+          table.stream,
+          { columns: table.columns.map((c) => ({ name: c.name, type: c.type })) },
+        ]),
+      ),
+      dataFlows: spec.tables.map((table) => ({
+        streams: [table.stream],
+        destinations: [destination],
+        outputStream: table.stream,
+        transformKql: spec.dataCollectionRule.transformKql,
+      })),
+      tags,
+    },
+    // A data flow's output stream must name a table that exists.
+    { parent, dependsOn: [...tables] },
+  );
+  return { dataCollectionEndpoint, dataCollectionRule };
+}
+
+/** Monitoring Metrics Publisher for the account's identity, on the rule only. */
+function addRuleRole(
+  t: VisibilityTarget,
+  spec: EstateVisibilitySpec<Ref>,
+  dataCollectionRule: DataCollectionRule,
+): RoleAssignment {
+  const ra = spec.roleAssignment;
+  return new RoleAssignment(
+    `${t.name}-dcr-role`,
+    {
+      roleAssignmentName: ra.name,
+      scope: dataCollectionRule.id,
+      roleDefinitionId: roleDefinitionId(
+        roleDefinitionScope({ kind: 'dataCollectionRule' }),
+        ra.roleDefinitionGuid,
+        dataCollectionRule.id,
+      ),
+      principalId: t.principalId,
+      principalType: ra.principalType,
+      description: roleAssignmentDescription('dataCollectionRule'),
+    },
+    { parent: t.parent },
+  );
+}
+
+/** The workbook on the workspace. */
+function addWorkbook(
+  t: VisibilityTarget,
+  spec: EstateVisibilitySpec<Ref>,
+  workspaceId: pulumi.Output<string>,
+): Workbook {
+  const wb = spec.workbook;
+  return new Workbook(
+    `${t.name}-workbook`,
+    {
+      resourceGroupName: t.resourceGroupName,
+      resourceName: wb.name,
+      location: spec.location,
+      kind: wb.kind,
+      category: wb.category,
+      displayName: wb.displayName,
+      sourceId: wb.sourceId,
+      serializedData: workspaceId.apply(estateWorkbookSerializedData),
+      tags: t.tags,
+    },
+    { parent: t.parent },
+  );
+}
+
+/** The at-risk alert on the workspace, unless switched off. */
+function addAtRiskAlert(
+  t: VisibilityTarget,
+  spec: EstateVisibilitySpec<Ref>,
+  workspaceId: pulumi.Output<string>,
+  tables: readonly Table[],
+): ScheduledQueryRule | undefined {
+  const alert = spec.atRiskAlert;
+  if (!alert) return undefined;
+  return new ScheduledQueryRule(
+    `${t.name}-at-risk-alert`,
+    {
+      resourceGroupName: t.resourceGroupName,
+      ruleName: alert.name,
+      location: spec.location,
+      kind: 'LogAlert',
+      displayName: alert.displayName,
+      description: alert.description,
+      enabled: alert.enabled,
+      severity: alert.severity,
+      evaluationFrequency: alert.evaluationFrequency,
+      windowSize: alert.windowSize,
+      autoMitigate: alert.autoMitigate,
+      scopes: [workspaceId],
+      criteria: {
+        allOf: [
+          {
+            query: alert.query,
+            timeAggregation: alert.timeAggregation,
+            operator: alert.operator,
+            threshold: alert.threshold,
+            failingPeriods: {
+              numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+              minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+            },
+          },
+        ],
+      },
+      actions: alert.actionGroupIds.length > 0 ? { actionGroups: [...alert.actionGroupIds] } : undefined,
+      tags: t.tags,
+    },
+    // The query names the tables: Azure checks it against the workspace when the rule is created.
+    { parent: t.parent, dependsOn: [...tables] },
+  );
 }

@@ -4,16 +4,24 @@ import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtime
 import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  fleetJobParameters,
-  fleetRoleDescription,
+  bindJobParameters,
   fleetScheduleDescription,
   resolveExistingVaultsScenario,
+  roleAssignmentDescription,
+  roleDefinitionScope,
   type ExistingVaultsScenarioProps,
   type ExistingVaultsScenarioSpec,
 } from '../domain/internal';
-import type { EstateVisibility } from './estate-visibility';
+import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
-import { PACKAGE, PULUMI_DEPLOY_TIME, reportWarnings, tagsOrUndefined, type Ref } from './shared';
+import {
+  PACKAGE,
+  PULUMI_DEPLOY_TIME,
+  reportWarnings,
+  roleDefinitionId,
+  tagsOrUndefined,
+  type Ref,
+} from './shared';
 
 /** One time zone's schedule and the job schedule that runs the runbook for its vaults. */
 export interface FleetSchedule {
@@ -63,6 +71,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
 
+    const join = (ids: readonly Ref[]) => pulumi.all([...ids]).apply((known) => known.join(','));
     this.schedules = a.schedules.map((s) => {
       const schedule = new Schedule(
         `${name}-schedule-${s.key}`,
@@ -89,12 +98,15 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
           runbook: { name: this.runbook.name },
           schedule: { name: schedule.name },
           // A list with an Output in it is joined once every id is known.
-          parameters: {
-            ...fleetJobParameters(s, this.account.id, (ids) =>
-              pulumi.all([...ids]).apply((known) => known.join(',')),
-            ),
-            ...core.visibility?.jobParameters,
-          },
+          parameters: bindJobParameters<pulumi.Input<string>>(s.jobParameters, {
+            'automationAccount.id': this.account.id,
+            // Joined only when the job passes the list.
+            ...(s.vaultResourceIds.length > 0 ? { vaults: join(s.vaultResourceIds) } : {}),
+            ...(s.excludeVaultResourceIds.length > 0
+              ? { excludedVaults: join(s.excludeVaultResourceIds) }
+              : {}),
+            ...ingestionReferences(core.visibility),
+          }),
         },
         { parent: this },
       );
@@ -103,25 +115,16 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
 
     this.roleAssignments = a.roleAssignments.map((ra) => {
       const s = ra.scope;
-      const definition = (sub: string) =>
-        `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`;
       return new RoleAssignment(
         `${name}-role-${ra.name}`,
         {
           roleAssignmentName: ra.name,
           // A vault's own id (a literal or an Output), a discovery scope, or a scope the user added.
           scope: s.resourceId,
-          roleDefinitionId:
-            s.kind === 'discovery' && s.width === 'managementGroup'
-              ? `/providers/Microsoft.Authorization/roleDefinitions/${ra.roleDefinitionGuid}`
-              : s.subscriptionId
-                ? definition(s.subscriptionId)
-                : pulumi
-                    .output(s.resourceId)
-                    .apply((id) => definition((id.split('/')[2] ?? '').toLowerCase())),
+          roleDefinitionId: roleDefinitionId(roleDefinitionScope(s), ra.roleDefinitionGuid, s.resourceId),
           principalId: this.principalId,
           principalType: ra.principalType,
-          description: fleetRoleDescription(s.kind),
+          description: roleAssignmentDescription(s.kind),
         },
         { parent: this },
       );

@@ -10,6 +10,9 @@ import {
   type RuleSet,
   type BlockEngine,
   blockBrand,
+  roleDefinitionResourceId,
+  subscriptionOfId,
+  type RoleDefinitionScope,
 } from '../domain/internal';
 
 /** A value that names or points at another Azure resource, in Pulumi: a string or an `Input<string>` (`rg.name`). */
@@ -108,3 +111,24 @@ export const PULUMI_BLOCKS: BlockEngine<Ref> = Object.freeze({
   brand: blockBrand('pulumi'),
   vmware: PULUMI_REQUIREMENTS,
 });
+
+/**
+ * A role definition's id where the domain scopes it (`roleDefinitionScope`). `scopeId`: the
+ * assignment's scope, whose subscription is read from the id once known when the domain says so.
+ */
+export function roleDefinitionId(
+  where: RoleDefinitionScope,
+  guid: string,
+  scopeId: pulumi.Input<string>,
+): pulumi.Input<string> {
+  switch (where.kind) {
+    case 'tenant':
+      return roleDefinitionResourceId(undefined, guid);
+    case 'subscription':
+      return roleDefinitionResourceId(where.subscriptionId, guid);
+    case 'subscriptionOfScope':
+      return pulumi
+        .output(scopeId)
+        .apply((id) => roleDefinitionResourceId(subscriptionOfId(id, where.lowerCase), guid));
+  }
+}

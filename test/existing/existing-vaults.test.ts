@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import {
@@ -7,6 +6,7 @@ import {
   ValidationError,
   type ExistingVaultsScenarioProps,
 } from '../../constructs/domain';
+import { runbookAsset, runbookParameterNames } from '../../constructs/domain/internal';
 import * as tf from '../../constructs/cdktf';
 import * as pl from '../../constructs/pulumi';
 import {
@@ -248,10 +248,9 @@ describe('existing vaults: the scenario', () => {
 });
 
 describe('existing vaults: the runbook takes what the fleet sends', () => {
-  const runbook = readFileSync(join(root, 'constructs', 'runbooks', 'Set-AsrMobilityAutoUpdate.ps1'), 'utf8');
-  const params = [...runbook.slice(runbook.indexOf('param(')).matchAll(/\[\w+\]\s*\$(\w+)/g)].map((m) =>
-    m[1]!.toLowerCase(),
-  );
+  // The shipped runbook, as the adapters embed or upload it.
+  const runbook = runbookAsset().content;
+  const params = runbookParameterNames(runbook).map((n) => n.toLowerCase());
 
   it('receives every job schedule parameter of a fleet (lower-cased by Automation)', () => {
     for (const s of resolveExistingVaultsScenario(fleet()).automation.schedules)

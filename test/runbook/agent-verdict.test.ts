@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ describe("the runbook's Get-AgentVerdict (shared case table, called directly)", 
     const dir = mkdtempSync(join(tmpdir(), 'agent-verdict-'));
     const script = join(dir, 'verdicts.ps1');
     writeFileSync(script, SCRIPT);
-    let r: ReturnType<typeof spawnSync<string>>;
+    let r: SpawnSyncReturns<string>;
     try {
       r = spawnSync(
         pwsh.command,
