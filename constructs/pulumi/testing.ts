@@ -22,7 +22,8 @@ export interface PreviewedResource {
   readonly parent: string | null;
   /**
    * The inputs the resource was registered with, resolved, with secrets redacted: a Pulumi secret
-   * shows as `{ "[secret]": <value> }` and a SAS signature in a URL as `?[redacted SAS]`. An uploaded
+   * shows as `{ "[secret]": "[redacted]" }` (see `OfflinePreviewOptions.revealSecrets`) and a SAS
+   * signature in a URL as `?[redacted SAS]`. An uploaded
    * text asset shows as `{ stringAssetSha256: <hex> }`, the hash of the text that would be uploaded.
    */
   readonly inputs: Record<string, unknown>;
@@ -73,6 +74,12 @@ export interface OfflinePreviewOptions {
    * @default `'00000000-0000-0000-0000-000000000000'`
    */
   readonly subscriptionId?: string;
+  /**
+   * Show the values of Pulumi secrets, as `{ "[secret]": <value> }`, so that a test can check what a
+   * secret input holds (a SAS signature in a URL stays redacted).
+   * @default false: a secret shows as `{ "[secret]": "[redacted]" }`
+   */
+  readonly revealSecrets?: boolean;
 }
 
 /** Each azure-native type's ARM type and the input that carries its physical name. */
@@ -206,15 +213,17 @@ export function armType(type: string, inputs: Record<string, unknown>): string |
 /** Pulumi marks a secret with this signature key (the SDK's `specialSecretSig`). */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 
-/** A SAS signature or a Pulumi secret never leaves the preview, even a mocked one. */
-function redact(value: unknown): unknown {
+/** A SAS signature never leaves the preview, even a mocked one; nor a secret's value, unless revealed. */
+function redact(value: unknown, revealSecrets: boolean): unknown {
   if (typeof value === 'string')
     return /[?&]sig=/.test(value) ? `${value.split('?')[0]}?[redacted SAS]` : value;
   if (value && typeof value === 'object' && SECRET_SIG in value)
-    return { '[secret]': redact((value as { value?: unknown }).value) };
-  if (Array.isArray(value)) return value.map(redact);
+    return {
+      '[secret]': revealSecrets ? redact((value as { value?: unknown }).value, revealSecrets) : '[redacted]',
+    };
+  if (Array.isArray(value)) return value.map((v) => redact(v, revealSecrets));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, revealSecrets)]));
   return value;
 }
 
@@ -312,7 +321,13 @@ export async function previewOffline(
   const onRejection = (reason: unknown): void => void rejections.push(reason);
   process.on('unhandledRejection', onRejection);
   try {
-    return await record(program, project, stack, inputs, recorded, rejections);
+    return await record(
+      program,
+      { project, stack, revealSecrets: options.revealSecrets ?? false },
+      inputs,
+      recorded,
+      rejections,
+    );
   } finally {
     process.off('unhandledRejection', onRejection);
   }
@@ -335,8 +350,7 @@ interface Recorded {
 /** Runs the program in a mocked stack and turns what it registered into the preview. */
 async function record(
   program: () => unknown,
-  project: string,
-  stack: string,
+  { project, stack, revealSecrets }: { project: string; stack: string; revealSecrets: boolean },
   inputs: ReadonlyMap<string, Record<string, unknown>>,
   recorded: Recorded[],
   rejections: readonly unknown[],
@@ -386,7 +400,7 @@ async function record(
       name: r.name,
       parent: await parentOf(r.parent),
       inputs: {
-        ...(redact(inputs.get(`${r.type}::${r.name}`) ?? {}) as Record<string, unknown>),
+        ...(redact(inputs.get(`${r.type}::${r.name}`) ?? {}, revealSecrets) as Record<string, unknown>),
         ...(r.assetText
           ? {
               source: {

@@ -30,16 +30,19 @@ export async function runOffline(
     .filter((k) => !k.includes(':'));
   return previewOffline(
     () => program({ get: (key) => new pulumi.Config(opts.project).get(key), keys: () => keys }, opts.clock),
-    { ...opts, config },
+    { ...opts, config, revealSecrets: true },
   );
 }
 
-/** Runs any Pulumi program function under the mock runtime and returns what it registered. Run one at a time. */
+/**
+ * Runs any Pulumi program function under the mock runtime and returns what it registered. Run one at
+ * a time. This repository's previews and tests show secret values (the runbook link's content hash).
+ */
 export async function runOfflineProgram(
   run: () => void,
   opts: { project: string; stack: string; config?: Record<string, string> },
 ): Promise<OfflinePreview> {
-  return previewOffline(run, opts);
+  return previewOffline(run, { ...opts, revealSecrets: true });
 }
 
 /** Reads a Pulumi.<stack>.yaml file into flat `key -> string` config, as the CLI would pass it. */

@@ -30,7 +30,9 @@ const ENV: Readonly<Record<string, Record<string, string>>> = {
 describe(`the documentation's programs (${flavour} project)`, () => {
   it('finds the programs of every engine this project runs', () => {
     const kinds = new Set(programs.map(programKind));
-    expect([...kinds].sort()).toEqual(flavour === 'cdktn' ? ['cdktn'] : ['cdktf', 'domain', 'pulumi']);
+    expect([...kinds].sort()).toEqual(
+      flavour === 'cdktn' ? ['cdktn'] : ['cdktf', 'domain', 'pulumi', 'pulumi-preview'],
+    );
   });
 
   it.each(programs.map((b): [string, CodeBlock] => [`${b.page}:${b.line}`, b]))(
@@ -53,26 +55,23 @@ describe(`the documentation's programs (${flavour} project)`, () => {
     line: 12,
   });
 
-  cdktf(
-    'fails when a cdktf program has no provider for its resources (stack validation at app.synth())',
-    async () => {
-      const broken = block([
-        "import { App, TerraformStack } from 'cdktf';",
-        "import { A2AMobilityAutoUpdate } from 'asr-mobility-autoupdate/cdktf';",
-        '',
-        'const app = new App();',
-        "const stack = new TerraformStack(app, 'dr');",
-        "new A2AMobilityAutoUpdate(stack, 'payments', {",
-        "  vault: { name: 'rsv-payments-dr', resourceGroupName: 'rg-payments-dr', location: 'northeurope' },",
-        "  replication: { sourceRegion: 'westeurope', targetRegion: 'northeurope' },",
-        '});',
-        'app.synth();',
-      ]);
-      await expect(runProgram(broken, load)).rejects.toThrow(
-        /^docs\/broken\.md:12 \(cdktf program\): Validation failed[\s\S]*Found resources without a matching provider construct/,
-      );
-    },
-  );
+  it('fails when a cdktf program has no provider for its resources (stack validation at app.synth())', async () => {
+    const broken = block([
+      "import { App, TerraformStack } from 'cdktf';",
+      "import { A2AMobilityAutoUpdate } from 'asr-mobility-autoupdate/cdktf';",
+      '',
+      'const app = new App();',
+      "const stack = new TerraformStack(app, 'dr');",
+      "new A2AMobilityAutoUpdate(stack, 'payments', {",
+      "  vault: { name: 'rsv-payments-dr', resourceGroupName: 'rg-payments-dr', location: 'northeurope' },",
+      "  replication: { sourceRegion: 'westeurope', targetRegion: 'northeurope' },",
+      '});',
+      'app.synth();',
+    ]);
+    await expect(runProgram(broken, load)).rejects.toThrow(
+      /^docs\/broken\.md:12 \(cdktf program\): Validation failed[\s\S]*Found resources without a matching provider construct/,
+    );
+  });
 
   it('fails when a cdktf program never synthesizes', async () => {
     const broken = block([
@@ -111,6 +110,21 @@ describe(`the documentation's programs (${flavour} project)`, () => {
     ]);
     await expect(runProgram(broken, load)).rejects.toThrow(
       /^docs\/broken\.md:12 \(domain program\): printed \["Current"\]; its comments say \["OutOfSupport"\]/,
+    );
+  });
+
+  it('fails when a self-checking Pulumi program (previewOffline) finds what it does not expect', async () => {
+    const broken = block([
+      "import { strict as assert } from 'node:assert';",
+      "import { RecoveryVault, previewOffline } from 'asr-mobility-autoupdate/pulumi';",
+      'export const checked = previewOffline(() => {',
+      "  new RecoveryVault('v', { name: 'rsv-a', resourceGroupName: 'rg-a', location: 'northeurope' });",
+      '}).then((p) => {',
+      "  assert.deepEqual(p.resources.map((r) => r.inputs.vaultName).filter(Boolean), ['rsv-b']);",
+      '});',
+    ]);
+    await expect(runProgram(broken, load)).rejects.toThrow(
+      /^docs\/broken\.md:12 \(pulumi-preview program\): .*rsv-a/s,
     );
   });
 

@@ -14,8 +14,11 @@ import type { CodeBlock } from './check-docs';
  * comment must be what it printed.
  */
 
-/** What a program is, by the engine it imports. */
-export type ProgramKind = 'cdktf' | 'cdktn' | 'pulumi' | 'domain';
+/**
+ * What a program is, by the engine it imports. `pulumi-preview` is a Pulumi program that previews
+ * itself with `previewOffline` (docs/pulumi.md): it runs as it is, not inside another preview.
+ */
+export type ProgramKind = 'cdktf' | 'cdktn' | 'pulumi' | 'pulumi-preview' | 'domain';
 
 const imports = (code: string): string[] =>
   [...code.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
@@ -32,7 +35,7 @@ export function programKind(block: CodeBlock): ProgramKind {
   )
     return 'cdktf';
   if (specifiers.some((s) => s.startsWith('@pulumi/') || s === 'asr-mobility-autoupdate/pulumi'))
-    return 'pulumi';
+    return /\bpreviewOffline\(/.test(block.code) ? 'pulumi-preview' : 'pulumi';
   return 'domain';
 }
 
@@ -62,7 +65,11 @@ function compile(block: CodeBlock, load: (specifier: string) => unknown): () => 
     r: (s: string) => unknown,
     m: { exports: Record<string, unknown> },
   ) => void;
-  return () => fn(module.exports, load, module);
+  // A program's exported promises (a self-check's result) are awaited: their failure is the program's.
+  return () => {
+    fn(module.exports, load, module);
+    return Promise.all(Object.values(module.exports).filter((v) => v instanceof Promise));
+  };
 }
 
 /**
