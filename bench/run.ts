@@ -758,5 +758,7 @@ function renderMarkdown(r: Record<string, unknown>): string {
 if (!existsSync(join(root, 'node_modules'))) throw new Error('run npm ci first');
 (runbookFleetOnly ? mainRunbookFleet() : runbookOnly ? mainRunbook() : main()).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : e);
+  // A failed smoke leaves nothing behind in the checkout.
+  if (smoke) rmSync(work, { recursive: true, force: true });
   process.exit(1);
 });
