@@ -5,7 +5,7 @@ import { previewOffline } from 'asr-mobility-autoupdate/pulumi';
 
 const program = process.argv[2] ?? 'index';
 
-previewOffline(() => import(`./${program}`), { project: 'platform-team-dr', stack: 'dr' }).then(
+previewOffline(() => import(`./${program}.js`), { project: 'platform-team-dr', stack: 'dr' }).then(
   (preview) => process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

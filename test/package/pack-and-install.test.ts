@@ -81,6 +81,17 @@ describe('the packed package', () => {
     ]);
   });
 
+  it('is what the examples depend on until the package is published (file:../../<tarball>)', () => {
+    const [{ filename }] = JSON.parse(packStdout) as [{ filename: string }];
+    for (const engine of ['cdktf', 'cdktn', 'pulumi']) {
+      const pkg = JSON.parse(readFileSync(join(root, 'examples', engine, 'package.json'), 'utf8'));
+      expect([engine, pkg.dependencies['asr-mobility-autoupdate']]).toEqual([
+        engine,
+        `file:../../${filename}`,
+      ]);
+    }
+  });
+
   it('contains only what users need', () => {
     const files = run('tar', ['-tzf', tarball], work)
       .trim()
