@@ -8,8 +8,7 @@ import { escapeRe, parseTemplate, type Expr } from './expressions';
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const key = (k: string): string => (IDENT.test(k) ? k : JSON.stringify(k));
-const camel = (s: string): string =>
-  s.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (s: string): string => s.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
 const pascal = (s: string): string => camel(s).replace(/^./, (c) => c.toUpperCase());
 const RESERVED = new Set(
   'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof let new null return super switch this throw true try typeof var void while with yield'.split(
