@@ -39,6 +39,8 @@ module.exports = {
         '<rootDir>/test/cdktf/references.test.ts',
         '<rootDir>/test/parity/terraform.test.ts',
         '<rootDir>/test/cdktf/visibility.test.ts',
+        // The documentation's cdktn programs (the file runs the other engines' in the cdktf project).
+        '<rootDir>/test/docs/programs.test.ts',
       ],
       moduleNameMapper: {
         ...self('(domain|pulumi)'),

@@ -24,6 +24,16 @@ export const RUNBOOK_BENCH = {
   runs: 3,
 } as const;
 
+/** A setup's shape with its literal numbers widened, so that a smaller one (the suite's smoke) fits. */
+type Widen<T> = T extends number
+  ? number
+  : T extends readonly (infer U)[]
+    ? readonly Widen<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: Widen<T[K]> }
+      : T;
+export type RunbookBenchSetup = Widen<typeof RUNBOOK_BENCH>;
+
 export interface RunbookRun {
   readonly processWallMs: number;
   readonly runbookMs: number;
@@ -46,13 +56,12 @@ export interface RunbookBench {
   /** The 1-minute load average before and after: the cores are shared, so say how busy they were. */
   readonly loadAverage: { readonly before: number; readonly after: number };
   readonly pwsh: string;
-  readonly setup: typeof RUNBOOK_BENCH;
+  readonly setup: RunbookBenchSetup;
   readonly method: string;
   readonly points: RunbookPoint[];
 }
 
-async function once(maxConcurrency: number): Promise<RunbookRun> {
-  const b = RUNBOOK_BENCH;
+async function once(maxConcurrency: number, b: RunbookBenchSetup): Promise<RunbookRun> {
   const every = b.mappings / b.changes;
   const mappings = Array.from({ length: b.mappings }, (_, i) =>
     i % every === 0
@@ -105,14 +114,17 @@ async function once(maxConcurrency: number): Promise<RunbookRun> {
   }
 }
 
-export async function benchRunbook(quick = false): Promise<RunbookBench> {
+export async function benchRunbook(
+  quick = false,
+  setup: RunbookBenchSetup = RUNBOOK_BENCH,
+): Promise<RunbookBench> {
   const lookup = locatePwsh();
   if (!lookup.found) throw new Error(`runbook bench: no PowerShell (${lookup.missing})`);
   const before = loadavg()[0]!;
   const points: RunbookPoint[] = [];
-  for (const maxConcurrency of RUNBOOK_BENCH.maxConcurrency) {
+  for (const maxConcurrency of setup.maxConcurrency) {
     const runs: RunbookRun[] = [];
-    for (let i = 0; i < (quick ? 1 : RUNBOOK_BENCH.runs); i++) runs.push(await once(maxConcurrency));
+    for (let i = 0; i < (quick ? 1 : setup.runs); i++) runs.push(await once(maxConcurrency, setup));
     const sorted = [...runs].sort((a, b) => a.processWallMs - b.processWallMs);
     const median = sorted[sorted.length >> 1]!;
     console.log(
@@ -125,7 +137,7 @@ export async function benchRunbook(quick = false): Promise<RunbookBench> {
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
     loadAverage: { before: Number(before.toFixed(1)), after: Number(loadavg()[0]!.toFixed(1)) },
     pwsh: `${lookup.pwsh.version} (${lookup.pwsh.source})`,
-    setup: RUNBOOK_BENCH,
+    setup,
     method:
       'The shipped runbook under real pwsh against the fake ARM server on loopback. Wall time from spawn to exit, and of the runbook alone (inside pwsh); the median run by wall time; requests and peaks as the server saw them.',
     points,
@@ -169,6 +181,8 @@ export const RUNBOOK_FLEET_BENCH = {
   firstNightVaults: 500,
 } as const;
 
+export type RunbookFleetBenchSetup = Widen<typeof RUNBOOK_FLEET_BENCH>;
+
 export interface FleetRun {
   readonly vaults: number;
   readonly mode: 'sequential' | 'side by side' | 'first night (side by side)';
@@ -188,7 +202,7 @@ export interface FleetBench {
   readonly machine: string;
   readonly loadAverage: { readonly before: number; readonly after: number };
   readonly pwsh: string;
-  readonly setup: typeof RUNBOOK_FLEET_BENCH;
+  readonly setup: RunbookFleetBenchSetup;
   readonly method: string;
   readonly runs: FleetRun[];
   readonly speedupAt200: number | null;
@@ -227,8 +241,12 @@ function treeRssKb(root: number): number {
   return total;
 }
 
-async function fleetOnce(vaults: number, parallel: number, firstNight: boolean): Promise<FleetRun> {
-  const b = RUNBOOK_FLEET_BENCH;
+async function fleetOnce(
+  vaults: number,
+  parallel: number,
+  firstNight: boolean,
+  b: RunbookFleetBenchSetup,
+): Promise<FleetRun> {
   const sub = (i: number) => `${String(i % 4).repeat(8)}-1111-2222-3333-444444444444`;
   const ids = Array.from(
     { length: vaults },
@@ -351,10 +369,12 @@ async function fleetOnce(vaults: number, parallel: number, firstNight: boolean):
   }
 }
 
-export async function benchRunbookFleet(): Promise<FleetBench> {
+export async function benchRunbookFleet(
+  setup: RunbookFleetBenchSetup = RUNBOOK_FLEET_BENCH,
+): Promise<FleetBench> {
   const lookup = locatePwsh();
   if (!lookup.found) throw new Error(`runbook bench: no PowerShell (${lookup.missing})`);
-  const b = RUNBOOK_FLEET_BENCH;
+  const b = setup;
   const before = loadavg()[0]!;
   const runs: FleetRun[] = [];
   const log = (r: FleetRun) =>
@@ -362,7 +382,7 @@ export async function benchRunbookFleet(): Promise<FleetBench> {
       `  fleet ${r.vaults} vaults, ${r.mode}: ${r.wallMs} ms, ${r.requests} requests, peak ${r.peakRequestsInFlight} in flight, pwsh peak ${r.pwshPeakRssMb} MB, summary ${r.summaryBytes} bytes`,
     );
   const measure = async (vaults: number, parallel: number, firstNight: boolean) => {
-    const r = await fleetOnce(vaults, parallel, firstNight);
+    const r = await fleetOnce(vaults, parallel, firstNight, b);
     log(r);
     runs.push(r);
   };

@@ -8,3 +8,9 @@ export * from './scenarios';
 export * from './vmware-replication';
 export { PACKAGE, reportWarnings } from './shared';
 export * from './engine-differences';
+export {
+  previewOffline,
+  type OfflinePreview,
+  type OfflinePreviewOptions,
+  type PreviewedResource,
+} from './testing';

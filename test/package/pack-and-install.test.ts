@@ -81,6 +81,17 @@ describe('the packed package', () => {
     ]);
   });
 
+  it('is what the examples depend on until the package is published (file:../../<tarball>)', () => {
+    const [{ filename }] = JSON.parse(packStdout) as [{ filename: string }];
+    for (const engine of ['cdktf', 'cdktn', 'pulumi']) {
+      const pkg = JSON.parse(readFileSync(join(root, 'examples', engine, 'package.json'), 'utf8'));
+      expect([engine, pkg.dependencies['asr-mobility-autoupdate']]).toEqual([
+        engine,
+        `file:../../${filename}`,
+      ]);
+    }
+  });
+
   it('contains only what users need', () => {
     const files = run('tar', ['-tzf', tarball], work)
       .trim()
@@ -255,37 +266,11 @@ describe('installed from the tarball', () => {
     for (const absent of ['cdktf', 'constructs', '@cdktf'])
       expect(existsSync(join(dir, 'node_modules', absent))).toBe(false);
     run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], dir);
-    writeFileSync(
-      join(dir, 'run-under-mocks.js'),
-      `const pulumi = require('@pulumi/pulumi');
-const seen = [];
-pulumi.runtime.setMocks({
-  newResource: (a) => {
-    seen.push({ type: a.type, inputs: a.inputs });
-    // The team's resource group and workspace: ARM-shaped names and ids, as Azure returns them.
-    if (a.type === 'azure-native:resources:ResourceGroup')
-      return { id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/' + a.inputs.resourceGroupName, state: { ...a.inputs, name: a.inputs.resourceGroupName } };
-    if (a.type === 'azure-native:operationalinsights:Workspace')
-      return { id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/' + a.inputs.resourceGroupName + '/providers/Microsoft.OperationalInsights/workspaces/' + a.inputs.workspaceName, state: { ...a.inputs, name: a.inputs.workspaceName } };
-    return { id: a.name + '-id', state: { ...a.inputs, name: a.name } };
-  },
-  call: () => ({ serviceSasToken: 'sv=mock&sig=mock' }),
-}, 'platform-team-dr', 'dr', true).then(() => {
-  require('./bin/index.js');
-  // Registrations finish asynchronously: report once the count has been stable for 300 ms (at most 10 s).
-  let last = -1, stable = 0, ticks = 0;
-  const timer = setInterval(() => {
-    stable = seen.length === last ? stable + 1 : 0;
-    last = seen.length;
-    if (stable >= 3 || ++ticks > 100) { clearInterval(timer); process.stdout.write(JSON.stringify(seen)); }
-  }, 100);
-});
-`,
-    );
-    const seen = JSON.parse(run(process.execPath, ['run-under-mocks.js'], dir)) as {
-      type: string;
-      inputs: Record<string, unknown>;
-    }[];
+    // The example's own offline check: the package's public preview (previewOffline) from the tarball.
+    const preview = JSON.parse(run(process.execPath, [join('bin', 'preview.js')], dir)) as {
+      resources: { type: string; inputs: Record<string, unknown> }[];
+    };
+    const seen = preview.resources;
     const of = (type: string) => seen.filter((s) => s.type === type).map((s) => s.inputs);
     expect(of('azure-native:recoveryservices:Vault').map((v) => v.vaultName)).toEqual([
       'rsv-payments-dr-northeurope',

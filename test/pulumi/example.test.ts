@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_KEYS } from '../../stacks/pulumi/config';
-import { runOfflineProgram } from '../../stacks/pulumi/offline';
+// The public offline preview, imported as a platform team imports it.
+import { previewOffline } from 'asr-mobility-autoupdate/pulumi';
 
 const root = join(__dirname, '..', '..');
 const example = 'examples/pulumi/index.ts';
@@ -14,7 +15,7 @@ describe('the Pulumi guide example', () => {
   });
 
   it('registers two vaults with auto-update in each source region time zone', async () => {
-    const preview = await runOfflineProgram(
+    const preview = await previewOffline(
       () => {
         jest.isolateModules(() => {
           require(join(root, example)); // eslint-disable-line @typescript-eslint/no-require-imports
@@ -55,7 +56,7 @@ describe('the existing-vaults example (Pulumi)', () => {
   });
 
   it('registers no vault, one account per arrangement, and roles scoped to each vault id', async () => {
-    const preview = await runOfflineProgram(
+    const preview = await previewOffline(
       () => {
         jest.isolateModules(() => {
           require(join(root, file)); // eslint-disable-line @typescript-eslint/no-require-imports
