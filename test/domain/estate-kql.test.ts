@@ -297,6 +297,19 @@ describe('the workbook: parameters, keyed by vault id, a drill-down to machines'
   });
 });
 
+describe('docs/seeing-the-estate.md', () => {
+  it('shows every query of the workbook and the alerts as the domain builds it', () => {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'seeing-the-estate.md'), 'utf8');
+    for (const query of [
+      ...ESTATE_WORKBOOK_QUERIES.map((q) => q.query),
+      SUBSCRIPTIONS_PARAMETER_QUERY,
+      AT_RISK_ALERT_QUERY,
+      SILENCE_QUERY,
+    ])
+      expect(page).toContain(`\`\`\`kql\n${query}\n\`\`\``);
+  });
+});
+
 describe('rows against the schemas', () => {
   it.each(ESTATE_TABLES.map((t) => [t.name, t] as const))(
     'the sample %s row has every column with its type',
