@@ -10,6 +10,7 @@ import {
   TABLE_COLUMN_TYPES,
   roleAssignmentDescription,
   roleDefinitionScope,
+  type EstateLogAlertSpec,
   type EstateVisibilitySpec,
   type ResourceRef,
   type RunbookParameterReference,
@@ -25,7 +26,7 @@ export interface IngestionParameters {
 /**
  * What `visibility` declares (construct id `Visibility` under the automation): the two custom
  * tables in the workspace, the data collection endpoint and rule, the identity's role on the rule,
- * the workbook and the at-risk alert.
+ * the workbook, the at-risk alert and the silence alert (each split per vault).
  */
 export class EstateVisibility extends Construct {
   readonly spec: EstateVisibilitySpec;
@@ -38,6 +39,8 @@ export class EstateVisibility extends Construct {
   readonly workbook: ApplicationInsightsWorkbook;
   /** Absent when `atRiskAlertEnabled` is false. */
   readonly atRiskAlert?: MonitorScheduledQueryRulesAlertV2;
+  /** Absent when `silenceAlertEnabled` is false. */
+  readonly silenceAlert?: MonitorScheduledQueryRulesAlertV2;
   /** The runbook's `IngestionEndpoint` and `IngestionRuleId`, as references. */
   readonly jobParameters: IngestionParameters;
 
@@ -130,7 +133,8 @@ export class EstateVisibility extends Construct {
       tags,
     });
 
-    this.atRiskAlert = addAtRiskAlert(this, spec, target, this.tables);
+    this.atRiskAlert = addLogAlert(this, 'AtRiskAlert', spec.atRiskAlert, spec, target, this.tables);
+    this.silenceAlert = addLogAlert(this, 'SilenceAlert', spec.silenceAlert, spec, target, this.tables);
 
     this.jobParameters = {
       ingestionendpoint: this.dataCollectionEndpoint.logsIngestionEndpoint,
@@ -160,16 +164,20 @@ export function ingestionReferences(
     : {};
 }
 
-/** The at-risk alert on the workspace (construct id `AtRiskAlert`), unless switched off. */
-function addAtRiskAlert(
+/**
+ * A log alert on the workspace (construct id `AtRiskAlert` or `SilenceAlert`), split per vault by its
+ * dimensions, unless switched off.
+ */
+function addLogAlert(
   scope: Construct,
+  id: string,
+  alert: EstateLogAlertSpec | undefined,
   spec: EstateVisibilitySpec,
   target: { readonly resourceGroupName: ResourceRef; readonly tags: Record<string, string> | undefined },
   tables: readonly LogAnalyticsWorkspaceTableCustomLog[],
 ): MonitorScheduledQueryRulesAlertV2 | undefined {
-  const alert = spec.atRiskAlert;
   if (!alert) return undefined;
-  return new MonitorScheduledQueryRulesAlertV2(scope, 'AtRiskAlert', {
+  return new MonitorScheduledQueryRulesAlertV2(scope, id, {
     name: alert.name,
     resourceGroupName: target.resourceGroupName,
     location: spec.location,
@@ -187,6 +195,11 @@ function addAtRiskAlert(
         timeAggregationMethod: alert.timeAggregation,
         operator: alert.operator,
         threshold: alert.threshold,
+        dimension: alert.dimensions.map((d) => ({
+          name: d.name,
+          operator: d.operator,
+          values: [...d.values],
+        })),
         failingPeriods: {
           numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
           minimumFailingPeriodsToTriggerAlert: alert.failingPeriods.minFailingPeriodsToAlert,

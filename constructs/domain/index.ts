@@ -135,14 +135,23 @@ export {
 } from './vault';
 export {
   AT_RISK_ALERT_QUERY,
+  ESTATE_ALERT_DEFAULTS,
+  silenceAlertQuery,
+  type AtRiskAlertSpec,
+  type EstateAlertDimension,
+  type EstateLogAlertSpec,
+  type SilenceAlertSpec,
+} from './estate-alerts';
+export {
   ESTATE_TABLES,
   ESTATE_VISIBILITY_DEFAULTS,
   ESTATE_WORKBOOK_QUERIES,
   estateWorkbookSerializedData,
   MONITORING_METRICS_PUBLISHER_ROLE,
+  SUBSCRIPTIONS_PARAMETER_QUERY,
   TABLE_COLUMN_TYPES,
   WORKBOOK_FORMAT,
-  type AtRiskAlertSpec,
+  WORKBOOK_PARAMETERS,
   type EstateColumn,
   type EstateColumnType,
   type EstateQuery,

@@ -4,6 +4,7 @@ import type { ExistingVaultsScenarioSpec, FleetAutomationSpec } from './existing
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';
+import type { EstateLogAlertSpec } from './estate-alerts';
 import { estateWorkbookSerializedData, TABLE_COLUMN_TYPES, type EstateVisibilitySpec } from './visibility';
 
 /**
@@ -103,11 +104,10 @@ function monitoringEntries(a: AutoUpdateAutomationSpec | FleetAutomationSpec): P
 
 /**
  * The estate's tables (in the workspace), the data collection endpoint and rule, the identity's role
- * on the rule, the workbook and the at-risk alert. A literal workspace id appears as given.
+ * on the rule, the workbook, the at-risk and the silence alerts. A literal workspace id appears as given.
  */
 export function visibilityEntries(v: EstateVisibilitySpec): PlannedResource[] {
   const workspace = v.workspaceResourceId;
-  const alert = v.atRiskAlert;
   return [
     ...v.tables.map((t) => ({
       type: 'Microsoft.OperationalInsights/workspaces/tables',
@@ -166,33 +166,41 @@ export function visibilityEntries(v: EstateVisibilitySpec): PlannedResource[] {
         serializedData: estateWorkbookSerializedData(workspace),
       },
     },
-    ...(alert
-      ? [
-          {
-            type: 'Microsoft.Insights/scheduledQueryRules',
-            name: alert.name,
-            properties: {
-              location: v.location,
-              scopes: [workspace],
-              enabled: alert.enabled,
-              severity: alert.severity,
-              evaluationFrequency: alert.evaluationFrequency,
-              windowSize: alert.windowSize,
-              autoMitigate: alert.autoMitigate,
-              criterion: {
-                query: alert.query,
-                timeAggregation: alert.timeAggregation,
-                operator: alert.operator,
-                threshold: alert.threshold,
-                numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
-                minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,
-              },
-              actionGroupIds: [...alert.actionGroupIds],
-            },
-          },
-        ]
-      : []),
+    ...[v.atRiskAlert, v.silenceAlert]
+      .filter((a): a is EstateLogAlertSpec => a !== undefined)
+      .map((a) => logAlertEntry(a, v.location, workspace)),
   ];
+}
+
+/** A scheduled-query (log) alert on the workspace, split per vault by its dimensions. */
+function logAlertEntry(alert: EstateLogAlertSpec, location: string, workspace: string): PlannedResource {
+  return {
+    type: 'Microsoft.Insights/scheduledQueryRules',
+    name: alert.name,
+    properties: {
+      location,
+      scopes: [workspace],
+      enabled: alert.enabled,
+      severity: alert.severity,
+      evaluationFrequency: alert.evaluationFrequency,
+      windowSize: alert.windowSize,
+      autoMitigate: alert.autoMitigate,
+      criterion: {
+        query: alert.query,
+        timeAggregation: alert.timeAggregation,
+        operator: alert.operator,
+        threshold: alert.threshold,
+        dimensions: alert.dimensions.map((d) => ({
+          name: d.name,
+          operator: d.operator,
+          values: [...d.values],
+        })),
+        numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
+        minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,
+      },
+      actionGroupIds: [...alert.actionGroupIds],
+    },
+  };
 }
 
 function automationEntries(a: AutoUpdateAutomationSpec): PlannedResource[] {

@@ -1,6 +1,13 @@
 import { runbookJobParameters } from './runbook-parameters';
 import type { AlertSeverity } from './alerts';
 import { METRIC_ALERT_NAME } from './alerts';
+import {
+  atRiskAlertSpec,
+  ESTATE_ALERT_DEFAULTS,
+  silenceAlertSpec,
+  type AtRiskAlertSpec,
+  type SilenceAlertSpec,
+} from './estate-alerts';
 import { checkName, checkResourceId, deriveName, parseResourceId, uuidV5 } from './naming';
 import { normalizeRegion, regionInfo } from './regions';
 import type { ResourceRef, RuleSet } from './rules';
@@ -10,7 +17,7 @@ import { REGION_LITERAL } from './vault';
 // Seeing the estate (issue 26): the runbook sends its nightly judgement of every agent to two custom
 // Log Analytics tables through the Logs Ingestion API; the constructs declare where the rows go (the
 // tables, a data collection endpoint and rule), the identity's right to send them, a workbook to look
-// at and an alert. Everything engine-neutral lives here: the tables' schemas (as data, also read by
+// at and two alerts (estate-alerts.ts). Everything engine-neutral lives here: the tables' schemas (as data, also read by
 // the runbook's tests), the KQL, the workbook's JSON, names and defaults. The adapters only translate.
 
 /** A column type, in the vocabulary of Kusto (`datetime`, `string`, `int`, `real`). */
@@ -48,9 +55,13 @@ export const ESTATE_TABLES: readonly [EstateTable, EstateTable] = Object.freeze(
     description:
       'One row per protected machine per night: the Mobility agent as the auto-update runbook judged it.',
     columns: Object.freeze([
-      column('TimeGenerated', 'datetime', 'When the runbook judged the machine (UTC).'),
+      column(
+        'TimeGenerated',
+        'datetime',
+        "The job's start time (UTC), the same on every row the job sends: not when this machine was judged.",
+      ),
       column('RunId', 'string', 'The Automation job id of the night run.'),
-      column('VaultId', 'string', 'Resource id of the Recovery Services vault.'),
+      column('VaultId', 'string', 'Resource id of the Recovery Services vault, in lower case.'),
       column('Machine', 'string', 'The protected item (machine) name.'),
       column('Provider', 'string', 'The replication provider: A2A or InMageRcm.'),
       column('AgentVersion', 'string', 'The Mobility agent version installed.'),
@@ -72,9 +83,13 @@ export const ESTATE_TABLES: readonly [EstateTable, EstateTable] = Object.freeze(
     stream: 'Custom-AsrMobilityRun_CL',
     description: 'One row per vault per night: what the auto-update runbook did to its container mappings.',
     columns: Object.freeze([
-      column('TimeGenerated', 'datetime', 'When the runbook finished the vault (UTC).'),
+      column(
+        'TimeGenerated',
+        'datetime',
+        "The job's start time (UTC), the same on every row the job sends: not when this vault was finished.",
+      ),
       column('RunId', 'string', 'The Automation job id of the night run.'),
-      column('VaultId', 'string', 'Resource id of the Recovery Services vault.'),
+      column('VaultId', 'string', 'Resource id of the Recovery Services vault, in lower case.'),
       column('MappingsListed', 'int', 'Container mappings found.'),
       column('MappingsChanged', 'int', 'Container mappings the runbook changed.'),
       column('MappingsFailed', 'int', 'Container mappings the runbook failed to change.'),
@@ -103,16 +118,46 @@ export const LOG_ANALYTICS_WORKSPACE_TYPE = 'Microsoft.OperationalInsights/works
 
 // ------------------------------------------------------------------------------------------ KQL
 
-/** The vault's name, from its resource id (the ninth segment). */
-const VAULT_NAME_KQL = "tostring(split(VaultId, '/')[8])";
+/**
+ * The workbook's parameters, as the queries name them: the workbook replaces `{Subscriptions}` by the
+ * chosen subscription ids, quoted and comma-separated (or `'*'` for all), `{SelectedVault}` by the
+ * `VaultId` of the row chosen in the vaults grid, and applies `TimeRange` as every query's time range.
+ */
+export const WORKBOOK_PARAMETERS = Object.freeze({
+  timeRange: 'TimeRange',
+  subscriptions: 'Subscriptions',
+  selectedVault: 'SelectedVault',
+  /** The time range a workbook opens with, in days. */
+  defaultTimeRangeDays: 7,
+  /** What the time range picker offers, in days. */
+  timeRangeDays: Object.freeze([2, 7, 14, 30, 90]),
+  /** A vault whose last run row is older than this is listed as not reconciled. */
+  notReconciledAfterHours: 36,
+});
 
-/** Rows of each vault's latest run in the table (a fleet job sends every vault under one RunId). */
-const LATEST_AGENTS_KQL = [
-  'let lastRun = AsrMobilityAgent_CL',
+/** A vault id's parts, as the workbook shows them (ids are lower case: the runbook normalizes them). */
+const VAULT_PARTS_KQL = [
+  "VaultName = tostring(split(VaultId, '/')[8])",
+  "ResourceGroup = tostring(split(VaultId, '/')[4])",
+  "Subscription = tostring(split(VaultId, '/')[2])",
+].join(', ');
+
+/** Rows of the chosen subscriptions only (`'*'`: all). */
+const SUBSCRIPTION_FILTER_KQL = `| where '*' in ({${WORKBOOK_PARAMETERS.subscriptions}}) or tostring(split(VaultId, '/')[2]) in ({${WORKBOOK_PARAMETERS.subscriptions}})`;
+
+/** Each vault's latest run in the time range, from the run table (one row per vault per job). */
+const LATEST_RUNS_KQL = [
+  'let latestRun = AsrMobilityRun_CL',
+  `    ${SUBSCRIPTION_FILTER_KQL}`,
   '    | summarize arg_max(TimeGenerated, RunId) by VaultId',
   '    | project VaultId, RunId;',
+].join('\n');
+
+/** The machines of each vault's latest run (a vault whose machines are all gone has none). */
+const LATEST_AGENTS_KQL = [
+  LATEST_RUNS_KQL,
   'AsrMobilityAgent_CL',
-  '| join kind=inner (lastRun) on VaultId, RunId',
+  '| join kind=inner (latestRun) on VaultId, RunId',
 ].join('\n');
 
 /** One query of the workbook: what a view shows, its KQL and how the workbook draws it. */
@@ -122,47 +167,94 @@ export interface EstateQuery {
   readonly title: string;
   /** What the view answers, in the docs' words. */
   readonly description: string;
+  /** KQL with the workbook's parameters in braces (see {@link WORKBOOK_PARAMETERS}). */
   readonly query: string;
   /** The workbook's visualization. */
   readonly visualization: 'table' | 'barchart' | 'timechart' | 'piechart';
-  /** How far back the view looks, in days (the workbook item's time context). */
-  readonly lookbackInDays: number;
+  /** A row chosen in the grid sets this parameter to the row's `VaultId`. */
+  readonly exportsVaultAs?: 'SelectedVault';
+  /** The view shows only once this parameter has a value. */
+  readonly shownWhen?: 'SelectedVault';
 }
 
-/** The workbook's views, in the order they appear. */
+/** The workbook's views, in the order they appear. Every one is keyed by vault id, never by name. */
 export const ESTATE_WORKBOOK_QUERIES: readonly EstateQuery[] = Object.freeze([
   {
-    name: 'agents-by-status',
-    title: 'Agents by status, per vault (latest night)',
+    name: 'vaults',
+    title: 'Vaults: latest run and machines by status (select a vault to see its machines)',
     description:
-      'How many machines of each vault are in each status, from the latest night run of each vault.',
+      'One row per vault id, with its name, resource group and subscription, the latest run in the time range, its outcome and how many machines of that run are in each status.',
     query: [
-      LATEST_AGENTS_KQL,
-      `| summarize Machines = count() by Vault = ${VAULT_NAME_KQL}, Status`,
-      '| order by Vault asc, Machines desc',
+      'let runs = AsrMobilityRun_CL',
+      `    ${SUBSCRIPTION_FILTER_KQL}`,
+      '    | summarize arg_max(TimeGenerated, *) by VaultId;',
+      'let machines = AsrMobilityAgent_CL',
+      '    | join kind=inner (runs | project VaultId, RunId) on VaultId, RunId',
+      "    | summarize Machines = count(), OutOfSupport = countif(Status == 'OutOfSupport'), Blocked = countif(Status == 'Blocked'), SupportExpiring = countif(Status == 'SupportExpiring') by VaultId;",
+      'runs',
+      '| join kind=leftouter (machines) on VaultId',
+      `| extend ${VAULT_PARTS_KQL}`,
+      '| project VaultName, ResourceGroup, Subscription, LastRun = TimeGenerated, Outcome, Machines = coalesce(Machines, long(0)), OutOfSupport = coalesce(OutOfSupport, long(0)), Blocked = coalesce(Blocked, long(0)), SupportExpiring = coalesce(SupportExpiring, long(0)), MappingsFailed, VaultId',
+      '| order by OutOfSupport desc, Blocked desc, VaultName asc, VaultId asc',
     ].join('\n'),
     visualization: 'table',
-    lookbackInDays: 2,
+    exportsVaultAs: 'SelectedVault',
+  },
+  {
+    name: 'machines-of-vault',
+    title: 'Machines of the selected vault (latest run)',
+    description: "The machines of the vault chosen in the vaults grid, from that vault's latest run.",
+    query: [
+      'let latestRun = AsrMobilityRun_CL',
+      `    | where VaultId == '{${WORKBOOK_PARAMETERS.selectedVault}}'`,
+      '    | summarize arg_max(TimeGenerated, RunId) by VaultId',
+      '    | project VaultId, RunId;',
+      'AsrMobilityAgent_CL',
+      `| where VaultId == '{${WORKBOOK_PARAMETERS.selectedVault}}'`,
+      '| join kind=inner (latestRun) on VaultId, RunId',
+      "| extend Rank = case(Status == 'OutOfSupport', 0, Status == 'Blocked', 1, Status == 'SupportExpiring', 2, 3)",
+      '| project Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons, Rank',
+      '| order by Rank asc, ExpiryDate asc, Machine asc',
+      '| project-away Rank',
+    ].join('\n'),
+    visualization: 'table',
+    shownWhen: 'SelectedVault',
+  },
+  {
+    name: 'vaults-not-reconciled',
+    title: `Vaults not reconciled in the last ${WORKBOOK_PARAMETERS.notReconciledAfterHours} h`,
+    description: `Every vault whose latest run row in the time range is older than ${WORKBOOK_PARAMETERS.notReconciledAfterHours} h, oldest first: the job did not run for it, failed before it, or its rows were refused. A vault silent for longer than the time range is not listed: widen the range.`,
+    query: [
+      'AsrMobilityRun_CL',
+      SUBSCRIPTION_FILTER_KQL,
+      '| summarize arg_max(TimeGenerated, Outcome, RunId) by VaultId',
+      `| where TimeGenerated < ago(${WORKBOOK_PARAMETERS.notReconciledAfterHours}h)`,
+      `| extend ${VAULT_PARTS_KQL}`,
+      '| project VaultName, ResourceGroup, Subscription, LastRun = TimeGenerated, HoursSince = round((now() - TimeGenerated) / 1h, 1), LastOutcome = Outcome, RunId, VaultId',
+      '| order by LastRun asc, VaultId asc',
+    ].join('\n'),
+    visualization: 'table',
+    exportsVaultAs: 'SelectedVault',
   },
   {
     name: 'machines-at-risk',
-    title: 'Machines out of support, expiring within 30 days, or blocked',
+    title: 'Machines out of support, expiring within 30 days, or blocked (latest run of each vault)',
     description:
-      'Every machine whose agent is out of support, loses support within 30 days, or cannot be upgraded, with the reasons the runbook found.',
+      'Every machine whose agent is out of support, loses support within 30 days, or cannot be upgraded, with its vault and the reasons the runbook found.',
     query: [
       LATEST_AGENTS_KQL,
       "| where Status in ('OutOfSupport', 'Blocked', 'SupportExpiring') or ExpiryDate < now() + 30d",
       "| extend Rank = case(Status == 'OutOfSupport', 0, Status == 'Blocked', 1, 2)",
-      `| project Vault = ${VAULT_NAME_KQL}, Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons, Rank`,
-      '| order by Rank asc, ExpiryDate asc, Vault asc, Machine asc',
+      `| extend ${VAULT_PARTS_KQL}`,
+      '| project VaultName, ResourceGroup, Subscription, Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons, VaultId, Rank',
+      '| order by Rank asc, ExpiryDate asc, VaultId asc, Machine asc',
       '| project-away Rank',
     ].join('\n'),
     visualization: 'table',
-    lookbackInDays: 2,
   },
   {
     name: 'version-distribution',
-    title: 'Agent versions (latest night)',
+    title: 'Agent versions (latest run of each vault)',
     description: 'How many machines run each agent version, per provider.',
     query: [
       LATEST_AGENTS_KQL,
@@ -170,46 +262,27 @@ export const ESTATE_WORKBOOK_QUERIES: readonly EstateQuery[] = Object.freeze([
       '| order by Provider asc, Machines desc',
     ].join('\n'),
     visualization: 'barchart',
-    lookbackInDays: 2,
   },
   {
     name: 'status-trend',
-    title: 'Machines by status, last 30 days',
-    description: 'The number of machines in each status, night by night, over 30 days.',
+    title: 'Machines by status, day by day',
+    description: 'The number of machines in each status, day by day, over the time range.',
     query: [
       'AsrMobilityAgent_CL',
-      '| where TimeGenerated > ago(30d)',
+      SUBSCRIPTION_FILTER_KQL,
       "| summarize Machines = dcount(strcat(VaultId, '|', Machine)) by bin(TimeGenerated, 1d), Status",
       '| order by TimeGenerated asc',
     ].join('\n'),
     visualization: 'timechart',
-    lookbackInDays: 30,
-  },
-  {
-    name: 'last-run-per-vault',
-    title: 'Last run of each vault',
-    description:
-      'When each vault was last reconciled, with its outcome and the container mappings listed, changed and failed.',
-    query: [
-      'AsrMobilityRun_CL',
-      '| where TimeGenerated > ago(30d)',
-      '| summarize arg_max(TimeGenerated, *) by VaultId',
-      `| project LastRun = TimeGenerated, Vault = ${VAULT_NAME_KQL}, Outcome, MappingsListed, MappingsChanged, MappingsFailed, DurationSeconds, RunId, VaultId`,
-      '| order by Outcome asc, Vault asc',
-    ].join('\n'),
-    visualization: 'table',
-    lookbackInDays: 30,
   },
 ]);
 
-/**
- * The alert's query: the machines of each vault's latest run (within the rule's window) that are out
- * of support or blocked. The rule fires when it returns a row.
- */
-export const AT_RISK_ALERT_QUERY = [
-  LATEST_AGENTS_KQL,
-  "| where Status in ('OutOfSupport', 'Blocked')",
-  '| project TimeGenerated, VaultId, Machine, Provider, AgentVersion, ExpiryDate, Status, Reasons',
+/** The subscriptions parameter's choices: the subscriptions of the vaults that sent rows in the time range. */
+export const SUBSCRIPTIONS_PARAMETER_QUERY = [
+  'AsrMobilityRun_CL',
+  "| summarize Vaults = dcount(VaultId) by Subscription = tostring(split(VaultId, '/')[2])",
+  "| project Subscription, Label = strcat(Subscription, ' (', Vaults, ' vaults)')",
+  '| order by Subscription asc',
 ].join('\n');
 
 // ------------------------------------------------------------------------------------------ workbook
@@ -219,7 +292,12 @@ export const WORKBOOK_FORMAT = Object.freeze({
   version: 'Notebook/1.0',
   queryItemType: 3,
   textItemType: 1,
+  parametersItemType: 9,
   queryItemVersion: 'KqlItem/1.0',
+  parameterItemVersion: 'KqlParameterItem/1.0',
+  /** Parameter type 2: drop-down; 4: time range picker. */
+  dropDownParameterType: 2,
+  timeRangeParameterType: 4,
   /** Query type 0: logs (KQL). */
   logsQueryType: 0,
   resourceType: 'microsoft.operationalinsights/workspaces',
@@ -235,6 +313,8 @@ const DAY_MS = 86400000;
  */
 export function estateWorkbookSerializedData(workspaceResourceId: string): string {
   const f = WORKBOOK_FORMAT;
+  const p = WORKBOOK_PARAMETERS;
+  const timeContext = { durationMs: p.defaultTimeRangeDays * DAY_MS };
   return JSON.stringify({
     version: f.version,
     items: [
@@ -243,10 +323,59 @@ export function estateWorkbookSerializedData(workspaceResourceId: string): strin
         content: {
           json: [
             '## Site Recovery Mobility agents',
-            'What the nightly auto-update runbook found on every protected machine (table `AsrMobilityAgent_CL`) and what it did on every vault (table `AsrMobilityRun_CL`).',
+            'What the nightly auto-update runbook found on every protected machine (table `AsrMobilityAgent_CL`) and what it did on every vault (table `AsrMobilityRun_CL`). Vaults are keyed by resource id; every row of a job carries the job start time.',
           ].join('\n'),
         },
         name: 'introduction',
+      },
+      {
+        type: f.parametersItemType,
+        content: {
+          version: f.parameterItemVersion,
+          crossComponentResources: [workspaceResourceId],
+          parameters: [
+            {
+              id: uuidV5(`workbook|estate|parameter|${p.timeRange}`),
+              version: f.parameterItemVersion,
+              name: p.timeRange,
+              label: 'Time range',
+              type: f.timeRangeParameterType,
+              isRequired: true,
+              value: timeContext,
+              typeSettings: {
+                selectableValues: p.timeRangeDays.map((d) => ({ durationMs: d * DAY_MS })),
+                allowCustom: true,
+              },
+            },
+            {
+              id: uuidV5(`workbook|estate|parameter|${p.subscriptions}`),
+              version: f.parameterItemVersion,
+              name: p.subscriptions,
+              label: 'Subscriptions',
+              type: f.dropDownParameterType,
+              isRequired: true,
+              multiSelect: true,
+              quote: "'",
+              delimiter: ',',
+              query: SUBSCRIPTIONS_PARAMETER_QUERY,
+              crossComponentResources: [workspaceResourceId],
+              typeSettings: {
+                additionalResourceOptions: ['value::all'],
+                selectAllValue: '*',
+                showDefault: false,
+              },
+              defaultValue: 'value::all',
+              timeContext,
+              timeContextFromParameter: p.timeRange,
+              queryType: f.logsQueryType,
+              resourceType: f.resourceType,
+            },
+          ],
+          style: 'pills',
+          queryType: f.logsQueryType,
+          resourceType: f.resourceType,
+        },
+        name: 'parameters',
       },
       ...ESTATE_WORKBOOK_QUERIES.map((q) => ({
         type: f.queryItemType,
@@ -255,12 +384,23 @@ export function estateWorkbookSerializedData(workspaceResourceId: string): strin
           query: q.query,
           size: 0,
           title: q.title,
-          timeContext: { durationMs: q.lookbackInDays * DAY_MS },
+          timeContext,
+          timeContextFromParameter: p.timeRange,
           queryType: f.logsQueryType,
           resourceType: f.resourceType,
           crossComponentResources: [workspaceResourceId],
           visualization: q.visualization,
+          ...(q.exportsVaultAs
+            ? {
+                exportFieldName: 'VaultId',
+                exportParameterName: q.exportsVaultAs,
+                exportDefaultValue: '',
+              }
+            : {}),
         },
+        ...(q.shownWhen
+          ? { conditionalVisibility: { parameterName: q.shownWhen, comparison: 'isNotEqualTo', value: '' } }
+          : {}),
         name: q.name,
       })),
     ],
@@ -277,7 +417,8 @@ export function estateWorkbookSerializedData(workspaceResourceId: string): strin
  * constructs then declare the two custom tables in it, a data collection endpoint and rule (in the
  * automation account's resource group), the identity's `Monitoring Metrics Publisher` role on that
  * rule only, the runbook's `IngestionEndpoint` and `IngestionRuleId` parameters, a shared workbook
- * and an alert when the last night found a machine out of support or blocked.
+ * keyed by vault id, and two log alerts split per vault: one when a vault's latest run found a
+ * machine out of support or blocked, one when a vault stopped sending rows.
  */
 export interface EstateVisibilityProps<R = never> {
   /**
@@ -309,8 +450,10 @@ export interface EstateVisibilityProps<R = never> {
    */
   readonly workbookDisplayName?: string;
   /**
-   * Create the alert rule that fires when the last night found a machine out of support or blocked,
-   * routed to the failed-job alert's action groups (`alerts.actionGroupIds`).
+   * Create the alert rule that fires, once per vault (a `VaultId` dimension), when the vault's latest
+   * run (from `AsrMobilityRun_CL`, within the 2-day window) found a machine out of support or blocked,
+   * routed to the failed-job alert's action groups (`alerts.actionGroupIds`). Each vault's alert
+   * resolves when a later run of it finds none, or 48 h after its last run row.
    * @default true
    */
   readonly atRiskAlertEnabled?: boolean;
@@ -324,6 +467,31 @@ export interface EstateVisibilityProps<R = never> {
    * @default 2 (Warning): machines lose (or lost) support, nothing is down yet
    */
   readonly atRiskAlertSeverity?: AlertSeverity;
+  /**
+   * Create the alert rule that fires, once per vault (a `VaultId` dimension), when a vault that sent a
+   * run row within the last 48 h sent none for more than `silenceAlertAfterHours`, routed to the same
+   * action groups. Bounded: each vault's alert resolves when its next row arrives, or 48 h after its
+   * last row (the alert's window), so a vault removed on purpose stops alerting 48 h after its last row.
+   * @default true
+   */
+  readonly silenceAlertEnabled?: boolean;
+  /**
+   * The silence alert rule's name: 1-260 characters, none of `* # & + : < > ? @ % { } \ /`, not ending with a space or period.
+   * @default `<automation account name>-vaults-silent`
+   */
+  readonly silenceAlertName?: string;
+  /**
+   * Severity of the fired silence alert, 0 (Critical) to 4 (Verbose).
+   * @default 1 (Error): nothing reconciles the vault's agents any more
+   */
+  readonly silenceAlertSeverity?: AlertSeverity;
+  /**
+   * Hours without a run row before a vault counts as silent, an integer from 25 to 47: more than a
+   * night (rows of a nightly job are stamped 24 h apart, with the job's start time) and less than the
+   * alert's 48 h window.
+   * @default 28: the 24 h cadence, up to 3 h of the job (rows are sent at its end) and 1 h of ingestion latency
+   */
+  readonly silenceAlertAfterHours?: number;
 }
 
 /** Every prop of {@link EstateVisibilityProps}, for the unknown-prop check. */
@@ -336,6 +504,10 @@ export const ESTATE_VISIBILITY_PROP_NAMES = [
   'atRiskAlertEnabled',
   'atRiskAlertName',
   'atRiskAlertSeverity',
+  'silenceAlertEnabled',
+  'silenceAlertName',
+  'silenceAlertSeverity',
+  'silenceAlertAfterHours',
 ] as const;
 
 export const ESTATE_VISIBILITY_DEFAULTS = Object.freeze({
@@ -344,11 +516,16 @@ export const ESTATE_VISIBILITY_DEFAULTS = Object.freeze({
   atRiskAlertEnabled: true,
   atRiskAlertSuffix: '-agents-at-risk',
   atRiskAlertSeverity: 2 as AlertSeverity,
-  /** Evaluated every hour over the last day: the nightly rows are seen within the hour they arrive. */
-  atRiskAlertEvaluationFrequency: 'PT1H',
-  atRiskAlertWindowSize: 'P1D',
-  /** Stateful: fires once, resolves by itself on the first night that finds none. */
+  /** Evaluated every hour: the nightly rows are seen within the hour they arrive. */
+  atRiskAlertEvaluationFrequency: ESTATE_ALERT_DEFAULTS.evaluationFrequency,
+  /** Two days: the latest night is always in the window. */
+  atRiskAlertWindowSize: ESTATE_ALERT_DEFAULTS.windowSize,
+  /** Stateful, per vault: fires once, resolves by itself on the first run of the vault that finds none. */
   atRiskAlertAutoMitigate: true,
+  silenceAlertEnabled: true,
+  silenceAlertSuffix: '-vaults-silent',
+  silenceAlertSeverity: 1 as AlertSeverity,
+  silenceAlertAfterHours: ESTATE_ALERT_DEFAULTS.silenceAlertAfterHours,
 });
 
 /** Data collection endpoint: 3-44 letters, digits and hyphens, starting and ending with a letter or digit. */
@@ -362,28 +539,6 @@ export interface IngestionJobParameters {
   readonly ingestionendpoint: '<dataCollectionEndpoint.logsIngestionEndpoint>';
   /** The data collection rule's immutable id (`dcr-` and 32 hex characters). */
   readonly ingestionruleid: '<dataCollectionRule.immutableId>';
-}
-
-/** The scheduled-query alert on the last night's agents. */
-export interface AtRiskAlertSpec<R = never> {
-  readonly name: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly enabled: true;
-  readonly severity: AlertSeverity;
-  readonly evaluationFrequency: string;
-  readonly windowSize: string;
-  readonly autoMitigate: boolean;
-  readonly query: string;
-  readonly timeAggregation: 'Count';
-  readonly operator: 'GreaterThan';
-  readonly threshold: 0;
-  readonly failingPeriods: {
-    readonly numberOfEvaluationPeriods: 1;
-    readonly minFailingPeriodsToAlert: 1;
-  };
-  /** The failed-job alert's action groups, as given. */
-  readonly actionGroupIds: readonly ResourceRef<R>[];
 }
 
 /** A validated {@link EstateVisibilityProps} with every default applied. */
@@ -422,6 +577,7 @@ export interface EstateVisibilitySpec<R = never> {
     readonly sourceId: 'azure monitor';
   };
   readonly atRiskAlert?: AtRiskAlertSpec<R>;
+  readonly silenceAlert?: SilenceAlertSpec<R>;
   readonly jobParameters: IngestionJobParameters;
   readonly tags: Tags;
 }
@@ -505,6 +661,12 @@ export function resolveEstateVisibility<R = never>(
     'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
     `${target.accountName}${d.atRiskAlertSuffix}`,
   );
+  const silenceName = name(
+    'silenceAlertName',
+    METRIC_ALERT_NAME,
+    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
+    `${target.accountName}${d.silenceAlertSuffix}`,
+  );
   const displayName = workbookDisplayName(r, p.workbookDisplayName, target.accountName);
   const alertEnabled = r.bool('atRiskAlertEnabled', p.atRiskAlertEnabled) ?? d.atRiskAlertEnabled;
   const severity = (r.integer(
@@ -514,6 +676,22 @@ export function resolveEstateVisibility<R = never>(
     4,
     '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
   ) ?? d.atRiskAlertSeverity) as AlertSeverity;
+  const silenceEnabled = r.bool('silenceAlertEnabled', p.silenceAlertEnabled) ?? d.silenceAlertEnabled;
+  const silenceSeverity = (r.integer(
+    'silenceAlertSeverity',
+    p.silenceAlertSeverity,
+    0,
+    4,
+    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
+  ) ?? d.silenceAlertSeverity) as AlertSeverity;
+  const silenceAfterHours =
+    r.integer(
+      'silenceAlertAfterHours',
+      p.silenceAlertAfterHours,
+      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMin,
+      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMax,
+      `hours (more than a night, less than the alert's ${ESTATE_ALERT_DEFAULTS.windowHours} h window)`,
+    ) ?? d.silenceAlertAfterHours;
   if (workspace === undefined) return undefined;
   const roleGuid = MONITORING_METRICS_PUBLISHER_ROLE.guid;
   return {
@@ -544,37 +722,15 @@ export function resolveEstateVisibility<R = never>(
       sourceId: 'azure monitor',
     },
     atRiskAlert: alertEnabled ? atRiskAlertSpec<R>(alertName, severity, target) : undefined,
+    silenceAlert: silenceEnabled
+      ? silenceAlertSpec<R>(silenceName, silenceSeverity, silenceAfterHours, target)
+      : undefined,
     // The same two parameters in every scenario's jobs, as the runbook parameter table has them.
     jobParameters: runbookJobParameters('vault', {
       IngestionEndpoint: true,
       IngestionRuleId: true,
     }) as unknown as IngestionJobParameters,
     tags: { ...target.tags },
-  };
-}
-
-/** The scheduled-query alert on the last night's agents at risk. */
-function atRiskAlertSpec<R>(
-  name: string,
-  severity: AlertSeverity,
-  target: { readonly accountName: string; readonly actionGroupIds: readonly ResourceRef<R>[] },
-): AtRiskAlertSpec<R> {
-  const d = ESTATE_VISIBILITY_DEFAULTS;
-  return {
-    name,
-    displayName: name,
-    description: `Fires when the latest night run of the Site Recovery auto-update runbook of automation account ${target.accountName} found a machine whose Mobility agent is out of support or whose upgrade is blocked. The results list the machines.`,
-    enabled: true,
-    severity,
-    evaluationFrequency: d.atRiskAlertEvaluationFrequency,
-    windowSize: d.atRiskAlertWindowSize,
-    autoMitigate: d.atRiskAlertAutoMitigate,
-    query: AT_RISK_ALERT_QUERY,
-    timeAggregation: 'Count',
-    operator: 'GreaterThan',
-    threshold: 0,
-    failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
-    actionGroupIds: [...target.actionGroupIds],
   };
 }
 

@@ -11,6 +11,7 @@ import {
   roleAssignmentDescription,
   roleDefinitionScope,
   workspaceIdParts,
+  type EstateLogAlertSpec,
   type EstateVisibilitySpec,
   type RunbookParameterReference,
 } from '../domain/internal';
@@ -20,7 +21,8 @@ import { roleDefinitionId, type Ref } from './shared';
  * What `visibility` registers, as children of the automation's component: the two custom tables in
  * the workspace (`<name>-table-<table>`), the data collection endpoint (`<name>-dce`) and rule
  * (`<name>-dcr`), the identity's role on the rule (`<name>-dcr-role`), the workbook
- * (`<name>-workbook`) and the at-risk alert (`<name>-at-risk-alert`).
+ * (`<name>-workbook`), the at-risk alert (`<name>-at-risk-alert`) and the silence alert
+ * (`<name>-silence-alert`), each split per vault.
  */
 export interface EstateVisibility {
   readonly spec: EstateVisibilitySpec<Ref>;
@@ -32,6 +34,8 @@ export interface EstateVisibility {
   readonly workbook: Workbook;
   /** Absent when `atRiskAlertEnabled` is false. */
   readonly atRiskAlert?: ScheduledQueryRule;
+  /** Absent when `silenceAlertEnabled` is false. */
+  readonly silenceAlert?: ScheduledQueryRule;
   /** The runbook's `IngestionEndpoint` and `IngestionRuleId` (lower-case keys, as Automation stores them). */
   readonly jobParameters: {
     readonly ingestionendpoint: pulumi.Output<string>;
@@ -66,7 +70,8 @@ export function addEstateVisibility(
   const { dataCollectionEndpoint, dataCollectionRule } = addDataCollection(t, spec, workspaceId, tables);
   const roleAssignment = addRuleRole(t, spec, dataCollectionRule);
   const workbook = addWorkbook(t, spec, workspaceId);
-  const atRiskAlert = addAtRiskAlert(t, spec, workspaceId, tables);
+  const atRiskAlert = addLogAlert(t, 'at-risk-alert', spec.atRiskAlert, spec, workspaceId, tables);
+  const silenceAlert = addLogAlert(t, 'silence-alert', spec.silenceAlert, spec, workspaceId, tables);
   return {
     spec,
     tables,
@@ -75,6 +80,7 @@ export function addEstateVisibility(
     roleAssignment,
     workbook,
     atRiskAlert,
+    silenceAlert,
     jobParameters: {
       ingestionendpoint: dataCollectionEndpoint.logsIngestion.apply((l) => l?.endpoint ?? ''),
       ingestionruleid: dataCollectionRule.immutableId.apply((i) => i ?? ''),
@@ -226,17 +232,18 @@ function addWorkbook(
   );
 }
 
-/** The at-risk alert on the workspace, unless switched off. */
-function addAtRiskAlert(
+/** A log alert on the workspace (`<name>-<suffix>`), split per vault by its dimensions, unless switched off. */
+function addLogAlert(
   t: VisibilityTarget,
+  suffix: string,
+  alert: EstateLogAlertSpec<Ref> | undefined,
   spec: EstateVisibilitySpec<Ref>,
   workspaceId: pulumi.Output<string>,
   tables: readonly Table[],
 ): ScheduledQueryRule | undefined {
-  const alert = spec.atRiskAlert;
   if (!alert) return undefined;
   return new ScheduledQueryRule(
-    `${t.name}-at-risk-alert`,
+    `${t.name}-${suffix}`,
     {
       resourceGroupName: t.resourceGroupName,
       ruleName: alert.name,
@@ -257,6 +264,11 @@ function addAtRiskAlert(
             timeAggregation: alert.timeAggregation,
             operator: alert.operator,
             threshold: alert.threshold,
+            dimensions: alert.dimensions.map((d) => ({
+              name: d.name,
+              operator: d.operator,
+              values: [...d.values],
+            })),
             failingPeriods: {
               numberOfEvaluationPeriods: alert.failingPeriods.numberOfEvaluationPeriods,
               minFailingPeriodsToAlert: alert.failingPeriods.minFailingPeriodsToAlert,

@@ -16,6 +16,7 @@ import {
   MONITORING_METRICS_PUBLISHER_ROLE,
   WORKBOOK_FORMAT,
   AT_RISK_ALERT_QUERY,
+  silenceAlertQuery,
 } from '../../constructs/domain';
 import { buildApp } from '../../stacks/cdktf/main';
 import type { A2AStack } from '../../stacks/cdktf/stacks';
@@ -34,6 +35,14 @@ const VISIBILITY_TYPES = [
   'azurerm_monitor_scheduled_query_rules_alert_v2',
 ];
 const key = (doc: TfJson, type: string): string => Object.keys(doc.resource[type]!)[0]!;
+const ALERT = 'azurerm_monitor_scheduled_query_rules_alert_v2';
+/** The log alert rule of that name. */
+const logAlert = (doc: TfJson, name: string): Record<string, unknown> => {
+  const found = resources(doc, ALERT).filter((r) => r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const PER_VAULT = [{ name: 'VaultId', operator: 'Include', values: ['*'] }];
 
 function withWorkspace(
   visibility: Record<string, unknown> = {},
@@ -146,21 +155,26 @@ describe(`estate visibility (${TERRAFORM_FLAVOUR.name})`, () => {
     };
     expect(data.version).toBe(WORKBOOK_FORMAT.version);
     const queries = data.items.filter((i) => i.type === WORKBOOK_FORMAT.queryItemType);
-    expect(queries).toHaveLength(5);
+    expect(queries).toHaveLength(6);
+    const [parameters] = data.items.filter((i) => i.type === WORKBOOK_FORMAT.parametersItemType);
+    expect((parameters!.content.parameters as { name: string }[]).map((p) => p.name)).toEqual([
+      'TimeRange',
+      'Subscriptions',
+    ]);
     for (const q of queries) {
+      expect(q.content.timeContextFromParameter).toBe('TimeRange');
       expect(q.content.resourceType).toBe('microsoft.operationalinsights/workspaces');
       expect(q.content.crossComponentResources).toEqual([LAW]);
     }
   });
 
-  it('declares the at-risk log alert on the workspace, routed to the failed-job alert action groups', () => {
-    const alert = only(doc, 'azurerm_monitor_scheduled_query_rules_alert_v2');
+  it('declares the at-risk log alert: one per vault (VaultId dimension), two days, on the run table, routed', () => {
+    const alert = logAlert(doc, 'rsv-dr-weu-asr-updates-agents-at-risk');
     expect(alert).toMatchObject({
-      name: 'rsv-dr-weu-asr-updates-agents-at-risk',
       scopes: [LAW],
       severity: 2,
       evaluation_frequency: 'PT1H',
-      window_duration: 'P1D',
+      window_duration: 'P2D',
       auto_mitigation_enabled: true,
       action: { action_groups: [AG] },
       criteria: [
@@ -169,25 +183,55 @@ describe(`estate visibility (${TERRAFORM_FLAVOUR.name})`, () => {
           operator: 'GreaterThan',
           threshold: 0,
           time_aggregation_method: 'Count',
+          dimension: PER_VAULT,
         }),
       ],
     });
+    expect(AT_RISK_ALERT_QUERY).toMatch(/^let latestRun = AsrMobilityRun_CL/);
     expect(
-      only(
-        withWorkspace({}, { failedJobAlertEnabled: false }),
-        'azurerm_monitor_scheduled_query_rules_alert_v2',
-      ).action,
-    ).toEqual({
-      action_groups: [AG],
+      logAlert(withWorkspace({}, { failedJobAlertEnabled: false }), 'rsv-dr-weu-asr-updates-agents-at-risk')
+        .action,
+    ).toEqual({ action_groups: [AG] });
+  });
+
+  it('declares the silence alert: one per vault, two days, after 28 h by default, routed to the same groups', () => {
+    const alert = logAlert(doc, 'rsv-dr-weu-asr-updates-vaults-silent');
+    expect(alert).toMatchObject({
+      scopes: [LAW],
+      severity: 1,
+      evaluation_frequency: 'PT1H',
+      window_duration: 'P2D',
+      auto_mitigation_enabled: true,
+      action: { action_groups: [AG] },
+      criteria: [
+        expect.objectContaining({
+          query: silenceAlertQuery(28),
+          operator: 'GreaterThan',
+          threshold: 0,
+          time_aggregation_method: 'Count',
+          dimension: PER_VAULT,
+        }),
+      ],
+    });
+    const tuned = withWorkspace({
+      silenceAlertAfterHours: 30,
+      silenceAlertName: 'silent',
+      silenceAlertSeverity: 2,
+    });
+    expect(logAlert(tuned, 'silent')).toMatchObject({
+      severity: 2,
+      criteria: [expect.objectContaining({ query: silenceAlertQuery(30) })],
     });
   });
 
-  it('declares no at-risk alert when it is switched off, the rest unchanged', () => {
+  it('declares no at-risk or silence alert when switched off, the rest unchanged', () => {
     const off = withWorkspace({ atRiskAlertEnabled: false });
-    expect(off.resource.azurerm_monitor_scheduled_query_rules_alert_v2).toBeUndefined();
+    expect(resources(off, ALERT).map((r) => r.name)).toEqual(['rsv-dr-weu-asr-updates-vaults-silent']);
     expect(off.resource.azurerm_monitor_data_collection_rule).toEqual(
       doc.resource.azurerm_monitor_data_collection_rule,
     );
+    const none = withWorkspace({ atRiskAlertEnabled: false, silenceAlertEnabled: false });
+    expect(none.resource[ALERT]).toBeUndefined();
   });
 
   it('declares nothing of it without a workspace: no resource, no ingestion parameter', () => {
@@ -228,7 +272,8 @@ describe(`estate visibility (${TERRAFORM_FLAVOUR.name})`, () => {
     expect(only(out, 'azurerm_monitor_data_collection_rule').destinations).toEqual({
       log_analytics: [{ name: 'workspace', workspace_resource_id: ref }],
     });
-    expect(only(out, 'azurerm_monitor_scheduled_query_rules_alert_v2').scopes).toEqual([ref]);
+    for (const alert of resources(out, ALERT)) expect(alert.scopes).toEqual([ref]);
+    expect(resources(out, ALERT)).toHaveLength(2);
     expect(String(only(out, 'azurerm_application_insights_workbook').data_json)).toContain(
       `"crossComponentResources":["${ref}"]`,
     );

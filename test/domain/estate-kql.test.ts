@@ -2,10 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AT_RISK_ALERT_QUERY,
+  ESTATE_ALERT_DEFAULTS,
   ESTATE_TABLES,
   ESTATE_WORKBOOK_QUERIES,
   estateWorkbookSerializedData,
+  silenceAlertQuery,
+  SUBSCRIPTIONS_PARAMETER_QUERY,
   WORKBOOK_FORMAT,
+  WORKBOOK_PARAMETERS,
   type EstateColumnType,
   type EstateTable,
 } from '../../constructs/domain';
@@ -67,36 +71,90 @@ function errorsOf(query: string): string[] {
   return out;
 }
 
+/**
+ * A workbook query as the workbook runs it: `{Subscriptions}` replaced by the chosen ids (quoted,
+ * comma-separated) or `'*'` for all, `{SelectedVault}` by a vault id. Anything else in braces stays,
+ * and fails to parse.
+ */
+function expanded(query: string, subscriptions = "'*'"): string {
+  return query
+    .replaceAll(`{${WORKBOOK_PARAMETERS.subscriptions}}`, subscriptions)
+    .replaceAll(
+      `{${WORKBOOK_PARAMETERS.selectedVault}}`,
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg-dr/providers/microsoft.recoveryservices/vaults/rsv-dr',
+    );
+}
+
 const WORKSPACE =
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law';
 const workbook = JSON.parse(estateWorkbookSerializedData(WORKSPACE)) as {
   version: string;
-  items: { type: number; name: string; content: Record<string, unknown> }[];
+  items: {
+    type: number;
+    name: string;
+    content: Record<string, unknown>;
+    conditionalVisibility?: Record<string, unknown>;
+  }[];
   fallbackResourceIds: string[];
 };
 const queryItems = workbook.items.filter((i) => i.type === WORKBOOK_FORMAT.queryItemType);
 
-describe('the KQL of the workbook and the alert, checked by the Kusto language service', () => {
+const SILENCE_QUERY = silenceAlertQuery(ESTATE_ALERT_DEFAULTS.silenceAlertAfterHours);
+
+describe('the KQL of the workbook and the alerts, checked by the Kusto language service', () => {
   it.each([
-    ...ESTATE_WORKBOOK_QUERIES.map((q) => [`workbook: ${q.title}`, q.query]),
-    ['alert', AT_RISK_ALERT_QUERY],
+    ...ESTATE_WORKBOOK_QUERIES.map((q) => [`workbook: ${q.title}`, expanded(q.query)]),
+    ...ESTATE_WORKBOOK_QUERIES.filter((q) => q.query.includes('{Subscriptions}')).map((q) => [
+      `workbook, two subscriptions chosen: ${q.title}`,
+      expanded(q.query, "'00000000-0000-0000-0000-000000000001','00000000-0000-0000-0000-000000000002'"),
+    ]),
+    ['workbook: the subscriptions parameter', SUBSCRIPTIONS_PARAMETER_QUERY],
+    ['at-risk alert', AT_RISK_ALERT_QUERY],
+    ['silence alert', SILENCE_QUERY],
   ])('%s parses and binds against the declared tables', (_, query) => {
     expect(errorsOf(query)).toEqual([]);
   });
 
   it('checks every query the workbook JSON holds (not only the table it is built from)', () => {
     expect(queryItems.map((i) => i.content.query)).toEqual(ESTATE_WORKBOOK_QUERIES.map((q) => q.query));
-    for (const item of queryItems) expect(errorsOf(String(item.content.query))).toEqual([]);
+    for (const item of queryItems) expect(errorsOf(expanded(String(item.content.query)))).toEqual([]);
+    const [parameters] = workbook.items.filter((i) => i.type === WORKBOOK_FORMAT.parametersItemType);
+    const dropDowns = (parameters!.content.parameters as { query?: string }[]).filter((p) => p.query);
+    expect(dropDowns).toHaveLength(1);
+    for (const p of dropDowns) expect(errorsOf(p.query!)).toEqual([]);
   });
 
-  it('fails when a query misspells a column', () => {
-    const broken = AT_RISK_ALERT_QUERY.replace('where Status in', 'where Stauts in');
-    expect(broken).not.toBe(AT_RISK_ALERT_QUERY);
-    expect(errorsOf(broken)).toEqual([expect.stringContaining("'Stauts'")]);
+  it('fails when a workbook parameter is left unexpanded (the check is not blind to braces)', () => {
+    const query = ESTATE_WORKBOOK_QUERIES.find((q) => q.name === 'vaults')!.query;
+    expect(errorsOf(query).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['the at-risk alert', AT_RISK_ALERT_QUERY, 'where Status in', 'where Stauts in', 'Stauts'],
+    ['the silence alert', SILENCE_QUERY, 'max(TimeGenerated)', 'max(TimeGenerate)', 'TimeGenerate'],
+    [
+      'the vaults view',
+      expanded(ESTATE_WORKBOOK_QUERIES.find((q) => q.name === 'vaults')!.query),
+      'LastRun = TimeGenerated, Outcome,',
+      'LastRun = TimeGenerated, Outcom,',
+      'Outcom',
+    ],
+    [
+      'the not-reconciled view',
+      expanded(ESTATE_WORKBOOK_QUERIES.find((q) => q.name === 'vaults-not-reconciled')!.query),
+      'LastOutcome = Outcome,',
+      'LastOutcome = Outcom,',
+      'Outcom',
+    ],
+  ])('fails when %s misspells a column', (_, query, from, to, name) => {
+    const broken = query.replace(from, to);
+    expect(broken).not.toBe(query);
+    expect(errorsOf(query)).toEqual([]);
+    expect(errorsOf(broken)).toEqual([expect.stringContaining(`'${name}'`)]);
   });
 
   it('fails when a query has a syntax error', () => {
-    const broken = ESTATE_WORKBOOK_QUERIES[0]!.query.replace('| summarize', '| summarize by by');
+    const broken = expanded(ESTATE_WORKBOOK_QUERIES[0]!.query).replace('| summarize', '| summarize by by');
     expect(errorsOf(broken).length).toBeGreaterThan(0);
   });
 
@@ -111,6 +169,13 @@ describe('the KQL of the workbook and the alert, checked by the Kusto language s
     ).GetDiagnostics();
     expect(diagnostics.Count).toBeGreaterThan(0);
   });
+
+  it('reads the latest run of each vault from the run table, never from the agent rows', () => {
+    expect(AT_RISK_ALERT_QUERY).toMatch(/^let latestRun = AsrMobilityRun_CL\n/);
+    for (const q of ESTATE_WORKBOOK_QUERIES.filter((x) => x.query.includes('arg_max(TimeGenerated, RunId)')))
+      expect(q.query).toMatch(/AsrMobilityRun_CL[^;]*arg_max\(TimeGenerated, RunId\) by VaultId/);
+    expect(AT_RISK_ALERT_QUERY).not.toMatch(/AsrMobilityAgent_CL\s*\|\s*summarize/);
+  });
 });
 
 describe('the workbook JSON has the workbook format structure', () => {
@@ -118,11 +183,12 @@ describe('the workbook JSON has the workbook format structure', () => {
     expect(workbook.version).toBe('Notebook/1.0');
     expect(Array.isArray(workbook.items)).toBe(true);
     expect(queryItems.map((i) => i.name)).toEqual([
-      'agents-by-status',
+      'vaults',
+      'machines-of-vault',
+      'vaults-not-reconciled',
       'machines-at-risk',
       'version-distribution',
       'status-trend',
-      'last-run-per-vault',
     ]);
     for (const item of queryItems) {
       expect(item.content).toMatchObject({
@@ -170,6 +236,80 @@ const rows = JSON.parse(readFileSync(join(fixtures, 'ingestion-rows.json'), 'utf
   Record<string, unknown>[]
 >;
 
+describe('the workbook: parameters, keyed by vault id, a drill-down to machines', () => {
+  const byName = (name: string) => workbook.items.find((i) => i.name === name)!;
+  const parameters = byName('parameters').content.parameters as Record<string, unknown>[];
+
+  it('has a time range and a subscriptions parameter, and every query item takes its time range from it', () => {
+    expect(byName('parameters').type).toBe(WORKBOOK_FORMAT.parametersItemType);
+    expect(parameters.map((p) => [p.name, p.type])).toEqual([
+      ['TimeRange', 4],
+      ['Subscriptions', 2],
+    ]);
+    expect(parameters[0]).toMatchObject({ value: { durationMs: 7 * 86400000 }, isRequired: true });
+    expect(parameters[1]).toMatchObject({
+      multiSelect: true,
+      quote: "'",
+      delimiter: ',',
+      defaultValue: 'value::all',
+      typeSettings: { additionalResourceOptions: ['value::all'], selectAllValue: '*' },
+      crossComponentResources: [WORKSPACE],
+    });
+    for (const item of queryItems) {
+      expect(item.content.timeContextFromParameter).toBe('TimeRange');
+      if (item.name !== 'machines-of-vault') expect(item.content.query).toContain('({Subscriptions})');
+    }
+  });
+
+  it('keys every vault view by VaultId and shows the name with its resource group and subscription', () => {
+    for (const q of ['vaults', 'vaults-not-reconciled', 'machines-at-risk']) {
+      const query = String(byName(q).content.query);
+      expect(query).toMatch(/VaultName, ResourceGroup, Subscription,/);
+      expect(query).toMatch(/VaultId\n/);
+    }
+    for (const item of queryItems) {
+      const query = String(item.content.query);
+      expect(query).not.toMatch(/by Vault(Name)?\b(?!Id)/);
+      expect(query).not.toMatch(/summarize[^\n]*by[^\n]*split\(VaultId/);
+    }
+  });
+
+  it('drills down from a vault (the grids export VaultId) to its machines, shown once a vault is chosen', () => {
+    for (const name of ['vaults', 'vaults-not-reconciled'])
+      expect(byName(name).content).toMatchObject({
+        exportFieldName: 'VaultId',
+        exportParameterName: 'SelectedVault',
+        exportDefaultValue: '',
+      });
+    const drill = byName('machines-of-vault');
+    expect(drill.conditionalVisibility).toEqual({
+      parameterName: 'SelectedVault',
+      comparison: 'isNotEqualTo',
+      value: '',
+    });
+    expect(String(drill.content.query)).toContain("where VaultId == '{SelectedVault}'");
+  });
+
+  it('lists the vaults whose latest run row is older than 36 h', () => {
+    expect(String(byName('vaults-not-reconciled').content.query)).toContain(
+      '| where TimeGenerated < ago(36h)',
+    );
+  });
+});
+
+describe('docs/seeing-the-estate.md', () => {
+  it('shows every query of the workbook and the alerts as the domain builds it', () => {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'seeing-the-estate.md'), 'utf8');
+    for (const query of [
+      ...ESTATE_WORKBOOK_QUERIES.map((q) => q.query),
+      SUBSCRIPTIONS_PARAMETER_QUERY,
+      AT_RISK_ALERT_QUERY,
+      SILENCE_QUERY,
+    ])
+      expect(page).toContain(`\`\`\`kql\n${query}\n\`\`\``);
+  });
+});
+
 describe('rows against the schemas', () => {
   it.each(ESTATE_TABLES.map((t) => [t.name, t] as const))(
     'the sample %s row has every column with its type',
@@ -201,7 +341,8 @@ function tablesDocument(): unknown {
     tables: ESTATE_TABLES.map((t) => ({
       name: t.name,
       stream: t.stream,
-      columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
+      description: t.description,
+      columns: t.columns.map((c) => ({ name: c.name, type: c.type, description: c.description })),
     })),
   };
 }
@@ -212,5 +353,19 @@ describe('test/fixtures/estate-tables.json', () => {
     const text = `${JSON.stringify(tablesDocument(), null, 2)}\n`;
     if (process.env.ASR_UPDATE_FIXTURES === '1') writeFileSync(file, text);
     expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it("says TimeGenerated is the job's start time, on every row of the job (as the runbook stamps it)", () => {
+    for (const t of ESTATE_TABLES) {
+      const time = t.columns.find((c) => c.name === 'TimeGenerated')!;
+      expect(time.description).toMatch(/^The job's start time \(UTC\), the same on every row the job sends/);
+    }
+    const file = JSON.parse(readFileSync(join(fixtures, 'estate-tables.json'), 'utf8')) as {
+      tables: { columns: { name: string; description: string }[] }[];
+    };
+    for (const [i, t] of file.tables.entries())
+      expect(t.columns.find((c) => c.name === 'TimeGenerated')!.description).toBe(
+        ESTATE_TABLES[i]!.columns.find((c) => c.name === 'TimeGenerated')!.description,
+      );
   });
 });

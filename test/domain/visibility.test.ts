@@ -2,6 +2,7 @@ import {
   planScenario,
   resolveA2AScenario,
   resolveExistingVaultsScenario,
+  silenceAlertQuery,
   type EstateVisibilityProps,
 } from '../../constructs/domain/internal';
 import { a2aProps, fixedClock, SUB, violationsOf } from '../fixtures';
@@ -19,7 +20,22 @@ describe('estate visibility props', () => {
     expect(v.dataCollectionRule.name).toBe('rsv-dr-weu-asr-updates-estate-dcr');
     expect(v.location).toBe('westeurope');
     expect(v.workbook.displayName).toBe('Site Recovery Mobility agents (rsv-dr-weu-asr-updates)');
-    expect(v.atRiskAlert).toMatchObject({ name: 'rsv-dr-weu-asr-updates-agents-at-risk', severity: 2 });
+    expect(v.atRiskAlert).toMatchObject({
+      name: 'rsv-dr-weu-asr-updates-agents-at-risk',
+      severity: 2,
+      windowSize: 'P2D',
+      dimensions: [{ name: 'VaultId', operator: 'Include', values: ['*'] }],
+    });
+    expect(v.silenceAlert).toMatchObject({
+      name: 'rsv-dr-weu-asr-updates-vaults-silent',
+      severity: 1,
+      windowSize: 'P2D',
+      evaluationFrequency: 'PT1H',
+      autoMitigate: true,
+      query: silenceAlertQuery(28),
+      dimensions: [{ name: 'VaultId', operator: 'Include', values: ['*'] }],
+    });
+    expect(v.silenceAlert!.description).toContain('48 h after its last row');
     expect(v.roleAssignment.roleDefinitionGuid).toBe('3913510d-42f4-4e42-8a64-420c390055eb');
   });
 
@@ -54,6 +70,10 @@ describe('estate visibility props', () => {
         atRiskAlertName: 'a/b',
         atRiskAlertSeverity: 7,
         atRiskAlertEnabled: 'yes',
+        silenceAlertEnabled: 1,
+        silenceAlertName: 'x.',
+        silenceAlertSeverity: -1,
+        silenceAlertAfterHours: 48,
         extra: 1,
       }),
     );
@@ -68,11 +88,43 @@ describe('estate visibility props', () => {
         'automation.visibility.atRiskAlertName',
         'automation.visibility.atRiskAlertSeverity',
         'automation.visibility.atRiskAlertEnabled',
+        'automation.visibility.silenceAlertEnabled',
+        'automation.visibility.silenceAlertName',
+        'automation.visibility.silenceAlertSeverity',
+        'automation.visibility.silenceAlertAfterHours',
       ].sort(),
     );
     expect(violations.find((v) => v.prop.endsWith('workspaceResourceId'))!.rule).toContain(
       'Microsoft.OperationalInsights/workspaces',
     );
+  });
+
+  it('takes the silence threshold from 25 to 47 hours, and plans both alerts with their VaultId dimension', () => {
+    const spec = resolve({ workspaceResourceId: LAW, silenceAlertAfterHours: 25 });
+    expect(spec.automation!.visibility!.silenceAlert!.query).toBe(silenceAlertQuery(25));
+    expect(
+      resolve({ workspaceResourceId: LAW, silenceAlertEnabled: false }).automation!.visibility!.silenceAlert,
+    ).toBeUndefined();
+    const rules = planScenario(spec).filter((p) => p.type === 'Microsoft.Insights/scheduledQueryRules');
+    expect(rules.map((r) => r.name)).toEqual([
+      'rsv-dr-weu-asr-updates-agents-at-risk',
+      'rsv-dr-weu-asr-updates-vaults-silent',
+    ]);
+    for (const r of rules)
+      expect(r.properties.criterion).toMatchObject({
+        dimensions: [{ name: 'VaultId', operator: 'Include', values: ['*'] }],
+      });
+  });
+
+  it('fails when the silence threshold is not an integer from 25 to 47, naming prop, value and rule', () => {
+    for (const value of [24, 48, 26.5, '26']) {
+      const [v, ...rest] = violationsOf(() =>
+        resolve({ workspaceResourceId: LAW, silenceAlertAfterHours: value }),
+      );
+      expect(rest).toEqual([]);
+      expect(v).toMatchObject({ prop: 'automation.visibility.silenceAlertAfterHours', value });
+      expect(v!.rule).toMatch(/25.*47/);
+    }
   });
 
   it('fails when the workspace is missing or visibility is not an object', () => {

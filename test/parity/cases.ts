@@ -129,7 +129,7 @@ export const existingCases: [string, ExistingVaultsScenarioProps][] = [
     },
   ],
   [
-    'estate visibility with every name given, at-risk alert off',
+    'estate visibility with every name given, at-risk alert off, silence alert after 30 h',
     {
       vaults: [{ vaultResourceId: vaultId('rg-dr-weu', 'rsv-a'), sourceRegion: 'northeurope' }],
       automation: {
@@ -141,6 +141,9 @@ export const existingCases: [string, ExistingVaultsScenarioProps][] = [
           dataCollectionRuleName: 'dcr-asr-estate',
           workbookDisplayName: 'ASR agents',
           atRiskAlertEnabled: false,
+          silenceAlertName: 'asr-vaults-silent',
+          silenceAlertSeverity: 2,
+          silenceAlertAfterHours: 30,
         },
       },
     },

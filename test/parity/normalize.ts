@@ -246,6 +246,11 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
               timeAggregation: c!.time_aggregation_method,
               operator: c!.operator,
               threshold: c!.threshold,
+              dimensions: ((c!.dimension as Props[] | undefined) ?? []).map((d) => ({
+                name: d.name,
+                operator: d.operator,
+                values: d.values,
+              })),
               numberOfEvaluationPeriods: f.number_of_evaluation_periods,
               minFailingPeriodsToAlert: f.minimum_failing_periods_to_trigger_alert,
             },
@@ -521,6 +526,11 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
             timeAggregation: c!.timeAggregation,
             operator: c!.operator,
             threshold: c!.threshold,
+            dimensions: ((c!.dimensions as Props[] | undefined) ?? []).map((d) => ({
+              name: d.name,
+              operator: d.operator,
+              values: d.values,
+            })),
             numberOfEvaluationPeriods: f.numberOfEvaluationPeriods,
             minFailingPeriodsToAlert: f.minFailingPeriodsToAlert,
           },

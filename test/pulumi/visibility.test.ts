@@ -5,6 +5,7 @@ import {
   AT_RISK_ALERT_QUERY,
   ESTATE_TABLES,
   MONITORING_METRICS_PUBLISHER_ROLE,
+  silenceAlertQuery,
   WORKBOOK_FORMAT,
 } from '../../constructs/domain';
 import { runOfflineProgram, type GraphNode, type OfflinePreview } from '../../stacks/pulumi/offline';
@@ -88,29 +89,52 @@ describe('estate visibility (Pulumi, azure-native)', () => {
     expect(params.ingestionruleid).toMatch(/^dcr-[0-9a-f]{32}$/);
   });
 
-  it('registers a shared workbook reading the workspace, and the at-risk alert routed to the action groups', () => {
+  it('registers a workbook with parameters reading the workspace, and the at-risk and silence alerts split per vault, routed', () => {
     const wb = one(p, 'applicationinsights:Workbook');
     expect(wb).toMatchObject({ kind: 'shared', category: 'workbook', sourceId: 'azure monitor' });
     const data = JSON.parse(wb.serializedData) as { version: string; items: Inputs[] };
     expect(data.version).toBe(WORKBOOK_FORMAT.version);
     for (const item of data.items.filter((i) => i.type === WORKBOOK_FORMAT.queryItemType))
       expect(item.content.crossComponentResources).toEqual([LAW]);
-    const alert = one(p, 'monitor:ScheduledQueryRule');
-    expect(alert).toMatchObject({
+    expect(
+      data.items
+        .filter((i) => i.type === WORKBOOK_FORMAT.parametersItemType)
+        .flatMap((i) => (i.content.parameters as Inputs[]).map((x) => x.name)),
+    ).toEqual(['TimeRange', 'Subscriptions']);
+    const alerts = of(p, 'monitor:ScheduledQueryRule');
+    expect(alerts.map((a) => a.name).sort()).toEqual([
+      'a2a-automation-at-risk-alert',
+      'a2a-automation-silence-alert',
+    ]);
+    const input = (name: string) => alerts.find((a) => a.name === name)!.inputs as Inputs;
+    const perVault = [{ name: 'VaultId', operator: 'Include', values: ['*'] }];
+    const common = {
       kind: 'LogAlert',
       scopes: [LAW],
-      severity: 2,
       evaluationFrequency: 'PT1H',
-      windowSize: 'P1D',
+      windowSize: 'P2D',
       autoMitigate: true,
       actions: { actionGroups: [AG] },
+    };
+    expect(input('a2a-automation-at-risk-alert')).toMatchObject({ ...common, severity: 2 });
+    expect(input('a2a-automation-at-risk-alert').criteria.allOf[0]).toEqual(
+      expect.objectContaining({
+        query: AT_RISK_ALERT_QUERY,
+        timeAggregation: 'Count',
+        operator: 'GreaterThan',
+        threshold: 0,
+        dimensions: perVault,
+      }),
+    );
+    expect(AT_RISK_ALERT_QUERY).toMatch(/^let latestRun = AsrMobilityRun_CL/);
+    expect(input('a2a-automation-silence-alert')).toMatchObject({
+      ...common,
+      ruleName: 'rsv-dr-weu-asr-updates-vaults-silent',
+      severity: 1,
     });
-    expect(alert.criteria.allOf[0]).toMatchObject({
-      query: AT_RISK_ALERT_QUERY,
-      timeAggregation: 'Count',
-      operator: 'GreaterThan',
-      threshold: 0,
-    });
+    expect(input('a2a-automation-silence-alert').criteria.allOf[0]).toEqual(
+      expect.objectContaining({ query: silenceAlertQuery(28), dimensions: perVault }),
+    );
   });
 
   it('registers it for a fleet, and nothing of it without a workspace', async () => {

@@ -25,6 +25,7 @@ export * from '../schedule';
 export * from '../shared';
 export * from '../vault';
 export * from '../visibility';
+export * from '../estate-alerts';
 export * from '../automation-account';
 export * from '../automation-defaults';
 export * from '../daily-schedule';
