@@ -352,6 +352,8 @@ export interface SharedAutomationParts<R> {
   readonly storage: RunbookSpec<R>['storage'];
   /** The role's GUID; undefined when `roleDefinition` is not valid (reported). */
   readonly roleGuid?: string;
+  /** `roleDefinition` was given (a fleet's discovery scopes then get it instead of the library's custom role). */
+  readonly roleGiven: boolean;
   /** `additionalRoleScopes`, one assignment each. */
   readonly additionalRoles: readonly RoleAssignmentSpec[];
   readonly tags: Tags;
@@ -405,6 +407,7 @@ export function resolveSharedAutomationParts<R>(
     contentLink,
     storage,
     roleGuid,
+    roleGiven: p.roleDefinition !== undefined,
     additionalRoles,
     tags,
     runtime,
