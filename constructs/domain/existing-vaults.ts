@@ -414,7 +414,9 @@ function resolveFleetAutomation<R>(
   const roleGuid = shared.roleGuid;
   // Discovery scopes get the library's custom role unless a role is asked for.
   const customRole =
-    discovery && !shared.roleGiven ? runbookRoleDefinition(shared.nameKey, discoveryScopeIds(discovery)) : undefined;
+    discovery && !shared.roleGiven
+      ? runbookRoleDefinition(shared.nameKey, discoveryScopeIds(discovery))
+      : undefined;
   return {
     ...account,
     providers: job.providers,

@@ -1,6 +1,10 @@
 import type { MetricAlertSpec } from './alerts';
 import type { AutoUpdateAutomationSpec } from './automation';
-import type { CustomRoleDefinitionSpec, ExistingVaultsScenarioSpec, FleetAutomationSpec } from './existing-vaults';
+import type {
+  CustomRoleDefinitionSpec,
+  ExistingVaultsScenarioSpec,
+  FleetAutomationSpec,
+} from './existing-vaults';
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';

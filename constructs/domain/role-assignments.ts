@@ -1,5 +1,11 @@
 import { parseResourceId, uuidV5, type ResourceId } from './naming';
-import { KNOWN_ROLES, knownRoleByGuid, roleDefinitionGuid, RUNBOOK_ROLE_ACTIONS, type KnownRole } from './roles';
+import {
+  KNOWN_ROLES,
+  knownRoleByGuid,
+  roleDefinitionGuid,
+  RUNBOOK_ROLE_ACTIONS,
+  type KnownRole,
+} from './roles';
 import type { ResourceRef, RuleSet } from './rules';
 
 /** How much a scope covers, relative to the vault. */

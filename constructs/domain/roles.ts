@@ -177,7 +177,8 @@ export const RUNBOOK_ROLE_ACTIONS: readonly string[] = Object.freeze([
 
 /** The role definition GUID for a built-in name or a GUID; undefined for anything else. */
 export function roleDefinitionGuid(role: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(KNOWN_ROLES, role)) return KNOWN_ROLES[role as BuiltInRoleName].guid;
+  if (Object.prototype.hasOwnProperty.call(KNOWN_ROLES, role))
+    return KNOWN_ROLES[role as BuiltInRoleName].guid;
   return /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(role)
     ? role.toLowerCase()
     : undefined;
