@@ -58,6 +58,10 @@ const RESOURCE_INFO: Record<string, { readonly armType: string; readonly nameInp
     armType: 'Microsoft.Authorization/roleAssignments',
     nameInput: 'roleAssignmentName',
   },
+  'azure-native:authorization:RoleDefinition': {
+    armType: 'Microsoft.Authorization/roleDefinitions',
+    nameInput: 'roleDefinitionId',
+  },
   'azure-native:authorization:ManagementLockByScope': {
     armType: 'Microsoft.Authorization/locks',
     nameInput: 'lockName',
