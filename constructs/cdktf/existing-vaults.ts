@@ -31,8 +31,8 @@ export interface FleetSchedule {
  * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
  * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
  * (scoped to the vault's id), and the failed-job alert. With `discovery`, the runbook also finds
- * vaults each night by scope and tag: the role is then assigned at each subscription or management
- * group (reported as warning ASR-W01). A vault id may be a token (a data source attribute, a
+ * vaults each night by scope and tag: a custom role with only the runbook's actions (or the role
+ * asked for) is then assigned at each subscription or management group (reported as warning ASR-W01). A vault id may be a token (a data source attribute, a
  * `TerraformVariable`) given with a stable `key`. No vault, fabric, container, policy or mapping is
  * declared. Every prop is validated before anything is created.
  */
