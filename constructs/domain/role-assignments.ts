@@ -67,6 +67,7 @@ export interface CustomRoleDefinitionSpec {
   readonly guid: string;
   /** The role's name (`roleName`), unique in the tenant: it carries the GUID's first 8 digits. */
   readonly roleName: string;
+  /** What the role is for, shown in the portal. */
   readonly description: string;
   /** Where the definition is created: its first assignable scope. */
   readonly scope: string;
@@ -75,6 +76,7 @@ export interface CustomRoleDefinitionSpec {
    * allows one management group per custom role; discovery takes one).
    */
   readonly assignableScopes: readonly string[];
+  /** {@link RUNBOOK_ROLE_ACTIONS}: the runbook's requests' actions, no wildcard. */
   readonly actions: readonly string[];
   /** Always empty: effective permissions are exactly `actions`. */
   readonly notActions: readonly string[];

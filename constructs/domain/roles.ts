@@ -34,7 +34,7 @@ export interface KnownRole {
  * adapters scope them to the subscription of the assignment's scope, because azurerm replaces an
  * assignment whose role id lacks the subscription prefix on every apply.
  */
-export const KNOWN_ROLES = Object.freeze({
+export const KNOWN_ROLES: Readonly<Record<BuiltInRoleName, KnownRole>> = Object.freeze({
   // `*`, no not-actions.
   Owner: {
     guid: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
@@ -117,10 +117,19 @@ export const KNOWN_ROLES = Object.freeze({
     listAtVaultLevel: false,
     privileged: false,
   },
-} satisfies Record<string, KnownRole>);
+});
 
 /** The name of a built-in role this library knows. */
-export type BuiltInRoleName = keyof typeof KNOWN_ROLES;
+export type BuiltInRoleName =
+  | 'Owner'
+  | 'Contributor'
+  | 'User Access Administrator'
+  | 'Role Based Access Control Administrator'
+  | 'Reader'
+  | 'Site Recovery Contributor'
+  | 'Site Recovery Operator'
+  | 'Site Recovery Reader'
+  | 'Backup Contributor';
 
 /** Each known built-in role's GUID, by name (from {@link KNOWN_ROLES}). */
 export const BUILT_IN_ROLES: Readonly<Record<BuiltInRoleName, string>> = Object.freeze(
@@ -140,7 +149,7 @@ export function knownRoleByGuid(guid: string): (KnownRole & { readonly name: Bui
 }
 
 /** Roles that can grant access to others: never needed by the runbook, reported as a warning. */
-export const PRIVILEGED_ROLE_IDS: readonly string[] = Object.values(KNOWN_ROLES as Record<string, KnownRole>)
+export const PRIVILEGED_ROLE_IDS: readonly string[] = Object.values(KNOWN_ROLES)
   .filter((r) => r.privileged)
   .map((r) => r.guid);
 
