@@ -60,6 +60,10 @@ describe('existing vaults: discovery by scope and tag', () => {
       ],
     ]);
     expect(spec.warnings[0]!.message).toMatch(/whole subscription so that the runbook finds/);
+    // The custom role (the default): the narrower truth, not "its role on every resource".
+    expect(spec.warnings[0]!.message).toMatch(
+      /library's custom role .* nothing else|every Recovery Services vault/,
+    );
   });
 
   it('runs one job in the stated time zone that passes the discovery parameters and the fleet deadline', () => {
@@ -317,6 +321,48 @@ describe('existing vaults: stable keys and references', () => {
     );
     const job = preview.resources.find((r) => r.type === 'azure-native:automation:JobSchedule')!;
     expect((job.inputs.parameters as Record<string, string>).vaultresourceids).toBe(`${A},${B}`);
+  });
+
+  it('Pulumi: the custom role at the scopes by default, and the role asked for without one', async () => {
+    const run = (roleDefinition?: string) =>
+      runOfflineProgram(
+        () =>
+          new pl.ExistingVaultsMobilityAutoUpdate('fleet', {
+            discovery,
+            automation: { ...automation, ...(roleDefinition ? { roleDefinition } : {}) },
+          }),
+        { project: PROJECT_NAME, stack: 'custom-role' },
+      );
+    const custom = resolveExistingVaultsScenario({ discovery, automation }).automation.roleDefinition!;
+    const byDefault = await run();
+    const definitions = byDefault.resources.filter(
+      (r) => r.type === 'azure-native:authorization:RoleDefinition',
+    );
+    expect(definitions.map((r) => r.inputs)).toEqual([
+      {
+        roleDefinitionId: custom.guid,
+        roleName: custom.roleName,
+        roleType: 'CustomRole',
+        description: custom.description,
+        scope: `/subscriptions/${SUB}`,
+        assignableScopes: [...custom.assignableScopes],
+        permissions: [
+          { actions: [...RUNBOOK_ROLE_ACTIONS], notActions: [], dataActions: [], notDataActions: [] },
+        ],
+      },
+    ]);
+    const roleIds = (p: Awaited<ReturnType<typeof run>>) =>
+      p.resources
+        .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
+        .map((r) => String(r.inputs.roleDefinitionId).split('/').pop());
+    expect(roleIds(byDefault)).toEqual([custom.guid, custom.guid, custom.guid]);
+    const given = await run('Contributor');
+    expect(given.resources.filter((r) => r.type === 'azure-native:authorization:RoleDefinition')).toEqual([]);
+    expect(roleIds(given)).toEqual([
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+    ]);
   });
 
   it('Pulumi: fails when an Output vault id breaks the rule once known, and when it has no key', () => {
