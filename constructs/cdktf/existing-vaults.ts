@@ -4,6 +4,7 @@ import type { AutomationRunbook } from '@cdktf/provider-azurerm/lib/automation-r
 import { AutomationSchedule } from '@cdktf/provider-azurerm/lib/automation-schedule';
 import type { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { Construct } from 'constructs';
 import {
   bindJobParameters,
@@ -30,8 +31,8 @@ export interface FleetSchedule {
  * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
  * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
  * (scoped to the vault's id), and the failed-job alert. With `discovery`, the runbook also finds
- * vaults each night by scope and tag: the role is then assigned at each subscription or management
- * group (reported as warning ASR-W01). A vault id may be a token (a data source attribute, a
+ * vaults each night by scope and tag: a custom role with only the runbook's actions (or the role
+ * asked for) is then assigned at each subscription or management group (reported as warning ASR-W01). A vault id may be a token (a data source attribute, a
  * `TerraformVariable`) given with a stable `key`. No vault, fabric, container, policy or mapping is
  * declared. Every prop is validated before anything is created.
  */
@@ -44,8 +45,13 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
   readonly runbook: AutomationRunbook;
   /** By time zone key (`Schedule-<key>`, `JobSchedule-<key>`), in the order of the spec. */
   readonly schedules: readonly FleetSchedule[];
-  /** One per vault, in the order given, then any additional scope. */
+  /** One per vault, in the order given, then each discovery scope, then any additional scope. */
   readonly roleAssignments: readonly RoleAssignment[];
+  /**
+   * The custom role assigned at the discovery scopes (construct id `RoleDefinition`): with
+   * `discovery` when `automation.roleDefinition` is not given.
+   */
+  readonly roleDefinition?: RoleDefinition;
   readonly failedJobAlert?: MonitorMetricAlert;
   /** What `visibility` declares (construct id `Visibility`), when a workspace is given. */
   readonly visibility?: EstateVisibility;
@@ -103,9 +109,24 @@ export class ExistingVaultsMobilityAutoUpdate extends Construct {
       return { schedule, jobSchedule };
     });
 
+    const d = a.roleDefinition;
+    const definition = d
+      ? new RoleDefinition(this, 'RoleDefinition', {
+          roleDefinitionId: d.guid,
+          name: d.roleName,
+          description: d.description,
+          scope: d.scope,
+          assignableScopes: [...d.assignableScopes],
+          permissions: [{ actions: [...d.actions], notActions: [...d.notActions] }],
+        })
+      : undefined;
+    this.roleDefinition = definition;
+
     this.roleAssignments = a.roleAssignments.map((ra) => {
       const s = ra.scope;
       return new RoleAssignment(this, `RoleAssignment-${ra.name}`, {
+        // The custom role must exist before it is assigned.
+        ...(ra.customRole && definition ? { dependsOn: [definition] } : {}),
         name: ra.name,
         // A vault's own id (a literal or a reference), a discovery scope, or a scope the user added.
         scope: s.resourceId,

@@ -143,8 +143,12 @@ export interface AutoUpdateAutomationProps<R = never> {
    */
   readonly clock?: Clock;
   /**
-   * The role the account's identity gets on the vault: a built-in name from `BUILT_IN_ROLES` or a role definition GUID.
-   * @default 'Contributor'
+   * The role the account's identity gets on the vault (and, for a fleet, on each listed vault and
+   * discovery scope): a built-in name from `KNOWN_ROLES` that can patch container mappings, or a
+   * role definition GUID. A known role without mapping write (Site Recovery Operator, Reader, ...)
+   * is refused; Site Recovery Contributor is reported (ASR-W07).
+   * @default 'Contributor' on a vault; at a discovery scope, a custom role the library declares with
+   * only the runbook's actions (`RUNBOOK_ROLE_ACTIONS`)
    */
   readonly roleDefinition?: string;
   /**
@@ -352,6 +356,8 @@ export interface SharedAutomationParts<R> {
   readonly storage: RunbookSpec<R>['storage'];
   /** The role's GUID; undefined when `roleDefinition` is not valid (reported). */
   readonly roleGuid?: string;
+  /** `roleDefinition` was given (a fleet's discovery scopes then get it instead of the library's custom role). */
+  readonly roleGiven: boolean;
   /** `additionalRoleScopes`, one assignment each. */
   readonly additionalRoles: readonly RoleAssignmentSpec[];
   readonly tags: Tags;
@@ -405,6 +411,7 @@ export function resolveSharedAutomationParts<R>(
     contentLink,
     storage,
     roleGuid,
+    roleGiven: p.roleDefinition !== undefined,
     additionalRoles,
     tags,
     runtime,

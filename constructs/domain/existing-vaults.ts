@@ -16,6 +16,9 @@ import { isIanaTimeZone, normalizeRegion, regionInfo } from './regions';
 import {
   discoveryRoleAssignments,
   existingVaultRoleAssignments,
+  discoveryScopeIds,
+  runbookRoleDefinition,
+  type CustomRoleDefinitionSpec,
   type FleetRoleAssignmentSpec,
 } from './role-assignments';
 import { LITERALS_ONLY, RuleSet, type DeployTimeValues, type ResourceRef } from './rules';
@@ -30,7 +33,7 @@ export {
   type FleetJobScheduleParameters,
   type FleetScheduleSpec,
 } from './fleet-schedules';
-export type { FleetRoleAssignmentSpec } from './role-assignments';
+export type { CustomRoleDefinitionSpec, FleetRoleAssignmentSpec } from './role-assignments';
 export {
   MANAGEMENT_GROUP_ID,
   MAX_DISCOVERY_SUBSCRIPTIONS,
@@ -273,6 +276,11 @@ export type FleetAutomationSpec<R = never> = Omit<
   readonly schedules: readonly FleetScheduleSpec<R>[];
   /** Each vault's role first (in the order given), then each discovery scope, then any scope the user added. */
   readonly roleAssignments: readonly FleetRoleAssignmentSpec<R>[];
+  /**
+   * The custom role assigned at each discovery scope, declared in the same output: present with
+   * `discovery` when `roleDefinition` is not given.
+   */
+  readonly roleDefinition?: CustomRoleDefinitionSpec;
 };
 
 export interface ExistingVaultsScenarioSpec<R = never> {
@@ -365,7 +373,7 @@ export function resolveExistingVaultsScenario<R = never>(
   // A discovery scope's warning names the scenario's `discovery` prop, not an automation prop.
   const warnings = runPolicyChecks(
     rules,
-    { automation },
+    { automation, ...(discovery ? { discovery } : {}) },
     p.suppressions as readonly Suppression[] | undefined,
   ).map((w) =>
     w.prop.startsWith('automation.discovery.') ? { ...w, prop: w.prop.slice('automation.'.length) } : w,
@@ -404,6 +412,11 @@ function resolveFleetAutomation<R>(
   const shared = resolveSharedAutomationParts<never>(ar, a, owner, account, job.runbookName, now);
   const autoUpdateAction = job.givenAction ?? 'Enabled';
   const roleGuid = shared.roleGuid;
+  // Discovery scopes get the library's custom role unless a role is asked for.
+  const customRole =
+    discovery && !shared.roleGiven
+      ? runbookRoleDefinition(shared.nameKey, discoveryScopeIds(discovery))
+      : undefined;
   return {
     ...account,
     providers: job.providers,
@@ -424,12 +437,17 @@ function resolveFleetAutomation<R>(
     roleAssignments: roleGuid
       ? [
           ...existingVaultRoleAssignments(vaults, shared.nameKey, roleGuid),
-          ...(discovery ? discoveryRoleAssignments<R>(discovery, shared.nameKey, roleGuid) : []),
+          ...(discovery
+            ? customRole
+              ? discoveryRoleAssignments<R>(discovery, shared.nameKey, customRole.guid, true)
+              : discoveryRoleAssignments<R>(discovery, shared.nameKey, roleGuid)
+            : []),
           ...shared.additionalRoles.flatMap((ra): FleetRoleAssignmentSpec<R>[] =>
             ra.scope.kind === 'resource' ? [{ ...ra, scope: ra.scope }] : [],
           ),
         ]
       : [],
+    ...(customRole && roleGuid ? { roleDefinition: customRole } : {}),
     schedules: zoneSchedules(
       vaults,
       discovery,

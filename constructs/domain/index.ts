@@ -63,6 +63,7 @@ export {
   MAX_VAULTS_PER_ACCOUNT,
   RECOVERY_SERVICES_VAULT_TYPE,
   resolveExistingVaultsScenario,
+  type CustomRoleDefinitionSpec,
   type ExistingVaultOptions,
   type ExistingVaultProps,
   type ExistingVaultsAutomationProps,
@@ -92,7 +93,14 @@ export {
   type VmwareReplicationProps,
   type VmwareReplicationSpec,
 } from './replication';
-export { BUILT_IN_ROLES, DEFAULT_ROLE, type BuiltInRoleName } from './roles';
+export {
+  BUILT_IN_ROLES,
+  DEFAULT_ROLE,
+  KNOWN_ROLES,
+  RUNBOOK_ROLE_ACTIONS,
+  type BuiltInRoleName,
+  type KnownRole,
+} from './roles';
 export { LITERALS_ONLY, type DeployTimeValues, type ResourceRef } from './rules';
 export { runbookAsset, RUNBOOK_FILE_NAME, type RunbookAsset } from './runbook-asset';
 export {

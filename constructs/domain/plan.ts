@@ -1,6 +1,10 @@
 import type { MetricAlertSpec } from './alerts';
 import type { AutoUpdateAutomationSpec } from './automation';
-import type { ExistingVaultsScenarioSpec, FleetAutomationSpec } from './existing-vaults';
+import type {
+  CustomRoleDefinitionSpec,
+  ExistingVaultsScenarioSpec,
+  FleetAutomationSpec,
+} from './existing-vaults';
 import type { AutoUpdateTarget, ReplicationPolicySpec } from './replication';
 import type { ScenarioSpec } from './scenario';
 import type { DiagnosticSettingSpec, LockSpec } from './shared';
@@ -252,9 +256,24 @@ export function planExistingVaults(spec: ExistingVaultsScenarioSpec): PlannedRes
         properties: { runbook: a.runbook.name, schedule: s.name, parameters: s.jobParameters },
       },
     ]),
+    ...(a.roleDefinition ? [roleDefinitionEntry(a.roleDefinition)] : []),
     ...roleAssignmentEntries(a),
     ...monitoringEntries(a),
   ];
+}
+
+/** The custom role a fleet's discovery scopes get: declared before the assignments that use it. */
+function roleDefinitionEntry(d: CustomRoleDefinitionSpec): PlannedResource {
+  return {
+    type: 'Microsoft.Authorization/roleDefinitions',
+    name: d.guid,
+    properties: {
+      roleName: d.roleName,
+      scope: d.scope,
+      assignableScopes: [...d.assignableScopes],
+      permissions: [{ actions: [...d.actions], notActions: [...d.notActions] }],
+    },
+  };
 }
 
 function metricAlertEntry(alert: MetricAlertSpec, scope: string): PlannedResource {

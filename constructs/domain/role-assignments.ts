@@ -1,5 +1,11 @@
 import { parseResourceId, uuidV5, type ResourceId } from './naming';
-import { roleDefinitionGuid } from './roles';
+import {
+  KNOWN_ROLES,
+  knownRoleByGuid,
+  roleDefinitionGuid,
+  RUNBOOK_ROLE_ACTIONS,
+  type KnownRole,
+} from './roles';
 import type { ResourceRef, RuleSet } from './rules';
 
 /** How much a scope covers, relative to the vault. */
@@ -47,6 +53,51 @@ export interface RoleAssignmentSpec<R = never> {
         readonly prop: string;
       };
   readonly principalType: 'ServicePrincipal';
+  /** The role is the custom role this output declares ({@link CustomRoleDefinitionSpec}): the assignment waits for it. */
+  readonly customRole?: true;
+}
+
+/**
+ * The custom role the library declares for the discovery scopes of one automation account, when
+ * `automation.roleDefinition` is not given: only the actions the runbook's requests need
+ * ({@link RUNBOOK_ROLE_ACTIONS}), assignable at exactly the discovery scopes.
+ */
+export interface CustomRoleDefinitionSpec {
+  /** The role definition's GUID (its resource name): a name-based UUID of the account's name key. */
+  readonly guid: string;
+  /** The role's name (`roleName`), unique in the tenant: it carries the GUID's first 8 digits. */
+  readonly roleName: string;
+  /** What the role is for, shown in the portal. */
+  readonly description: string;
+  /** Where the definition is created: its first assignable scope. */
+  readonly scope: string;
+  /**
+   * The discovery scopes: the subscriptions in the order given, then the management group (Azure
+   * allows one management group per custom role; discovery takes one).
+   */
+  readonly assignableScopes: readonly string[];
+  /** {@link RUNBOOK_ROLE_ACTIONS}: the runbook's requests' actions, no wildcard. */
+  readonly actions: readonly string[];
+  /** Always empty: effective permissions are exactly `actions`. */
+  readonly notActions: readonly string[];
+}
+
+/** The custom role's stable key: a new version of it gets a new GUID (and is a new role). */
+export const RUNBOOK_ROLE_KEY = 'asr-mobility-autoupdate/runbook-role/v1';
+
+/** The custom role of an automation account (`nameKey`) for its discovery scopes (resource ids). */
+export function runbookRoleDefinition(nameKey: string, scopes: readonly string[]): CustomRoleDefinitionSpec {
+  const guid = uuidV5(`${nameKey}|role-definition|${RUNBOOK_ROLE_KEY}`);
+  return {
+    guid,
+    roleName: `Site Recovery Mobility auto-update runbook (${guid.slice(0, 8)})`,
+    description:
+      "Reads Recovery Services vaults, lists, reads and patches their replication protection container mappings, tracks the patch's operation and lists protected items: the Site Recovery Mobility auto-update runbook's requests, nothing else.",
+    scope: scopes[0] ?? '',
+    assignableScopes: [...scopes],
+    actions: [...RUNBOOK_ROLE_ACTIONS],
+    notActions: [],
+  };
 }
 
 /** A role assignment of a fleet: on an existing vault, a discovery scope, or a scope the user added (never a managed vault). */
@@ -113,16 +164,38 @@ export function roleAssignmentDescription(kind: AssignmentScopeKind): string {
   }
 }
 
-/** The role's GUID from `roleDefinition` (a built-in name or a GUID), else undefined (reported). */
+/** Known roles that can patch container mappings (the names `roleDefinition` accepts). */
+const WORKING_ROLE_NAMES = (Object.entries(KNOWN_ROLES) as [string, KnownRole][])
+  .filter(([, r]) => r.writeMappings)
+  .map(([n]) => n);
+
+/**
+ * The role's GUID from `roleDefinition` (a built-in name or a GUID), else undefined (reported). A
+ * known role that cannot patch container mappings is refused: the runbook would get 403 on every
+ * PATCH, every night.
+ */
 export function resolveRoleDefinition(rules: RuleSet, value: unknown, fallback: string): string | undefined {
   const input = value ?? fallback;
   const guid = typeof input === 'string' ? roleDefinitionGuid(input) : undefined;
-  rules.check(
-    guid !== undefined,
-    'roleDefinition',
-    value,
-    'must be a built-in role name this library knows (Contributor, Site Recovery Contributor, Site Recovery Operator, Owner, User Access Administrator) or a role definition GUID',
-  );
+  if (
+    !rules.check(
+      guid !== undefined,
+      'roleDefinition',
+      value,
+      `must be a built-in role name this library knows (${WORKING_ROLE_NAMES.join(', ')}) or a role definition GUID`,
+    )
+  )
+    return undefined;
+  const known = knownRoleByGuid(guid!);
+  if (
+    !rules.check(
+      known === undefined || known.writeMappings,
+      'roleDefinition',
+      value,
+      `${known?.name} cannot write replication protection container mappings (no Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/replicationProtectionContainerMappings/write): the runbook would get 403 on every PATCH; use Contributor, a custom role with that action, or leave it unset`,
+    )
+  )
+    return undefined;
   return guid;
 }
 
@@ -226,6 +299,7 @@ export function discoveryRoleAssignments<R>(
   discovery: { readonly subscriptionIds: readonly string[]; readonly managementGroupId?: string },
   nameKey: string,
   roleGuid: string,
+  customRole = false,
 ): FleetRoleAssignmentSpec<R>[] {
   const scopes: Extract<RoleAssignmentSpec['scope'], { readonly kind: 'discovery' }>[] = [
     ...discovery.subscriptionIds.map((sub, i) => ({
@@ -252,5 +326,19 @@ export function discoveryRoleAssignments<R>(
     roleDefinitionGuid: roleGuid,
     scope,
     principalType: 'ServicePrincipal',
+    ...(customRole ? { customRole: true as const } : {}),
   }));
+}
+
+/** The discovery scopes' resource ids: the subscriptions in the order given, then the management group. */
+export function discoveryScopeIds(discovery: {
+  readonly subscriptionIds: readonly string[];
+  readonly managementGroupId?: string;
+}): string[] {
+  return [
+    ...discovery.subscriptionIds.map((sub) => `/subscriptions/${sub}`),
+    ...(discovery.managementGroupId
+      ? [`/providers/Microsoft.Management/managementGroups/${discovery.managementGroupId}`]
+      : []),
+  ];
 }

@@ -20,11 +20,13 @@ export interface VaultTagFilter {
  * exclusions. The runbook asks Azure Resource Graph for them at the start of each job, so a vault
  * created tomorrow is covered the next night without a redeploy.
  *
- * The price: the account's identity gets its role (`automation.roleDefinition`) on each whole
- * subscription or management group, which policy rule ASR-W01 reports as a warning at synthesis.
- * Resource Graph shows the runbook only what that role lets it read: Contributor (the default)
- * covers it. With a narrower custom role, grant `Microsoft.RecoveryServices/vaults/read` on the
- * scope as well as the Site Recovery actions the runbook needs.
+ * The price: the account's identity gets a role on each whole subscription or management group,
+ * which policy rule ASR-W01 reports as a warning at synthesis. By default that is a custom role the
+ * library declares, assignable at exactly these scopes, with only the runbook's Site Recovery
+ * actions (`RUNBOOK_ROLE_ACTIONS`, `Microsoft.RecoveryServices/vaults/read` included, which
+ * Resource Graph needs to return a vault); `automation.roleDefinition` replaces it. Deploying the
+ * custom role needs `Microsoft.Authorization/roleDefinitions/write` on every scope (Owner or User
+ * Access Administrator). Tag values compare case-sensitively, tag names not.
  */
 export interface VaultDiscoveryProps {
   /**

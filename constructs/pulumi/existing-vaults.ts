@@ -1,4 +1,5 @@
 import { RoleAssignment } from '@pulumi/azure-native/authorization';
+import { RoleDefinition } from '@pulumi/azure-native/authorization/roleDefinition';
 import { JobSchedule, Schedule, type AutomationAccount, type Runbook } from '@pulumi/azure-native/automation';
 import type { RuntimeEnvironment } from '@pulumi/azure-native/automation/runtimeEnvironment';
 import type { MetricAlert } from '@pulumi/azure-native/monitor/metricAlert';
@@ -34,8 +35,8 @@ export interface FleetSchedule {
  * (system-assigned identity, local authentication off) with the runbook, a daily schedule per time
  * zone whose job passes that zone's vault ids (`vaultresourceids`), the identity's role on each vault
  * (scoped to the vault's id), and the failed-job alert. With `discovery`, the runbook also finds
- * vaults each night by scope and tag: the role is then assigned at each subscription or management
- * group (reported as warning ASR-W01). A vault id may be an Output (a StackReference's) given with
+ * vaults each night by scope and tag: a custom role with only the runbook's actions (or the role
+ * asked for) is then assigned at each subscription or management group (reported as warning ASR-W01). A vault id may be an Output (a StackReference's) given with
  * a stable `key`. No vault, fabric, container, policy or mapping is registered. Every prop is
  * validated before anything is registered.
  */
@@ -48,8 +49,13 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly hosting?: RunbookHosting;
   /** By time zone (`<name>-schedule-<key>`, `<name>-job-schedule-<key>`), in the order of the spec. */
   readonly schedules: readonly FleetSchedule[];
-  /** One per vault, in the order given, then any additional scope. */
+  /** One per vault, in the order given, then each discovery scope, then any additional scope. */
   readonly roleAssignments: readonly RoleAssignment[];
+  /**
+   * The custom role assigned at the discovery scopes (`<name>-role-definition`): with `discovery`
+   * when `automation.roleDefinition` is not given.
+   */
+  readonly roleDefinition?: RoleDefinition;
   readonly failedJobAlert?: MetricAlert;
   /** What `visibility` registers, when a workspace is given. */
   readonly visibility?: EstateVisibility;
@@ -113,6 +119,26 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
       return { schedule, jobSchedule };
     });
 
+    const d = a.roleDefinition;
+    const definition = d
+      ? new RoleDefinition(
+          `${name}-role-definition`,
+          {
+            roleDefinitionId: d.guid,
+            roleName: d.roleName,
+            roleType: 'CustomRole',
+            description: d.description,
+            scope: d.scope,
+            assignableScopes: [...d.assignableScopes],
+            permissions: [
+              { actions: [...d.actions], notActions: [...d.notActions], dataActions: [], notDataActions: [] },
+            ],
+          },
+          { parent: this },
+        )
+      : undefined;
+    this.roleDefinition = definition;
+
     this.roleAssignments = a.roleAssignments.map((ra) => {
       const s = ra.scope;
       return new RoleAssignment(
@@ -126,7 +152,8 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
           principalType: ra.principalType,
           description: roleAssignmentDescription(s.kind),
         },
-        { parent: this },
+        // The custom role must exist before it is assigned.
+        { parent: this, ...(ra.customRole && definition ? { dependsOn: [definition] } : {}) },
       );
     });
     this.failedJobAlert = addAutomationMonitoring(this, `${name}-automation`, a, this.account.id);

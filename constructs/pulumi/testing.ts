@@ -112,6 +112,10 @@ const RESOURCE_INFO: Readonly<Record<string, { readonly armType: string; readonl
     armType: 'Microsoft.Authorization/roleAssignments',
     nameInput: 'roleAssignmentName',
   },
+  'azure-native:authorization:RoleDefinition': {
+    armType: 'Microsoft.Authorization/roleDefinitions',
+    nameInput: 'roleDefinitionId',
+  },
   'azure-native:authorization:ManagementLockByScope': {
     armType: 'Microsoft.Authorization/locks',
     nameInput: 'lockName',

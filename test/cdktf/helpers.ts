@@ -51,6 +51,7 @@ export const ARM_TYPE: Record<string, string> = {
   azurerm_automation_schedule: 'Microsoft.Automation/automationAccounts/schedules',
   azurerm_automation_job_schedule: 'Microsoft.Automation/automationAccounts/jobSchedules',
   azurerm_role_assignment: 'Microsoft.Authorization/roleAssignments',
+  azurerm_role_definition: 'Microsoft.Authorization/roleDefinitions',
   azurerm_site_recovery_fabric: 'Microsoft.RecoveryServices/vaults/replicationFabrics',
   azurerm_site_recovery_protection_container:
     'Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers',

@@ -202,8 +202,10 @@ describe('A2A scenario options', () => {
       propIndex: 0,
     });
     expect(new Set(ras.map((r) => r.name)).size).toBe(2);
+    // Site Recovery Contributor publishes no vault-level list action (ASR-W07).
     expect(spec.warnings.map((w) => [w.ruleId, w.prop])).toEqual([
       ['ASR-W01', 'automation.additionalRoleScopes[0]'],
+      ['ASR-W07', 'automation.roleDefinition'],
     ]);
   });
 

@@ -1,6 +1,10 @@
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import * as pulumi from '@pulumi/pulumi';
-import { resolveExistingVaultsScenario, type ExistingVaultsScenarioProps } from '../../constructs/domain';
+import {
+  resolveExistingVaultsScenario,
+  RUNBOOK_ROLE_ACTIONS,
+  type ExistingVaultsScenarioProps,
+} from '../../constructs/domain';
 import * as tf from '../../constructs/cdktf';
 import * as pl from '../../constructs/pulumi';
 import { PULUMI_DEPLOY_TIME } from '../../constructs/pulumi/shared';
@@ -56,6 +60,10 @@ describe('existing vaults: discovery by scope and tag', () => {
       ],
     ]);
     expect(spec.warnings[0]!.message).toMatch(/whole subscription so that the runbook finds/);
+    // The custom role (the default): the narrower truth, not "its role on every resource".
+    expect(spec.warnings[0]!.message).toMatch(
+      /library's custom role .* nothing else|every Recovery Services vault/,
+    );
   });
 
   it('runs one job in the stated time zone that passes the discovery parameters and the fleet deadline', () => {
@@ -151,26 +159,37 @@ describe('existing vaults: discovery by scope and tag', () => {
     ]);
   });
 
-  it('cdktf: role assignments at the scopes (tenant-level role id for the management group) and the job parameters', () => {
+  it('cdktf: the custom role at the scopes by default (tenant-level role id for the management group) and the job parameters', () => {
     const stack = new TerraformStack(Testing.app(), 'discovery');
-    new tf.ExistingVaultsMobilityAutoUpdate(stack, 'Fleet', { discovery, automation });
+    const fleet = new tf.ExistingVaultsMobilityAutoUpdate(stack, 'Fleet', { discovery, automation });
     const doc = JSON.parse(Testing.synth(stack)) as TfJson;
+    const custom = fleet.spec.automation.roleDefinition!;
+    const [definition, ...more] = resources(doc, 'azurerm_role_definition');
+    expect(more).toEqual([]);
+    const mg = '/providers/Microsoft.Management/managementGroups/mg-dr_(prod).eu';
+    expect(definition).toMatchObject({
+      role_definition_id: custom.guid,
+      name: custom.roleName,
+      scope: `/subscriptions/${SUB}`,
+      assignable_scopes: [`/subscriptions/${SUB}`, `/subscriptions/${SUB2}`, mg],
+      permissions: [{ actions: [...RUNBOOK_ROLE_ACTIONS], not_actions: [] }],
+    });
     const roles = resources(doc, 'azurerm_role_assignment');
     const sorted = roles
-      .map((r) => [r.scope, r.role_definition_id])
+      .map((r) => [r.scope, r.role_definition_id, r.depends_on])
       .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    const dependsOn = [`azurerm_role_definition.${String(fleet.roleDefinition!.friendlyUniqueId)}`];
     expect(sorted).toEqual([
-      [
-        '/providers/Microsoft.Management/managementGroups/mg-dr_(prod).eu',
-        '/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c',
-      ],
+      [mg, `/providers/Microsoft.Authorization/roleDefinitions/${custom.guid}`, dependsOn],
       [
         `/subscriptions/${SUB}`,
-        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${custom.guid}`,
+        dependsOn,
       ],
       [
         `/subscriptions/${SUB2}`,
-        `/subscriptions/${SUB2}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+        `/subscriptions/${SUB2}/providers/Microsoft.Authorization/roleDefinitions/${custom.guid}`,
+        dependsOn,
       ],
     ]);
     const [job] = resources(doc, 'azurerm_automation_job_schedule');
@@ -302,6 +321,48 @@ describe('existing vaults: stable keys and references', () => {
     );
     const job = preview.resources.find((r) => r.type === 'azure-native:automation:JobSchedule')!;
     expect((job.inputs.parameters as Record<string, string>).vaultresourceids).toBe(`${A},${B}`);
+  });
+
+  it('Pulumi: the custom role at the scopes by default, and the role asked for without one', async () => {
+    const run = (roleDefinition?: string) =>
+      runOfflineProgram(
+        () =>
+          new pl.ExistingVaultsMobilityAutoUpdate('fleet', {
+            discovery,
+            automation: { ...automation, ...(roleDefinition ? { roleDefinition } : {}) },
+          }),
+        { project: PROJECT_NAME, stack: 'custom-role' },
+      );
+    const custom = resolveExistingVaultsScenario({ discovery, automation }).automation.roleDefinition!;
+    const byDefault = await run();
+    const definitions = byDefault.resources.filter(
+      (r) => r.type === 'azure-native:authorization:RoleDefinition',
+    );
+    expect(definitions.map((r) => r.inputs)).toEqual([
+      {
+        roleDefinitionId: custom.guid,
+        roleName: custom.roleName,
+        roleType: 'CustomRole',
+        description: custom.description,
+        scope: `/subscriptions/${SUB}`,
+        assignableScopes: [...custom.assignableScopes],
+        permissions: [
+          { actions: [...RUNBOOK_ROLE_ACTIONS], notActions: [], dataActions: [], notDataActions: [] },
+        ],
+      },
+    ]);
+    const roleIds = (p: Awaited<ReturnType<typeof run>>) =>
+      p.resources
+        .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
+        .map((r) => String(r.inputs.roleDefinitionId).split('/').pop());
+    expect(roleIds(byDefault)).toEqual([custom.guid, custom.guid, custom.guid]);
+    const given = await run('Contributor');
+    expect(given.resources.filter((r) => r.type === 'azure-native:authorization:RoleDefinition')).toEqual([]);
+    expect(roleIds(given)).toEqual([
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      'b24988ac-6180-42a0-ab88-20f7382dd24c',
+    ]);
   });
 
   it('Pulumi: fails when an Output vault id breaks the rule once known, and when it has no key', () => {

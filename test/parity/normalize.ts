@@ -137,6 +137,19 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
             String(r.job_schedule_id),
           );
           break;
+        case 'azurerm_role_definition': {
+          const [perm] = r.permissions as Props[];
+          p(
+            {
+              roleName: r.name,
+              scope: r.scope,
+              assignableScopes: r.assignable_scopes,
+              permissions: [{ actions: perm!.actions, notActions: perm!.not_actions }],
+            },
+            String(r.role_definition_id),
+          );
+          break;
+        }
         case 'azurerm_role_assignment':
           p({
             roleDefinitionGuid: last(r.role_definition_id),
@@ -419,6 +432,16 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
           parameters: Object.fromEntries(Object.entries(i.parameters as Props).map(([k, v]) => [k, ref(v)])),
         });
         break;
+      case 'azure-native:authorization:RoleDefinition': {
+        const [perm] = i.permissions as Props[];
+        p({
+          roleName: i.roleName,
+          scope: i.scope,
+          assignableScopes: i.assignableScopes,
+          permissions: [{ actions: perm!.actions, notActions: perm!.notActions }],
+        });
+        break;
+      }
       case 'azure-native:authorization:RoleAssignment':
         p({
           roleDefinitionGuid: last(i.roleDefinitionId),

@@ -265,13 +265,16 @@ describe('ASR-W06 under Pulumi', () => {
   const W06 =
     "[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10: use version '7.6' (the default), which Azure Automation runs and PowerShell still supports";
 
-  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope.
+  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope;
+  // the examples give Site Recovery Contributor, so ASR-W07 reports its missing vault-level lists.
   const W01 =
-    '[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery); the runbook only needs those vaults';
+    "[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role (automation.roleDefinition) on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery): every action of that role on every resource there; the runbook only needs those vaults, and the library's custom role (roleDefinition unset) only their Site Recovery actions";
+  const W07 =
+    "[ASR-W07] automation.roleDefinition: Site Recovery Contributor lists no vault-level read (Microsoft.RecoveryServices/vaults/replicationProtectionContainerMappings/read, vaults/replicationProtectedItems/read) in its published actions, and the runbook's first request of each vault is that list: expect 403 unless the identity gets them from another role (derived from Learn's role definition, not observed live); Contributor or the library's custom role has them";
   it.each([
-    ['a2a', []],
+    ['a2a', [W07]],
     ['vmware', []],
-    ['existing', [W01]],
+    ['existing', [W01, W07]],
   ])('reports no runtime warning for the %s example stack (7.6, the default)', async (stack, expected) => {
     expect(await warnedDuring(() => example(stack))).toEqual(expected);
   });

@@ -1,10 +1,12 @@
 import type { RuleSet } from '../rules';
 import { automationPublicAccess } from './automation-public-access';
+import { exclusionOutsideScope } from './exclusion-outside-scope';
 import { manualAgentUpgrades } from './manual-agent-upgrades';
 import { newestRuntimePastSupport } from './newest-runtime-past-support';
 import { privateEndpointAgentUpgrade } from './private-endpoint-agent-upgrade';
 import { privilegedRole } from './privileged-role';
 import { roleScopeWidth } from './role-scope-width';
+import { vaultLevelLists } from './vault-level-lists';
 import type { CheckInput, Fact, Finding, PolicyRule, Suppression } from './types';
 
 export type { CheckInput, Fact, Finding, PolicyRule, RuleFinding, Suppression } from './types';
@@ -17,6 +19,8 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   automationPublicAccess,
   manualAgentUpgrades,
   newestRuntimePastSupport,
+  vaultLevelLists,
+  exclusionOutsideScope,
 ];
 
 /** Where a scenario's props put each fact: the prefix of the props a finding names. */
@@ -25,6 +29,7 @@ export const SCENARIO_FACT_PATHS: Readonly<Record<Fact, string>> = Object.freeze
   automation: 'automation',
   a2a: 'replication',
   vmware: 'replication',
+  discovery: 'discovery',
 });
 
 /** Where a building block's props put each fact: its own props at the top, the vault under `vault`. */

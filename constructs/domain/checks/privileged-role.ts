@@ -1,7 +1,7 @@
 import { PRIVILEGED_ROLE_IDS } from '../roles';
 import type { PolicyRule } from './types';
 
-/** Owner and User Access Administrator can grant access to others; the runbook never needs that. */
+/** Owner can grant access to others (the other privileged roles are refused: they cannot patch mappings); the runbook never needs that. */
 export const privilegedRole: PolicyRule = {
   id: 'ASR-W02',
   level: 'warning',
@@ -16,7 +16,7 @@ export const privilegedRole: PolicyRule = {
         prop: 'roleDefinition',
         value: role,
         message:
-          'the automation identity can grant access to others; Contributor (the default) or Site Recovery Contributor is enough for the runbook',
+          'the automation identity can grant access to others; Contributor (the default on a vault) or the custom role the library declares at a discovery scope (roleDefinition unset) is enough for the runbook',
       },
     ];
   },

@@ -1,9 +1,10 @@
 import type { AutoUpdateAutomationSpec, RoleAssignmentSpec } from '../automation';
 import type { A2AReplicationSpec, VmwareReplicationSpec } from '../replication';
+import type { VaultDiscoverySpec } from '../vault-discovery';
 import type { RecoveryVaultSpec } from '../vault';
 
 /** The facts a building block holds: its own validated spec and those of the blocks it is given. */
-export type Fact = 'vault' | 'automation' | 'a2a' | 'vmware';
+export type Fact = 'vault' | 'automation' | 'a2a' | 'vmware' | 'discovery';
 
 /**
  * What a policy rule looks at: the validated facts at hand. A rule runs only where every fact it
@@ -17,6 +18,8 @@ export interface CheckInput {
   };
   readonly a2a?: A2AReplicationSpec<unknown>;
   readonly vmware?: VmwareReplicationSpec;
+  /** An existing-vaults fleet's discovery. */
+  readonly discovery?: VaultDiscoverySpec;
 }
 
 /** What a rule reports: the fact and the prop within it. The runner adds the rule's id and level. */
