@@ -16,6 +16,7 @@ import {
 } from '../domain/internal';
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import type { RunbookContent } from './runbook-content';
 import type { IRecoveryVault } from './recovery-vault';
 import {
   PACKAGE,
@@ -58,8 +59,13 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly schedule: Schedule;
   readonly jobSchedule: JobSchedule;
   readonly roleAssignments: readonly RoleAssignment[];
-  /** Present when the component hosts the runbook itself. */
+  /** The storage account, container and blob, with `runbookHosting: 'storage'` only. */
   readonly hosting?: RunbookHosting;
+  /**
+   * The runbook's content, published through Resource Manager with the deployer's credentials
+   * (`runbookHosting: 'publish'`, the default, and no `runbookContentLink`).
+   */
+  readonly runbookContent?: RunbookContent;
   /** The metric alert on failed runbook jobs (`<name>-failed-job-alert`), unless switched off. */
   readonly failedJobAlert?: MetricAlert;
   /** What `visibility` registers, when a workspace is given. */
@@ -84,6 +90,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.runbookContent = core.runbookContent;
     this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
@@ -119,7 +126,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
           ...ingestionReferences(core.visibility),
         }),
       },
-      { parent: this },
+      // Never a schedule of a runbook whose content is not published yet.
+      { parent: this, dependsOn: core.published },
     );
 
     this.roleAssignments = spec.roleAssignments.map((ra) => {

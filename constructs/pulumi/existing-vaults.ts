@@ -14,6 +14,7 @@ import {
 } from '../domain/internal';
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import type { RunbookContent } from './runbook-content';
 import {
   PACKAGE,
   PULUMI_DEPLOY_TIME,
@@ -44,8 +45,13 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly account: AutomationAccount;
   readonly runtimeEnvironment?: RuntimeEnvironment;
   readonly runbook: Runbook;
-  /** Present when the component hosts the runbook itself. */
+  /** The storage account, container and blob, with `runbookHosting: 'storage'` only. */
   readonly hosting?: RunbookHosting;
+  /**
+   * The runbook's content, published through Resource Manager with the deployer's credentials
+   * (`runbookHosting: 'publish'`, the default, and no `runbookContentLink`).
+   */
+  readonly runbookContent?: RunbookContent;
   /** By time zone (`<name>-schedule-<key>`, `<name>-job-schedule-<key>`), in the order of the spec. */
   readonly schedules: readonly FleetSchedule[];
   /** One per vault, in the order given, then any additional scope. */
@@ -67,6 +73,7 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.runbookContent = core.runbookContent;
     this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
@@ -108,7 +115,8 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
             ...ingestionReferences(core.visibility),
           }),
         },
-        { parent: this },
+        // Never a schedule of a runbook whose content is not published yet.
+        { parent: this, dependsOn: core.published },
       );
       return { schedule, jobSchedule };
     });
