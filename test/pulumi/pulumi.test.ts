@@ -414,6 +414,93 @@ describe('validation under Pulumi', () => {
   });
 });
 
+describe('runbook hosting under Pulumi', () => {
+  const STORAGE = 'azure-native:storage:StorageAccount';
+
+  it.each(['a2a', 'vmware', 'existing'])(
+    'the %s example stack declares no storage account at all (so none with shared-key or public network access)',
+    async (stack) => {
+      const preview = await example(stack);
+      expect(preview.resources.filter((r) => r.type.startsWith('azure-native:storage:'))).toEqual([]);
+      expect(
+        preview.resources.filter(
+          (r) => r.type === 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent',
+        ),
+      ).toHaveLength(1);
+    },
+  );
+
+  it("hosts the runbook on a private storage account only with runbookHosting: 'storage'", async () => {
+    const preview = await runOfflineProgram(
+      () => {
+        const vault = new RecoveryVault('team-vault', {
+          name: 'rsv-team',
+          resourceGroupName: 'rg-team',
+          location: 'swedencentral',
+        });
+        new AutoUpdateAutomation('team-updates', {
+          vault,
+          sourceRegion: 'germanywestcentral',
+          clock: fixedClock,
+          runbookHosting: 'storage',
+        });
+      },
+      { project: PROJECT_NAME, stack: 'team' },
+    );
+    expect(preview.resources.filter((r) => r.type === STORAGE).map((r) => r.inputs)).toEqual([
+      expect.objectContaining({
+        allowBlobPublicAccess: false,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: 'TLS1_2',
+        // What a service SAS and Automation's fetch need: the reason 'publish' is the default.
+        allowSharedKeyAccess: true,
+        publicNetworkAccess: 'Enabled',
+      }),
+    ]);
+    expect(
+      preview.resources.find((r) => r.type === 'azure-native:storage:BlobContainer')!.inputs,
+    ).toMatchObject({
+      publicAccess: 'None',
+      containerName: 'runbooks',
+    });
+    expect(
+      (preview.resources.find((r) => r.type === 'azure-native:storage:Blob')!.inputs as Inputs).source,
+    ).toEqual({
+      stringAssetSha256: runbookAsset().sha256,
+    });
+    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
+    expect(rb.draft).toBeUndefined();
+    const link = rb.publishContentLink['[secret]'];
+    expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
+    expect(link.uri).toMatch(
+      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate-[0-9a-f]{16}\.ps1\?\[redacted SAS\]$/,
+    );
+    expect(preview.resources.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/'))).toEqual([]);
+  });
+
+  it('makes every job schedule depend on the published content', async () => {
+    const dependsOn: Record<string, string[]> = {};
+    await runOfflineProgram(
+      () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+          if (args.type === 'azure-native:automation:JobSchedule') {
+            const deps = ([] as pulumi.Input<pulumi.Resource>[]).concat(
+              (args.opts.dependsOn as pulumi.Input<pulumi.Resource>[] | undefined) ?? [],
+            );
+            dependsOn[args.name] = deps.map((d) =>
+              pulumi.dynamic.Resource.isInstance(d as pulumi.Resource) ? 'RunbookContent' : 'other',
+            );
+          }
+          return undefined;
+        });
+        new A2AMobilityAutoUpdate('a2a', a2aProps({ automation: { clock: fixedClock } }));
+      },
+      { project: PROJECT_NAME, stack: 'deps' },
+    );
+    expect(dependsOn).toEqual({ 'a2a-automation-job-schedule': ['RunbookContent'] });
+  });
+});
+
 describe('PowerShell runtime under Pulumi', () => {
   const build = (runtime: A2AScenarioProps['automation']) => () => {
     const vault = new RecoveryVault('team-vault', {
