@@ -9,6 +9,7 @@ import {
   type Finding,
   type Suppression,
   bindJobParameters,
+  handedOver,
   resolveAutoUpdateAutomationBlock,
   roleAssignmentDescription,
   roleDefinitionScope,
@@ -17,6 +18,7 @@ import {
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { RunbookContent } from './runbook-content';
+import { splitWorkspaceProvider, type WorkspaceProviderArgs } from './workspace-provider';
 import type { IRecoveryVault } from './recovery-vault';
 import {
   PACKAGE,
@@ -30,15 +32,16 @@ import {
 export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
 
 /** Args of {@link AutoUpdateAutomation}: the domain props (`Input<string>` where a prop points at another resource), the vault, suppressions. */
-export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> & {
-  /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
-  readonly vault: IRecoveryVault;
-  /**
-   * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
-   * @default none
-   */
-  readonly suppressions?: readonly Suppression[];
-};
+export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> &
+  WorkspaceProviderArgs & {
+    /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
+    readonly vault: IRecoveryVault;
+    /**
+     * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
+     * @default none
+     */
+    readonly suppressions?: readonly Suppression[];
+  };
 
 /**
  * The custom automation account that keeps Mobility-service agents current: system-assigned
@@ -77,7 +80,9 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const [spec, warnings] = resolveAutoUpdateAutomationBlock(PULUMI_BLOCKS, args);
+    // A scenario hands its validated spec over with the props object itself: keep that object then.
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const [spec, warnings] = resolveAutoUpdateAutomationBlock(PULUMI_BLOCKS, handedOver(args) ? args : props);
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
     const { vault } = args;
     this.spec = spec;
@@ -85,7 +90,7 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };
 
-    const core = addAutomationCore(this, name, spec, tags);
+    const core = addAutomationCore(this, name, spec, tags, workspaceProvider);
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;

@@ -42,6 +42,7 @@ export function addAutomationCore(
   name: string,
   spec: AutomationCoreSpec<Ref>,
   tags: Record<string, string> | undefined,
+  workspaceProvider?: pulumi.ProviderResource,
 ): {
   account: AutomationAccount;
   runtimeEnvironment?: RuntimeEnvironment;
@@ -150,6 +151,7 @@ export function addAutomationCore(
     resourceGroupName: spec.resourceGroupName,
     principalId: account.identity.apply((i) => i?.principalId ?? ''),
     tags,
+    workspaceProvider,
   });
   return {
     account,

@@ -15,6 +15,7 @@ import {
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
 import type { RunbookContent } from './runbook-content';
+import { splitWorkspaceProvider, type WorkspaceProviderArgs } from './workspace-provider';
 import {
   PACKAGE,
   PULUMI_DEPLOY_TIME,
@@ -62,13 +63,18 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
-  constructor(name: string, args: ExistingVaultsScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveExistingVaultsScenario(args, PULUMI_DEPLOY_TIME);
+  constructor(
+    name: string,
+    args: ExistingVaultsScenarioProps<Ref> & WorkspaceProviderArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const spec = resolveExistingVaultsScenario(props, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:ExistingVaultsMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
     const a = spec.automation;
     const common = { resourceGroupName: a.resourceGroupName };
-    const core = addAutomationCore(this, `${name}-automation`, a, tagsOrUndefined(a.tags));
+    const core = addAutomationCore(this, `${name}-automation`, a, tagsOrUndefined(a.tags), workspaceProvider);
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;

@@ -8,3 +8,4 @@ export * from './scenarios';
 export * from './vmware-replication';
 export { PACKAGE, reportWarnings } from './shared';
 export * from './engine-differences';
+export type { WorkspaceProviderArgs } from './workspace-provider';
