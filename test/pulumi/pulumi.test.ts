@@ -48,7 +48,10 @@ describe('a2a example stack under mocks', () => {
 
   it('uses this package type tokens, parents every child, and prefixes child names with the parent name', () => {
     const components = p.resources.filter(
-      (r) => !r.type.startsWith('azure-native:') && !r.type.startsWith('pulumi-nodejs:dynamic/'),
+      (r) =>
+        !r.type.startsWith('azure-native:') &&
+        !r.type.startsWith('pulumi-nodejs:dynamic/') &&
+        !r.type.startsWith('pulumi:providers:'),
     );
     expect(components.map((c) => c.type)).toEqual([
       'asr-mobility-autoupdate:scenarios:A2AMobilityAutoUpdate',
