@@ -50,7 +50,8 @@ export const ENGINE_DIFFERENCES: readonly EngineDifference[] = [
     property: 'workspace',
     engine: 'pulumi',
     reason:
-      "azure-native's Table addresses the workspace by resource group and name (read from visibility.workspaceResourceId) in the provider's " +
-      "subscription, where azurerm takes the workspace's id: with Pulumi the workspace must be in the stack's subscription.",
+      "azure-native's Table addresses the workspace by resource group and name (read from visibility.workspaceResourceId) in its " +
+      "provider's subscription, where azurerm takes the workspace's id: the Pulumi components declare the tables through an explicit " +
+      "provider for the workspace's subscription (or the workspaceProvider given), so a central workspace in another subscription works in both.",
   },
 ];
