@@ -9,3 +9,4 @@ export * from './vmware-replication';
 export { PACKAGE, reportWarnings } from './shared';
 export * from './engine-differences';
 export type { WorkspaceProviderArgs } from './workspace-provider';
+export { RunbookContent, type RunbookContentArgs } from './runbook-content';

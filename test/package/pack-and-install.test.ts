@@ -269,7 +269,8 @@ pulumi.runtime.setMocks({
       return { id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/' + a.inputs.resourceGroupName + '/providers/Microsoft.OperationalInsights/workspaces/' + a.inputs.workspaceName, state: { ...a.inputs, name: a.inputs.workspaceName } };
     return { id: a.name + '-id', state: { ...a.inputs, name: a.name } };
   },
-  call: () => ({ serviceSasToken: 'sv=mock&sig=mock' }),
+  // The deployer's token RunbookContent publishes with: a placeholder, never a token.
+  call: (a) => (a.token === 'azure-native:authorization:getClientToken' ? { token: 'not-a-token' } : { serviceSasToken: 'sv=mock&sig=mock' }),
 }, 'platform-team-dr', 'dr', true).then(() => {
   require('./bin/index.js');
   // Registrations finish asynchronously: report once the count has been stable for 300 ms (at most 10 s).
