@@ -46,12 +46,14 @@ export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> &
 /**
  * The custom automation account that keeps Mobility-service agents current: system-assigned
  * identity only, local authentication off, the runbook, its daily schedule and job schedule, and
- * the identity's role on the vault. azure-native's Runbook only takes a content link, so unless a
- * `runbookContentLink` is given the runbook is uploaded to a private, content-addressed blob and
- * linked through a read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256
- * before publishing. The link's window starts at an anchor recorded in state when the content's blob
- * is created, so a later deploy of the same content sends the same link (no re-publish), and new
- * content gets a new blob with a fresh window (re-published once).
+ * the identity's role on the vault. azure-native's Runbook only takes a content link or an empty
+ * draft: by default (`runbookHosting: 'publish'`) the runbook is declared as a draft and its content
+ * put and published through Resource Manager by a {@link RunbookContent}, with the deployer's own
+ * token (a secret input), and no storage account; the job schedule depends on it. With
+ * `runbookHosting: 'storage'` the runbook is uploaded to a private, content-addressed blob and
+ * linked through a read-only, HTTPS-only SAS with a bounded expiry (the account keeps shared-key and
+ * public network access). A `runbookContentLink` wins over both. With `visibility`, the tables are
+ * declared in the workspace's subscription through `workspaceProvider`.
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly spec: AutoUpdateAutomationSpec<Ref>;
