@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
+import { RunbookContent, type RunbookContentArgs } from '../constructs/pulumi/runbook-content';
 import { inStack, setFleetMocks, settle } from './fleet-mocks';
 import { encode, SECRET, STRING_ASSET, type FleetRecording } from './fleet-pulumi-record';
 
@@ -11,6 +12,13 @@ type AzureNativeClass = new (name: string, args: Record<string, unknown>) => Azu
 
 /** `azure-native:automation:Runbook` -> the `Runbook` class of `@pulumi/azure-native/automation` (a deep import). */
 async function classOf(type: string): Promise<AzureNativeClass> {
+  // The runbook's content is published by a dynamic resource, which a hand-written program declares as such.
+  if (type === 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent')
+    return class extends RunbookContent {
+      constructor(name: string, args: Record<string, unknown>) {
+        super(name, args as unknown as RunbookContentArgs);
+      }
+    } as unknown as AzureNativeClass;
   const [pkg, mod, cls] = type.split(':');
   if (pkg !== 'azure-native' || !mod || !cls) throw new Error(`not an azure-native resource type: ${type}`);
   const exports = (await import(`@pulumi/azure-native/${mod}`)) as Record<string, unknown>;

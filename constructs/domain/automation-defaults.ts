@@ -15,6 +15,7 @@ export const AUTOMATION_DEFAULTS = Object.freeze({
   timeOfDay: '00:00',
   startLeadMinutes: 10,
   sasValidityInHours: 48,
+  runbookHosting: 'publish' as 'publish' | 'storage',
   publicNetworkAccessEnabled: false,
   providers: ['A2A'] as ReplicationProvider[],
   roleDefinition: DEFAULT_ROLE as string,

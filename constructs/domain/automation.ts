@@ -24,10 +24,11 @@ import {
 import type { ResourceRef, RuleSet } from './rules';
 import {
   resolveRunbookContentLink,
+  resolveRunbookHosting,
   resolveRunbookName,
-  resolveRunbookStorage,
   runbookSpec,
   type RunbookContentLinkProps,
+  type RunbookHostingKind,
   type RunbookSpec,
   type RunbookStorageProps,
 } from './runbook-hosting';
@@ -60,7 +61,9 @@ export {
   contentKey,
   runbookLinkAnchor,
   runbookLinkWindow,
+  RUNBOOK_HOSTINGS,
   type RunbookContentLinkProps,
+  type RunbookHostingKind,
   type RunbookLinkWindow,
   type RunbookStorageProps,
 } from './runbook-hosting';
@@ -171,12 +174,22 @@ export interface AutoUpdateAutomationProps<R = never> {
   /**
    * Publish the runbook from a URI you host instead (both engines then link to it). Automation
    * checks the content against `sha256` (upper- or lower-case hex) before publishing.
-   * @default the shipped runbook: inline with cdktf; uploaded to a private blob with Pulumi
+   * Wins over `runbookHosting`.
+   * @default the shipped runbook: inline with cdktf and cdktn; with Pulumi, as `runbookHosting` says
    */
   readonly runbookContentLink?: RunbookContentLinkProps<R>;
   /**
-   * Where the Pulumi adapter hosts the runbook when no `runbookContentLink` is given.
-   * @default a storage account named from the vault, container `runbooks`, links valid 48 hours
+   * How the Pulumi adapter publishes the shipped runbook when no `runbookContentLink` is given:
+   * `'publish'` puts the draft content and publishes it through Resource Manager with the deployer's
+   * credentials (no storage account); `'storage'` hosts it on a storage account of its own with
+   * shared-key and public network access on (which common deny assignments refuse). cdktf and cdktn
+   * always upload the content inline: the value is validated there and means nothing else.
+   * @default 'publish'
+   */
+  readonly runbookHosting?: RunbookHostingKind;
+  /**
+   * The storage account of `runbookHosting: 'storage'`; refused with any other hosting.
+   * @default with `'storage'`: a storage account named from the vault, container `runbooks`, links valid 48 hours
    */
   readonly runbookStorage?: RunbookStorageProps;
   /**
@@ -302,6 +315,7 @@ export const AUTOMATION_PROP_NAMES = [
   'diagnosticSettings',
   'tags',
   'runbookContentLink',
+  'runbookHosting',
   'runbookStorage',
   'runtime',
   'alerts',
@@ -353,7 +367,8 @@ export interface SharedAutomationParts<R> {
   /** The key deterministic names derive from ({@link automationNameKey}). */
   readonly nameKey: string;
   readonly contentLink: RunbookSpec<R>['contentLink'];
-  readonly storage: RunbookSpec<R>['storage'];
+  /** `runbookHosting`, with its storage when that is `'storage'`. */
+  readonly hosting: { readonly hosting: RunbookHostingKind; readonly storage?: RunbookSpec<R>['storage'] };
   /** The role's GUID; undefined when `roleDefinition` is not valid (reported). */
   readonly roleGuid?: string;
   /** `roleDefinition` was given (a fleet's discovery scopes then get it instead of the library's custom role). */
@@ -372,6 +387,7 @@ export function resolveSharedAutomationParts<R>(
   rules: RuleSet,
   p: {
     readonly runbookContentLink?: unknown;
+    readonly runbookHosting?: unknown;
     readonly runbookStorage?: unknown;
     readonly roleDefinition?: unknown;
     readonly additionalRoleScopes?: unknown;
@@ -388,7 +404,7 @@ export function resolveSharedAutomationParts<R>(
 ): SharedAutomationParts<R> {
   const nameKey = automationNameKey(rules, owner, account.name);
   const contentLink = resolveRunbookContentLink<R>(rules, p.runbookContentLink);
-  const storage = resolveRunbookStorage(rules, p.runbookStorage, nameKey, now);
+  const hosting = resolveRunbookHosting(rules, p.runbookHosting, p.runbookStorage, nameKey, now);
   const roleGuid = resolveRoleDefinition(rules, p.roleDefinition, AUTOMATION_DEFAULTS.roleDefinition);
   const additionalRoles = resolveAdditionalRoleScopes(rules, p.additionalRoleScopes, nameKey, roleGuid);
   const tags = resolveAccountTags(rules, p.tags, owner);
@@ -409,7 +425,7 @@ export function resolveSharedAutomationParts<R>(
   return {
     nameKey,
     contentLink,
-    storage,
+    hosting,
     roleGuid,
     roleGiven: p.roleDefinition !== undefined,
     additionalRoles,
@@ -447,7 +463,7 @@ export function resolveAutoUpdateAutomation<R = never>(
       autoUpdateAction,
       { kind: 'vault', vaultName: vault.name },
       shared.contentLink,
-      shared.storage,
+      shared.hosting,
     ),
     jobScheduleId: jobScheduleId(shared.nameKey, job.runbookName, schedule.name),
     schedule,

@@ -427,7 +427,7 @@ function resolveFleetAutomation<R>(
       autoUpdateAction,
       { kind: 'fleet', listedVaults: vaults.length, discovery: discovery !== undefined },
       shared.contentLink,
-      shared.storage,
+      shared.hosting,
     ),
     diagnosticSettings: shared.diagnosticSettings,
     tags: shared.tags,

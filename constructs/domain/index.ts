@@ -33,6 +33,7 @@ export {
 export {
   AUTOMATION_DEFAULTS,
   runbookLinkWindow,
+  RUNBOOK_HOSTINGS,
   type AutomationAuthenticationType,
   type AutoUpdateAction,
   type AutoUpdateAutomationProps,
@@ -41,6 +42,7 @@ export {
   type ReplicationProvider,
   type RoleAssignmentSpec,
   type RunbookContentLinkProps,
+  type RunbookHostingKind,
   type RunbookLinkWindow,
   type RunbookStorageProps,
   type ScopeWidth,

@@ -12,7 +12,24 @@ export interface RunbookContentLinkProps<R = never> {
   readonly sha256: string;
 }
 
-/** The private blob the Pulumi adapter uploads the runbook to (azure-native's Runbook only takes a link). */
+/**
+ * How the Pulumi adapter publishes the shipped runbook when no `runbookContentLink` is given
+ * (docs/runbook-publishing.md):
+ * - `'publish'`: the runbook's draft content is put and published through Resource Manager with the
+ *   deployer's own credentials, as azurerm does; no storage account.
+ * - `'storage'`: the runbook is uploaded to a storage account of the adapter's own and published
+ *   from a read-only service SAS link; that account needs shared-key access and public network
+ *   access, which common deny assignments refuse.
+ *
+ * cdktf and cdktn always upload the content inline through azurerm: the choice is validated there
+ * too and means nothing else.
+ */
+export type RunbookHostingKind = 'publish' | 'storage';
+
+/** The hostings {@link RunbookHostingKind} allows, the default first. */
+export const RUNBOOK_HOSTINGS: readonly RunbookHostingKind[] = ['publish', 'storage'];
+
+/** The private blob the Pulumi adapter uploads the runbook to, with `runbookHosting: 'storage'`. */
 export interface RunbookStorageProps {
   /**
    * 3-24 lower-case letters and digits, globally unique.
@@ -28,7 +45,7 @@ export interface RunbookStorageProps {
   readonly sasValidityInHours?: number;
 }
 
-/** Where the Pulumi adapter hosts the runbook when the user does not (engines that upload inline ignore it). */
+/** Where the Pulumi adapter hosts the runbook with `runbookHosting: 'storage'` (engines that upload inline ignore it). */
 export interface RunbookStorageSpec {
   readonly accountName: string;
   readonly containerName: string;
@@ -71,8 +88,13 @@ export interface RunbookSpec<R = never> {
   readonly logProgress: boolean;
   /** Set when the user hosts the runbook; both engines then publish from this link. */
   readonly contentLink?: { readonly uri: ResourceRef<R>; readonly sha256: string };
-  /** Used by engines that cannot upload content inline (Pulumi), when there is no `contentLink`. */
-  readonly storage: RunbookStorageSpec;
+  /**
+   * How engines that cannot upload content inline (Pulumi) publish the shipped runbook when there is
+   * no `contentLink`: through Resource Manager (`'publish'`) or from a storage account (`'storage'`).
+   */
+  readonly hosting: RunbookHostingKind;
+  /** Present only with `hosting: 'storage'`: the account, container and blob. */
+  readonly storage?: RunbookStorageSpec;
 }
 
 /** Which vaults a runbook's jobs keep current, as its description says it. */
@@ -223,13 +245,43 @@ export function resolveRunbookStorage(
   };
 }
 
+/**
+ * `runbookHosting` and `runbookStorage`: how the Pulumi adapter publishes the shipped runbook.
+ * `runbookStorage` describes the storage hosting only, so it is refused with any other.
+ */
+export function resolveRunbookHosting(
+  rules: RuleSet,
+  hostingValue: unknown,
+  storageValue: unknown,
+  nameKey: string,
+  now: Date | undefined,
+): { readonly hosting: RunbookHostingKind; readonly storage?: RunbookStorageSpec } {
+  const hosting =
+    rules.choice(
+      'runbookHosting',
+      hostingValue,
+      RUNBOOK_HOSTINGS,
+      "must be 'publish' (draft content published through Resource Manager) or 'storage' (a storage account of the adapter's own)",
+    ) ?? AUTOMATION_DEFAULTS.runbookHosting;
+  if (hosting !== 'storage') {
+    rules.check(
+      storageValue === undefined,
+      'runbookStorage',
+      storageValue,
+      "describes the storage hosting: give it only with runbookHosting: 'storage'",
+    );
+    return { hosting };
+  }
+  return { hosting, storage: resolveRunbookStorage(rules, storageValue, nameKey, now) };
+}
+
 /** The runbook's spec from its parts: the shipped asset, described for what it covers. */
 export function runbookSpec<R>(
   name: string,
   action: AutoUpdateAction,
   coverage: RunbookCoverage,
   contentLink: RunbookSpec<R>['contentLink'],
-  storage: RunbookStorageSpec,
+  hosting: { readonly hosting: RunbookHostingKind; readonly storage?: RunbookStorageSpec },
 ): RunbookSpec<R> {
   const asset = runbookAsset();
   return {
@@ -239,6 +291,7 @@ export function runbookSpec<R>(
     logVerbose: true,
     logProgress: false,
     contentLink,
-    storage,
+    hosting: hosting.hosting,
+    ...(hosting.storage ? { storage: hosting.storage } : {}),
   };
 }

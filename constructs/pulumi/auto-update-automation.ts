@@ -9,6 +9,7 @@ import {
   type Finding,
   type Suppression,
   bindJobParameters,
+  handedOver,
   resolveAutoUpdateAutomationBlock,
   roleAssignmentDescription,
   roleDefinitionScope,
@@ -16,6 +17,8 @@ import {
 } from '../domain/internal';
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import type { RunbookContent } from './runbook-content';
+import { splitWorkspaceProvider, type WorkspaceProviderArgs } from './workspace-provider';
 import type { IRecoveryVault } from './recovery-vault';
 import {
   PACKAGE,
@@ -29,25 +32,28 @@ import {
 export { RUNBOOK_LINK_ANCHOR_METADATA_KEY, type RunbookHosting } from './automation-core';
 
 /** Args of {@link AutoUpdateAutomation}: the domain props (`Input<string>` where a prop points at another resource), the vault, suppressions. */
-export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> & {
-  /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
-  readonly vault: IRecoveryVault;
-  /**
-   * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
-   * @default none
-   */
-  readonly suppressions?: readonly Suppression[];
-};
+export type AutoUpdateAutomationArgs = AutoUpdateAutomationProps<Ref> &
+  WorkspaceProviderArgs & {
+    /** The vault whose mappings the runbook keeps current: a {@link RecoveryVault}, or an existing one from `RecoveryVault.fromVaultId`. */
+    readonly vault: IRecoveryVault;
+    /**
+     * Reasoned exceptions to warning rules (ASR-W01, W02, W03, W05 run in this component).
+     * @default none
+     */
+    readonly suppressions?: readonly Suppression[];
+  };
 
 /**
  * The custom automation account that keeps Mobility-service agents current: system-assigned
  * identity only, local authentication off, the runbook, its daily schedule and job schedule, and
- * the identity's role on the vault. azure-native's Runbook only takes a content link, so unless a
- * `runbookContentLink` is given the runbook is uploaded to a private, content-addressed blob and
- * linked through a read-only, HTTPS-only SAS with a bounded expiry; Automation checks the SHA-256
- * before publishing. The link's window starts at an anchor recorded in state when the content's blob
- * is created, so a later deploy of the same content sends the same link (no re-publish), and new
- * content gets a new blob with a fresh window (re-published once).
+ * the identity's role on the vault. azure-native's Runbook only takes a content link or an empty
+ * draft: by default (`runbookHosting: 'publish'`) the runbook is declared as a draft and its content
+ * put and published through Resource Manager by a {@link RunbookContent}, with the deployer's own
+ * token (a secret input), and no storage account; the job schedule depends on it. With
+ * `runbookHosting: 'storage'` the runbook is uploaded to a private, content-addressed blob and
+ * linked through a read-only, HTTPS-only SAS with a bounded expiry (the account keeps shared-key and
+ * public network access). A `runbookContentLink` wins over both. With `visibility`, the tables are
+ * declared in the workspace's subscription through `workspaceProvider`.
  */
 export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly spec: AutoUpdateAutomationSpec<Ref>;
@@ -58,8 +64,13 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
   readonly schedule: Schedule;
   readonly jobSchedule: JobSchedule;
   readonly roleAssignments: readonly RoleAssignment[];
-  /** Present when the component hosts the runbook itself. */
+  /** The storage account, container and blob, with `runbookHosting: 'storage'` only. */
   readonly hosting?: RunbookHosting;
+  /**
+   * The runbook's content, published through Resource Manager with the deployer's credentials
+   * (`runbookHosting: 'publish'`, the default, and no `runbookContentLink`).
+   */
+  readonly runbookContent?: RunbookContent;
   /** The metric alert on failed runbook jobs (`<name>-failed-job-alert`), unless switched off. */
   readonly failedJobAlert?: MetricAlert;
   /** What `visibility` registers, when a workspace is given. */
@@ -71,7 +82,9 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AutoUpdateAutomationArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered.
-    const [spec, warnings] = resolveAutoUpdateAutomationBlock(PULUMI_BLOCKS, args);
+    // A scenario hands its validated spec over with the props object itself: keep that object then.
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const [spec, warnings] = resolveAutoUpdateAutomationBlock(PULUMI_BLOCKS, handedOver(args) ? args : props);
     super(`${PACKAGE}:automation:AutoUpdateAutomation`, name, {}, opts);
     const { vault } = args;
     this.spec = spec;
@@ -79,11 +92,12 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
     const tags = tagsOrUndefined(spec.tags);
     const common = { resourceGroupName: spec.resourceGroupName };
 
-    const core = addAutomationCore(this, name, spec, tags);
+    const core = addAutomationCore(this, name, spec, tags, workspaceProvider);
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.runbookContent = core.runbookContent;
     this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
@@ -119,7 +133,8 @@ export class AutoUpdateAutomation extends pulumi.ComponentResource {
           ...ingestionReferences(core.visibility),
         }),
       },
-      { parent: this },
+      // Never a schedule of a runbook whose content is not published yet.
+      { parent: this, dependsOn: core.published },
     );
 
     this.roleAssignments = spec.roleAssignments.map((ra) => {

@@ -10,6 +10,7 @@ import {
 import * as pulumi from '@pulumi/pulumi';
 import { runbookLinkWindow, type AutomationCoreSpec } from '../domain/internal';
 import { addEstateVisibility, type EstateVisibility } from './estate-visibility';
+import { republishKeyOf, RunbookContent } from './runbook-content';
 import { addDiagnosticSettings, tagsOrUndefined, type Ref } from './shared';
 
 // Internal (not exported from the package): the parts of the automation that the single-vault
@@ -21,7 +22,7 @@ import { addDiagnosticSettings, tagsOrUndefined, type Ref } from './shared';
  */
 export const RUNBOOK_LINK_ANCHOR_METADATA_KEY = 'asrlinkanchor';
 
-/** The private blob that holds the runbook, when the component hosts it. */
+/** The private blob that holds the runbook, with `runbookHosting: 'storage'`. */
 export interface RunbookHosting {
   readonly storageAccount: StorageAccount;
   readonly container: BlobContainer;
@@ -29,19 +30,26 @@ export interface RunbookHosting {
 }
 
 /**
- * The account (`<name>-account`), its runtime environment, the runbook's hosting, the runbook and,
- * when a workspace is given, the estate's visibility (`<name>-dce`, ...), as children of `parent`.
+ * The account (`<name>-account`), its runtime environment, the runbook, how its content is
+ * published and, when a workspace is given, the estate's visibility (`<name>-dce`, ...), as children
+ * of `parent`. The content is published from the user's `runbookContentLink` when given; else, with
+ * `runbookHosting: 'publish'` (the default), by a {@link RunbookContent} (`<name>-runbook-content`)
+ * through Resource Manager; with `'storage'`, from a blob of the adapter's own storage account.
+ * Whatever runs the runbook must depend on `published`, so it never points at an unpublished runbook.
  */
 export function addAutomationCore(
   parent: pulumi.Resource,
   name: string,
   spec: AutomationCoreSpec<Ref>,
   tags: Record<string, string> | undefined,
+  workspaceProvider?: pulumi.ProviderResource,
 ): {
   account: AutomationAccount;
   runtimeEnvironment?: RuntimeEnvironment;
   hosting?: RunbookHosting;
   runbook: Runbook;
+  runbookContent?: RunbookContent;
+  published: pulumi.Resource[];
   visibility?: EstateVisibility;
 } {
   const common = { resourceGroupName: spec.resourceGroupName };
@@ -80,34 +88,80 @@ export function addAutomationCore(
     );
   }
 
-  const hosted = spec.runbook.contentLink ? undefined : hostRunbook(parent, name, spec, tags);
+  const link = spec.runbook.contentLink;
+  const viaStorage = !link && spec.runbook.hosting === 'storage';
+  const hosted = viaStorage ? hostRunbook(parent, name, spec, tags) : undefined;
   const hosting = hosted?.hosting;
-  const link = spec.runbook.contentLink
-    ? { uri: pulumi.output(spec.runbook.contentLink.uri), sha256: spec.runbook.contentLink.sha256 }
-    : hosted!.link;
+  // The runbook's own inputs, all literals: a change to any of them PUTs the runbook, after which
+  // azurerm always publishes again, and so does RunbookContent (their hash is its republish key).
+  const runbookInputs = {
+    ...common,
+    runbookName: spec.runbook.name,
+    location: spec.location,
+    runbookType: spec.runtime.runbookType,
+    runtimeEnvironment: env?.name,
+    description: spec.runbook.description,
+    logVerbose: spec.runbook.logVerbose,
+    logProgress: spec.runbook.logProgress,
+    tags,
+  };
+  const contentLink = link
+    ? { uri: pulumi.output(link.uri), sha256: link.sha256 }
+    : hosted
+      ? hosted.link
+      : undefined;
   const runbook = new Runbook(
     `${name}-runbook`,
     {
-      ...common,
+      ...runbookInputs,
       automationAccountName: account.name,
-      runbookName: spec.runbook.name,
-      location: spec.location,
-      runbookType: spec.runtime.runbookType,
       runtimeEnvironment: env ? (runtimeEnvironment?.name ?? env.name) : undefined,
-      description: spec.runbook.description,
-      logVerbose: spec.runbook.logVerbose,
-      logProgress: spec.runbook.logProgress,
-      publishContentLink: { uri: link.uri, contentHash: { algorithm: 'SHA256', value: link.sha256 } },
-      tags,
+      ...(contentLink
+        ? {
+            publishContentLink: {
+              uri: contentLink.uri,
+              contentHash: { algorithm: 'SHA256', value: contentLink.sha256 },
+            },
+          }
+        : { draft: {} }),
     },
     { parent, dependsOn: hosting ? [hosting.blob] : [] },
   );
+  const runbookContent = contentLink
+    ? undefined
+    : new RunbookContent(
+        `${name}-runbook-content`,
+        {
+          runbookId: runbook.id,
+          content: spec.runbook.asset.content,
+          contentSha256: spec.runbook.asset.sha256,
+          // A reference (a resource group or runtime environment declared alongside) is hashed once known.
+          republishKey: pulumi
+            .all([
+              pulumi.output(runbookInputs.resourceGroupName),
+              pulumi.output(runbookInputs.runtimeEnvironment),
+            ])
+            .apply(([resourceGroupName, runtimeEnvironment]) =>
+              republishKeyOf({ ...runbookInputs, resourceGroupName, runtimeEnvironment }),
+            ),
+        },
+        { parent },
+      );
   const visibility = addEstateVisibility(parent, name, spec.visibility, {
     resourceGroupName: spec.resourceGroupName,
     principalId: account.identity.apply((i) => i?.principalId ?? ''),
     tags,
+    workspaceProvider,
   });
-  return { account, runtimeEnvironment, hosting, runbook, visibility };
+  return {
+    account,
+    runtimeEnvironment,
+    hosting,
+    runbook,
+    runbookContent,
+    published: runbookContent ? [runbookContent] : [],
+    visibility,
+  };
 }
 
 /** The account's diagnostic settings and its failed-job alert (`<name>-failed-job-alert`), unless switched off. */
@@ -166,7 +220,10 @@ export function addAutomationMonitoring(
   return undefined;
 }
 
-/** Uploads the shipped runbook to a private blob and returns a read-only SAS link to it (a secret). */
+/**
+ * `runbookHosting: 'storage'`: uploads the shipped runbook to a private blob and returns a read-only
+ * SAS link to it (a secret).
+ */
 export function hostRunbook(
   parent: pulumi.Resource,
   name: string,
@@ -174,6 +231,7 @@ export function hostRunbook(
   tags: Record<string, string> | undefined,
 ): { hosting: RunbookHosting; link: { uri: pulumi.Output<string>; sha256: string } } {
   const s = spec.runbook.storage;
+  if (!s) throw new Error(`runbook ${spec.runbook.name}: the storage hosting has no storage spec`);
   const storageAccount = new StorageAccount(
     `${name}-runbook-storage`,
     {

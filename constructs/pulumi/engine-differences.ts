@@ -16,9 +16,10 @@ export interface EngineDifference {
 }
 
 const hosting =
-  "azure-native's Runbook only accepts a content link, so the Pulumi components upload the runbook to a private blob " +
-  '(no anonymous access, HTTPS only, TLS 1.2) and link it through a short-lived read-only SAS; azurerm uploads the content inline. ' +
-  'Not created when automation.runbookContentLink is given.';
+  "Only with automation.runbookHosting: 'storage' (the default, 'publish', puts the draft content and publishes it through " +
+  "Resource Manager, as azurerm does, and declares no storage): azure-native's Runbook only accepts a content link, so the " +
+  'Pulumi components then upload the runbook to a private blob (no anonymous access, HTTPS only, TLS 1.2) and link it ' +
+  'through a short-lived read-only SAS; azurerm uploads the content inline. Not created when automation.runbookContentLink is given.';
 
 export const ENGINE_DIFFERENCES: readonly EngineDifference[] = [
   { armType: 'Microsoft.Storage/storageAccounts', kind: 'resource', engine: 'pulumi', reason: hosting },
@@ -49,7 +50,8 @@ export const ENGINE_DIFFERENCES: readonly EngineDifference[] = [
     property: 'workspace',
     engine: 'pulumi',
     reason:
-      "azure-native's Table addresses the workspace by resource group and name (read from visibility.workspaceResourceId) in the provider's " +
-      "subscription, where azurerm takes the workspace's id: with Pulumi the workspace must be in the stack's subscription.",
+      "azure-native's Table addresses the workspace by resource group and name (read from visibility.workspaceResourceId) in its " +
+      "provider's subscription, where azurerm takes the workspace's id: the Pulumi components declare the tables through an explicit " +
+      "provider for the workspace's subscription (or the workspaceProvider given), so a central workspace in another subscription works in both.",
   },
 ];

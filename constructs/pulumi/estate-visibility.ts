@@ -16,6 +16,7 @@ import {
   type RunbookParameterReference,
 } from '../domain/internal';
 import { roleDefinitionId, type Ref } from './shared';
+import { workspaceProvider } from './workspace-provider';
 
 /**
  * What `visibility` registers, as children of the automation's component: the two custom tables in
@@ -50,6 +51,8 @@ interface VisibilityTarget {
   readonly resourceGroupName: Ref;
   readonly principalId: pulumi.Input<string>;
   readonly tags: Record<string, string> | undefined;
+  /** The provider the tables are declared with: one for the workspace's subscription. */
+  readonly workspaceProvider: pulumi.ProviderResource;
 }
 
 /** Registers `visibility` under `parent`, or nothing when it is not given. */
@@ -61,10 +64,17 @@ export function addEstateVisibility(
     readonly resourceGroupName: Ref;
     readonly principalId: pulumi.Input<string>;
     readonly tags: Record<string, string> | undefined;
+    /** The caller's provider for the workspace's subscription; by default `<name>-workspace-provider`. */
+    readonly workspaceProvider?: pulumi.ProviderResource;
   },
 ): EstateVisibility | undefined {
   if (!spec) return undefined;
-  const t: VisibilityTarget = { parent, name, ...target };
+  // azure-native addresses a table in its provider's subscription: always an explicit provider for
+  // the workspace's, so a central workspace in another subscription gets its tables there.
+  const provider =
+    target.workspaceProvider ??
+    workspaceProvider(`${name}-workspace-provider`, spec.workspaceResourceId, { parent });
+  const t: VisibilityTarget = { parent, name, ...target, workspaceProvider: provider };
   const workspaceId = pulumi.output(spec.workspaceResourceId);
   const tables = addTables(t, spec, workspaceId);
   const { dataCollectionEndpoint, dataCollectionRule } = addDataCollection(t, spec, workspaceId, tables);
@@ -106,7 +116,8 @@ function addTables(
   spec: EstateVisibilitySpec<Ref>,
   workspaceId: pulumi.Output<string>,
 ): Table[] {
-  // azure-native addresses a table by the workspace's group and name (in the provider's subscription).
+  // azure-native addresses a table by the workspace's group and name in the provider's subscription:
+  // the workspace provider's, which is the workspace's.
   const workspace = workspaceId.apply(workspaceIdParts);
   return spec.tables.map(
     (table) =>
@@ -126,7 +137,7 @@ function addTables(
             })),
           },
         },
-        { parent: t.parent },
+        { parent: t.parent, provider: t.workspaceProvider },
       ),
   );
 }

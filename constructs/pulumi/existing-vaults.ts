@@ -15,6 +15,8 @@ import {
 } from '../domain/internal';
 import { ingestionReferences, type EstateVisibility } from './estate-visibility';
 import { addAutomationCore, addAutomationMonitoring, type RunbookHosting } from './automation-core';
+import type { RunbookContent } from './runbook-content';
+import { splitWorkspaceProvider, type WorkspaceProviderArgs } from './workspace-provider';
 import {
   PACKAGE,
   PULUMI_DEPLOY_TIME,
@@ -45,8 +47,13 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly account: AutomationAccount;
   readonly runtimeEnvironment?: RuntimeEnvironment;
   readonly runbook: Runbook;
-  /** Present when the component hosts the runbook itself. */
+  /** The storage account, container and blob, with `runbookHosting: 'storage'` only. */
   readonly hosting?: RunbookHosting;
+  /**
+   * The runbook's content, published through Resource Manager with the deployer's credentials
+   * (`runbookHosting: 'publish'`, the default, and no `runbookContentLink`).
+   */
+  readonly runbookContent?: RunbookContent;
   /** By time zone (`<name>-schedule-<key>`, `<name>-job-schedule-<key>`), in the order of the spec. */
   readonly schedules: readonly FleetSchedule[];
   /** One per vault, in the order given, then each discovery scope, then any additional scope. */
@@ -62,17 +69,23 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly automationAccountId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
-  constructor(name: string, args: ExistingVaultsScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveExistingVaultsScenario(args, PULUMI_DEPLOY_TIME);
+  constructor(
+    name: string,
+    args: ExistingVaultsScenarioProps<Ref> & WorkspaceProviderArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const spec = resolveExistingVaultsScenario(props, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:ExistingVaultsMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
     const a = spec.automation;
     const common = { resourceGroupName: a.resourceGroupName };
-    const core = addAutomationCore(this, `${name}-automation`, a, tagsOrUndefined(a.tags));
+    const core = addAutomationCore(this, `${name}-automation`, a, tagsOrUndefined(a.tags), workspaceProvider);
     this.account = core.account;
     this.runtimeEnvironment = core.runtimeEnvironment;
     this.hosting = core.hosting;
     this.runbook = core.runbook;
+    this.runbookContent = core.runbookContent;
     this.visibility = core.visibility;
     this.automationAccountId = this.account.id;
     this.principalId = this.account.identity.apply((i) => i?.principalId ?? '');
@@ -114,7 +127,8 @@ export class ExistingVaultsMobilityAutoUpdate extends pulumi.ComponentResource {
             ...ingestionReferences(core.visibility),
           }),
         },
-        { parent: this },
+        // Never a schedule of a runbook whose content is not published yet.
+        { parent: this, dependsOn: core.published },
       );
       return { schedule, jobSchedule };
     });

@@ -14,3 +14,5 @@ export {
   type OfflinePreviewOptions,
   type PreviewedResource,
 } from './testing';
+export type { WorkspaceProviderArgs } from './workspace-provider';
+export { RunbookContent, type RunbookContentArgs } from './runbook-content';

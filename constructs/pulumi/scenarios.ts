@@ -17,6 +17,7 @@ import type { AutoUpdateAutomationArgs } from './auto-update-automation';
 import type { RecoveryVaultArgs } from './recovery-vault';
 import type { VmwareReplicationArgs } from './vmware-replication';
 import { PULUMI_REQUIREMENTS, VmwareReplication } from './vmware-replication';
+import { splitWorkspaceProvider, type WorkspaceProviderArgs } from './workspace-provider';
 
 /**
  * The whole Azure-to-Azure arrangement: vault, automation account and runbook, and replication
@@ -28,8 +29,13 @@ export class A2AMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly automation?: AutoUpdateAutomation;
   readonly replication: A2AReplication;
 
-  constructor(name: string, args: A2AScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveA2AScenario<Ref>(args, PULUMI_DEPLOY_TIME);
+  constructor(
+    name: string,
+    args: A2AScenarioProps<Ref> & WorkspaceProviderArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const spec = resolveA2AScenario<Ref>(props, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:A2AMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
     // The components get the specs validated and checked above, through a path users cannot call.
@@ -39,7 +45,7 @@ export class A2AMobilityAutoUpdate extends pulumi.ComponentResource {
     if (spec.automation)
       this.automation = new AutoUpdateAutomation(
         `${name}-automation`,
-        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault }),
+        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault, workspaceProvider }),
         { parent: this },
       );
     this.replication = new A2AReplication(
@@ -65,8 +71,13 @@ export class VmwareMobilityAutoUpdate extends pulumi.ComponentResource {
   readonly automation?: AutoUpdateAutomation;
   readonly replication: VmwareReplication;
 
-  constructor(name: string, args: VmwareScenarioProps<Ref>, opts?: pulumi.ComponentResourceOptions) {
-    const spec = resolveVmwareScenario<Ref>(args, PULUMI_REQUIREMENTS, PULUMI_DEPLOY_TIME);
+  constructor(
+    name: string,
+    args: VmwareScenarioProps<Ref> & WorkspaceProviderArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { provider: workspaceProvider, props } = splitWorkspaceProvider(args);
+    const spec = resolveVmwareScenario<Ref>(props, PULUMI_REQUIREMENTS, PULUMI_DEPLOY_TIME);
     super(`${PACKAGE}:scenarios:VmwareMobilityAutoUpdate`, name, {}, opts);
     this.spec = spec;
     // The components get the specs validated and checked above, through a path users cannot call.
@@ -76,7 +87,7 @@ export class VmwareMobilityAutoUpdate extends pulumi.ComponentResource {
     if (spec.automation)
       this.automation = new AutoUpdateAutomation(
         `${name}-automation`,
-        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault }),
+        handOver<AutoUpdateAutomationArgs>(spec.automation, { vault: this.vault, workspaceProvider }),
         { parent: this },
       );
     this.replication = new VmwareReplication(

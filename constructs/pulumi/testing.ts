@@ -227,8 +227,29 @@ function redact(value: unknown, revealSecrets: boolean): unknown {
     };
   if (Array.isArray(value)) return value.map((v) => redact(v, revealSecrets));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, revealSecrets)]));
+    // A dynamic resource's provider is its serialized code (kilobytes, build-dependent): named, not shown.
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '__provider' ? '[serialized dynamic provider]' : redact(v, revealSecrets),
+      ]),
+    );
   return value;
+}
+
+/**
+ * A dynamic resource's provider is its serialized code (kilobytes, build-dependent) and RunbookContent's
+ * content is the whole script: both are named, not shown (the script by its SHA-256, as an uploaded asset).
+ */
+function dynamicSummary(type: string, inputs: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!type.startsWith('pulumi-nodejs:dynamic/') || !inputs) return {};
+  const content = inputs.content;
+  return {
+    __provider: '[serialized dynamic provider]',
+    ...(typeof content === 'string'
+      ? { content: { sha256: createHash('sha256').update(content, 'utf8').digest('hex').toUpperCase() } }
+      : {}),
+  };
 }
 
 /**
@@ -263,6 +284,9 @@ function azureMocks(subscriptionId: string): pulumi.runtime.Mocks {
     call(args) {
       if (args.token === 'azure-native:storage:listStorageAccountServiceSAS')
         return { serviceSasToken: 'sv=offline&sp=r&sig=offline-preview' };
+      // The deployer's token RunbookContent publishes with: a placeholder, never a token.
+      if (args.token === 'azure-native:authorization:getClientToken')
+        return { token: '[offline preview: not a token]' };
       throw new Error(`offline preview: no mock for ${args.token}`);
     },
   };
@@ -405,6 +429,7 @@ async function record(
       parent: await parentOf(r.parent),
       inputs: {
         ...(redact(inputs.get(`${r.type}::${r.name}`) ?? {}, revealSecrets) as Record<string, unknown>),
+        ...dynamicSummary(r.type, inputs.get(`${r.type}::${r.name}`)),
         ...(r.assetText
           ? {
               source: {

@@ -100,3 +100,27 @@ export function workspaceProvider(
     opts,
   );
 }
+
+/** The Pulumi-only argument of the components that take `visibility` (a central workspace anywhere). */
+export interface WorkspaceProviderArgs {
+  /**
+   * The azure-native provider the workspace's custom tables are declared with. azure-native
+   * addresses a table in its provider's subscription, so it must be one for the workspace's
+   * subscription. Pass your own to sign in differently there.
+   * @default whenever `visibility` is given, an explicit azure-native provider
+   * (`<automation component name>-workspace-provider`) for the subscription of
+   * `visibility.workspaceResourceId`, signing in as the stack's default provider (the stack's
+   * `azure-native:*` credential settings copied, then `ARM_*` variables and the Azure CLI);
+   * ignored without `visibility`
+   */
+  readonly workspaceProvider?: pulumi.ProviderResource;
+}
+
+/** Splits the Pulumi-only `workspaceProvider` off a component's args, so the domain sees its own props only. */
+export function splitWorkspaceProvider<A extends WorkspaceProviderArgs>(
+  args: A,
+): { readonly provider?: pulumi.ProviderResource; readonly props: Omit<A, 'workspaceProvider'> } {
+  if (args === null || typeof args !== 'object' || !('workspaceProvider' in args)) return { props: args };
+  const { workspaceProvider: provider, ...props } = args;
+  return { provider, props };
+}

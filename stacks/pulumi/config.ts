@@ -12,6 +12,7 @@ import {
   type ExistingVaultsScenarioProps,
   type PowerShellRuntimeVersion,
   type ReplicationProvider,
+  type RunbookHostingKind,
   type ScenarioAutomationProps,
   type VmwareScenarioProps,
 } from '../../constructs/domain';
@@ -181,11 +182,15 @@ export const CONFIG_KEYS = {
     'Publish the runbook from this https URI instead of hosting it (with runbookContentLinkSha256).',
   ),
   runbookContentLinkSha256: str('SHA-256 of the runbook at runbookContentLinkUri.'),
+  runbookHosting: str(
+    "How the runbook is published without runbookContentLinkUri: publish (draft content published through Resource Manager with the deployer's credentials, no storage account) or storage (a storage account with shared-key and public network access on).",
+    AUTOMATION_DEFAULTS.runbookHosting,
+  ),
   runbookStorageAccountName: str(
-    'Storage account that hosts the runbook; empty for a name derived from the vault.',
+    'runbookHosting storage: the storage account that hosts the runbook; empty for a name derived from the vault.',
   ),
   runbookSasValidityInHours: int(
-    'Validity of the read-only runbook link, 1-168 hours.',
+    'runbookHosting storage: validity of the read-only runbook link, 1-168 hours.',
     AUTOMATION_DEFAULTS.sasValidityInHours,
   ),
   // Alerting on the automation account
@@ -353,10 +358,15 @@ export function scenarioFromConfig(
       version: opt(v.runtimeVersion) as PowerShellRuntimeVersion | undefined,
       existingEnvironmentName: opt(v.runtimeEnvironmentName),
     },
-    runbookStorage: {
-      accountName: opt(v.runbookStorageAccountName),
-      sasValidityInHours: v.runbookSasValidityInHours,
-    },
+    runbookHosting: v.runbookHosting as RunbookHostingKind,
+    // The storage settings belong to the storage hosting: an account name given with another is refused.
+    runbookStorage:
+      v.runbookHosting === 'storage' || v.runbookStorageAccountName !== ''
+        ? {
+            accountName: opt(v.runbookStorageAccountName),
+            sasValidityInHours: v.runbookSasValidityInHours,
+          }
+        : undefined,
     alerts: {
       failedJobAlertEnabled: v.failedJobAlertEnabled,
       failedJobAlertName: opt(v.failedJobAlertName),

@@ -77,6 +77,18 @@ describe(`estate visibility (${TERRAFORM_FLAVOUR.name})`, () => {
     }
   });
 
+  it('addresses a central workspace in another subscription by its full id: tables, rule destination, workbook and alert', () => {
+    const central = LAW.replace(SUB, '11111111-2222-3333-4444-555555555555').replace('rg-ops', 'rg-mgmt');
+    const other = withWorkspace({ workspaceResourceId: central });
+    for (const t of resources(other, 'azurerm_log_analytics_workspace_table_custom_log'))
+      expect(t.workspace_id).toBe(central);
+    expect(JSON.stringify(only(other, 'azurerm_monitor_data_collection_rule').destinations)).toContain(
+      central,
+    );
+    expect(String(only(other, 'azurerm_application_insights_workbook').data_json)).toContain(central);
+    expect(only(other, 'azurerm_monitor_scheduled_query_rules_alert_v2').scopes).toEqual([central]);
+  });
+
   it('declares the endpoint and the rule: a stream per table matching its columns, each flowing to its table as sent', () => {
     const dce = only(doc, 'azurerm_monitor_data_collection_endpoint');
     expect(dce).toMatchObject({

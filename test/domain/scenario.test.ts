@@ -700,13 +700,28 @@ describe('runbook source and job schedule id', () => {
     ],
     [
       'the storage account name has capitals',
-      { runbookStorage: { accountName: 'MyRunbooks' } },
+      { runbookHosting: 'storage', runbookStorage: { accountName: 'MyRunbooks' } },
       'automation.runbookStorage.accountName',
     ],
     [
       'the SAS validity is over a week',
-      { runbookStorage: { sasValidityInHours: 169 } },
+      { runbookHosting: 'storage', runbookStorage: { sasValidityInHours: 169 } },
       'automation.runbookStorage.sasValidityInHours',
+    ],
+    [
+      'runbookHosting is neither publish nor storage',
+      { runbookHosting: 'blob' },
+      'automation.runbookHosting',
+    ],
+    [
+      'runbookStorage is given without the storage hosting',
+      { runbookStorage: { accountName: 'stasrrunbooks' } },
+      'automation.runbookStorage',
+    ],
+    [
+      "runbookStorage is given with runbookHosting: 'publish'",
+      { runbookHosting: 'publish', runbookStorage: {} },
+      'automation.runbookStorage',
     ],
   ])('fails when %s', (_, automation, prop) => {
     expect(
@@ -716,10 +731,20 @@ describe('runbook source and job schedule id', () => {
     ).toEqual([prop]);
   });
 
-  it('derives a valid storage account name, a content-addressed blob and an hour-aligned link anchor', () => {
-    const storage = resolveA2AScenario(
-      a2aProps({ automation: { clock: () => new Date('2026-11-22T10:42:13Z') } }),
-    ).automation!.runbook.storage;
+  it("publishes through Resource Manager by default: hosting 'publish', no storage", () => {
+    const runbook = resolveA2AScenario(a2aProps({ automation: { clock: fixedClock } })).automation!.runbook;
+    expect(runbook.hosting).toBe('publish');
+    expect(runbook.storage).toBeUndefined();
+  });
+
+  it("derives a valid storage account name, a content-addressed blob and an hour-aligned link anchor with runbookHosting: 'storage'", () => {
+    const runbook = resolveA2AScenario(
+      a2aProps({
+        automation: { runbookHosting: 'storage', clock: () => new Date('2026-11-22T10:42:13Z') },
+      }),
+    ).automation!.runbook;
+    expect(runbook.hosting).toBe('storage');
+    const storage = runbook.storage!;
     const key = runbookAsset().sha256.slice(0, 16).toLowerCase();
     expect(storage.accountName).toMatch(/^asrrb[0-9a-f]{19}$/);
     expect(storage).toMatchObject({

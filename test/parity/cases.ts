@@ -39,6 +39,11 @@ export const a2aCases: [string, A2AScenarioProps][] = [
     a2aProps({ vault: { ...a2aProps().vault, extensionUpdateSettings: { autoUpdateEnabled: false } } }),
   ],
   [
+    // The same plan in every engine: only Pulumi declares the storage (a listed difference).
+    'runbook hosted on storage',
+    a2aProps({ automation: { clock: fixedClock, runbookHosting: 'storage' } }),
+  ],
+  [
     'user-hosted runbook',
     a2aProps({
       automation: {

@@ -282,6 +282,8 @@ export function normalizeCdktf(doc: TfJson): PlannedResource[] {
 // ---------------------------------------------------------------- Pulumi (azure-native)
 
 const PRINCIPAL_PLACEHOLDER = '11111111-1111-1111-1111-111111111111';
+/** The dynamic resource that publishes a runbook's draft content (constructs/pulumi/runbook-content.ts). */
+const RUNBOOK_CONTENT = 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent';
 
 export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] {
   const custom = nodes.filter((n) => n.type.startsWith('azure-native:'));
@@ -413,12 +415,19 @@ export function normalizePulumi(nodes: readonly GraphNode[]): PlannedResource[] 
         });
         break;
       case 'azure-native:automation:Runbook': {
-        const link = i.publishContentLink as Props;
-        const plain = (link['[secret]'] ?? link) as { contentHash: { value: string } };
+        // Published from a link (the user's, or the storage hosting's), or as an empty draft whose
+        // content RunbookContent puts and publishes through Resource Manager.
+        const link = i.publishContentLink as Props | undefined;
+        const plain = link ? ((link['[secret]'] ?? link) as { contentHash: { value: string } }) : undefined;
+        const published = nodes.find(
+          (c) => c.type === RUNBOOK_CONTENT && c.parent === n.parent && c.name === `${n.name}-content`,
+        );
         p({
           runbookType: i.runbookType,
           runtimeEnvironment: i.runtimeEnvironment,
-          contentSha256: plain.contentHash.value,
+          contentSha256: plain
+            ? plain.contentHash.value
+            : (published?.inputs as Props | undefined)?.contentSha256,
         });
         break;
       }

@@ -47,7 +47,12 @@ describe('a2a example stack under mocks', () => {
   });
 
   it('uses this package type tokens, parents every child, and prefixes child names with the parent name', () => {
-    const components = p.resources.filter((r) => !r.type.startsWith('azure-native:'));
+    const components = p.resources.filter(
+      (r) =>
+        !r.type.startsWith('azure-native:') &&
+        !r.type.startsWith('pulumi-nodejs:dynamic/') &&
+        !r.type.startsWith('pulumi:providers:'),
+    );
     expect(components.map((c) => c.type)).toEqual([
       'asr-mobility-autoupdate:scenarios:A2AMobilityAutoUpdate',
       'asr-mobility-autoupdate:recoveryservices:RecoveryVault',
@@ -84,17 +89,32 @@ describe('a2a example stack under mocks', () => {
     });
   });
 
-  it('publishes the runbook from a secret, https, hash-checked link to exactly the shipped content', () => {
-    const rb = one(p, 'automation:Runbook').inputs as Inputs;
-    expect(rb.runbookType).toBe('PowerShell');
-    const link = rb.publishContentLink['[secret]'];
-    expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
-    expect(link.uri).toMatch(
-      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate-[0-9a-f]{16}\.ps1\?\[redacted SAS\]$/,
+  it('publishes exactly the shipped content through Resource Manager: an empty draft, then RunbookContent', () => {
+    const rb = one(p, 'automation:Runbook');
+    expect(rb.inputs).toMatchObject({ runbookType: 'PowerShell', draft: {} });
+    expect((rb.inputs as Inputs).publishContentLink).toBeUndefined();
+    const content = p.resources.filter(
+      (r) => r.type === 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent',
     );
-    expect((one(p, 'storage:Blob').inputs as Inputs).source).toEqual({
-      stringAssetSha256: runbookAsset().sha256,
+    expect(content).toHaveLength(1);
+    expect(content[0]!.parent).toBe(rb.parent);
+    expect(content[0]!.name).toBe(`${rb.name}-content`);
+    const inputs = content[0]!.inputs as Inputs;
+    expect(inputs).toMatchObject({
+      // The offline preview shows the script by its SHA-256.
+      content: { sha256: runbookAsset().sha256 },
+      contentSha256: runbookAsset().sha256,
+      republishKey: expect.stringMatching(/^[0-9A-F]{64}$/),
+      armEndpoint: 'https://management.azure.com',
+      // The deployer's token is a secret input (here the offline placeholder), never an output.
+      accessToken: { '[secret]': '[offline preview: not a token]' },
     });
+    expect(inputs.runbookId).toMatch(/\/runbooks\/Set-AsrMobilityAutoUpdate$/);
+    expect(inputs.__provider).toBe('[serialized dynamic provider]');
+  });
+
+  it('declares no storage account, container or blob by default', () => {
+    expect(p.resources.filter((r) => r.type.startsWith('azure-native:storage:'))).toEqual([]);
   });
 
   it('runs the runbook on a PowerShell 7.6 runtime environment it creates in the account, with no packages', () => {
@@ -111,18 +131,6 @@ describe('a2a example stack under mocks', () => {
     expect(one(p, 'automation:Runbook').inputs).toMatchObject({
       runbookType: 'PowerShell',
       runtimeEnvironment: 'asr-mobility-autoupdate-ps76',
-    });
-  });
-
-  it('hosts the runbook privately: no anonymous access, HTTPS only, TLS 1.2', () => {
-    expect(one(p, 'storage:StorageAccount').inputs).toMatchObject({
-      allowBlobPublicAccess: false,
-      enableHttpsTrafficOnly: true,
-      minimumTlsVersion: 'TLS1_2',
-    });
-    expect(one(p, 'storage:BlobContainer').inputs).toMatchObject({
-      publicAccess: 'None',
-      containerName: 'runbooks',
     });
   });
 
@@ -409,6 +417,93 @@ describe('validation under Pulumi', () => {
       uri: 'https://example.org/r.ps1',
       contentHash: { algorithm: 'SHA256', value: 'AB'.repeat(32) },
     });
+  });
+});
+
+describe('runbook hosting under Pulumi', () => {
+  const STORAGE = 'azure-native:storage:StorageAccount';
+
+  it.each(['a2a', 'vmware', 'existing'])(
+    'the %s example stack declares no storage account at all (so none with shared-key or public network access)',
+    async (stack) => {
+      const preview = await example(stack);
+      expect(preview.resources.filter((r) => r.type.startsWith('azure-native:storage:'))).toEqual([]);
+      expect(
+        preview.resources.filter(
+          (r) => r.type === 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent',
+        ),
+      ).toHaveLength(1);
+    },
+  );
+
+  it("hosts the runbook on a private storage account only with runbookHosting: 'storage'", async () => {
+    const preview = await runOfflineProgram(
+      () => {
+        const vault = new RecoveryVault('team-vault', {
+          name: 'rsv-team',
+          resourceGroupName: 'rg-team',
+          location: 'swedencentral',
+        });
+        new AutoUpdateAutomation('team-updates', {
+          vault,
+          sourceRegion: 'germanywestcentral',
+          clock: fixedClock,
+          runbookHosting: 'storage',
+        });
+      },
+      { project: PROJECT_NAME, stack: 'team' },
+    );
+    expect(preview.resources.filter((r) => r.type === STORAGE).map((r) => r.inputs)).toEqual([
+      expect.objectContaining({
+        allowBlobPublicAccess: false,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: 'TLS1_2',
+        // What a service SAS and Automation's fetch need: the reason 'publish' is the default.
+        allowSharedKeyAccess: true,
+        publicNetworkAccess: 'Enabled',
+      }),
+    ]);
+    expect(
+      preview.resources.find((r) => r.type === 'azure-native:storage:BlobContainer')!.inputs,
+    ).toMatchObject({
+      publicAccess: 'None',
+      containerName: 'runbooks',
+    });
+    expect(
+      (preview.resources.find((r) => r.type === 'azure-native:storage:Blob')!.inputs as Inputs).source,
+    ).toEqual({
+      stringAssetSha256: runbookAsset().sha256,
+    });
+    const rb = preview.resources.find((r) => r.type === 'azure-native:automation:Runbook')!.inputs as Inputs;
+    expect(rb.draft).toBeUndefined();
+    const link = rb.publishContentLink['[secret]'];
+    expect(link.contentHash).toEqual({ algorithm: 'SHA256', value: runbookAsset().sha256 });
+    expect(link.uri).toMatch(
+      /^https:\/\/asrrb[0-9a-f]{19}\.blob\.core\.windows\.net\/runbooks\/Set-AsrMobilityAutoUpdate-[0-9a-f]{16}\.ps1\?\[redacted SAS\]$/,
+    );
+    expect(preview.resources.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/'))).toEqual([]);
+  });
+
+  it('makes every job schedule depend on the published content', async () => {
+    const dependsOn: Record<string, string[]> = {};
+    await runOfflineProgram(
+      () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+          if (args.type === 'azure-native:automation:JobSchedule') {
+            const deps = ([] as pulumi.Input<pulumi.Resource>[]).concat(
+              (args.opts.dependsOn as pulumi.Input<pulumi.Resource>[] | undefined) ?? [],
+            );
+            dependsOn[args.name] = deps.map((d) =>
+              pulumi.dynamic.Resource.isInstance(d as pulumi.Resource) ? 'RunbookContent' : 'other',
+            );
+          }
+          return undefined;
+        });
+        new A2AMobilityAutoUpdate('a2a', a2aProps({ automation: { clock: fixedClock } }));
+      },
+      { project: PROJECT_NAME, stack: 'deps' },
+    );
+    expect(dependsOn).toEqual({ 'a2a-automation-job-schedule': ['RunbookContent'] });
   });
 });
 

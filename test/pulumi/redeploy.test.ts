@@ -1,5 +1,7 @@
 // Day 2 under Pulumi: a second `pulumi up` with the same program changes nothing, at any later time,
-// and new runbook content re-publishes the runbook (only) through a fresh, valid link.
+// and new runbook content re-publishes the runbook (only): by default through RunbookContent (the
+// draft put and published through Resource Manager), with `runbookHosting: storage` through a fresh,
+// valid link.
 //
 // The harness runs the Pulumi program under mocks twice and plays the engine's part in between:
 // the second run starts from the first run's state, so a property named in `ignoreChanges` takes
@@ -10,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as runbookAssetModule from '../../constructs/domain/runbook-asset';
+import { runbookContentProvider } from '../../constructs/pulumi/runbook-content';
 import { readStackFile } from '../../stacks/pulumi/offline';
 import { program } from '../../stacks/pulumi/program';
 import { PROJECT_NAME } from '../../stacks/pulumi/project-file';
@@ -76,14 +79,22 @@ function applyIgnoreChanges(inputs: Props, old: Props | undefined, ignore: reado
 }
 
 /** Runs the program for a stack file at `now`, starting from `state` (a previous run) when given. */
-async function deploy(stack: string, now: string, state?: Deployment): Promise<Deployment> {
+async function deploy(
+  stack: string,
+  now: string,
+  state?: Deployment,
+  overrides: Record<string, string> = {},
+): Promise<Deployment> {
   const { config } = readStackFile(join(root, `Pulumi.${stack}.yaml`));
   const prefix = `${PROJECT_NAME}:`;
-  const own = Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, v]) => [k.slice(prefix.length), v]),
-  );
+  const own = {
+    ...Object.fromEntries(
+      Object.entries(config)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([k, v]) => [k.slice(prefix.length), v]),
+    ),
+    ...overrides,
+  };
   const resources = new Map<string, { inputs: Props; ignoreChanges: readonly string[] }>();
   const programInputs = new Map<string, Props>();
   const ignoreByKey = new Map<string, readonly string[]>();
@@ -117,6 +128,10 @@ async function deploy(stack: string, now: string, state?: Deployment): Promise<D
         return { id: `/mock/${key}`, state: outputs };
       },
       call(args) {
+        // The deployer's token: a placeholder, never a token, and another one on every run (as a real
+        // token is), which must not count as a change.
+        if (args.token === 'azure-native:authorization:getClientToken')
+          return { token: `not-a-token-issued-${now}` };
         if (args.token !== 'azure-native:storage:listStorageAccountServiceSAS')
           throw new Error(`no mock for ${args.token}`);
         const a = plain(args.inputs) as Props;
@@ -170,7 +185,10 @@ function compare(first: Deployment, second: Deployment, which: 'resources' | 'pr
   const keys2 = [...second.resources.keys()];
   const changed: Record<string, string[]> = {};
   for (const k of keys1.filter((k) => keys2.includes(k))) {
-    const d = differences(get(first, k), get(second, k));
+    // RunbookContent's diff ignores the token (a fresh one every run is no change): so does this one.
+    const d = differences(get(first, k), get(second, k)).filter(
+      (p) => !(k.startsWith(RUNBOOK_CONTENT) && p === 'accessToken'),
+    );
     if (d.length > 0) changed[k] = d;
   }
   return {
@@ -179,6 +197,20 @@ function compare(first: Deployment, second: Deployment, which: 'resources' | 'pr
     removed: keys1.filter((k) => !keys2.includes(k)),
   };
 }
+
+const RUNBOOK_CONTENT = 'pulumi-nodejs:dynamic/asr-mobility-autoupdate:RunbookContent::';
+const contentKeyOf = (d: Deployment): string | undefined => {
+  const keys = [...d.resources.keys()].filter((k) => k.startsWith(RUNBOOK_CONTENT));
+  expect(keys.length).toBeLessThanOrEqual(1);
+  return keys[0];
+};
+/** What RunbookContent's own diff (the provider's, as the engine calls it) says between two runs. */
+const contentDiff = (a: Deployment, b: Deployment) =>
+  runbookContentProvider.diff(
+    'id',
+    a.resources.get(contentKeyOf(a)!)!.inputs,
+    b.resources.get(contentKeyOf(b)!)!.inputs,
+  );
 
 const runbookKey = (d: Deployment): string => {
   const keys = [...d.resources.keys()].filter((k) => k.startsWith('azure-native:automation:Runbook::'));
@@ -205,11 +237,15 @@ describe.each(['a2a', 'vmware', 'existing'])('Pulumi example stack %s, deployed 
     first = await deploy(stack, T0);
   });
 
-  it('links the runbook with a window that covers the first deploy and ends', () => {
-    const w = windowOf(linkOf(first).uri);
-    expect(Date.parse(w.start)).toBeLessThanOrEqual(Date.parse(T0));
-    expect(Date.parse(w.expiry)).toBeGreaterThan(Date.parse(T0));
-    expect(Date.parse(w.expiry) - Date.parse(w.start)).toBeLessThanOrEqual(168 * HOUR);
+  it('publishes the shipped content through RunbookContent: an empty draft, no link, no storage', () => {
+    const rb = first.resources.get(runbookKey(first))!.inputs;
+    expect(rb.draft).toEqual({});
+    expect(rb.publishContentLink).toBeUndefined();
+    const content = first.resources.get(contentKeyOf(first)!)!.inputs;
+    const shipped = runbookAssetModule.runbookAsset();
+    expect(content).toMatchObject({ content: shipped.content, contentSha256: shipped.sha256 });
+    expect([...first.resources.keys()].filter((k) => k.startsWith('azure-native:storage:'))).toEqual([]);
+    expect(first.sasCalls).toEqual([]);
   });
 
   it.each([
@@ -217,32 +253,24 @@ describe.each(['a2a', 'vmware', 'existing'])('Pulumi example stack %s, deployed 
     ['26 hours', 26 * HOUR],
     ['3 weeks', 21 * 24 * HOUR],
     ['a year', 365 * 24 * HOUR],
-  ])('changes no resource input %s later', async (_, ms) => {
+  ])('changes no resource input %s later, and RunbookContent sees no change', async (_, ms) => {
     const second = await deploy(stack, later(T0, ms), first);
-    // What the engine diffs: every resource, every input, identical (the runbook's link included).
+    // What the engine diffs: every resource, every input, identical (the token aside, which RunbookContent ignores).
     expect(compare(first, second, 'resources')).toEqual({ changed: {}, added: [], removed: [] });
-    expect(linkOf(second)).toEqual(linkOf(first));
-    // What the program sent differs only in values that are taken from the clock once and then ignored:
-    // the schedule's first start time, and the hour the runbook's link was first anchored to.
-    const raw = compare(first, second, 'programInputs').changed;
-    for (const [key, paths] of Object.entries(raw)) {
-      const ignored = second.resources.get(key)!.ignoreChanges;
-      expect({
-        key,
-        paths: paths.filter((p) => !ignored.some((i) => p === i || p.startsWith(`${i}.`))),
-      }).toEqual({
-        key,
-        paths: [],
-      });
-    }
-    const allowed = [
-      'azure-native:automation:Schedule.startTime',
-      'azure-native:storage:Blob.metadata.asrlinkanchor',
-    ];
-    const seen = Object.entries(raw).flatMap(([key, paths]) =>
-      paths.map((p) => `${key.split('::')[0]}.${p}`),
+    const key = contentKeyOf(first)!;
+    expect(second.resources.get(key)!.inputs.accessToken).not.toEqual(
+      first.resources.get(key)!.inputs.accessToken,
     );
-    expect(seen.filter((p) => !allowed.includes(p))).toEqual([]);
+    await expect(contentDiff(first, second)).resolves.toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    // What the program sent differs only in what is taken from the clock once and then ignored
+    // (the schedule's first start time), and the token.
+    const raw = compare(first, second, 'programInputs').changed;
+    const seen = Object.entries(raw).flatMap(([k, paths]) => paths.map((p) => `${k.split('::')[0]}.${p}`));
+    expect(seen.filter((p) => p !== 'azure-native:automation:Schedule.startTime')).toEqual([]);
   });
 
   it('re-publishes the runbook, and changes nothing else, when its content changes months later', async () => {
@@ -252,26 +280,110 @@ describe.each(['a2a', 'vmware', 'existing'])('Pulumi example stack %s, deployed 
     const second = await deploy(stack, now, first);
     const diff = compare(first, second, 'resources');
     const rb = runbookKey(first);
-    // The runbook is updated in place (same resource); its content blob is a new one, the old one goes.
-    expect(Object.keys(diff.changed)).toEqual([rb]);
-    expect(diff.changed[rb]!.sort()).toEqual([
-      'description',
-      'publishContentLink.contentHash.value',
-      'publishContentLink.uri',
-    ]);
-    expect(diff.added).toEqual([expect.stringMatching(/^azure-native:storage:Blob::/)]);
-    expect(diff.removed).toEqual([expect.stringMatching(/^azure-native:storage:Blob::/)]);
-    const link = linkOf(second);
-    expect(link.contentHash.value).toBe(runbookAssetModule.runbookAssetFromContent(mockContent).sha256);
-    expect(second.resources.get(diff.added[0]!)!.inputs.source).toEqual({
-      sha256: link.contentHash.value.toLowerCase(),
+    const content = contentKeyOf(first)!;
+    // The runbook is updated in place (its description names the new hash); its content is put and
+    // published again by the same RunbookContent (an update, not a replacement).
+    expect(Object.keys(diff.changed).sort()).toEqual([rb, content].sort());
+    expect(diff.changed[rb]).toEqual(['description']);
+    expect(diff.changed[content]!.sort()).toEqual(['content', 'contentSha256', 'republishKey']);
+    expect(diff).toMatchObject({ added: [], removed: [] });
+    expect(second.resources.get(content)!.inputs.contentSha256).toBe(
+      runbookAssetModule.runbookAssetFromContent(mockContent).sha256,
+    );
+    await expect(contentDiff(first, second)).resolves.toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
     });
-    // A fresh link: the old one has long expired, and Automation must be able to read the new one now.
-    const w = windowOf(link.uri);
-    expect(Date.parse(w.start)).toBeLessThanOrEqual(Date.parse(now));
-    expect(Date.parse(w.expiry)).toBeGreaterThan(Date.parse(now));
     // The same new content deployed again a week later: no change at all.
     const third = await deploy(stack, later(now, 7 * 24 * HOUR), second);
     expect(compare(second, third, 'resources')).toEqual({ changed: {}, added: [], removed: [] });
+    await expect(contentDiff(second, third)).resolves.toMatchObject({ changes: false });
+  });
+
+  it('republishes once when only the runbook resource itself changes (its PUT is followed by a publish)', async () => {
+    const second = await deploy(stack, later(T0, HOUR), first, { runtimeEnvironmentName: 'ps76-shared' });
+    await expect(contentDiff(first, second)).resolves.toMatchObject({ changes: true });
   });
 });
+
+describe.each(['a2a', 'vmware', 'existing'])(
+  "Pulumi example stack %s with runbookHosting: 'storage', deployed again later",
+  (stack) => {
+    const storage = { runbookHosting: 'storage' };
+    let first: Deployment;
+    beforeAll(async () => {
+      first = await deploy(stack, T0, undefined, storage);
+    });
+
+    it('links the runbook with a window that covers the first deploy and ends', () => {
+      const w = windowOf(linkOf(first).uri);
+      expect(Date.parse(w.start)).toBeLessThanOrEqual(Date.parse(T0));
+      expect(Date.parse(w.expiry)).toBeGreaterThan(Date.parse(T0));
+      expect(Date.parse(w.expiry) - Date.parse(w.start)).toBeLessThanOrEqual(168 * HOUR);
+    });
+
+    it.each([
+      ['3 hours', 3 * HOUR],
+      ['26 hours', 26 * HOUR],
+      ['3 weeks', 21 * 24 * HOUR],
+      ['a year', 365 * 24 * HOUR],
+    ])('changes no resource input %s later', async (_, ms) => {
+      const second = await deploy(stack, later(T0, ms), first, storage);
+      // What the engine diffs: every resource, every input, identical (the runbook's link included).
+      expect(compare(first, second, 'resources')).toEqual({ changed: {}, added: [], removed: [] });
+      expect(linkOf(second)).toEqual(linkOf(first));
+      // What the program sent differs only in values that are taken from the clock once and then ignored:
+      // the schedule's first start time, and the hour the runbook's link was first anchored to.
+      const raw = compare(first, second, 'programInputs').changed;
+      for (const [key, paths] of Object.entries(raw)) {
+        const ignored = second.resources.get(key)!.ignoreChanges;
+        expect({
+          key,
+          paths: paths.filter((p) => !ignored.some((i) => p === i || p.startsWith(`${i}.`))),
+        }).toEqual({
+          key,
+          paths: [],
+        });
+      }
+      const allowed = [
+        'azure-native:automation:Schedule.startTime',
+        'azure-native:storage:Blob.metadata.asrlinkanchor',
+      ];
+      const seen = Object.entries(raw).flatMap(([key, paths]) =>
+        paths.map((p) => `${key.split('::')[0]}.${p}`),
+      );
+      expect(seen.filter((p) => !allowed.includes(p))).toEqual([]);
+    });
+
+    it('re-publishes the runbook, and changes nothing else, when its content changes months later', async () => {
+      const shipped = runbookAssetModule.runbookAsset();
+      mockContent = `${shipped.content}# a later release\n`;
+      const now = later(T0, 20 * 7 * 24 * HOUR);
+      const second = await deploy(stack, now, first, storage);
+      const diff = compare(first, second, 'resources');
+      const rb = runbookKey(first);
+      // The runbook is updated in place (same resource); its content blob is a new one, the old one goes.
+      expect(Object.keys(diff.changed)).toEqual([rb]);
+      expect(diff.changed[rb]!.sort()).toEqual([
+        'description',
+        'publishContentLink.contentHash.value',
+        'publishContentLink.uri',
+      ]);
+      expect(diff.added).toEqual([expect.stringMatching(/^azure-native:storage:Blob::/)]);
+      expect(diff.removed).toEqual([expect.stringMatching(/^azure-native:storage:Blob::/)]);
+      const link = linkOf(second);
+      expect(link.contentHash.value).toBe(runbookAssetModule.runbookAssetFromContent(mockContent).sha256);
+      expect(second.resources.get(diff.added[0]!)!.inputs.source).toEqual({
+        sha256: link.contentHash.value.toLowerCase(),
+      });
+      // A fresh link: the old one has long expired, and Automation must be able to read the new one now.
+      const w = windowOf(link.uri);
+      expect(Date.parse(w.start)).toBeLessThanOrEqual(Date.parse(now));
+      expect(Date.parse(w.expiry)).toBeGreaterThan(Date.parse(now));
+      // The same new content deployed again a week later: no change at all.
+      const third = await deploy(stack, later(now, 7 * 24 * HOUR), second, storage);
+      expect(compare(second, third, 'resources')).toEqual({ changed: {}, added: [], removed: [] });
+    });
+  },
+);

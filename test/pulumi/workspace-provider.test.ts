@@ -2,8 +2,11 @@
 // provider for the workspace's subscription that signs in as the stack's default provider does.
 // Under mocks the provider is a registered resource (`pulumi:providers:azure-native`) whose inputs
 // the mocks see, and each resource that uses it carries its reference (`<urn>::<id>`).
+import { Provider } from '@pulumi/azure-native/provider';
 import { Table } from '@pulumi/azure-native/operationalinsights/table';
 import * as pulumi from '@pulumi/pulumi';
+import { A2AMobilityAutoUpdate, ExistingVaultsMobilityAutoUpdate } from '../../constructs/pulumi';
+import { a2aProps, fixedClock } from '../fixtures';
 import {
   AZURE_NATIVE_CREDENTIAL_SETTINGS,
   inheritedProviderArgs,
@@ -58,7 +61,8 @@ async function run(
         });
         return { id, state: a.inputs };
       },
-      call: () => ({}),
+      // The deployer's token RunbookContent publishes with: a placeholder, never a token.
+      call: (a) => (a.token === 'azure-native:authorization:getClientToken' ? { token: 'not-a-token' } : {}),
     },
     'project',
     'stack',
@@ -156,5 +160,74 @@ describe('workspace provider', () => {
       'workspaceResourceId: must be a resource id that starts with /subscriptions/{guid}/, got "/resourceGroups/rg/providers/x/y/z"',
     );
     expect(subscriptionOfResourceId(LAW)).toBe(MGMT_SUB.toLowerCase());
+  });
+
+  const TABLE = 'azure-native:operationalinsights:Table';
+  const PROVIDER = 'pulumi:providers:azure-native';
+  const urnOf = (r: Registered, parents: string) =>
+    `urn:pulumi:stack::project::${parents}pulumi:providers:azure-native::${r.name}::${r.id}`;
+
+  test("declares a scenario's tables in the central workspace's subscription through its own provider, and nothing else through it", async () => {
+    const registered = await run(
+      { 'azure-native:subscriptionId': DEPLOYMENT_SUB, 'azure-native:tenantId': 'tenant-1' },
+      [],
+      () =>
+        new A2AMobilityAutoUpdate(
+          'a2a',
+          a2aProps({ automation: { clock: fixedClock, visibility: { workspaceResourceId: LAW } } }),
+        ),
+    );
+    const providers = registered.filter((r) => r.type === PROVIDER);
+    expect(providers.map((p) => p.name)).toEqual(['a2a-automation-workspace-provider']);
+    expect(plain(providers[0]!.inputs, [])).toMatchObject({
+      subscriptionId: MGMT_SUB.toLowerCase(),
+      tenantId: 'tenant-1',
+    });
+    // A URN names the parent's type only.
+    const ref = urnOf(providers[0]!, 'asr-mobility-autoupdate:automation:AutoUpdateAutomation$');
+    const tables = registered.filter((r) => r.type === TABLE);
+    expect(tables.map((t) => [t.name, t.provider])).toEqual([
+      ['a2a-automation-table-AsrMobilityRun_CL', ref],
+      ['a2a-automation-table-AsrMobilityAgent_CL', ref],
+    ]);
+    expect(tables.map((t) => t.inputs.resourceGroupName)).toEqual(['rg-mgmt', 'rg-mgmt']);
+    // Everything else stays with the stack's default provider (in the deployment's subscription).
+    expect(registered.filter((r) => r.type !== TABLE && r.provider === ref)).toEqual([]);
+  });
+
+  test('uses the workspace provider a fleet is given, and creates none', async () => {
+    const registered = await run({ 'azure-native:subscriptionId': DEPLOYMENT_SUB }, [], () => {
+      const mine = new Provider('mgmt', { subscriptionId: MGMT_SUB });
+      new ExistingVaultsMobilityAutoUpdate('fleet', {
+        vaults: [
+          {
+            vaultResourceId: `/subscriptions/${DEPLOYMENT_SUB}/resourceGroups/rg-a/providers/Microsoft.RecoveryServices/vaults/rsv-a`,
+            sourceRegion: 'northeurope',
+          },
+        ],
+        automation: {
+          name: 'aa-fleet',
+          resourceGroupName: 'rg-automation',
+          location: 'westeurope',
+          clock: fixedClock,
+          visibility: { workspaceResourceId: LAW },
+        },
+        workspaceProvider: mine,
+      });
+    });
+    const providers = registered.filter((r) => r.type === PROVIDER);
+    expect(providers.map((p) => p.name)).toEqual(['mgmt']);
+    const tables = registered.filter((r) => r.type === TABLE);
+    expect(tables).toHaveLength(2);
+    for (const t of tables) expect(t.provider).toBe(urnOf(providers[0]!, ''));
+  });
+
+  test('creates no workspace provider without visibility', async () => {
+    const registered = await run(
+      {},
+      [],
+      () => new A2AMobilityAutoUpdate('a2a', a2aProps({ automation: { clock: fixedClock } })),
+    );
+    expect(registered.filter((r) => r.type === PROVIDER || r.type === TABLE)).toEqual([]);
   });
 });

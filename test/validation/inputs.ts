@@ -74,6 +74,7 @@ export const A2A_FULL: Json = {
       },
     ],
     tags: { env: 'test' },
+    runbookHosting: 'storage',
     runbookStorage: { accountName: 'stasrrunbooks', sasValidityInHours: 24 },
     runtime: { version: '7.4', existingEnvironmentName: 'ps74-shared' },
     alerts: {
@@ -154,6 +155,7 @@ export const EXISTING_FULL: Json = {
     roleDefinition: 'Site Recovery Contributor',
     additionalRoleScopes: [id('Microsoft.RecoveryServices/vaults', 'rsv-extra')],
     tags: { env: 'test' },
+    runbookHosting: 'storage',
     runbookStorage: { accountName: 'stasrfleet', sasValidityInHours: 24 },
     runtime: { version: '7.4' },
     alerts: { actionGroupIds: [id('Microsoft.Insights/actionGroups', 'ag-oncall')], severity: 2 },

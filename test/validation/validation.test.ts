@@ -210,12 +210,14 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
   });
 
   it('fails when sasValidityInHours is not a number (no Invalid time value)', () => {
-    expect(automation({ runbookStorage: { sasValidityInHours: 'westeurope' } })).toEqual([
-      expect.objectContaining({ prop: 'runbookStorage.sasValidityInHours', value: 'westeurope' }),
-    ]);
-    expect(props(automation({ runbookStorage: { sasValidityInHours: { kind: null } } }))).toEqual([
-      'runbookStorage.sasValidityInHours',
-    ]);
+    expect(
+      automation({ runbookHosting: 'storage', runbookStorage: { sasValidityInHours: 'westeurope' } }),
+    ).toEqual([expect.objectContaining({ prop: 'runbookStorage.sasValidityInHours', value: 'westeurope' })]);
+    expect(
+      props(
+        automation({ runbookHosting: 'storage', runbookStorage: { sasValidityInHours: { kind: null } } }),
+      ),
+    ).toEqual(['runbookStorage.sasValidityInHours']);
   });
 
   it('fails when the automation location, action or clock has the wrong type', () => {
@@ -233,6 +235,28 @@ describe('shrunk counterexamples of the property test, kept as unit tests', () =
     expect(props(automation({ runbookContentLink: null, runbookStorage: null }))).toEqual([
       'runbookContentLink',
       'runbookStorage',
+    ]);
+    expect(
+      props(automation({ runbookContentLink: null, runbookHosting: 'storage', runbookStorage: null })),
+    ).toEqual(['runbookContentLink', 'runbookStorage']);
+  });
+
+  it('fails when runbookHosting is not a string, naming the prop, value and rule', () => {
+    expect(automation({ runbookHosting: 7 })).toEqual([
+      expect.objectContaining({
+        prop: 'runbookHosting',
+        value: 7,
+        rule: expect.stringContaining("must be 'publish'"),
+      }),
+    ]);
+  });
+
+  it("fails when runbookStorage is given without runbookHosting: 'storage', naming the rule", () => {
+    expect(automation({ runbookStorage: { accountName: 'stasrrunbooks' } })).toEqual([
+      expect.objectContaining({
+        prop: 'runbookStorage',
+        rule: "describes the storage hosting: give it only with runbookHosting: 'storage'",
+      }),
     ]);
   });
 
