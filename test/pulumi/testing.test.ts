@@ -47,10 +47,31 @@ describe('previewOffline', () => {
     expect(roles.every((r) => r.principalId === '11111111-1111-1111-1111-111111111111')).toBe(true);
   });
 
-  it('redacts secrets and SAS signatures unless asked to reveal secrets', async () => {
-    const [runbook] = inputsOf(preview, 'automation:Runbook');
-    expect(runbook!.publishContentLink).toEqual({ '[secret]': '[redacted]' });
+  it('redacts secrets (the deployer token RunbookContent publishes with) unless asked to reveal them', async () => {
+    const content = preview.resources.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/'));
+    expect(content).toHaveLength(1);
+    const inputs = content[0]!.inputs as Record<string, unknown>;
+    expect(inputs.accessToken).toEqual({ '[secret]': '[redacted]' });
+    expect(inputs.__provider).toBe('[serialized dynamic provider]');
     const revealed = await previewOffline(program, { revealSecrets: true });
+    const token = revealed.resources.find((r) => r.type.startsWith('pulumi-nodejs:dynamic/'))!.inputs
+      .accessToken as Record<string, string>;
+    expect(token['[secret]']).toBe('[offline preview: not a token]');
+  });
+
+  it('redacts SAS signatures even when secrets are revealed (storage hosting)', async () => {
+    const storage = () => {
+      new A2AMobilityAutoUpdate('payments', {
+        vault: { name: 'rsv-payments-dr', resourceGroupName: 'rg-payments-dr', location: 'northeurope' },
+        replication: { sourceRegion: 'westeurope', targetRegion: 'northeurope' },
+        automation: { runbookHosting: 'storage' },
+      });
+    };
+    const hidden = await previewOffline(storage);
+    expect(inputsOf(hidden, 'automation:Runbook')[0]!.publishContentLink).toEqual({
+      '[secret]': '[redacted]',
+    });
+    const revealed = await previewOffline(storage, { revealSecrets: true });
     const [link] = inputsOf(revealed, 'automation:Runbook').map(
       (r) => (r.publishContentLink as Record<string, { uri: string }>)['[secret]']!,
     );
