@@ -476,6 +476,41 @@ function Invoke-ArmRequest {
     }
 }
 
+function Get-ArmList {
+    <# Every item of an ARM list, following nextLink to the end. Failure is @(outcome, message) or $null. #>
+    param($Ctx, [string] $Url, [string] $What)
+    $items = [Collections.Generic.List[object]]::new()
+    $pages = 0
+    $failure = $null
+    try {
+        while ($Url) {
+            $pages++
+            if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
+            $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
+            if ($call.TimedOut) { $failure = @('TimedOut', "Listing $What did not finish before the deadline: $($call.Error.Message)"); break }
+            if ($null -eq $call.Response) { $failure = @('Failed', "Listing $What failed: $($call.Error.Code): $($call.Error.Message)"); break }
+            if ([int] $call.Response.StatusCode -ne 200) {
+                $err = Get-ArmError -Response $call.Response
+                $failure = @('Failed', "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
+                break
+            }
+            $page = ConvertFrom-ArmBody -Content $call.Response.Content
+            if ($null -eq $page) { $failure = @('Failed', "Listing $What returned a body that is not JSON."); break }
+            foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
+            $Url = [string] $page.nextLink
+            if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
+                $failure = @('Failed', "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there.")
+                break
+            }
+        }
+    } catch {
+        $failure = @('Failed', "Listing $What failed: $($_.Exception.Message)")
+    }
+    return @{ Items = $items; Failure = $failure; Pages = $pages }
+}
+
+# --- Mappings: classify, update, follow, verify ----------------------------------------------------
+
 function Get-DesiredInMageRcmValue {
     <# The string to write for InMageRcm, in the vocabulary the service used when it was read. #>
     param([string] $Current, [bool] $Enable)
@@ -864,39 +899,6 @@ function Get-AgentReport {
     return $report
 }
 
-function Get-ArmList {
-    <# Every item of an ARM list, following nextLink to the end. Failure is @(outcome, message) or $null. #>
-    param($Ctx, [string] $Url, [string] $What)
-    $items = [Collections.Generic.List[object]]::new()
-    $pages = 0
-    $failure = $null
-    try {
-        while ($Url) {
-            $pages++
-            if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
-            $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
-            if ($call.TimedOut) { $failure = @('TimedOut', "Listing $What did not finish before the deadline: $($call.Error.Message)"); break }
-            if ($null -eq $call.Response) { $failure = @('Failed', "Listing $What failed: $($call.Error.Code): $($call.Error.Message)"); break }
-            if ([int] $call.Response.StatusCode -ne 200) {
-                $err = Get-ArmError -Response $call.Response
-                $failure = @('Failed', "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
-                break
-            }
-            $page = ConvertFrom-ArmBody -Content $call.Response.Content
-            if ($null -eq $page) { $failure = @('Failed', "Listing $What returned a body that is not JSON."); break }
-            foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
-            $Url = [string] $page.nextLink
-            if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
-                $failure = @('Failed', "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there.")
-                break
-            }
-        }
-    } catch {
-        $failure = @('Failed', "Listing $What failed: $($_.Exception.Message)")
-    }
-    return @{ Items = $items; Failure = $failure; Pages = $pages }
-}
-
 # --- Estate rows for Log Analytics (Logs Ingestion API) --------------------------------------------
 # One row per machine judged (AsrMobilityAgent_CL) and one per vault (AsrMobilityRun_CL), sent after the
 # reconciliation through Invoke-ArmRequest (same retries, Retry-After and deadline) with a token of its own
@@ -1097,7 +1099,325 @@ function Send-IngestionRows {
     return @{ Outcome = $Outcome; Message = "$Message $($section.message)" }
 }
 
+# --- Discovery: the vaults in scope, through Resource Graph -----------------------------------------
+
+function Get-CanonicalVaultId {
+    <# A vault id as Resource Graph returns it, with ARM's casing of the fixed segments. #>
+    param([string] $Id)
+    if ($Id -match '\A/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.recoveryservices/vaults/([^/]+)/?\z') {
+        return "/subscriptions/$($Matches[1])/resourceGroups/$($Matches[2])/providers/Microsoft.RecoveryServices/vaults/$($Matches[3])"
+    }
+    return $Id
+}
+
+function New-VaultQuery {
+    <# The Resource Graph query for the Recovery Services vaults, optionally carrying a tag (name compared case-insensitively). #>
+    param([string] $TagName, $TagValue)
+    $query = "resources | where type =~ 'microsoft.recoveryservices/vaults'"
+    if ($TagName) {
+        $query += " | mv-expand bagexpansion=array tags | where tostring(tags[0]) =~ '$TagName'"
+        if ($null -ne $TagValue) { $query += " and tostring(tags[1]) == '$TagValue'" }
+    }
+    return "$query | project id | order by id asc"
+}
+
+function Find-Vaults {
+    <#
+    The vaults in one scope (subscriptions or a management group) through Azure Resource Graph, every
+    page ($skipToken), with the retry policy and the deadline of the run. Returns @{ Ids; Pages; Failure }.
+    #>
+    param($Ctx, [string] $ScopeName, $ScopeValue, [string] $Query)
+    $url = '{0}/providers/Microsoft.ResourceGraph/resources?api-version={1}' -f $Ctx.ArmBase, $Ctx.ResourceGraphApiVersion
+    $ids = [Collections.Generic.List[string]]::new()
+    $pages = 0
+    $skipToken = $null
+    while ($true) {
+        $pages++
+        if ($pages -gt 1000) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned more than 1000 pages: stopping.') } }
+        $options = [ordered]@{ '$top' = 1000 }
+        if ($skipToken) { $options['$skipToken'] = $skipToken }
+        $body = [ordered]@{}
+        $body[$ScopeName] = @($ScopeValue)
+        $body.query = $Query
+        $body.options = $options
+        $call = Invoke-ArmRequest -Ctx $Ctx -Method Post -Url $url -Body ($body | ConvertTo-Json -Depth 6 -Compress)
+        if ($call.TimedOut) { return @{ Ids = $ids; Pages = $pages; Failure = @('TimedOut', "Resource Graph did not answer before the deadline: $($call.Error.Message)") } }
+        if ($null -eq $call.Response) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph failed: $($call.Error.Code): $($call.Error.Message)") } }
+        $code = [int] $call.Response.StatusCode
+        if ($code -ne 200) {
+            $err = Get-ArmError -Response $call.Response
+            return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph answered HTTP ${code}: $($err.Code): $($err.Message)") }
+        }
+        $page = ConvertFrom-ArmBody -Content $call.Response.Content
+        if ($null -eq $page -or $null -eq $page.PSObject.Properties['data']) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned a body without data.') } }
+        foreach ($row in @($page.data)) { if ($null -ne $row -and $row.id) { $ids.Add([string] $row.id) } }
+        $skipToken = if ($null -ne $page.PSObject.Properties['$skipToken']) { [string] $page.'$skipToken' } else { $null }
+        if (-not $skipToken) { return @{ Ids = $ids; Pages = $pages; Failure = $null } }
+    }
+}
+
 # --- Summary -------------------------------------------------------------------------------------
+
+function Complete-Run {
+    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
+    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
+    $Summary.outcome = $Outcome
+    $Summary.message = $Message
+    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
+    Write-Output $Json
+    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
+        Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
+        throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
+    }
+}
+
+function New-VaultSection {
+    <# A section for a vault that was not reconciled (not started, or an unexpected error). #>
+    param($Ctx, [string] $VaultId, [string] $Outcome, [string] $Message, [string] $AgentMessage)
+    $agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
+    $agents.message = $AgentMessage
+    return [ordered]@{
+        vault = $VaultId; outcome = $Outcome; message = $Message
+        counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        mappings = @(); agents = $agents
+    }
+}
+
+function Get-FleetOutcome {
+    <#
+    The job's outcome from its vaults' outcomes: Failed when no vault succeeded; PartiallyFailed when some
+    did and others failed; TimedOut when some did and the others only timed out or were not started;
+    otherwise the most severe success (ReportFailed, AgentsNeedAttention, Succeeded, DryRun, NoChange).
+    A discovery that failed counts as a failure.
+    #>
+    param($VaultOutcomes, [bool] $DiscoveryFailed)
+    $ok = @('ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
+    $count = { param($names) [int] (@($names | ForEach-Object { [int] $VaultOutcomes[$_] }) | Measure-Object -Sum).Sum }
+    $succeeded = & $count $ok
+    $failed = (& $count @('Failed', 'PartiallyFailed')) + $(if ($DiscoveryFailed) { 1 } else { 0 })
+    $stopped = & $count @('TimedOut', 'NotStarted')
+    if ($failed + $stopped -gt 0) {
+        if ($succeeded -eq 0) { return 'Failed' }
+        if ($failed -gt 0) { return 'PartiallyFailed' }
+        return 'TimedOut'
+    }
+    foreach ($o in $ok) { if ([int] $VaultOutcomes[$o] -gt 0) { return $o } }
+    return 'NoChange'
+}
+
+function ConvertTo-FleetSections {
+    <#
+    The summary's view of the sections: complete counts per vault; the mappings that were not already
+    in order and the machines, each list capped over the whole job, most severe first.
+    #>
+    param($Sections, [int] $MappingCap, [int] $MachineCap)
+    $resultRank = @{ Failed = 0; TimedOut = 1; Planned = 2; WouldUpdate = 3; Succeeded = 4 }
+    $statusRank = @{}
+    for ($i = 0; $i -lt $AgentStatuses.Count; $i++) { $statusRank[$AgentStatuses[$i]] = $i }
+    $mappingPicks = [Collections.Generic.List[object]]::new()
+    $machinePicks = [Collections.Generic.List[object]]::new()
+    for ($s = 0; $s -lt $Sections.Count; $s++) {
+        foreach ($m in @($Sections[$s].mappings)) { if ($resultRank.ContainsKey([string] $m.result)) { $mappingPicks.Add(@($resultRank[[string] $m.result], $s, $m)) } }
+        if ($null -ne $Sections[$s].agents) { foreach ($a in @($Sections[$s].agents.machines)) { if ($null -ne $a) { $machinePicks.Add(@($statusRank[[string] $a.status], $s, $a)) } } }
+    }
+    $keptMappings = @($mappingPicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MappingCap)
+    $keptMachines = @($machinePicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MachineCap)
+    $mappingsOf = @{}
+    foreach ($k in $keptMappings) { if (-not $mappingsOf.ContainsKey($k[1])) { $mappingsOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $mappingsOf[$k[1]].Add($k[2]) }
+    $machinesOf = @{}
+    foreach ($k in $keptMachines) { if (-not $machinesOf.ContainsKey($k[1])) { $machinesOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $machinesOf[$k[1]].Add($k[2]) }
+    $out = for ($s = 0; $s -lt $Sections.Count; $s++) {
+        $x = $Sections[$s]
+        $agents = $null
+        if ($null -ne $x.agents) {
+            $agents = [ordered]@{
+                state = $x.agents.state; protectedItems = $x.agents.protectedItems; otherProviders = $x.agents.otherProviders
+                needAttention = $x.agents.needAttention; counts = $x.agents.counts; message = $x.agents.message
+                machines = @(if ($machinesOf.ContainsKey($s)) { foreach ($a in $machinesOf[$s]) { [ordered]@{ name = $a.name; provider = $a.provider; agentVersion = $a.agentVersion; status = $a.status; reasons = @($a.reasons) } } })
+            }
+        }
+        [ordered]@{
+            vault = $x.vault; outcome = $x.outcome; message = $x.message; durationSeconds = $x.durationSeconds; counts = $x.counts
+            mappings = @(if ($mappingsOf.ContainsKey($s)) { foreach ($m in $mappingsOf[$s]) { [ordered]@{ id = $m.id; provider = $m.provider; result = $m.result; reason = $m.reason; operationStatus = $m.operationStatus; errorCode = $m.errorCode; errorMessage = $m.errorMessage; requestId = $m.requestId; attempts = $m.attempts } } })
+            agents = $agents
+        }
+    }
+    return @{
+        Sections = @($out)
+        Lists = [ordered]@{
+            mappings = [ordered]@{ listed = $keptMappings.Count; notInOrder = $mappingPicks.Count; truncated = $keptMappings.Count -lt $mappingPicks.Count }
+            machines = [ordered]@{ listed = $keptMachines.Count; read = $machinePicks.Count; truncated = $keptMachines.Count -lt $machinePicks.Count }
+        }
+    }
+}
+
+function Complete-FleetRun {
+    <#
+    The fleet's one JSON document, within the byte budget: the lists are cut, least severe entries first,
+    until it fits; the counts stay complete. Written by Complete-Run.
+    #>
+    param($Summary, $Sections, [string] $Outcome, [string] $Message, [int] $MachineCap)
+    $Summary.outcome = $Outcome
+    $Summary.message = $Message
+    $mappingCap = $MaxFleetMappingsListed
+    for ($round = 0; $round -lt 24; $round++) {
+        $view = ConvertTo-FleetSections -Sections $Sections -MappingCap $mappingCap -MachineCap $MachineCap
+        $Summary.sections = $view.Sections
+        $Summary.lists = $view.Lists
+        $json = $Summary | ConvertTo-Json -Depth 12 -Compress
+        $bytes = [Text.Encoding]::UTF8.GetByteCount($json)
+        if ($bytes -le $SummaryByteBudget -or ($mappingCap -eq 0 -and $MachineCap -eq 0)) { break }
+        Write-Verbose "The summary is $bytes bytes, over its budget of ${SummaryByteBudget}: listing fewer mappings and machines (the counts stay complete)."
+        if ($MachineCap -ge $mappingCap) { $MachineCap = [int] [Math]::Floor($MachineCap / 2) } else { $mappingCap = [int] [Math]::Floor($mappingCap / 2) }
+    }
+    Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
+}
+
+# --- 2-7. One vault: list, classify, execute, verify; then the agent report ---------------------------
+
+function Invoke-VaultRun {
+    <#
+    Reconciles one vault and reports on its agents. Returns its section of the summary: outcome,
+    message, counts, mappings, agents. Never throws for what ARM answers.
+    #>
+    param($BaseCtx, [string] $VaultId)
+    $Ctx = $BaseCtx.Clone()
+    $Ctx.VaultKey = ConvertTo-NormalizedId -Id $VaultId
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $section = [ordered]@{
+        vault    = $VaultId
+        outcome  = $null
+        message  = $null
+        counts   = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        mappings = @()
+        agents   = $null
+        durationSeconds = 0.0
+    }
+    $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
+    # A listing that cannot finish ends this vault's reconciliation (its agents are still reported on).
+    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'mappings'
+    $items = @()
+    if ($null -ne $list.Failure) {
+        $section.outcome = $list.Failure[0]
+        $section.message = $list.Failure[1]
+    } else {
+        Write-Verbose "Vault ${VaultId}: listed $($list.Items.Count) mapping(s) in $($list.Pages) page(s)."
+        $items = @(foreach ($m in $list.Items) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
+        $section.counts.listed = $items.Count
+        $planned = @($items | Where-Object { $_.result -eq 'Planned' })
+        $section.counts.planned = $planned.Count
+
+        if ($Ctx.DryRun) {
+            foreach ($item in $planned) { $item.result = 'WouldUpdate' }
+        } elseif ($planned.Count -gt 0) {
+            # Execute with bounded concurrency; verify; respect the deadline.
+            $functionNames = @(
+                'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
+                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Get-ThrottleBudget', 'Wait-ThrottleBudget', 'Update-ThrottleBudget', 'Invoke-ArmRequest',
+                'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
+            )
+            $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
+            $verbose = $VerbosePreference
+            # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
+            # per mapping, and a slow operation holds up only its own worker.
+            $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
+            foreach ($item in $planned) { $queue.Enqueue($item) }
+            $workers = [Math]::Min($Ctx.MaxConcurrency, $planned.Count)
+            # One worker: the mappings are updated here, without the cost of a runspace.
+            $updated = if ($workers -eq 1) {
+                foreach ($item in $planned) {
+                    try { Invoke-MappingUpdate -Item $item -Ctx $Ctx } catch { $item.result = 'Failed'; $item.errorCode = 'UnexpectedError'; $item.errorMessage = $_.Exception.Message; $item }
+                }
+            } else { 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
+                $VerbosePreference = $using:verbose
+                $ErrorActionPreference = 'Stop'
+                . ([scriptblock]::Create($using:definitions))
+                $work = $using:queue
+                $runCtx = $using:Ctx
+                $item = $null
+                while ($work.TryDequeue([ref] $item)) {
+                    try {
+                        Invoke-MappingUpdate -Item $item -Ctx $runCtx
+                    } catch {
+                        $item.result = 'Failed'
+                        $item.errorCode = 'UnexpectedError'
+                        $item.errorMessage = $_.Exception.Message
+                        $item
+                    }
+                }
+            } }
+            $byId = @{}
+            foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
+            foreach ($item in $planned) {
+                $u = $byId[$item.id]
+                if ($null -ne $u) { foreach ($key in @($u.Keys)) { $item[$key] = $u[$key] } }
+                elseif ($item.result -eq 'Planned') { $item.result = 'TimedOut'; $item.reason = 'No result came back before the run ended; a rerun is safe.' }
+            }
+        }
+
+        foreach ($item in $items) { $item.Remove('body') }
+        $section.mappings = $items
+        $section.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
+        $section.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
+        $section.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
+        $section.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
+        $section.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
+        foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
+
+        $c = $section.counts
+        if ($Ctx.DryRun) {
+            $section.outcome = 'DryRun'; $section.message = "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
+        } elseif ($c.planned -eq 0) {
+            $section.outcome = 'NoChange'; $section.message = "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
+        } elseif ($c.succeeded -eq $c.planned) {
+            $section.outcome = 'Succeeded'; $section.message = "$($c.succeeded) mapping(s) updated and verified."
+        } elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
+            $section.outcome = 'TimedOut'; $section.message = "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
+        } elseif ($c.succeeded -gt 0) {
+            $section.outcome = 'PartiallyFailed'; $section.message = "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
+        } else {
+            $section.outcome = 'Failed'; $section.message = "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
+        }
+    }
+
+    # --- 8. The agent report (read-only), unless skipped or the vault could not be listed ----------------
+    if ($null -ne $list.Failure) {
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
+        $section.agents.message = $(if ($list.Failure[0] -eq 'TimedOut') { 'The agent report was not read: the deadline passed before the vault could be listed.' } else { 'The agent report was not read: the vault could not be listed.' })
+        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
+        return $section
+    }
+    if ($Ctx.SkipAgentReport) {
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'Skipped'
+        $section.agents.message = 'The agent report was skipped (SkipAgentReport).'
+        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
+        return $section
+    }
+    $agents = Get-AgentReport -Ctx $Ctx -VaultId $VaultId
+    $section.agents = $agents
+    Write-Verbose "Vault ${VaultId}: $($agents.message)"
+    if ($agents.truncated) { Write-Verbose "Vault ${VaultId}: the machine list shows $($agents.machinesListed) of $($agents.counts.Values | Measure-Object -Sum | ForEach-Object Sum) machines (MaxAgentsListed); the counts are complete." }
+    # Precedence: a reconciliation failure stands; then a report that could not be read; then agents
+    # that need attention; then the reconciliation's success. A dry run never fails on the report.
+    if (@('Succeeded', 'NoChange', 'DryRun') -contains $section.outcome) {
+        if ($agents.state -eq 'TimedOut') {
+            $section.outcome = 'TimedOut'; $section.message = "$($section.message) $($agents.message) A rerun is safe."
+        } elseif ($agents.state -eq 'Failed') {
+            $section.outcome = 'ReportFailed'; $section.message = "$($section.message) The agent report could not be read: $($agents.message)"
+        } elseif ($agents.needAttention -gt 0 -and -not $Ctx.DryRun) {
+            foreach ($m in @($agents.machines | Where-Object { $AttentionStatuses -contains $_.status })) { Write-Warning "Agent on $($m.name) ($($m.provider)): $($m.status): $($m.reasons -join ', ')" }
+            $section.outcome = 'AgentsNeedAttention'; $section.message = "$($section.message) $($agents.needAttention) agent(s) out of support or blocked. $($agents.message)"
+        } else {
+            $section.message = "$($section.message) $($agents.message)"
+        }
+    } elseif ($agents.message) {
+        $section.message = "$($section.message) $($agents.message)"
+    }
+    $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
+    return $section
+}
+
+# --- Main ----------------------------------------------------------------------------------------
 
 $Summary = [ordered]@{
     schemaVersion  = $SummarySchemaVersion
@@ -1111,19 +1431,6 @@ $Summary = [ordered]@{
     counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
     mappings       = @()
     agents         = $null
-}
-
-function Complete-Run {
-    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
-    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
-    $Summary.outcome = $Outcome
-    $Summary.message = $Message
-    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
-    Write-Output $Json
-    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
-        Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
-        throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
-    }
 }
 
 # --- 1. Parameters, validated before any network call -----------------------------------------
@@ -1310,149 +1617,6 @@ $Ctx = @{
 }
 # Rows for Log Analytics ($null: not configured).
 $Ctx.Ingestion = $ingestion
-# --- 2-7. One vault: list, classify, execute, verify; then the agent report ---------------------------
-
-function Invoke-VaultRun {
-    <#
-    Reconciles one vault and reports on its agents. Returns its section of the summary: outcome,
-    message, counts, mappings, agents. Never throws for what ARM answers.
-    #>
-    param($BaseCtx, [string] $VaultId)
-    $Ctx = $BaseCtx.Clone()
-    $Ctx.VaultKey = ConvertTo-NormalizedId -Id $VaultId
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    $section = [ordered]@{
-        vault    = $VaultId
-        outcome  = $null
-        message  = $null
-        counts   = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
-        mappings = @()
-        agents   = $null
-        durationSeconds = 0.0
-    }
-    $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
-    # A listing that cannot finish ends this vault's reconciliation (its agents are still reported on).
-    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'mappings'
-    $items = @()
-    if ($null -ne $list.Failure) {
-        $section.outcome = $list.Failure[0]
-        $section.message = $list.Failure[1]
-    } else {
-        Write-Verbose "Vault ${VaultId}: listed $($list.Items.Count) mapping(s) in $($list.Pages) page(s)."
-        $items = @(foreach ($m in $list.Items) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
-        $section.counts.listed = $items.Count
-        $planned = @($items | Where-Object { $_.result -eq 'Planned' })
-        $section.counts.planned = $planned.Count
-
-        if ($Ctx.DryRun) {
-            foreach ($item in $planned) { $item.result = 'WouldUpdate' }
-        } elseif ($planned.Count -gt 0) {
-            # Execute with bounded concurrency; verify; respect the deadline.
-            $functionNames = @(
-                'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
-                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Get-ThrottleBudget', 'Wait-ThrottleBudget', 'Update-ThrottleBudget', 'Invoke-ArmRequest',
-                'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
-            )
-            $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
-            $verbose = $VerbosePreference
-            # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
-            # per mapping, and a slow operation holds up only its own worker.
-            $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
-            foreach ($item in $planned) { $queue.Enqueue($item) }
-            $workers = [Math]::Min($Ctx.MaxConcurrency, $planned.Count)
-            # One worker: the mappings are updated here, without the cost of a runspace.
-            $updated = if ($workers -eq 1) {
-                foreach ($item in $planned) {
-                    try { Invoke-MappingUpdate -Item $item -Ctx $Ctx } catch { $item.result = 'Failed'; $item.errorCode = 'UnexpectedError'; $item.errorMessage = $_.Exception.Message; $item }
-                }
-            } else { 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
-                $VerbosePreference = $using:verbose
-                $ErrorActionPreference = 'Stop'
-                . ([scriptblock]::Create($using:definitions))
-                $work = $using:queue
-                $runCtx = $using:Ctx
-                $item = $null
-                while ($work.TryDequeue([ref] $item)) {
-                    try {
-                        Invoke-MappingUpdate -Item $item -Ctx $runCtx
-                    } catch {
-                        $item.result = 'Failed'
-                        $item.errorCode = 'UnexpectedError'
-                        $item.errorMessage = $_.Exception.Message
-                        $item
-                    }
-                }
-            } }
-            $byId = @{}
-            foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
-            foreach ($item in $planned) {
-                $u = $byId[$item.id]
-                if ($null -ne $u) { foreach ($key in @($u.Keys)) { $item[$key] = $u[$key] } }
-                elseif ($item.result -eq 'Planned') { $item.result = 'TimedOut'; $item.reason = 'No result came back before the run ended; a rerun is safe.' }
-            }
-        }
-
-        foreach ($item in $items) { $item.Remove('body') }
-        $section.mappings = $items
-        $section.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
-        $section.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
-        $section.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
-        $section.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
-        $section.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
-        foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
-
-        $c = $section.counts
-        if ($Ctx.DryRun) {
-            $section.outcome = 'DryRun'; $section.message = "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
-        } elseif ($c.planned -eq 0) {
-            $section.outcome = 'NoChange'; $section.message = "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
-        } elseif ($c.succeeded -eq $c.planned) {
-            $section.outcome = 'Succeeded'; $section.message = "$($c.succeeded) mapping(s) updated and verified."
-        } elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
-            $section.outcome = 'TimedOut'; $section.message = "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
-        } elseif ($c.succeeded -gt 0) {
-            $section.outcome = 'PartiallyFailed'; $section.message = "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
-        } else {
-            $section.outcome = 'Failed'; $section.message = "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
-        }
-    }
-
-    # --- 8. The agent report (read-only), unless skipped or the vault could not be listed ----------------
-    if ($null -ne $list.Failure) {
-        $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
-        $section.agents.message = $(if ($list.Failure[0] -eq 'TimedOut') { 'The agent report was not read: the deadline passed before the vault could be listed.' } else { 'The agent report was not read: the vault could not be listed.' })
-        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-        return $section
-    }
-    if ($Ctx.SkipAgentReport) {
-        $section.agents = New-AgentReport -Ctx $Ctx -State 'Skipped'
-        $section.agents.message = 'The agent report was skipped (SkipAgentReport).'
-        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-        return $section
-    }
-    $agents = Get-AgentReport -Ctx $Ctx -VaultId $VaultId
-    $section.agents = $agents
-    Write-Verbose "Vault ${VaultId}: $($agents.message)"
-    if ($agents.truncated) { Write-Verbose "Vault ${VaultId}: the machine list shows $($agents.machinesListed) of $($agents.counts.Values | Measure-Object -Sum | ForEach-Object Sum) machines (MaxAgentsListed); the counts are complete." }
-    # Precedence: a reconciliation failure stands; then a report that could not be read; then agents
-    # that need attention; then the reconciliation's success. A dry run never fails on the report.
-    if (@('Succeeded', 'NoChange', 'DryRun') -contains $section.outcome) {
-        if ($agents.state -eq 'TimedOut') {
-            $section.outcome = 'TimedOut'; $section.message = "$($section.message) $($agents.message) A rerun is safe."
-        } elseif ($agents.state -eq 'Failed') {
-            $section.outcome = 'ReportFailed'; $section.message = "$($section.message) The agent report could not be read: $($agents.message)"
-        } elseif ($agents.needAttention -gt 0 -and -not $Ctx.DryRun) {
-            foreach ($m in @($agents.machines | Where-Object { $AttentionStatuses -contains $_.status })) { Write-Warning "Agent on $($m.name) ($($m.provider)): $($m.status): $($m.reasons -join ', ')" }
-            $section.outcome = 'AgentsNeedAttention'; $section.message = "$($section.message) $($agents.needAttention) agent(s) out of support or blocked. $($agents.message)"
-        } else {
-            $section.message = "$($section.message) $($agents.message)"
-        }
-    } elseif ($agents.message) {
-        $section.message = "$($section.message) $($agents.message)"
-    }
-    $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-    return $section
-}
 
 if (-not $fleet) {
     Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
@@ -1467,163 +1631,6 @@ if (-not $fleet) {
 }
 
 # --- Fleet: discovery, then the vaults side by side under one deadline; a vault's failure stays its own ---
-
-function Get-CanonicalVaultId {
-    <# A vault id as Resource Graph returns it, with ARM's casing of the fixed segments. #>
-    param([string] $Id)
-    if ($Id -match '\A/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.recoveryservices/vaults/([^/]+)/?\z') {
-        return "/subscriptions/$($Matches[1])/resourceGroups/$($Matches[2])/providers/Microsoft.RecoveryServices/vaults/$($Matches[3])"
-    }
-    return $Id
-}
-
-function New-VaultQuery {
-    <# The Resource Graph query for the Recovery Services vaults, optionally carrying a tag (name compared case-insensitively). #>
-    param([string] $TagName, $TagValue)
-    $query = "resources | where type =~ 'microsoft.recoveryservices/vaults'"
-    if ($TagName) {
-        $query += " | mv-expand bagexpansion=array tags | where tostring(tags[0]) =~ '$TagName'"
-        if ($null -ne $TagValue) { $query += " and tostring(tags[1]) == '$TagValue'" }
-    }
-    return "$query | project id | order by id asc"
-}
-
-function Find-Vaults {
-    <#
-    The vaults in one scope (subscriptions or a management group) through Azure Resource Graph, every
-    page ($skipToken), with the retry policy and the deadline of the run. Returns @{ Ids; Pages; Failure }.
-    #>
-    param($Ctx, [string] $ScopeName, $ScopeValue, [string] $Query)
-    $url = '{0}/providers/Microsoft.ResourceGraph/resources?api-version={1}' -f $Ctx.ArmBase, $Ctx.ResourceGraphApiVersion
-    $ids = [Collections.Generic.List[string]]::new()
-    $pages = 0
-    $skipToken = $null
-    while ($true) {
-        $pages++
-        if ($pages -gt 1000) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned more than 1000 pages: stopping.') } }
-        $options = [ordered]@{ '$top' = 1000 }
-        if ($skipToken) { $options['$skipToken'] = $skipToken }
-        $body = [ordered]@{}
-        $body[$ScopeName] = @($ScopeValue)
-        $body.query = $Query
-        $body.options = $options
-        $call = Invoke-ArmRequest -Ctx $Ctx -Method Post -Url $url -Body ($body | ConvertTo-Json -Depth 6 -Compress)
-        if ($call.TimedOut) { return @{ Ids = $ids; Pages = $pages; Failure = @('TimedOut', "Resource Graph did not answer before the deadline: $($call.Error.Message)") } }
-        if ($null -eq $call.Response) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph failed: $($call.Error.Code): $($call.Error.Message)") } }
-        $code = [int] $call.Response.StatusCode
-        if ($code -ne 200) {
-            $err = Get-ArmError -Response $call.Response
-            return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph answered HTTP ${code}: $($err.Code): $($err.Message)") }
-        }
-        $page = ConvertFrom-ArmBody -Content $call.Response.Content
-        if ($null -eq $page -or $null -eq $page.PSObject.Properties['data']) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned a body without data.') } }
-        foreach ($row in @($page.data)) { if ($null -ne $row -and $row.id) { $ids.Add([string] $row.id) } }
-        $skipToken = if ($null -ne $page.PSObject.Properties['$skipToken']) { [string] $page.'$skipToken' } else { $null }
-        if (-not $skipToken) { return @{ Ids = $ids; Pages = $pages; Failure = $null } }
-    }
-}
-
-function New-VaultSection {
-    <# A section for a vault that was not reconciled (not started, or an unexpected error). #>
-    param($Ctx, [string] $VaultId, [string] $Outcome, [string] $Message, [string] $AgentMessage)
-    $agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
-    $agents.message = $AgentMessage
-    return [ordered]@{
-        vault = $VaultId; outcome = $Outcome; message = $Message
-        counts = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
-        mappings = @(); agents = $agents
-    }
-}
-
-function Get-FleetOutcome {
-    <#
-    The job's outcome from its vaults' outcomes: Failed when no vault succeeded; PartiallyFailed when some
-    did and others failed; TimedOut when some did and the others only timed out or were not started;
-    otherwise the most severe success (ReportFailed, AgentsNeedAttention, Succeeded, DryRun, NoChange).
-    A discovery that failed counts as a failure.
-    #>
-    param($VaultOutcomes, [bool] $DiscoveryFailed)
-    $ok = @('ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
-    $count = { param($names) [int] (@($names | ForEach-Object { [int] $VaultOutcomes[$_] }) | Measure-Object -Sum).Sum }
-    $succeeded = & $count $ok
-    $failed = (& $count @('Failed', 'PartiallyFailed')) + $(if ($DiscoveryFailed) { 1 } else { 0 })
-    $stopped = & $count @('TimedOut', 'NotStarted')
-    if ($failed + $stopped -gt 0) {
-        if ($succeeded -eq 0) { return 'Failed' }
-        if ($failed -gt 0) { return 'PartiallyFailed' }
-        return 'TimedOut'
-    }
-    foreach ($o in $ok) { if ([int] $VaultOutcomes[$o] -gt 0) { return $o } }
-    return 'NoChange'
-}
-
-function ConvertTo-FleetSections {
-    <#
-    The summary's view of the sections: complete counts per vault; the mappings that were not already
-    in order and the machines, each list capped over the whole job, most severe first.
-    #>
-    param($Sections, [int] $MappingCap, [int] $MachineCap)
-    $resultRank = @{ Failed = 0; TimedOut = 1; Planned = 2; WouldUpdate = 3; Succeeded = 4 }
-    $statusRank = @{}
-    for ($i = 0; $i -lt $AgentStatuses.Count; $i++) { $statusRank[$AgentStatuses[$i]] = $i }
-    $mappingPicks = [Collections.Generic.List[object]]::new()
-    $machinePicks = [Collections.Generic.List[object]]::new()
-    for ($s = 0; $s -lt $Sections.Count; $s++) {
-        foreach ($m in @($Sections[$s].mappings)) { if ($resultRank.ContainsKey([string] $m.result)) { $mappingPicks.Add(@($resultRank[[string] $m.result], $s, $m)) } }
-        if ($null -ne $Sections[$s].agents) { foreach ($a in @($Sections[$s].agents.machines)) { if ($null -ne $a) { $machinePicks.Add(@($statusRank[[string] $a.status], $s, $a)) } } }
-    }
-    $keptMappings = @($mappingPicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MappingCap)
-    $keptMachines = @($machinePicks | Sort-Object -Stable -Property { $_[0] } | Select-Object -First $MachineCap)
-    $mappingsOf = @{}
-    foreach ($k in $keptMappings) { if (-not $mappingsOf.ContainsKey($k[1])) { $mappingsOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $mappingsOf[$k[1]].Add($k[2]) }
-    $machinesOf = @{}
-    foreach ($k in $keptMachines) { if (-not $machinesOf.ContainsKey($k[1])) { $machinesOf[$k[1]] = [Collections.Generic.List[object]]::new() }; $machinesOf[$k[1]].Add($k[2]) }
-    $out = for ($s = 0; $s -lt $Sections.Count; $s++) {
-        $x = $Sections[$s]
-        $agents = $null
-        if ($null -ne $x.agents) {
-            $agents = [ordered]@{
-                state = $x.agents.state; protectedItems = $x.agents.protectedItems; otherProviders = $x.agents.otherProviders
-                needAttention = $x.agents.needAttention; counts = $x.agents.counts; message = $x.agents.message
-                machines = @(if ($machinesOf.ContainsKey($s)) { foreach ($a in $machinesOf[$s]) { [ordered]@{ name = $a.name; provider = $a.provider; agentVersion = $a.agentVersion; status = $a.status; reasons = @($a.reasons) } } })
-            }
-        }
-        [ordered]@{
-            vault = $x.vault; outcome = $x.outcome; message = $x.message; durationSeconds = $x.durationSeconds; counts = $x.counts
-            mappings = @(if ($mappingsOf.ContainsKey($s)) { foreach ($m in $mappingsOf[$s]) { [ordered]@{ id = $m.id; provider = $m.provider; result = $m.result; reason = $m.reason; operationStatus = $m.operationStatus; errorCode = $m.errorCode; errorMessage = $m.errorMessage; requestId = $m.requestId; attempts = $m.attempts } } })
-            agents = $agents
-        }
-    }
-    return @{
-        Sections = @($out)
-        Lists = [ordered]@{
-            mappings = [ordered]@{ listed = $keptMappings.Count; notInOrder = $mappingPicks.Count; truncated = $keptMappings.Count -lt $mappingPicks.Count }
-            machines = [ordered]@{ listed = $keptMachines.Count; read = $machinePicks.Count; truncated = $keptMachines.Count -lt $machinePicks.Count }
-        }
-    }
-}
-
-function Complete-FleetRun {
-    <#
-    The fleet's one JSON document, within the byte budget: the lists are cut, least severe entries first,
-    until it fits; the counts stay complete. Written by Complete-Run.
-    #>
-    param($Summary, $Sections, [string] $Outcome, [string] $Message, [int] $MachineCap)
-    $Summary.outcome = $Outcome
-    $Summary.message = $Message
-    $mappingCap = $MaxFleetMappingsListed
-    for ($round = 0; $round -lt 24; $round++) {
-        $view = ConvertTo-FleetSections -Sections $Sections -MappingCap $mappingCap -MachineCap $MachineCap
-        $Summary.sections = $view.Sections
-        $Summary.lists = $view.Lists
-        $json = $Summary | ConvertTo-Json -Depth 12 -Compress
-        $bytes = [Text.Encoding]::UTF8.GetByteCount($json)
-        if ($bytes -le $SummaryByteBudget -or ($mappingCap -eq 0 -and $MachineCap -eq 0)) { break }
-        Write-Verbose "The summary is $bytes bytes, over its budget of ${SummaryByteBudget}: listing fewer mappings and machines (the counts stay complete)."
-        if ($MachineCap -ge $mappingCap) { $MachineCap = [int] [Math]::Floor($MachineCap / 2) } else { $mappingCap = [int] [Math]::Floor($mappingCap / 2) }
-    }
-    Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
-}
 
 $Ctx.ResourceGraphApiVersion = $ResourceGraphApiVersion
 # The fleet's work ends a little before TimeoutSeconds (5%, at most a minute), which leaves the time to
