@@ -19,7 +19,8 @@ const dist = join(root, 'dist');
 // TypeScript 6 compiler API that typescript-eslint and the docs test load). Its exports map hides bin/.
 const tsc = join(dirname(require.resolve('@typescript/native/package.json')), 'bin', 'tsc');
 // The runbook first: constructs/runbooks/Set-AsrMobilityAutoUpdate.ps1 is built from constructs/runbooks/src/.
-if (writeRunbook(root)) console.error('rebuilt constructs/runbooks/Set-AsrMobilityAutoUpdate.ps1 from its sources');
+if (writeRunbook(root))
+  console.error('rebuilt constructs/runbooks/Set-AsrMobilityAutoUpdate.ps1 from its sources');
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   // tsc reports on stdout: send that to stderr too.

@@ -5,7 +5,7 @@
 // a line of the built script is a line of a source. test/runbook/build.test.ts proves the committed file
 // is exactly this build; `npm run build` (scripts/build.mjs) rewrites it.
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /** The sources, in the order they are built: the script's help and parameters first, the main last. */
@@ -18,7 +18,9 @@ const RUNBOOK_SOURCES = [
   'ingestion.ps1', // rows for Log Analytics
   'discovery.ps1', // Resource Graph
   'summary.ps1', // the one JSON document
-  'engine.ps1', // the work of the job
+  'input.ps1', // the parameters, validated and resolved
+  'vault.ps1', // one vault's steps: open, outcome, report
+  'engine.ps1', // one runspace pool for the job's work
   'main.ps1', // the short main
 ];
 
@@ -29,7 +31,8 @@ function buildRunbook(root) {
   const dir = join(root, 'constructs', 'runbooks', 'src');
   return RUNBOOK_SOURCES.map((name) => {
     const text = readFileSync(join(dir, name), 'utf8');
-    if (text.includes('\r')) throw new Error(`constructs/runbooks/src/${name}: CR line endings; the runbook is LF only`);
+    if (text.includes('\r'))
+      throw new Error(`constructs/runbooks/src/${name}: CR line endings; the runbook is LF only`);
     if (!text.endsWith('\n') || text.endsWith('\n\n')) {
       throw new Error(`constructs/runbooks/src/${name}: must end with exactly one newline`);
     }
@@ -41,12 +44,7 @@ function buildRunbook(root) {
 function writeRunbook(root) {
   const path = join(root, 'constructs', 'runbooks', RUNBOOK_FILE);
   const built = buildRunbook(root);
-  let current = null;
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {
-    current = null;
-  }
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : null;
   if (current === built) return false;
   writeFileSync(path, built);
   return true;

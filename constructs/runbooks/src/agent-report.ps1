@@ -158,8 +158,8 @@ function Get-AgentReport {
     $url = '{0}{1}/replicationProtectedItems?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
     $list = Get-ArmList -Ctx $Ctx -Url $url -What 'protected items'
     if ($null -ne $list.Failure) {
-        $report.state = $(if ($list.Failure[0] -eq 'TimedOut') { 'TimedOut' } else { 'Failed' })
-        $report.message = $list.Failure[1]
+        $report.state = $(if ($list.Failure.Outcome -eq 'TimedOut') { 'TimedOut' } else { 'Failed' })
+        $report.message = $list.Failure.Message
     }
     $machines = [Collections.Generic.List[object]]::new()
     foreach ($item in $list.Items) {

@@ -1,4 +1,6 @@
-# --- Helpers (pure, or working only on what they are given) -------------------------------------
+# --- ARM client: helpers, the managed-identity token, the throttle budget, one request, a list ---------
+# Every failure, wherever it is made (a request, a list, discovery, a mapping), has one shape:
+# @{ Outcome = 'Failed' | 'TimedOut'; Code = '<ARM error code or ours>'; Message = '<what happened>' }.
 
 function ConvertTo-NormalizedId {
     param([string] $Id)
@@ -79,10 +81,10 @@ function Get-ArmError {
     param($Response)
     $body = ConvertFrom-ArmBody -Content $Response.Content
     if ($null -ne $body -and $null -ne $body.error) {
-        return @{ Code = [string] $body.error.code; Message = [string] $body.error.message }
+        return @{ Outcome = 'Failed'; Code = [string] $body.error.code; Message = [string] $body.error.message }
     }
     $type = Get-HeaderValue -Headers $Response.Headers -Name 'Content-Type'
-    return @{ Code = "Http$($Response.StatusCode)"; Message = "HTTP $($Response.StatusCode) with a body that is not an ARM error (content type '$type')" }
+    return @{ Outcome = 'Failed'; Code = "Http$($Response.StatusCode)"; Message = "HTTP $($Response.StatusCode) with a body that is not an ARM error (content type '$type')" }
 }
 
 function Get-ArmToken {
@@ -212,12 +214,12 @@ function Invoke-ArmRequest {
     #>
     param($Ctx, [string] $Method, [string] $Url, [string] $Body)
     if (-not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
-        return @{ Response = $null; Attempts = 0; TimedOut = $false; Error = @{ Code = 'ForeignHost'; Message = "Refused to send the token to '$(([Uri] $Url).Authority)', which is not the configured ARM host '$($Ctx.ArmOrigin.Authority)'." } }
+        return @{ Response = $null; Attempts = 0; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "Refused to send the token to '$(([Uri] $Url).Authority)', which is not the configured ARM host '$($Ctx.ArmOrigin.Authority)'." } }
     }
     $attempts = 0
     $refreshed = $false
     $budget = Get-ThrottleBudget -Ctx $Ctx -Url $Url
-    $deadlineError = @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } }
+    $deadlineError = @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } }
     while ($true) {
         if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) { $deadlineError.Attempts = $attempts; return $deadlineError }
         # The subscription's throttling budget, then a place among the job's requests in flight.
@@ -249,7 +251,7 @@ function Invoke-ArmRequest {
             # The deadline (token wait, or the last request of the run), or RequestTimeoutSeconds: the
             # latter is a transport error like any other, retried while the deadline allows.
             if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0 -or $_.Exception.Message -like 'The deadline passed*') {
-                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
             }
             $transportError = "No answer within $timeoutSec s (RequestTimeoutSeconds): $($_.Exception.Message)"
         } catch {
@@ -265,20 +267,20 @@ function Invoke-ArmRequest {
             if ($code -eq 401 -and -not $refreshed) {
                 $refreshed = $true
                 Write-Verbose "HTTP 401 from $Method $($Ctx.ArmOrigin.Authority): refreshing the token once."
-                try { $null = Get-ArmToken -Ctx $Ctx -Force } catch { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = @{ Code = 'TokenRefreshFailed'; Message = $_.Exception.Message } } }
+                try { $null = Get-ArmToken -Ctx $Ctx -Force } catch { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'TokenRefreshFailed'; Message = $_.Exception.Message } } }
                 continue
             }
             if ($Ctx.RetryableStatus -notcontains $code) { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = $null } }
         }
         if ($attempts -gt $Ctx.MaxRetries) {
             if ($null -ne $response) { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = $null } }
-            return @{ Response = $null; Attempts = $attempts; TimedOut = $false; Error = @{ Code = 'TransportError'; Message = $transportError } }
+            return @{ Response = $null; Attempts = $attempts; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'TransportError'; Message = $transportError } }
         }
         $wait = if ($null -ne $response) { Get-RetryDelayMilliseconds -Headers $response.Headers } else { $null }
         if ($null -eq $wait) { $wait = Get-BackoffMilliseconds -Attempt $attempts }
         $what = if ($null -ne $response) { "HTTP $([int] $response.StatusCode)" } else { "transport error ($transportError)" }
         if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
-            return @{ Response = $response; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = "$what; the server asked to wait $wait ms, past the deadline." } }
+            return @{ Response = $response; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = "$what; the server asked to wait $wait ms, past the deadline." } }
         }
         Write-Verbose "$what from $Method; attempt $attempts of $($Ctx.MaxRetries + 1); waiting $wait ms."
         Start-Sleep -Milliseconds $wait
@@ -286,7 +288,7 @@ function Invoke-ArmRequest {
 }
 
 function Get-ArmList {
-    <# Every item of an ARM list, following nextLink to the end. Failure is @(outcome, message) or $null. #>
+    <# Every item of an ARM list, following nextLink to the end. Failure is a failure (@{ Outcome; Code; Message }) or $null. #>
     param($Ctx, [string] $Url, [string] $What)
     $items = [Collections.Generic.List[object]]::new()
     $pages = 0
@@ -296,24 +298,24 @@ function Get-ArmList {
             $pages++
             if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
             $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
-            if ($call.TimedOut) { $failure = @('TimedOut', "Listing $What did not finish before the deadline: $($call.Error.Message)"); break }
-            if ($null -eq $call.Response) { $failure = @('Failed', "Listing $What failed: $($call.Error.Code): $($call.Error.Message)"); break }
+            if ($call.TimedOut) { $failure = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = "Listing $What did not finish before the deadline: $($call.Error.Message)" }; break }
+            if ($null -eq $call.Response) { $failure = @{ Outcome = 'Failed'; Code = $call.Error.Code; Message = "Listing $What failed: $($call.Error.Code): $($call.Error.Message)" }; break }
             if ([int] $call.Response.StatusCode -ne 200) {
                 $err = Get-ArmError -Response $call.Response
-                $failure = @('Failed', "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
+                $failure = @{ Outcome = 'Failed'; Code = $err.Code; Message = "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)" }
                 break
             }
             $page = ConvertFrom-ArmBody -Content $call.Response.Content
-            if ($null -eq $page) { $failure = @('Failed', "Listing $What returned a body that is not JSON."); break }
+            if ($null -eq $page) { $failure = @{ Outcome = 'Failed'; Code = 'NotJson'; Message = "Listing $What returned a body that is not JSON." }; break }
             foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
             $Url = [string] $page.nextLink
             if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
-                $failure = @('Failed', "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there.")
+                $failure = @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there." }
                 break
             }
         }
     } catch {
-        $failure = @('Failed', "Listing $What failed: $($_.Exception.Message)")
+        $failure = @{ Outcome = 'Failed'; Code = 'UnexpectedError'; Message = "Listing $What failed: $($_.Exception.Message)" }
     }
     return @{ Items = $items; Failure = $failure; Pages = $pages }
 }

@@ -29,3 +29,10 @@ $ManagementGroupPattern = '\A[-\w.()]{0,89}[-\w()]\z'
 $ResourceGraphApiVersion = '2022-10-01'
 $FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
+# The parameters, by name, as Resolve-RunInput reads them (src/input.ps1).
+$RunParameterNames = @(
+    'VaultResourceId', 'VaultResourceIds', 'DiscoverySubscriptionIds', 'DiscoveryManagementGroupId', 'DiscoveryTag', 'ExcludeVaultResourceIds',
+    'MaxParallelVaults', 'MaxRequestsInFlight', 'RequestTimeoutSeconds', 'AutoUpdateAction', 'AutomationAccountArmId', 'Providers',
+    'AzureEnvironment', 'ArmEndpoint', 'ApiVersion', 'TimeoutSeconds', 'MaxConcurrency', 'MaxRetries', 'DryRun', 'SkipAgentReport',
+    'AgentExpiringWithinDays', 'MaxAgentsListed', 'IngestionEndpoint', 'IngestionRuleId', 'ReportTimeUtc'
+)

@@ -154,5 +154,5 @@ $ErrorActionPreference = 'Stop'
 if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = 'Continue' }
 $RunbookVersion = '1.2.0'
 $SummarySchemaVersion = 3
-# The functions this script defines (handed to the runspaces that reconcile vaults side by side).
+# The functions this script defines, loaded once into the session state of the job's runspace pool.
 $FunctionsBefore = @(Get-ChildItem -Path function: | ForEach-Object { $_.Name })

@@ -94,6 +94,7 @@ function Test-MappingMatches {
 }
 
 function Set-ItemFailure {
+    <# Ends a mapping's update as Failed or TimedOut with the failure (@{ Outcome; Code; Message }) and the request id. #>
     param($Item, [string] $Result, $Failure, $Response)
     $Item.result = $Result
     if ($null -ne $Failure) { $Item.errorCode = $Failure.Code; $Item.errorMessage = $Failure.Message }
@@ -101,100 +102,120 @@ function Set-ItemFailure {
         $rid = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-request-id'
         if ($rid) { $Item.requestId = $rid }
     }
-    return $Item
 }
 
-function Invoke-MappingUpdate {
-    <# PATCH one mapping, follow the operation to its end, then verify with a GET. #>
-    param($Item, $Ctx)
+# A mapping's update runs as steps the engine schedules (src/engine.ps1): Start-MappingUpdate (PATCH),
+# then Step-MappingOperation (one poll of the operation) until it ends, then Confirm-MappingUpdate (GET,
+# the setting read back). Each step returns the next, @{ Stage; WaitMs }, or $null when the mapping's
+# result is final; a wait is never taken past the deadline. $Follow carries what the steps share.
+
+function Start-MappingUpdate {
+    <# PATCH one mapping: the next step is a poll of its operation, or the read-back. #>
+    param($Item, $Ctx, [hashtable] $Follow)
     if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) {
-        $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $Item
+        $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $null
     }
-    $url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
+    $Follow.Url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
     $json = $Item.body | ConvertTo-Json -Depth 12 -Compress
-    $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $url -Body $json
+    $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $Follow.Url -Body $json
     $Item.attempts += $call.Attempts
-    if ($call.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response }
-    if ($null -ne $call.Error -and $null -eq $call.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $call.Error -Response $null }
+    if ($call.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response; return $null }
+    if ($null -ne $call.Error -and $null -eq $call.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $call.Error -Response $null; return $null }
     $response = $call.Response
     $rid = Get-HeaderValue -Headers $response.Headers -Name 'x-ms-request-id'
     if ($rid) { $Item.requestId = $rid }
     $code = [int] $response.StatusCode
     if ($code -ne 200 -and $code -ne 201 -and $code -ne 202) {
-        return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $response) -Response $response
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $response) -Response $response; return $null
     }
-    if ($code -eq 202) {
-        $asyncUrl = Get-HeaderValue -Headers $response.Headers -Name 'Azure-AsyncOperation'
-        $locationUrl = Get-HeaderValue -Headers $response.Headers -Name 'Location'
-        $wait = Get-RetryDelayMilliseconds -Headers $response.Headers
-        if ($null -eq $wait) { $wait = $Ctx.PollIntervalMs }
-        $pollUrl = if ($asyncUrl) { $asyncUrl } elseif ($locationUrl) { $locationUrl } else { $null }
-        if ($pollUrl) {
-            if (-not (Test-SameOrigin -Url $pollUrl -Origin $Ctx.ArmOrigin)) {
-                return Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Code = 'ForeignHost'; Message = "The operation URL points at '$(([Uri] $pollUrl).Authority)', not the configured ARM host; the token was not sent." } -Response $response
-            }
-            $done = $false
-            while (-not $done) {
-                if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
-                    $Item.operationStatus = if ($Item.operationStatus) { $Item.operationStatus } else { 'InProgress' }
-                    return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The operation was still running at the deadline; a rerun is safe.' } -Response $null
-                }
-                Start-Sleep -Milliseconds $wait
-                $poll = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $pollUrl
-                $Item.attempts += $poll.Attempts
-                if ($poll.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $poll.Error -Response $poll.Response }
-                if ($null -eq $poll.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $poll.Error -Response $null }
-                $pollCode = [int] $poll.Response.StatusCode
-                $next = Get-RetryDelayMilliseconds -Headers $poll.Response.Headers
-                $wait = if ($null -ne $next) { $next } else { $Ctx.PollIntervalMs }
-                if ($asyncUrl) {
-                    if ($pollCode -ne 200) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response }
-                    $status = [string] (ConvertFrom-ArmBody -Content $poll.Response.Content).status
-                    $Item.operationStatus = $status
-                    switch -Regex ($status) {
-                        '^Succeeded$' { $done = $true }
-                        '^(PartiallySucceeded|CompletedWithInformation)$' {
-                            Write-Warning "Mapping $($Item.id): the operation ended '$status'."
-                            $done = $true
-                        }
-                        '^(Failed|Canceled|Cancelled)$' {
-                            $opBody = ConvertFrom-ArmBody -Content $poll.Response.Content
-                            $err = if ($null -ne $opBody -and $null -ne $opBody.error) { @{ Code = [string] $opBody.error.code; Message = [string] $opBody.error.message } } else { @{ Code = "Operation$status"; Message = "The operation ended '$status'." } }
-                            return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $err -Response $poll.Response
-                        }
-                        default { Write-Verbose "Mapping $($Item.id): operation status '$status'; still running." }
-                    }
-                } else {
-                    if ($pollCode -eq 202) { continue }
-                    if ($pollCode -ge 200 -and $pollCode -lt 300) { $Item.operationStatus = 'Succeeded'; $done = $true; continue }
-                    return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response
-                }
-            }
-        } else {
-            $Item.operationStatus = 'Accepted'
-        }
-    } else {
-        $Item.operationStatus = 'Succeeded'
+    $Follow.VerifyTries = 1
+    if ($code -ne 202) { $Item.operationStatus = 'Succeeded'; return @{ Stage = 'Verify'; WaitMs = 0 } }
+    $asyncUrl = Get-HeaderValue -Headers $response.Headers -Name 'Azure-AsyncOperation'
+    $locationUrl = Get-HeaderValue -Headers $response.Headers -Name 'Location'
+    $wait = Get-RetryDelayMilliseconds -Headers $response.Headers
+    if ($null -eq $wait) { $wait = $Ctx.PollIntervalMs }
+    $Follow.PollUrl = if ($asyncUrl) { $asyncUrl } elseif ($locationUrl) { $locationUrl } else { $null }
+    $Follow.Async = [bool] $asyncUrl
+    if (-not $Follow.PollUrl) {
+        # A 202 without an operation URL is verified after the wait it asked for, up to 5 times.
+        $Item.operationStatus = 'Accepted'
+        $Follow.VerifyTries = 5
+        $Follow.WaitMs = $wait
+        return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Verify' -WaitMs $wait -Message 'The deadline passed before the change could be verified; a rerun is safe.'
     }
-    # Verify what the service now reports. A 202 without an operation URL is verified after the wait it asked for.
-    $verifyTries = if ($Item.operationStatus -eq 'Accepted') { 5 } else { 1 }
-    for ($i = 1; $i -le $verifyTries; $i++) {
-        if ($Item.operationStatus -eq 'Accepted') {
-            # $wait is the 202's Retry-After (else the default poll interval).
-            if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
-            Start-Sleep -Milliseconds $wait
+    if (-not (Test-SameOrigin -Url $Follow.PollUrl -Origin $Ctx.ArmOrigin)) {
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "The operation URL points at '$(([Uri] $Follow.PollUrl).Authority)', not the configured ARM host; the token was not sent." } -Response $response
+        return $null
+    }
+    return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message 'The operation was still running at the deadline; a rerun is safe.'
+}
+
+function Wait-MappingStep {
+    <# The next step after a wait, or TimedOut when the wait would pass the deadline. #>
+    param($Item, $Ctx, [string] $Stage, $WaitMs, [string] $Message)
+    if ($WaitMs -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
+        if ($Stage -eq 'Poll') { $Item.operationStatus = if ($Item.operationStatus) { $Item.operationStatus } else { 'InProgress' } }
+        Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = $Message } -Response $null
+        return $null
+    }
+    return @{ Stage = $Stage; WaitMs = [int64] $WaitMs }
+}
+
+function Step-MappingOperation {
+    <# One poll of the operation (Azure-AsyncOperation status, or Location until it stops answering 202). #>
+    param($Item, $Ctx, [hashtable] $Follow)
+    $poll = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Follow.PollUrl
+    $Item.attempts += $poll.Attempts
+    if ($poll.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $poll.Error -Response $poll.Response; return $null }
+    if ($null -eq $poll.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $poll.Error -Response $null; return $null }
+    $pollCode = [int] $poll.Response.StatusCode
+    $next = Get-RetryDelayMilliseconds -Headers $poll.Response.Headers
+    $wait = if ($null -ne $next) { $next } else { $Ctx.PollIntervalMs }
+    $again = 'The operation was still running at the deadline; a rerun is safe.'
+    if (-not $Follow.Async) {
+        if ($pollCode -eq 202) { return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message $again }
+        if ($pollCode -ge 200 -and $pollCode -lt 300) { $Item.operationStatus = 'Succeeded'; return @{ Stage = 'Verify'; WaitMs = 0 } }
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response; return $null
+    }
+    if ($pollCode -ne 200) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response; return $null }
+    $status = [string] (ConvertFrom-ArmBody -Content $poll.Response.Content).status
+    $Item.operationStatus = $status
+    switch -Regex ($status) {
+        '^Succeeded$' { return @{ Stage = 'Verify'; WaitMs = 0 } }
+        '^(PartiallySucceeded|CompletedWithInformation)$' {
+            Write-Warning "Mapping $($Item.id): the operation ended '$status'."
+            return @{ Stage = 'Verify'; WaitMs = 0 }
         }
-        $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
-        $Item.attempts += $get.Attempts
-        if ($get.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $get.Error -Response $get.Response }
-        if ($null -eq $get.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $get.Error -Response $null }
-        if ([int] $get.Response.StatusCode -ne 200) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $get.Response) -Response $get.Response }
-        $mapping = ConvertFrom-ArmBody -Content $get.Response.Content
-        if ($null -ne $mapping -and (Test-MappingMatches -Mapping $mapping -Item $Item -Ctx $Ctx)) {
-            if ($Item.operationStatus -eq 'Accepted') { $Item.operationStatus = 'Succeeded' }
-            $Item.result = 'Succeeded'
-            return $Item
+        '^(Failed|Canceled|Cancelled)$' {
+            $opBody = ConvertFrom-ArmBody -Content $poll.Response.Content
+            $err = if ($null -ne $opBody -and $null -ne $opBody.error) { @{ Outcome = 'Failed'; Code = [string] $opBody.error.code; Message = [string] $opBody.error.message } } else { @{ Outcome = 'Failed'; Code = "Operation$status"; Message = "The operation ended '$status'." } }
+            Set-ItemFailure -Item $Item -Result 'Failed' -Failure $err -Response $poll.Response
+            return $null
         }
     }
-    return Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Code = 'VerificationMismatch'; Message = 'The mapping read back after the change does not carry the desired setting.' } -Response $null
+    Write-Verbose "Mapping $($Item.id): operation status '$status'; still running."
+    return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message $again
+}
+
+function Confirm-MappingUpdate {
+    <# Reads the mapping back: Succeeded when it carries the desired setting (an Accepted 202 is read up to 5 times). #>
+    param($Item, $Ctx, [hashtable] $Follow)
+    $Follow.VerifyCount = 1 + [int] $Follow.VerifyCount
+    $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Follow.Url
+    $Item.attempts += $get.Attempts
+    if ($get.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $get.Error -Response $get.Response; return $null }
+    if ($null -eq $get.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $get.Error -Response $null; return $null }
+    if ([int] $get.Response.StatusCode -ne 200) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $get.Response) -Response $get.Response; return $null }
+    $mapping = ConvertFrom-ArmBody -Content $get.Response.Content
+    if ($null -ne $mapping -and (Test-MappingMatches -Mapping $mapping -Item $Item -Ctx $Ctx)) {
+        if ($Item.operationStatus -eq 'Accepted') { $Item.operationStatus = 'Succeeded' }
+        $Item.result = 'Succeeded'
+        return $null
+    }
+    if ($Follow.VerifyCount -lt $Follow.VerifyTries) {
+        # $Follow.WaitMs is the 202's Retry-After (else the default poll interval).
+        return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Verify' -WaitMs $Follow.WaitMs -Message 'The deadline passed before the change could be verified; a rerun is safe.'
+    }
+    Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Outcome = 'Failed'; Code = 'VerificationMismatch'; Message = 'The mapping read back after the change does not carry the desired setting.' } -Response $null
+    return $null
 }

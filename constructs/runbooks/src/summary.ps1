@@ -1,4 +1,50 @@
-# --- Summary -------------------------------------------------------------------------------------
+# --- Summary: the one JSON document on Output -----------------------------------------------------
+
+function New-RunSummary {
+    <# The summary before the run: one vault's, or a fleet's (totals, the overall outcome, one section per vault). #>
+    param([hashtable] $Given, [hashtable] $Run)
+    $action = if ($Run.Action) { $Run.Action } else { $Given.AutoUpdateAction }
+    if (-not $Run.Fleet) {
+        return [ordered]@{
+            schemaVersion  = $SummarySchemaVersion
+            runbookVersion = $RunbookVersion
+            vault          = $Given.VaultResourceId
+            action         = $action
+            providers      = $Run.Providers
+            dryRun         = [bool] $Given.DryRun
+            outcome        = $null
+            message        = $null
+            counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+            mappings       = @()
+            agents         = $null
+        }
+    }
+    $summary = [ordered]@{
+        schemaVersion  = $SummarySchemaVersion
+        runbookVersion = $RunbookVersion
+        vaults         = @($Run.VaultList)
+        action         = $action
+        providers      = $Run.Providers
+        dryRun         = [bool] $Given.DryRun
+        outcome        = $null
+        message        = $null
+        discovery      = $null
+        vaultOutcomes  = [ordered]@{}
+        counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        agentCounts    = [ordered]@{}
+        lists          = $null
+        sections       = @()
+    }
+    if ($Run.VaultList.Count -eq 0 -and $Given.VaultResourceIds) { $summary.vaults = @(($Given.VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    if ($Run.Discover) {
+        $summary.discovery = [ordered]@{
+            state = 'NotRun'; subscriptions = @($Run.DiscoverySubscriptions); managementGroup = $(if ($Given.DiscoveryManagementGroupId) { $Given.DiscoveryManagementGroupId } else { $null })
+            tag = $(if ($Given.DiscoveryTag) { $Given.DiscoveryTag } else { $null }); pages = 0; found = 0; excluded = 0; alreadyListed = 0; message = $null
+        }
+    }
+    foreach ($st in $AgentStatuses) { $summary.agentCounts[$st] = 0 }
+    return $summary
+}
 
 function Complete-Run {
     <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
@@ -113,4 +159,31 @@ function Complete-FleetRun {
         if ($MachineCap -ge $mappingCap) { $MachineCap = [int] [Math]::Floor($MachineCap / 2) } else { $mappingCap = [int] [Math]::Floor($mappingCap / 2) }
     }
     Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
+}
+
+function Complete-FleetJob {
+    <# The fleet's totals and overall outcome from its sections (one for every vault, in order), its rows sent, the one JSON document. #>
+    param($Ctx, $Summary, $VaultList, $Sections, [bool] $DiscoveryFailed, [int] $MachineCap)
+    # Every vault has its section, in the order of the job: one without a result says so.
+    $all = [Collections.Generic.List[object]]::new()
+    for ($i = 0; $i -lt $VaultList.Count; $i++) {
+        $section = $Sections[$i]
+        if ($null -eq $section) {
+            $section = New-VaultSection -Ctx $Ctx -VaultId $VaultList[$i] -Outcome 'NotStarted' -Message 'Not started: no result came back before the job ended. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
+            $section.durationSeconds = 0
+        }
+        $all.Add($section)
+    }
+    foreach ($section in $all) {
+        $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
+        foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
+        if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
+    }
+    $overall = Get-FleetOutcome -VaultOutcomes $Summary.vaultOutcomes -DiscoveryFailed $DiscoveryFailed
+    $byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
+    $message = "$($all.Count) vault(s)$(if ($byOutcome) { ": $byOutcome" })."
+    if ($DiscoveryFailed) { $message = "$message Discovery $($Summary.discovery.state): $($Summary.discovery.message)" }
+    if ($all.Count -eq 0) { Write-Warning 'No vault in scope: nothing to reconcile.'; $message = "No vault in scope. $message" }
+    $final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($all) -Outcome $overall -Message $message
+    Complete-FleetRun -Summary $Summary -Sections $all -Outcome $final.Outcome -Message $final.Message -MachineCap $MachineCap
 }
