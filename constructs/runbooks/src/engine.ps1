@@ -56,7 +56,7 @@ function New-RunContext {
 function New-EnginePool {
     <# The job's one runspace pool: every function of this script and the constants the steps read, loaded once. #>
     param([int] $Width)
-    $iss = [Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+    $iss = [Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
     foreach ($f in @(Get-ChildItem -Path function: | Where-Object { $FunctionsBefore -notcontains $_.Name })) {
         $iss.Commands.Add([Management.Automation.Runspaces.SessionStateFunctionEntry]::new($f.Name, $f.Definition))
     }
@@ -213,7 +213,13 @@ function Invoke-Engine {
             while ((Test-EngineCanOpen -Engine $engine)) { Open-EngineVault -Engine $engine }
             while ($engine.Ready.Count -gt 0 -and $engine.Running.Count -lt $width) { Start-EngineStep -Engine $engine -Work $engine.Ready.Dequeue() }
             if ($engine.Running.Count -eq 0 -and $engine.Ready.Count -eq 0 -and $engine.Parked.Count -eq 0 -and $engine.Next -ge $count) { break }
-            if ($sampled.ElapsedMilliseconds -ge 1000 -or $engine.PeakRunspaces -eq 0) { $engine.PeakRunspaces = [Math]::Max($engine.PeakRunspaces, @(Get-Runspace).Count); $sampled.Restart() }
+            if ($sampled.ElapsedMilliseconds -ge 1000 -or $engine.PeakRunspaces -eq 0) {
+                # Every second: the runspaces alive, and a collection, so the job's memory stays near its
+                # working set (Azure's sandbox stops a job over 400 MB) instead of growing with garbage.
+                $engine.PeakRunspaces = [Math]::Max($engine.PeakRunspaces, @(Get-Runspace).Count)
+                [GC]::Collect()
+                $sampled.Restart()
+            }
             Wait-EngineStep -Engine $engine
         }
     } finally {
@@ -221,6 +227,8 @@ function Invoke-Engine {
         foreach ($r in $engine.Running) { $r.PS.Stop(); $r.PS.Dispose() }
         $engine.Pool.Close()
         $engine.Pool.Dispose()
+        # The pool's runspaces are gone: their memory is free before the summary is built.
+        [GC]::Collect()
     }
     Write-Verbose "Engine: $($engine.Steps) step(s) on one pool of at most $width runspace(s); at most $($engine.PeakRunspaces) runspace(s) alive in the job."
     return @{ Sections = $engine.Sections; Diagnostics = @{ Steps = $engine.Steps; PoolWidth = $width; PeakRunspaces = $engine.PeakRunspaces } }
