@@ -227,7 +227,13 @@ function treeRssKb(root: number): number {
   return total;
 }
 
-export async function fleetOnce(vaults: number, parallel: number, firstNight: boolean): Promise<FleetRun> {
+/** One fleet run; `runbook` is the script run (default the shipped one), to compare another build under the same load. */
+export async function fleetOnce(
+  vaults: number,
+  parallel: number,
+  firstNight: boolean,
+  runbook: string = RUNBOOK,
+): Promise<FleetRun> {
   const b = RUNBOOK_FLEET_BENCH;
   const sub = (i: number) => `${String(i % 4).repeat(8)}-1111-2222-3333-444444444444`;
   const ids = Array.from(
@@ -303,7 +309,7 @@ export async function fleetOnce(vaults: number, parallel: number, firstNight: bo
         '-File',
         join(__dirname, '..', 'test', 'runbook', 'invoke-as-automation.ps1'),
         '-Runbook',
-        RUNBOOK,
+        runbook,
         '-ParameterFile',
         file,
       ],

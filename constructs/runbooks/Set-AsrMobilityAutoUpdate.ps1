@@ -16,8 +16,10 @@
     After the reconciliation it reads the vault's replication protected items (read-only) and reports
     on every A2A and InMageRcm machine's Mobility agent, by the rules of classifyAgent in the domain.
 
-    A fleet (VaultResourceIds and/or discovery) is reconciled side by side: MaxParallelVaults vaults at
-    once under one deadline, at most MaxRequestsInFlight ARM requests in flight across the job, each
+    The work runs on one runspace pool for the job, as wide as MaxRequestsInFlight: vaults listed and
+    reported on side by side (MaxParallelVaults at once), their mapping updates followed across the job
+    (MaxConcurrency per vault), an operation's wait holding no runspace. A fleet (VaultResourceIds
+    and/or discovery) is reconciled under one deadline, at most MaxRequestsInFlight ARM requests in flight across the job, each
     request bounded by RequestTimeoutSeconds, ARM's throttling honoured per subscription (429 and
     Retry-After; requests paced when x-ms-ratelimit-remaining-subscription-reads/-writes run low). A
     vault's failure stays its own; a vault whose turn comes when the deadline is near is NotStarted.
@@ -61,7 +63,8 @@
     Comma-separated vault ids never reconciled, even when listed or found.
 
 .PARAMETER MaxParallelVaults
-    1 to 32 vaults reconciled side by side. Default 8; 1 reconciles one vault after another.
+    1 to 32 vaults read (listed, reported on) side by side; their mapping updates go on across the job
+    while the next vaults are read. Default 8; 1 reconciles one vault after another.
 
 .PARAMETER MaxRequestsInFlight
     1 to 64 ARM requests in flight across the whole job. Default 16.
@@ -1822,6 +1825,8 @@ function Add-VaultMappingWork {
     }
     if ($Vault.Active -eq 0) {
         Complete-VaultMappings -Vault $Vault
+        # The report is a read: it counts among the vaults read side by side until it ends.
+        $Engine.Reading++
         $Engine.Ready.Enqueue(@{ Kind = 'Report'; Vault = $Vault })
     }
 }

@@ -109,6 +109,8 @@ function Add-VaultMappingWork {
     }
     if ($Vault.Active -eq 0) {
         Complete-VaultMappings -Vault $Vault
+        # The report is a read: it counts among the vaults read side by side until it ends.
+        $Engine.Reading++
         $Engine.Ready.Enqueue(@{ Kind = 'Report'; Vault = $Vault })
     }
 }
