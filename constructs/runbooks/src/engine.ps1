@@ -120,12 +120,25 @@ function Complete-EngineVault {
     param($Engine, $Vault)
     $section = $Vault.Section
     $section.durationSeconds = [Math]::Round($Vault.Clock.Elapsed.TotalSeconds, 3)
+    if ($Engine.Fleet) { Compress-FleetSection -Section $section -KeepFacts ($null -ne $Engine.Ctx.Ingestion) }
     $Engine.Sections[$Vault.Index] = $section
     $Engine.Open--
     if ($Engine.Fleet) {
         Write-Verbose "Vault $($Vault.Id): $($section.outcome). $($section.message)"
         if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault $($Vault.Id): $($section.outcome): $($section.message)" }
     }
+}
+
+function Compress-FleetSection {
+    <#
+    A fleet vault's section as the fleet summary and the rows read it, kept until the job ends: a mapping
+    without its before and desired settings, a machine without its facts (kept when rows go to Log
+    Analytics, which read the expiry date), so the job's memory grows little with the number of vaults.
+    #>
+    param($Section, [bool] $KeepFacts)
+    foreach ($m in @($Section.mappings)) { foreach ($k in @('before', 'desired', 'state')) { $m.Remove($k) } }
+    if ($null -eq $Section.agents -or $KeepFacts) { return }
+    foreach ($a in @($Section.agents.machines)) { $a.Remove('facts'); $a.Remove('id') }
 }
 
 function Complete-EngineStep {
