@@ -12,11 +12,15 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { isForeign, moduleSpecifiers, rewriteSpecifiers } = require('./flavours.cjs');
+const { writeRunbook } = require('./runbook-build.cjs');
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const dist = join(root, 'dist');
 // TypeScript 7, the native compiler (package.json aliases it as @typescript/native; `typescript` is the
 // TypeScript 6 compiler API that typescript-eslint and the docs test load). Its exports map hides bin/.
 const tsc = join(dirname(require.resolve('@typescript/native/package.json')), 'bin', 'tsc');
+// The runbook first: constructs/runbooks/Set-AsrMobilityAutoUpdate.ps1 is built from constructs/runbooks/src/.
+if (writeRunbook(root))
+  console.error('rebuilt constructs/runbooks/Set-AsrMobilityAutoUpdate.ps1 from its sources');
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   // tsc reports on stdout: send that to stderr too.

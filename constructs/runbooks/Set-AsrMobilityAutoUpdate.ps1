@@ -1,4 +1,4 @@
-#Requires -Version 7.2
+#Requires -Version 7.4
 <#
 .SYNOPSIS
     Makes every replication protection container mapping of one Recovery Services vault, or of every
@@ -7,17 +7,20 @@
 
 .DESCRIPTION
     Runs in Azure Automation under the automation account's system-assigned managed identity,
-    deployed by default on a PowerShell 7.4 runtime environment (runbook type PowerShell), or on
-    the classic PowerShell72 type when automation.runtime.version is 7.2. The language stays within
-    PowerShell 7.2 (#Requires -Version 7.2), so the same script runs on both. It is a reconciler: a second run changes nothing.
+    deployed by default on a PowerShell 7.6 runtime environment (runbook type PowerShell), or on 7.4
+    when automation.runtime.version asks for it (7.1 and 7.2 are retired in Automation). The language
+    stays within PowerShell 7.4 (#Requires -Version 7.4), so the same script runs on both. It is a
+    reconciler: a second run changes nothing.
     It needs no module: the token comes from the managed identity endpoint and every call is
     a plain HTTPS request to Azure Resource Manager.
 
     After the reconciliation it reads the vault's replication protected items (read-only) and reports
     on every A2A and InMageRcm machine's Mobility agent, by the rules of classifyAgent in the domain.
 
-    A fleet (VaultResourceIds and/or discovery) is reconciled side by side: MaxParallelVaults vaults at
-    once under one deadline, at most MaxRequestsInFlight ARM requests in flight across the job, each
+    The work runs on one runspace pool for the job, as wide as MaxRequestsInFlight: vaults listed and
+    reported on side by side (MaxParallelVaults at once), their mapping updates followed across the job
+    (MaxConcurrency per vault), an operation's wait holding no runspace. A fleet (VaultResourceIds
+    and/or discovery) is reconciled under one deadline, at most MaxRequestsInFlight ARM requests in flight across the job, each
     request bounded by RequestTimeoutSeconds, ARM's throttling honoured per subscription (429 and
     Retry-After; requests paced when x-ms-ratelimit-remaining-subscription-reads/-writes run low). A
     vault's failure stays its own; a vault whose turn comes when the deadline is near is NotStarted.
@@ -61,7 +64,8 @@
     Comma-separated vault ids never reconciled, even when listed or found.
 
 .PARAMETER MaxParallelVaults
-    1 to 32 vaults reconciled side by side. Default 8; 1 reconciles one vault after another.
+    1 to 32 vaults read (listed, reported on) side by side; their mapping updates go on across the job
+    while the next vaults are read. Default 8; 1 reconciles one vault after another.
 
 .PARAMETER MaxRequestsInFlight
     1 to 64 ARM requests in flight across the whole job. Default 16.
@@ -152,9 +156,9 @@ $ErrorActionPreference = 'Stop'
 # Automation records the Verbose stream only when the runbook writes to it; a job schedule passes no
 # -Verbose, so progress is on unless the caller says -Verbose:$false.
 if (-not $PSBoundParameters.ContainsKey('Verbose')) { $VerbosePreference = 'Continue' }
-$RunbookVersion = '1.2.0'
+$RunbookVersion = '1.3.0'
 $SummarySchemaVersion = 3
-# The functions this script defines (handed to the runspaces that reconcile vaults side by side).
+# The functions this script defines, loaded once into the session state of the job's runspace pool.
 $FunctionsBefore = @(Get-ChildItem -Path function: | ForEach-Object { $_.Name })
 
 # --- Cloud facts -------------------------------------------------------------------------------
@@ -188,8 +192,17 @@ $ManagementGroupPattern = '\A[-\w.()]{0,89}[-\w()]\z'
 $ResourceGraphApiVersion = '2024-04-01'
 $FleetOutcomePrecedence = @('Failed', 'PartiallyFailed', 'TimedOut', 'ReportFailed', 'AgentsNeedAttention', 'Succeeded', 'DryRun', 'NoChange')
 $RetryableStatus = @(408, 429, 500, 502, 503, 504)
+# The parameters, by name, as Resolve-RunInput reads them (src/input.ps1).
+$RunParameterNames = @(
+    'VaultResourceId', 'VaultResourceIds', 'DiscoverySubscriptionIds', 'DiscoveryManagementGroupId', 'DiscoveryTag', 'ExcludeVaultResourceIds',
+    'MaxParallelVaults', 'MaxRequestsInFlight', 'RequestTimeoutSeconds', 'AutoUpdateAction', 'AutomationAccountArmId', 'Providers',
+    'AzureEnvironment', 'ArmEndpoint', 'ApiVersion', 'TimeoutSeconds', 'MaxConcurrency', 'MaxRetries', 'DryRun', 'SkipAgentReport',
+    'AgentExpiringWithinDays', 'MaxAgentsListed', 'IngestionEndpoint', 'IngestionRuleId', 'ReportTimeUtc'
+)
 
-# --- Helpers (pure, or working only on what they are given) -------------------------------------
+# --- ARM client: helpers, the managed-identity token, the throttle budget, one request, a list ---------
+# Every failure, wherever it is made (a request, a list, discovery, a mapping), has one shape:
+# @{ Outcome = 'Failed' | 'TimedOut'; Code = '<ARM error code or ours>'; Message = '<what happened>' }.
 
 function ConvertTo-NormalizedId {
     param([string] $Id)
@@ -270,10 +283,10 @@ function Get-ArmError {
     param($Response)
     $body = ConvertFrom-ArmBody -Content $Response.Content
     if ($null -ne $body -and $null -ne $body.error) {
-        return @{ Code = [string] $body.error.code; Message = [string] $body.error.message }
+        return @{ Outcome = 'Failed'; Code = [string] $body.error.code; Message = [string] $body.error.message }
     }
     $type = Get-HeaderValue -Headers $Response.Headers -Name 'Content-Type'
-    return @{ Code = "Http$($Response.StatusCode)"; Message = "HTTP $($Response.StatusCode) with a body that is not an ARM error (content type '$type')" }
+    return @{ Outcome = 'Failed'; Code = "Http$($Response.StatusCode)"; Message = "HTTP $($Response.StatusCode) with a body that is not an ARM error (content type '$type')" }
 }
 
 function Get-ArmToken {
@@ -403,12 +416,12 @@ function Invoke-ArmRequest {
     #>
     param($Ctx, [string] $Method, [string] $Url, [string] $Body)
     if (-not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
-        return @{ Response = $null; Attempts = 0; TimedOut = $false; Error = @{ Code = 'ForeignHost'; Message = "Refused to send the token to '$(([Uri] $Url).Authority)', which is not the configured ARM host '$($Ctx.ArmOrigin.Authority)'." } }
+        return @{ Response = $null; Attempts = 0; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "Refused to send the token to '$(([Uri] $Url).Authority)', which is not the configured ARM host '$($Ctx.ArmOrigin.Authority)'." } }
     }
     $attempts = 0
     $refreshed = $false
     $budget = Get-ThrottleBudget -Ctx $Ctx -Url $Url
-    $deadlineError = @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } }
+    $deadlineError = @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = 'The deadline passed before the request could be sent.' } }
     while ($true) {
         if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) { $deadlineError.Attempts = $attempts; return $deadlineError }
         # The subscription's throttling budget, then a place among the job's requests in flight.
@@ -440,7 +453,7 @@ function Invoke-ArmRequest {
             # The deadline (token wait, or the last request of the run), or RequestTimeoutSeconds: the
             # latter is a transport error like any other, retried while the deadline allows.
             if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0 -or $_.Exception.Message -like 'The deadline passed*') {
-                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
+                return @{ Response = $null; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = $_.Exception.Message } }
             }
             $transportError = "No answer within $timeoutSec s (RequestTimeoutSeconds): $($_.Exception.Message)"
         } catch {
@@ -456,25 +469,60 @@ function Invoke-ArmRequest {
             if ($code -eq 401 -and -not $refreshed) {
                 $refreshed = $true
                 Write-Verbose "HTTP 401 from $Method $($Ctx.ArmOrigin.Authority): refreshing the token once."
-                try { $null = Get-ArmToken -Ctx $Ctx -Force } catch { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = @{ Code = 'TokenRefreshFailed'; Message = $_.Exception.Message } } }
+                try { $null = Get-ArmToken -Ctx $Ctx -Force } catch { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'TokenRefreshFailed'; Message = $_.Exception.Message } } }
                 continue
             }
             if ($Ctx.RetryableStatus -notcontains $code) { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = $null } }
         }
         if ($attempts -gt $Ctx.MaxRetries) {
             if ($null -ne $response) { return @{ Response = $response; Attempts = $attempts; TimedOut = $false; Error = $null } }
-            return @{ Response = $null; Attempts = $attempts; TimedOut = $false; Error = @{ Code = 'TransportError'; Message = $transportError } }
+            return @{ Response = $null; Attempts = $attempts; TimedOut = $false; Error = @{ Outcome = 'Failed'; Code = 'TransportError'; Message = $transportError } }
         }
         $wait = if ($null -ne $response) { Get-RetryDelayMilliseconds -Headers $response.Headers } else { $null }
         if ($null -eq $wait) { $wait = Get-BackoffMilliseconds -Attempt $attempts }
         $what = if ($null -ne $response) { "HTTP $([int] $response.StatusCode)" } else { "transport error ($transportError)" }
         if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
-            return @{ Response = $response; Attempts = $attempts; TimedOut = $true; Error = @{ Code = 'DeadlineExceeded'; Message = "$what; the server asked to wait $wait ms, past the deadline." } }
+            return @{ Response = $response; Attempts = $attempts; TimedOut = $true; Error = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = "$what; the server asked to wait $wait ms, past the deadline." } }
         }
         Write-Verbose "$what from $Method; attempt $attempts of $($Ctx.MaxRetries + 1); waiting $wait ms."
         Start-Sleep -Milliseconds $wait
     }
 }
+
+function Get-ArmList {
+    <# Every item of an ARM list, following nextLink to the end. Failure is a failure (@{ Outcome; Code; Message }) or $null. #>
+    param($Ctx, [string] $Url, [string] $What)
+    $items = [Collections.Generic.List[object]]::new()
+    $pages = 0
+    $failure = $null
+    try {
+        while ($Url) {
+            $pages++
+            if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
+            $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
+            if ($call.TimedOut) { $failure = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = "Listing $What did not finish before the deadline: $($call.Error.Message)" }; break }
+            if ($null -eq $call.Response) { $failure = @{ Outcome = 'Failed'; Code = $call.Error.Code; Message = "Listing $What failed: $($call.Error.Code): $($call.Error.Message)" }; break }
+            if ([int] $call.Response.StatusCode -ne 200) {
+                $err = Get-ArmError -Response $call.Response
+                $failure = @{ Outcome = 'Failed'; Code = $err.Code; Message = "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)" }
+                break
+            }
+            $page = ConvertFrom-ArmBody -Content $call.Response.Content
+            if ($null -eq $page) { $failure = @{ Outcome = 'Failed'; Code = 'NotJson'; Message = "Listing $What returned a body that is not JSON." }; break }
+            foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
+            $Url = [string] $page.nextLink
+            if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
+                $failure = @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there." }
+                break
+            }
+        }
+    } catch {
+        $failure = @{ Outcome = 'Failed'; Code = 'UnexpectedError'; Message = "Listing $What failed: $($_.Exception.Message)" }
+    }
+    return @{ Items = $items; Failure = $failure; Pages = $pages }
+}
+
+# --- Mappings: classify, update, follow, verify ----------------------------------------------------
 
 function Get-DesiredInMageRcmValue {
     <# The string to write for InMageRcm, in the vocabulary the service used when it was read. #>
@@ -570,6 +618,7 @@ function Test-MappingMatches {
 }
 
 function Set-ItemFailure {
+    <# Ends a mapping's update as Failed or TimedOut with the failure (@{ Outcome; Code; Message }) and the request id. #>
     param($Item, [string] $Result, $Failure, $Response)
     $Item.result = $Result
     if ($null -ne $Failure) { $Item.errorCode = $Failure.Code; $Item.errorMessage = $Failure.Message }
@@ -577,102 +626,122 @@ function Set-ItemFailure {
         $rid = Get-HeaderValue -Headers $Response.Headers -Name 'x-ms-request-id'
         if ($rid) { $Item.requestId = $rid }
     }
-    return $Item
 }
 
-function Invoke-MappingUpdate {
-    <# PATCH one mapping, follow the operation to its end, then verify with a GET. #>
-    param($Item, $Ctx)
+# A mapping's update runs as steps the engine schedules (src/engine.ps1): Start-MappingUpdate (PATCH),
+# then Step-MappingOperation (one poll of the operation) until it ends, then Confirm-MappingUpdate (GET,
+# the setting read back). Each step returns the next, @{ Stage; WaitMs }, or $null when the mapping's
+# result is final; a wait is never taken past the deadline. $Follow carries what the steps share.
+
+function Start-MappingUpdate {
+    <# PATCH one mapping: the next step is a poll of its operation, or the read-back. #>
+    param($Item, $Ctx, [hashtable] $Follow)
     if ((Get-RemainingMilliseconds -Ctx $Ctx) -le 0) {
-        $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $Item
+        $Item.result = 'TimedOut'; $Item.reason = 'The deadline passed before this mapping was submitted; a rerun is safe.'; return $null
     }
-    $url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
+    $Follow.Url = '{0}{1}?api-version={2}' -f $Ctx.ArmBase, $Item.id, $Ctx.ApiVersion
     $json = $Item.body | ConvertTo-Json -Depth 12 -Compress
-    $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $url -Body $json
+    $call = Invoke-ArmRequest -Ctx $Ctx -Method Patch -Url $Follow.Url -Body $json
     $Item.attempts += $call.Attempts
-    if ($call.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response }
-    if ($null -ne $call.Error -and $null -eq $call.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $call.Error -Response $null }
+    if ($call.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $call.Error -Response $call.Response; return $null }
+    if ($null -ne $call.Error -and $null -eq $call.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $call.Error -Response $null; return $null }
     $response = $call.Response
     $rid = Get-HeaderValue -Headers $response.Headers -Name 'x-ms-request-id'
     if ($rid) { $Item.requestId = $rid }
     $code = [int] $response.StatusCode
     if ($code -ne 200 -and $code -ne 201 -and $code -ne 202) {
-        return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $response) -Response $response
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $response) -Response $response; return $null
     }
-    if ($code -eq 202) {
-        $asyncUrl = Get-HeaderValue -Headers $response.Headers -Name 'Azure-AsyncOperation'
-        $locationUrl = Get-HeaderValue -Headers $response.Headers -Name 'Location'
-        $wait = Get-RetryDelayMilliseconds -Headers $response.Headers
-        if ($null -eq $wait) { $wait = $Ctx.PollIntervalMs }
-        $pollUrl = if ($asyncUrl) { $asyncUrl } elseif ($locationUrl) { $locationUrl } else { $null }
-        if ($pollUrl) {
-            if (-not (Test-SameOrigin -Url $pollUrl -Origin $Ctx.ArmOrigin)) {
-                return Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Code = 'ForeignHost'; Message = "The operation URL points at '$(([Uri] $pollUrl).Authority)', not the configured ARM host; the token was not sent." } -Response $response
-            }
-            $done = $false
-            while (-not $done) {
-                if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
-                    $Item.operationStatus = if ($Item.operationStatus) { $Item.operationStatus } else { 'InProgress' }
-                    return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The operation was still running at the deadline; a rerun is safe.' } -Response $null
-                }
-                Start-Sleep -Milliseconds $wait
-                $poll = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $pollUrl
-                $Item.attempts += $poll.Attempts
-                if ($poll.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $poll.Error -Response $poll.Response }
-                if ($null -eq $poll.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $poll.Error -Response $null }
-                $pollCode = [int] $poll.Response.StatusCode
-                $next = Get-RetryDelayMilliseconds -Headers $poll.Response.Headers
-                $wait = if ($null -ne $next) { $next } else { $Ctx.PollIntervalMs }
-                if ($asyncUrl) {
-                    if ($pollCode -ne 200) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response }
-                    $status = [string] (ConvertFrom-ArmBody -Content $poll.Response.Content).status
-                    $Item.operationStatus = $status
-                    switch -Regex ($status) {
-                        '^Succeeded$' { $done = $true }
-                        '^(PartiallySucceeded|CompletedWithInformation)$' {
-                            Write-Warning "Mapping $($Item.id): the operation ended '$status'."
-                            $done = $true
-                        }
-                        '^(Failed|Canceled|Cancelled)$' {
-                            $opBody = ConvertFrom-ArmBody -Content $poll.Response.Content
-                            $err = if ($null -ne $opBody -and $null -ne $opBody.error) { @{ Code = [string] $opBody.error.code; Message = [string] $opBody.error.message } } else { @{ Code = "Operation$status"; Message = "The operation ended '$status'." } }
-                            return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $err -Response $poll.Response
-                        }
-                        default { Write-Verbose "Mapping $($Item.id): operation status '$status'; still running." }
-                    }
-                } else {
-                    if ($pollCode -eq 202) { continue }
-                    if ($pollCode -ge 200 -and $pollCode -lt 300) { $Item.operationStatus = 'Succeeded'; $done = $true; continue }
-                    return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response
-                }
-            }
-        } else {
-            $Item.operationStatus = 'Accepted'
-        }
-    } else {
-        $Item.operationStatus = 'Succeeded'
+    $Follow.VerifyTries = 1
+    if ($code -ne 202) { $Item.operationStatus = 'Succeeded'; return @{ Stage = 'Verify'; WaitMs = 0 } }
+    $asyncUrl = Get-HeaderValue -Headers $response.Headers -Name 'Azure-AsyncOperation'
+    $locationUrl = Get-HeaderValue -Headers $response.Headers -Name 'Location'
+    $wait = Get-RetryDelayMilliseconds -Headers $response.Headers
+    if ($null -eq $wait) { $wait = $Ctx.PollIntervalMs }
+    $Follow.PollUrl = if ($asyncUrl) { $asyncUrl } elseif ($locationUrl) { $locationUrl } else { $null }
+    $Follow.Async = [bool] $asyncUrl
+    if (-not $Follow.PollUrl) {
+        # A 202 without an operation URL is verified after the wait it asked for, up to 5 times.
+        $Item.operationStatus = 'Accepted'
+        $Follow.VerifyTries = 5
+        $Follow.WaitMs = $wait
+        return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Verify' -WaitMs $wait -Message 'The deadline passed before the change could be verified; a rerun is safe.'
     }
-    # Verify what the service now reports. A 202 without an operation URL is verified after the wait it asked for.
-    $verifyTries = if ($Item.operationStatus -eq 'Accepted') { 5 } else { 1 }
-    for ($i = 1; $i -le $verifyTries; $i++) {
-        if ($Item.operationStatus -eq 'Accepted') {
-            # $wait is the 202's Retry-After (else the default poll interval).
-            if ($wait -ge (Get-RemainingMilliseconds -Ctx $Ctx)) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Code = 'DeadlineExceeded'; Message = 'The deadline passed before the change could be verified; a rerun is safe.' } -Response $null }
-            Start-Sleep -Milliseconds $wait
+    if (-not (Test-SameOrigin -Url $Follow.PollUrl -Origin $Ctx.ArmOrigin)) {
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Outcome = 'Failed'; Code = 'ForeignHost'; Message = "The operation URL points at '$(([Uri] $Follow.PollUrl).Authority)', not the configured ARM host; the token was not sent." } -Response $response
+        return $null
+    }
+    return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message 'The operation was still running at the deadline; a rerun is safe.'
+}
+
+function Wait-MappingStep {
+    <# The next step after a wait, or TimedOut when the wait would pass the deadline. #>
+    param($Item, $Ctx, [string] $Stage, $WaitMs, [string] $Message)
+    if ($WaitMs -ge (Get-RemainingMilliseconds -Ctx $Ctx)) {
+        if ($Stage -eq 'Poll') { $Item.operationStatus = if ($Item.operationStatus) { $Item.operationStatus } else { 'InProgress' } }
+        Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = $Message } -Response $null
+        return $null
+    }
+    return @{ Stage = $Stage; WaitMs = [int64] $WaitMs }
+}
+
+function Step-MappingOperation {
+    <# One poll of the operation (Azure-AsyncOperation status, or Location until it stops answering 202). #>
+    param($Item, $Ctx, [hashtable] $Follow)
+    $poll = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Follow.PollUrl
+    $Item.attempts += $poll.Attempts
+    if ($poll.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $poll.Error -Response $poll.Response; return $null }
+    if ($null -eq $poll.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $poll.Error -Response $null; return $null }
+    $pollCode = [int] $poll.Response.StatusCode
+    $next = Get-RetryDelayMilliseconds -Headers $poll.Response.Headers
+    $wait = if ($null -ne $next) { $next } else { $Ctx.PollIntervalMs }
+    $again = 'The operation was still running at the deadline; a rerun is safe.'
+    if (-not $Follow.Async) {
+        if ($pollCode -eq 202) { return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message $again }
+        if ($pollCode -ge 200 -and $pollCode -lt 300) { $Item.operationStatus = 'Succeeded'; return @{ Stage = 'Verify'; WaitMs = 0 } }
+        Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response; return $null
+    }
+    if ($pollCode -ne 200) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $poll.Response) -Response $poll.Response; return $null }
+    $status = [string] (ConvertFrom-ArmBody -Content $poll.Response.Content).status
+    $Item.operationStatus = $status
+    switch -Regex ($status) {
+        '^Succeeded$' { return @{ Stage = 'Verify'; WaitMs = 0 } }
+        '^(PartiallySucceeded|CompletedWithInformation)$' {
+            Write-Warning "Mapping $($Item.id): the operation ended '$status'."
+            return @{ Stage = 'Verify'; WaitMs = 0 }
         }
-        $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $url
-        $Item.attempts += $get.Attempts
-        if ($get.TimedOut) { return Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $get.Error -Response $get.Response }
-        if ($null -eq $get.Response) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure $get.Error -Response $null }
-        if ([int] $get.Response.StatusCode -ne 200) { return Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $get.Response) -Response $get.Response }
-        $mapping = ConvertFrom-ArmBody -Content $get.Response.Content
-        if ($null -ne $mapping -and (Test-MappingMatches -Mapping $mapping -Item $Item -Ctx $Ctx)) {
-            if ($Item.operationStatus -eq 'Accepted') { $Item.operationStatus = 'Succeeded' }
-            $Item.result = 'Succeeded'
-            return $Item
+        '^(Failed|Canceled|Cancelled)$' {
+            $opBody = ConvertFrom-ArmBody -Content $poll.Response.Content
+            $err = if ($null -ne $opBody -and $null -ne $opBody.error) { @{ Outcome = 'Failed'; Code = [string] $opBody.error.code; Message = [string] $opBody.error.message } } else { @{ Outcome = 'Failed'; Code = "Operation$status"; Message = "The operation ended '$status'." } }
+            Set-ItemFailure -Item $Item -Result 'Failed' -Failure $err -Response $poll.Response
+            return $null
         }
     }
-    return Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Code = 'VerificationMismatch'; Message = 'The mapping read back after the change does not carry the desired setting.' } -Response $null
+    Write-Verbose "Mapping $($Item.id): operation status '$status'; still running."
+    return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Poll' -WaitMs $wait -Message $again
+}
+
+function Confirm-MappingUpdate {
+    <# Reads the mapping back: Succeeded when it carries the desired setting (an Accepted 202 is read up to 5 times). #>
+    param($Item, $Ctx, [hashtable] $Follow)
+    $Follow.VerifyCount = 1 + [int] $Follow.VerifyCount
+    $get = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Follow.Url
+    $Item.attempts += $get.Attempts
+    if ($get.TimedOut) { Set-ItemFailure -Item $Item -Result 'TimedOut' -Failure $get.Error -Response $get.Response; return $null }
+    if ($null -eq $get.Response) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure $get.Error -Response $null; return $null }
+    if ([int] $get.Response.StatusCode -ne 200) { Set-ItemFailure -Item $Item -Result 'Failed' -Failure (Get-ArmError -Response $get.Response) -Response $get.Response; return $null }
+    $mapping = ConvertFrom-ArmBody -Content $get.Response.Content
+    if ($null -ne $mapping -and (Test-MappingMatches -Mapping $mapping -Item $Item -Ctx $Ctx)) {
+        if ($Item.operationStatus -eq 'Accepted') { $Item.operationStatus = 'Succeeded' }
+        $Item.result = 'Succeeded'
+        return $null
+    }
+    if ($Follow.VerifyCount -lt $Follow.VerifyTries) {
+        # $Follow.WaitMs is the 202's Retry-After (else the default poll interval).
+        return Wait-MappingStep -Item $Item -Ctx $Ctx -Stage 'Verify' -WaitMs $Follow.WaitMs -Message 'The deadline passed before the change could be verified; a rerun is safe.'
+    }
+    Set-ItemFailure -Item $Item -Result 'Failed' -Failure @{ Outcome = 'Failed'; Code = 'VerificationMismatch'; Message = 'The mapping read back after the change does not carry the desired setting.' } -Response $null
+    return $null
 }
 
 # --- Agent report (read-only): the same rules as classifyAgent in constructs/domain/agent-status.ts ----
@@ -869,8 +938,8 @@ function Get-AgentReport {
     $url = '{0}{1}/replicationProtectedItems?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
     $list = Get-ArmList -Ctx $Ctx -Url $url -What 'protected items'
     if ($null -ne $list.Failure) {
-        $report.state = $(if ($list.Failure[0] -eq 'TimedOut') { 'TimedOut' } else { 'Failed' })
-        $report.message = $list.Failure[1]
+        $report.state = $(if ($list.Failure.Outcome -eq 'TimedOut') { 'TimedOut' } else { 'Failed' })
+        $report.message = $list.Failure.Message
     }
     $machines = [Collections.Generic.List[object]]::new()
     foreach ($item in $list.Items) {
@@ -896,39 +965,6 @@ function Get-AgentReport {
         $report.message = 'Agents: ' + (@($AgentStatuses | ForEach-Object { "$($report.counts[$_]) $_" }) -join ', ') + '.'
     }
     return $report
-}
-
-function Get-ArmList {
-    <# Every item of an ARM list, following nextLink to the end. Failure is @(outcome, message) or $null. #>
-    param($Ctx, [string] $Url, [string] $What)
-    $items = [Collections.Generic.List[object]]::new()
-    $pages = 0
-    $failure = $null
-    try {
-        while ($Url) {
-            $pages++
-            if ($pages -gt 10000) { throw "More than 10000 pages of ${What}: stopping." }
-            $call = Invoke-ArmRequest -Ctx $Ctx -Method Get -Url $Url
-            if ($call.TimedOut) { $failure = @('TimedOut', "Listing $What did not finish before the deadline: $($call.Error.Message)"); break }
-            if ($null -eq $call.Response) { $failure = @('Failed', "Listing $What failed: $($call.Error.Code): $($call.Error.Message)"); break }
-            if ([int] $call.Response.StatusCode -ne 200) {
-                $err = Get-ArmError -Response $call.Response
-                $failure = @('Failed', "Listing $What failed with HTTP $([int] $call.Response.StatusCode): $($err.Code): $($err.Message)")
-                break
-            }
-            $page = ConvertFrom-ArmBody -Content $call.Response.Content
-            if ($null -eq $page) { $failure = @('Failed', "Listing $What returned a body that is not JSON."); break }
-            foreach ($m in @($page.value)) { if ($null -ne $m) { $items.Add($m) } }
-            $Url = [string] $page.nextLink
-            if ($Url -and -not (Test-SameOrigin -Url $Url -Origin $Ctx.ArmOrigin)) {
-                $failure = @('Failed', "A nextLink points at '$(([Uri] $Url).Authority)', not the configured ARM host; the token was not sent there.")
-                break
-            }
-        }
-    } catch {
-        $failure = @('Failed', "Listing $What failed: $($_.Exception.Message)")
-    }
-    return @{ Items = $items; Failure = $failure; Pages = $pages }
 }
 
 # --- Estate rows for Log Analytics (Logs Ingestion API) --------------------------------------------
@@ -1131,376 +1167,7 @@ function Send-IngestionRows {
     return @{ Outcome = $Outcome; Message = "$Message $($section.message)" }
 }
 
-# --- Summary -------------------------------------------------------------------------------------
-
-$Summary = [ordered]@{
-    schemaVersion  = $SummarySchemaVersion
-    runbookVersion = $RunbookVersion
-    vault          = $VaultResourceId
-    action         = $AutoUpdateAction
-    providers      = @()
-    dryRun         = [bool] $DryRun
-    outcome        = $null
-    message        = $null
-    counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
-    mappings       = @()
-    agents         = $null
-}
-
-function Complete-Run {
-    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
-    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
-    $Summary.outcome = $Outcome
-    $Summary.message = $Message
-    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
-    Write-Output $Json
-    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
-        Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
-        throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
-    }
-}
-
-# --- 1. Parameters, validated before any network call -----------------------------------------
-
-$problems = [Collections.Generic.List[string]]::new()
-$discover = [bool] ($DiscoverySubscriptionIds -or $DiscoveryManagementGroupId)
-$fleet = [bool] ($VaultResourceIds -or $discover -or $DiscoveryTag -or $ExcludeVaultResourceIds)
-$vaultList = @()
-$excluded = @{}
-$discoverySubscriptions = @()
-$discoveryTagName = $null
-$discoveryTagValue = $null
-if ($fleet) {
-    if ($VaultResourceId) { $problems.Add('VaultResourceId cannot be combined with VaultResourceIds or discovery: give one vault, or a list and/or a discovery scope.') }
-    if (-not $VaultResourceIds -and -not $discover) { $problems.Add('A fleet needs VaultResourceIds or a discovery scope (DiscoverySubscriptionIds or DiscoveryManagementGroupId); DiscoveryTag and ExcludeVaultResourceIds only narrow one.') }
-    $seen = @{}
-    if ($VaultResourceIds) {
-        $entries = @($VaultResourceIds -split ',')
-        foreach ($entry in $entries) {
-            $id = $entry.Trim()
-            if ($id -notmatch $VaultIdPattern) { $problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
-            $key = ConvertTo-NormalizedId -Id $id
-            if ($seen.ContainsKey($key)) { $problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
-            $seen[$key] = $true
-            $vaultList += $id
-        }
-        if ($entries.Count -gt $MaxFleetVaults) { $problems.Add("VaultResourceIds names $($entries.Count) vaults; one job reconciles at most $MaxFleetVaults.") }
-    }
-    if ($DiscoverySubscriptionIds) {
-        foreach ($entry in ($DiscoverySubscriptionIds -split ',')) {
-            $sub = $entry.Trim()
-            if ($sub -notmatch "\A$GuidPattern\z") { $problems.Add("DiscoverySubscriptionIds entry '$sub' must be a subscription id (a GUID)."); continue }
-            if ($discoverySubscriptions -contains $sub.ToLowerInvariant()) { $problems.Add("DiscoverySubscriptionIds names '$sub' twice."); continue }
-            $discoverySubscriptions += $sub.ToLowerInvariant()
-        }
-        if ($discoverySubscriptions.Count -gt $SubscriptionListMax) { $problems.Add("DiscoverySubscriptionIds names $($discoverySubscriptions.Count) subscriptions; at most $SubscriptionListMax.") }
-    }
-    if ($DiscoveryManagementGroupId -and $DiscoveryManagementGroupId -notmatch $ManagementGroupPattern) {
-        $problems.Add("DiscoveryManagementGroupId '$DiscoveryManagementGroupId' must be a management group id: 1 to 90 letters, digits, '-', '_', '(', ')' or '.', not ending with '.'.")
-    }
-    if ($DiscoveryTag) {
-        $parts = $DiscoveryTag -split '=', 2
-        $discoveryTagName = $parts[0]
-        if ($parts.Count -eq 2) { $discoveryTagValue = $parts[1] }
-        # Tag names follow ARM's rules (at most 512 characters, none of < > % & \ ? /), values at most 256
-        # characters; quotes, backslashes and control characters are refused so the Resource Graph query
-        # carries them literally.
-        $badName = (-not $discoveryTagName) -or $discoveryTagName.Length -gt 512 -or $discoveryTagName -match '[<>%&\\?/''"\p{Cc}]' -or $discoveryTagName -ne $discoveryTagName.Trim()
-        $badValue = $null -ne $discoveryTagValue -and ($discoveryTagValue.Length -gt 256 -or $discoveryTagValue -match '[\\''"\p{Cc}]')
-        if ($badName) {
-            $problems.Add("DiscoveryTag '$DiscoveryTag' must be name=value or name: a name of 1 to 512 characters without < > % & \ ? /, quotes, control characters or surrounding spaces.")
-        } elseif ($badValue) {
-            $problems.Add("DiscoveryTag '$DiscoveryTag' has a value that must be at most 256 characters without quotes, backslashes or control characters.")
-        }
-        if (-not $discover) { $problems.Add('DiscoveryTag needs a discovery scope: DiscoverySubscriptionIds or DiscoveryManagementGroupId.') }
-    }
-    if ($ExcludeVaultResourceIds) {
-        foreach ($entry in ($ExcludeVaultResourceIds -split ',')) {
-            $id = $entry.Trim()
-            if ($id -notmatch $VaultIdPattern) { $problems.Add("ExcludeVaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
-            $excluded[(ConvertTo-NormalizedId -Id $id)] = $true
-        }
-    }
-} elseif ($VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$VaultResourceId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
-$action = @('Enabled', 'Disabled') | Where-Object { $_ -ieq $AutoUpdateAction.Trim() } | Select-Object -First 1
-if (-not $action) { $problems.Add("AutoUpdateAction '$AutoUpdateAction' must be Enabled or Disabled.") }
-$providerList = @()
-foreach ($p in ($Providers -split ',')) {
-    $name = $p.Trim()
-    if (-not $name) { continue }
-    $known = $KnownProviders | Where-Object { $_ -ieq $name } | Select-Object -First 1
-    if ($known) { if ($providerList -notcontains $known) { $providerList += $known } } else { $problems.Add("Providers entry '$name' must be one of A2A, InMageRcm.") }
-}
-if ($providerList.Count -eq 0 -and $problems.Count -eq 0) { $problems.Add("Providers '$Providers' must name at least one of A2A, InMageRcm.") }
-if ($AutomationAccountArmId -and $AutomationAccountArmId -notmatch $AccountIdPattern) { $problems.Add("AutomationAccountArmId '$AutomationAccountArmId' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Automation/automationAccounts/{name}.") }
-if ($action -eq 'Enabled' -and $providerList -contains 'A2A' -and -not $AutomationAccountArmId) { $problems.Add('AutomationAccountArmId is required when AutoUpdateAction is Enabled and Providers includes A2A.') }
-$cloud = $Clouds.Keys | Where-Object { $_ -ieq $AzureEnvironment } | Select-Object -First 1
-if (-not $cloud) { $problems.Add("AzureEnvironment '$AzureEnvironment' must be AzureCloud, AzureUSGovernment or AzureChinaCloud.") }
-$armBase = if ($ArmEndpoint) { $ArmEndpoint.TrimEnd('/') } elseif ($cloud) { $Clouds[$cloud].Arm } else { '' }
-$armOrigin = $null
-if ($ArmEndpoint) {
-    if (-not [Uri]::TryCreate($armBase, [UriKind]::Absolute, [ref] $armOrigin) -or ($armOrigin.AbsolutePath -ne '/')) {
-        $problems.Add("ArmEndpoint '$ArmEndpoint' must be an absolute URL with no path.")
-    } elseif (-not ($armOrigin.Scheme -eq 'https' -or ($armOrigin.Scheme -eq 'http' -and (Test-LoopbackHost -HostName $armOrigin.Host)))) {
-        $problems.Add("ArmEndpoint '$ArmEndpoint' must use https:// (http:// is allowed only for loopback hosts).")
-    }
-} elseif ($armBase) {
-    $armOrigin = [Uri] $armBase
-}
-$ingestion = Get-IngestionSettings -Endpoint $IngestionEndpoint -RuleId $IngestionRuleId -Cloud $cloud -Problems $problems
-if ($ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$ApiVersion' must be yyyy-mm-dd with an optional -preview.") }
-$numbers = @{}
-foreach ($spec in @(@('TimeoutSeconds', $TimeoutSeconds, 5, 10200), @('MaxConcurrency', $MaxConcurrency, 1, 16), @('MaxRetries', $MaxRetries, 0, 10), @('AgentExpiringWithinDays', $AgentExpiringWithinDays, 0, 365), @('MaxAgentsListed', $MaxAgentsListed, 0, 5000), @('MaxParallelVaults', $MaxParallelVaults, 1, 32), @('MaxRequestsInFlight', $MaxRequestsInFlight, 1, 64), @('RequestTimeoutSeconds', $RequestTimeoutSeconds, 5, 300))) {
-    $parsed = 0
-    if ([int]::TryParse([string] $spec[1], [ref] $parsed) -and $parsed -ge $spec[2] -and $parsed -le $spec[3]) { $numbers[$spec[0]] = $parsed }
-    else { $problems.Add("$($spec[0]) '$($spec[1])' must be an integer from $($spec[2]) to $($spec[3]).") }
-}
-$reportTime = [DateTimeOffset]::UtcNow
-if (($ReportTimeUtc -is [DateTime] -and $ReportTimeUtc.Kind -ne [DateTimeKind]::Unspecified) -or $ReportTimeUtc -is [DateTimeOffset]) {
-    $reportTime = ConvertTo-UtcInstant $ReportTimeUtc
-} elseif ($ReportTimeUtc) {
-    $ReportTimeUtc = [string] $ReportTimeUtc
-    $parsedTime = [DateTimeOffset]::MinValue
-    if ($ReportTimeUtc -match '\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})\z' -and [DateTimeOffset]::TryParse($ReportTimeUtc, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::None, [ref] $parsedTime)) {
-        $reportTime = $parsedTime.ToUniversalTime()
-    } else {
-        $problems.Add("ReportTimeUtc '$ReportTimeUtc' must be an ISO 8601 date and time with a zone, e.g. 2026-11-30T00:00:00Z.")
-    }
-}
-$Summary.providers = $providerList
-if ($action) { $Summary.action = $action }
-if ($fleet) {
-    # A fleet job's summary: the totals, the overall outcome and one section per vault.
-    $Summary = [ordered]@{
-        schemaVersion  = $SummarySchemaVersion
-        runbookVersion = $RunbookVersion
-        vaults         = @($vaultList)
-        action         = $Summary.action
-        providers      = $providerList
-        dryRun         = [bool] $DryRun
-        outcome        = $null
-        message        = $null
-        discovery      = $null
-        vaultOutcomes  = [ordered]@{}
-        counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
-        agentCounts    = [ordered]@{}
-        lists          = $null
-        sections       = @()
-    }
-    if ($vaultList.Count -eq 0 -and $VaultResourceIds) { $Summary.vaults = @(($VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
-    if ($discover) {
-        $Summary.discovery = [ordered]@{
-            state = 'NotRun'; subscriptions = @($discoverySubscriptions); managementGroup = $(if ($DiscoveryManagementGroupId) { $DiscoveryManagementGroupId } else { $null })
-            tag = $(if ($DiscoveryTag) { $DiscoveryTag } else { $null }); pages = 0; found = 0; excluded = 0; alreadyListed = 0; message = $null
-        }
-    }
-    foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] = 0 }
-}
-if ($problems.Count -gt 0) {
-    foreach ($problem in $problems) { Write-Warning $problem }
-    Complete-Run -Summary $Summary -Outcome 'InvalidInput' -Message ($problems -join ' ')
-    return
-}
-
-$identityEndpoint = $env:IDENTITY_ENDPOINT
-$identityHeader = $env:IDENTITY_HEADER
-if ([string]::IsNullOrEmpty($identityEndpoint) -or [string]::IsNullOrEmpty($identityHeader)) {
-    Complete-Run -Summary $Summary -Outcome 'InvalidEnvironment' -Message 'IDENTITY_ENDPOINT and IDENTITY_HEADER must be set: run this in an Automation account with a system-assigned managed identity.'
-    return
-}
-
-$Ctx = @{
-    ArmBase          = $armBase
-    ArmOrigin        = $armOrigin
-    Audience         = $Clouds[$cloud].Audience
-    ApiVersion       = $ApiVersion
-    IdentityEndpoint = $identityEndpoint
-    IdentityHeader   = $identityHeader
-    TokenState       = [hashtable]::Synchronized(@{ Token = $null; ExpiresOn = 0 })
-    WebSessions      = [Collections.Concurrent.ConcurrentDictionary[int, Microsoft.PowerShell.Commands.WebRequestSession]]::new()
-    Deadline         = [DateTimeOffset]::UtcNow.AddSeconds($numbers.TimeoutSeconds)
-    MaxRetries       = $numbers.MaxRetries
-    RetryableStatus  = $RetryableStatus
-    Providers        = $providerList
-    Action           = $action
-    AccountId        = $AutomationAccountArmId.TrimEnd('/')
-    VaultKey         = ConvertTo-NormalizedId -Id $VaultResourceId
-    PollIntervalMs   = 5000
-    DryRun           = [bool] $DryRun
-    MaxConcurrency   = $numbers.MaxConcurrency
-    SkipAgentReport  = [bool] $SkipAgentReport
-    ReportTime       = $reportTime
-    ExpiringWithinDays = $numbers.AgentExpiringWithinDays
-    MaxAgentsListed  = $numbers.MaxAgentsListed
-    # One cap on ARM requests in flight across the job (every runspace shares it), and one throttling
-    # budget per subscription; each request bounded by RequestTimeoutSeconds.
-    Gate             = [Threading.SemaphoreSlim]::new($numbers.MaxRequestsInFlight, $numbers.MaxRequestsInFlight)
-    Budgets          = [Collections.Concurrent.ConcurrentDictionary[string, object]]::new()
-    RequestTimeoutSeconds = $numbers.RequestTimeoutSeconds
-    # Below these remaining reads / writes (ARM's per-subscription buckets hold 250 reads and 200 writes),
-    # requests in the subscription are paced.
-    LowReads         = 100
-    LowWrites        = 40
-}
-# Rows for Log Analytics ($null: not configured).
-$Ctx.Ingestion = $ingestion
-# --- 2-7. One vault: list, classify, execute, verify; then the agent report ---------------------------
-
-function Invoke-VaultRun {
-    <#
-    Reconciles one vault and reports on its agents. Returns its section of the summary: outcome,
-    message, counts, mappings, agents. Never throws for what ARM answers.
-    #>
-    param($BaseCtx, [string] $VaultId)
-    $Ctx = $BaseCtx.Clone()
-    $Ctx.VaultKey = ConvertTo-NormalizedId -Id $VaultId
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    $section = [ordered]@{
-        vault    = $VaultId
-        outcome  = $null
-        message  = $null
-        counts   = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
-        mappings = @()
-        agents   = $null
-        durationSeconds = 0.0
-    }
-    $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $Ctx.ArmBase, $VaultId.TrimEnd('/'), $Ctx.ApiVersion
-    # A listing that cannot finish ends this vault's reconciliation (its agents are still reported on).
-    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'mappings'
-    $items = @()
-    if ($null -ne $list.Failure) {
-        $section.outcome = $list.Failure[0]
-        $section.message = $list.Failure[1]
-    } else {
-        Write-Verbose "Vault ${VaultId}: listed $($list.Items.Count) mapping(s) in $($list.Pages) page(s)."
-        $items = @(foreach ($m in $list.Items) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
-        $section.counts.listed = $items.Count
-        $planned = @($items | Where-Object { $_.result -eq 'Planned' })
-        $section.counts.planned = $planned.Count
-
-        if ($Ctx.DryRun) {
-            foreach ($item in $planned) { $item.result = 'WouldUpdate' }
-        } elseif ($planned.Count -gt 0) {
-            # Execute with bounded concurrency; verify; respect the deadline.
-            $functionNames = @(
-                'ConvertTo-NormalizedId', 'Test-SameOrigin', 'Get-HeaderValue', 'Get-RetryDelayMilliseconds', 'Get-BackoffMilliseconds',
-                'Get-RemainingMilliseconds', 'ConvertFrom-ArmBody', 'Get-ArmError', 'Get-ArmToken', 'Get-ThrottleBudget', 'Wait-ThrottleBudget', 'Update-ThrottleBudget', 'Invoke-ArmRequest',
-                'Test-InMageRcmValue', 'Test-MappingMatches', 'Set-ItemFailure', 'Invoke-MappingUpdate'
-            )
-            $definitions = ($functionNames | ForEach-Object { "function $_ {`n$((Get-Command -Name $_ -CommandType Function).Definition)`n}" }) -join "`n"
-            $verbose = $VerbosePreference
-            # MaxConcurrency workers drain one shared queue: each runspace loads the functions once, not once
-            # per mapping, and a slow operation holds up only its own worker.
-            $queue = [Collections.Concurrent.ConcurrentQueue[object]]::new()
-            foreach ($item in $planned) { $queue.Enqueue($item) }
-            $workers = [Math]::Min($Ctx.MaxConcurrency, $planned.Count)
-            # One worker: the mappings are updated here, without the cost of a runspace.
-            $updated = if ($workers -eq 1) {
-                foreach ($item in $planned) {
-                    try { Invoke-MappingUpdate -Item $item -Ctx $Ctx } catch { $item.result = 'Failed'; $item.errorCode = 'UnexpectedError'; $item.errorMessage = $_.Exception.Message; $item }
-                }
-            } else { 1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
-                $VerbosePreference = $using:verbose
-                $ErrorActionPreference = 'Stop'
-                . ([scriptblock]::Create($using:definitions))
-                $work = $using:queue
-                $runCtx = $using:Ctx
-                $item = $null
-                while ($work.TryDequeue([ref] $item)) {
-                    try {
-                        Invoke-MappingUpdate -Item $item -Ctx $runCtx
-                    } catch {
-                        $item.result = 'Failed'
-                        $item.errorCode = 'UnexpectedError'
-                        $item.errorMessage = $_.Exception.Message
-                        $item
-                    }
-                }
-            } }
-            $byId = @{}
-            foreach ($u in @($updated)) { if ($null -ne $u) { $byId[$u.id] = $u } }
-            foreach ($item in $planned) {
-                $u = $byId[$item.id]
-                if ($null -ne $u) { foreach ($key in @($u.Keys)) { $item[$key] = $u[$key] } }
-                elseif ($item.result -eq 'Planned') { $item.result = 'TimedOut'; $item.reason = 'No result came back before the run ended; a rerun is safe.' }
-            }
-        }
-
-        foreach ($item in $items) { $item.Remove('body') }
-        $section.mappings = $items
-        $section.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
-        $section.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
-        $section.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
-        $section.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
-        $section.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
-        foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
-
-        $c = $section.counts
-        if ($Ctx.DryRun) {
-            $section.outcome = 'DryRun'; $section.message = "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
-        } elseif ($c.planned -eq 0) {
-            $section.outcome = 'NoChange'; $section.message = "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
-        } elseif ($c.succeeded -eq $c.planned) {
-            $section.outcome = 'Succeeded'; $section.message = "$($c.succeeded) mapping(s) updated and verified."
-        } elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
-            $section.outcome = 'TimedOut'; $section.message = "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
-        } elseif ($c.succeeded -gt 0) {
-            $section.outcome = 'PartiallyFailed'; $section.message = "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
-        } else {
-            $section.outcome = 'Failed'; $section.message = "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
-        }
-    }
-
-    # --- 8. The agent report (read-only), unless skipped or the vault could not be listed ----------------
-    if ($null -ne $list.Failure) {
-        $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
-        $section.agents.message = $(if ($list.Failure[0] -eq 'TimedOut') { 'The agent report was not read: the deadline passed before the vault could be listed.' } else { 'The agent report was not read: the vault could not be listed.' })
-        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-        return $section
-    }
-    if ($Ctx.SkipAgentReport) {
-        $section.agents = New-AgentReport -Ctx $Ctx -State 'Skipped'
-        $section.agents.message = 'The agent report was skipped (SkipAgentReport).'
-        $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-        return $section
-    }
-    $agents = Get-AgentReport -Ctx $Ctx -VaultId $VaultId
-    $section.agents = $agents
-    Write-Verbose "Vault ${VaultId}: $($agents.message)"
-    if ($agents.truncated) { Write-Verbose "Vault ${VaultId}: the machine list shows $($agents.machinesListed) of $($agents.counts.Values | Measure-Object -Sum | ForEach-Object Sum) machines (MaxAgentsListed); the counts are complete." }
-    # Precedence: a reconciliation failure stands; then a report that could not be read; then agents
-    # that need attention; then the reconciliation's success. A dry run never fails on the report.
-    if (@('Succeeded', 'NoChange', 'DryRun') -contains $section.outcome) {
-        if ($agents.state -eq 'TimedOut') {
-            $section.outcome = 'TimedOut'; $section.message = "$($section.message) $($agents.message) A rerun is safe."
-        } elseif ($agents.state -eq 'Failed') {
-            $section.outcome = 'ReportFailed'; $section.message = "$($section.message) The agent report could not be read: $($agents.message)"
-        } elseif ($agents.needAttention -gt 0 -and -not $Ctx.DryRun) {
-            foreach ($m in @($agents.machines | Where-Object { $AttentionStatuses -contains $_.status })) { Write-Warning "Agent on $($m.name) ($($m.provider)): $($m.status): $($m.reasons -join ', ')" }
-            $section.outcome = 'AgentsNeedAttention'; $section.message = "$($section.message) $($agents.needAttention) agent(s) out of support or blocked. $($agents.message)"
-        } else {
-            $section.message = "$($section.message) $($agents.message)"
-        }
-    } elseif ($agents.message) {
-        $section.message = "$($section.message) $($agents.message)"
-    }
-    $section.durationSeconds = [Math]::Round($clock.Elapsed.TotalSeconds, 3)
-    return $section
-}
-
-if (-not $fleet) {
-    Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultResourceId, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
-    $section = Invoke-VaultRun -BaseCtx $Ctx -VaultId $VaultResourceId
-    $Summary.counts = $section.counts
-    $Summary.mappings = $section.mappings
-    $Summary.agents = $section.agents
-    $Summary.durationSeconds = $section.durationSeconds
-    $final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($section) -Outcome $section.outcome -Message $section.message
-    Complete-Run -Summary $Summary -Outcome $final.Outcome -Message $final.Message
-    return
-}
-
-# --- Fleet: discovery, then the vaults side by side under one deadline; a vault's failure stays its own ---
+# --- Discovery: the vaults in scope, through Resource Graph -----------------------------------------
 
 function Get-CanonicalVaultId {
     <# A vault id as Resource Graph returns it, with ARM's casing of the fixed segments. #>
@@ -1534,7 +1201,7 @@ function Find-Vaults {
     $skipToken = $null
     while ($true) {
         $pages++
-        if ($pages -gt 1000) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned more than 1000 pages: stopping.') } }
+        if ($pages -gt 1000) { return @{ Ids = $ids; Pages = $pages; Failure = @{ Outcome = 'Failed'; Code = 'TooManyPages'; Message = 'Resource Graph returned more than 1000 pages: stopping.' } } }
         $options = [ordered]@{ '$top' = 1000 }
         if ($skipToken) { $options['$skipToken'] = $skipToken }
         $body = [ordered]@{}
@@ -1542,18 +1209,124 @@ function Find-Vaults {
         $body.query = $Query
         $body.options = $options
         $call = Invoke-ArmRequest -Ctx $Ctx -Method Post -Url $url -Body ($body | ConvertTo-Json -Depth 6 -Compress)
-        if ($call.TimedOut) { return @{ Ids = $ids; Pages = $pages; Failure = @('TimedOut', "Resource Graph did not answer before the deadline: $($call.Error.Message)") } }
-        if ($null -eq $call.Response) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph failed: $($call.Error.Code): $($call.Error.Message)") } }
+        if ($call.TimedOut) { return @{ Ids = $ids; Pages = $pages; Failure = @{ Outcome = 'TimedOut'; Code = 'DeadlineExceeded'; Message = "Resource Graph did not answer before the deadline: $($call.Error.Message)" } } }
+        if ($null -eq $call.Response) { return @{ Ids = $ids; Pages = $pages; Failure = @{ Outcome = 'Failed'; Code = $call.Error.Code; Message = "Resource Graph failed: $($call.Error.Code): $($call.Error.Message)" } } }
         $code = [int] $call.Response.StatusCode
         if ($code -ne 200) {
             $err = Get-ArmError -Response $call.Response
-            return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', "Resource Graph answered HTTP ${code}: $($err.Code): $($err.Message)") }
+            return @{ Ids = $ids; Pages = $pages; Failure = @{ Outcome = 'Failed'; Code = $err.Code; Message = "Resource Graph answered HTTP ${code}: $($err.Code): $($err.Message)" } }
         }
         $page = ConvertFrom-ArmBody -Content $call.Response.Content
-        if ($null -eq $page -or $null -eq $page.PSObject.Properties['data']) { return @{ Ids = $ids; Pages = $pages; Failure = @('Failed', 'Resource Graph returned a body without data.') } }
+        if ($null -eq $page -or $null -eq $page.PSObject.Properties['data']) { return @{ Ids = $ids; Pages = $pages; Failure = @{ Outcome = 'Failed'; Code = 'NoData'; Message = 'Resource Graph returned a body without data.' } } }
         foreach ($row in @($page.data)) { if ($null -ne $row -and $row.id) { $ids.Add([string] $row.id) } }
         $skipToken = if ($null -ne $page.PSObject.Properties['$skipToken']) { [string] $page.'$skipToken' } else { $null }
         if (-not $skipToken) { return @{ Ids = $ids; Pages = $pages; Failure = $null } }
+    }
+}
+
+function Resolve-FleetScope {
+    <#
+    The fleet's vaults for tonight: the listed ones, with those Resource Graph finds in the discovery scope
+    (each night), exclusions removed. Records discovery in the summary. Returns @{ VaultList; DiscoveryFailed }.
+    #>
+    param($Ctx, [hashtable] $Run, $Summary)
+    $vaultList = @($Run.VaultList)
+    $discoveryFailed = $false
+    if ($Run.Discover) {
+        $d = $Summary.discovery
+        $query = New-VaultQuery -TagName $Run.DiscoveryTagName -TagValue $Run.DiscoveryTagValue
+        $scopes = @()
+        if ($Run.DiscoverySubscriptions.Count -gt 0) { $scopes += , @('subscriptions', $Run.DiscoverySubscriptions) }
+        if ($d.managementGroup) { $scopes += , @('managementGroups', @($d.managementGroup)) }
+        $found = [Collections.Generic.List[string]]::new()
+        $d.state = 'Complete'
+        foreach ($scope in $scopes) {
+            $r = Find-Vaults -Ctx $Ctx -ScopeName $scope[0] -ScopeValue $scope[1] -Query $query
+            $d.pages += $r.Pages
+            foreach ($id in $r.Ids) { $found.Add((Get-CanonicalVaultId -Id $id)) }
+            if ($null -ne $r.Failure) { $d.state = $r.Failure.Outcome; $d.message = $r.Failure.Message; $discoveryFailed = $true; Write-Warning "Discovery: $($r.Failure.Message)"; break }
+        }
+        $known = @{}
+        foreach ($id in $vaultList) { $known[(ConvertTo-NormalizedId -Id $id)] = $true }
+        $rejected = 0
+        $added = [Collections.Generic.List[string]]::new()
+        foreach ($id in ($found | Sort-Object -Unique)) {
+            if ($id -notmatch $VaultIdPattern) { $rejected++; Write-Warning "Discovery: Resource Graph returned '$id', which is not a vault id; it is ignored."; continue }
+            $key = ConvertTo-NormalizedId -Id $id
+            if ($known.ContainsKey($key)) { $d.alreadyListed++; continue }
+            $known[$key] = $true
+            $added.Add($id)
+        }
+        $d.found = $added.Count + $d.alreadyListed
+        if ($d.state -eq 'Complete') { $d.message = "Resource Graph found $($d.found) vault(s) in $($d.pages) page(s)$(if ($rejected) { "; $rejected id(s) ignored" })." }
+        $vaultList = @($vaultList) + @($added)
+    }
+    if ($Run.Excluded.Count -gt 0) {
+        $kept = @($vaultList | Where-Object { -not $Run.Excluded.ContainsKey((ConvertTo-NormalizedId -Id $_)) })
+        if ($null -ne $Summary.discovery) { $Summary.discovery.excluded = $vaultList.Count - $kept.Count }
+        $vaultList = $kept
+    }
+    return @{ VaultList = @($vaultList); DiscoveryFailed = $discoveryFailed }
+}
+
+# --- Summary: the one JSON document on Output -----------------------------------------------------
+
+function New-RunSummary {
+    <# The summary before the run: one vault's, or a fleet's (totals, the overall outcome, one section per vault). #>
+    param([hashtable] $Given, [hashtable] $Run)
+    $action = if ($Run.Action) { $Run.Action } else { $Given.AutoUpdateAction }
+    if (-not $Run.Fleet) {
+        return [ordered]@{
+            schemaVersion  = $SummarySchemaVersion
+            runbookVersion = $RunbookVersion
+            vault          = $Given.VaultResourceId
+            action         = $action
+            providers      = $Run.Providers
+            dryRun         = [bool] $Given.DryRun
+            outcome        = $null
+            message        = $null
+            counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+            mappings       = @()
+            agents         = $null
+        }
+    }
+    $summary = [ordered]@{
+        schemaVersion  = $SummarySchemaVersion
+        runbookVersion = $RunbookVersion
+        vaults         = @($Run.VaultList)
+        action         = $action
+        providers      = $Run.Providers
+        dryRun         = [bool] $Given.DryRun
+        outcome        = $null
+        message        = $null
+        discovery      = $null
+        vaultOutcomes  = [ordered]@{}
+        counts         = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+        agentCounts    = [ordered]@{}
+        lists          = $null
+        sections       = @()
+    }
+    if ($Run.VaultList.Count -eq 0 -and $Given.VaultResourceIds) { $summary.vaults = @(($Given.VaultResourceIds -split ',') | ForEach-Object { $_.Trim() }) }
+    if ($Run.Discover) {
+        $summary.discovery = [ordered]@{
+            state = 'NotRun'; subscriptions = @($Run.DiscoverySubscriptions); managementGroup = $(if ($Given.DiscoveryManagementGroupId) { $Given.DiscoveryManagementGroupId } else { $null })
+            tag = $(if ($Given.DiscoveryTag) { $Given.DiscoveryTag } else { $null }); pages = 0; found = 0; excluded = 0; alreadyListed = 0; message = $null
+        }
+    }
+    foreach ($st in $AgentStatuses) { $summary.agentCounts[$st] = 0 }
+    return $summary
+}
+
+function Complete-Run {
+    <# Writes the one JSON document (or the one a fleet already fitted to its budget) and throws for every outcome that is not a success. #>
+    param($Summary, [string] $Outcome, [string] $Message, [string] $Json)
+    $Summary.outcome = $Outcome
+    $Summary.message = $Message
+    if (-not $Json) { $Json = $Summary | ConvertTo-Json -Depth 12 -Compress }
+    Write-Output $Json
+    if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $Outcome) {
+        Write-Error -Message "Outcome ${Outcome}: $Message" -ErrorAction Continue
+        throw "Set-AsrMobilityAutoUpdate ended with outcome ${Outcome}: $Message"
     }
 }
 
@@ -1659,121 +1432,657 @@ function Complete-FleetRun {
     Complete-Run -Summary $Summary -Outcome $Outcome -Message $Message -Json $json
 }
 
-$Ctx.ResourceGraphApiVersion = $ResourceGraphApiVersion
-# The fleet's work ends a little before TimeoutSeconds (5%, at most a minute), which leaves the time to
-# build and write the summary of hundreds of vaults: the job as a whole ends within TimeoutSeconds.
-$Ctx.Deadline = $Ctx.Deadline.AddMilliseconds(-[Math]::Min(60000, $numbers.TimeoutSeconds * 50))
-$discoveryFailed = $false
-if ($discover) {
-    # Each night: the vaults in scope, found through Resource Graph; the union with the list, exclusions removed.
-    $d = $Summary.discovery
-    $query = New-VaultQuery -TagName $discoveryTagName -TagValue $discoveryTagValue
-    $scopes = @()
-    if ($discoverySubscriptions.Count -gt 0) { $scopes += , @('subscriptions', $discoverySubscriptions) }
-    if ($DiscoveryManagementGroupId) { $scopes += , @('managementGroups', @($DiscoveryManagementGroupId)) }
-    $found = [Collections.Generic.List[string]]::new()
-    $d.state = 'Complete'
-    foreach ($scope in $scopes) {
-        $r = Find-Vaults -Ctx $Ctx -ScopeName $scope[0] -ScopeValue $scope[1] -Query $query
-        $d.pages += $r.Pages
-        foreach ($id in $r.Ids) { $found.Add((Get-CanonicalVaultId -Id $id)) }
-        if ($null -ne $r.Failure) { $d.state = $r.Failure[0]; $d.message = $r.Failure[1]; $discoveryFailed = $true; Write-Warning "Discovery: $($r.Failure[1])"; break }
+function Complete-FleetJob {
+    <# The fleet's totals and overall outcome from its sections (one for every vault, in order), its rows sent, the one JSON document. #>
+    param($Ctx, $Summary, $VaultList, $Sections, [bool] $DiscoveryFailed, [int] $MachineCap)
+    # Every vault has its section, in the order of the job: one without a result says so.
+    $all = [Collections.Generic.List[object]]::new()
+    for ($i = 0; $i -lt $VaultList.Count; $i++) {
+        $section = $Sections[$i]
+        if ($null -eq $section) {
+            $section = New-VaultSection -Ctx $Ctx -VaultId $VaultList[$i] -Outcome 'NotStarted' -Message 'Not started: no result came back before the job ended. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
+            $section.durationSeconds = 0
+        }
+        $all.Add($section)
     }
-    $known = @{}
-    foreach ($id in $vaultList) { $known[(ConvertTo-NormalizedId -Id $id)] = $true }
-    $rejected = 0
-    $added = [Collections.Generic.List[string]]::new()
-    foreach ($id in ($found | Sort-Object -Unique)) {
-        if ($id -notmatch $VaultIdPattern) { $rejected++; Write-Warning "Discovery: Resource Graph returned '$id', which is not a vault id; it is ignored."; continue }
-        $key = ConvertTo-NormalizedId -Id $id
-        if ($known.ContainsKey($key)) { $d.alreadyListed++; continue }
-        $known[$key] = $true
-        $added.Add($id)
+    foreach ($section in $all) {
+        $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
+        foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
+        if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
     }
-    $d.found = $added.Count + $d.alreadyListed
-    if ($d.state -eq 'Complete') { $d.message = "Resource Graph found $($d.found) vault(s) in $($d.pages) page(s)$(if ($rejected) { "; $rejected id(s) ignored" })." }
-    $vaultList = @($vaultList) + @($added)
-}
-if ($excluded.Count -gt 0) {
-    $kept = @($vaultList | Where-Object { -not $excluded.ContainsKey((ConvertTo-NormalizedId -Id $_)) })
-    if ($null -ne $Summary.discovery) { $Summary.discovery.excluded = $vaultList.Count - $kept.Count }
-    $vaultList = $kept
-}
-$Summary.vaults = @($vaultList)
-if ($vaultList.Count -gt $MaxFleetVaults) {
-    Complete-FleetRun -Summary $Summary -Sections @() -Outcome 'Failed' -Message "The job has $($vaultList.Count) vaults in scope; one job reconciles at most $MaxFleetVaults. Narrow the scope (a tag, exclusions) or split it over several automation accounts." -MachineCap 0
-    return
+    $overall = Get-FleetOutcome -VaultOutcomes $Summary.vaultOutcomes -DiscoveryFailed $DiscoveryFailed
+    $byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
+    $message = "$($all.Count) vault(s)$(if ($byOutcome) { ": $byOutcome" })."
+    if ($DiscoveryFailed) { $message = "$message Discovery $($Summary.discovery.state): $($Summary.discovery.message)" }
+    if ($all.Count -eq 0) { Write-Warning 'No vault in scope: nothing to reconcile.'; $message = "No vault in scope. $message" }
+    $final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($all) -Outcome $overall -Message $message
+    Complete-FleetRun -Summary $Summary -Sections $all -Outcome $final.Outcome -Message $final.Message -MachineCap $MachineCap
 }
 
-Write-Verbose ("Fleet of {0} vault(s), {1} side by side, at most {2} requests in flight; action {3}; providers {4}; dry run {5}; ARM {6}; runbook {7}." -f $vaultList.Count, [Math]::Min($numbers.MaxParallelVaults, [Math]::Max(1, $vaultList.Count)), $numbers.MaxRequestsInFlight, $action, ($providerList -join ','), [bool] $DryRun, $armOrigin.Authority, $RunbookVersion)
-# A bounded pool of runspaces drains one queue of vaults; a vault whose turn comes when less than a tenth
-# of the deadline (at most 2 minutes) is left is NotStarted, so the job ends, and reports, in time.
-$startReserveMs = [Math]::Min(120000, $numbers.TimeoutSeconds * 100)
-$results = [Collections.Concurrent.ConcurrentDictionary[int, object]]::new()
-$queue = [Collections.Concurrent.ConcurrentQueue[int]]::new()
-for ($i = 0; $i -lt $vaultList.Count; $i++) { $queue.Enqueue($i) }
-$workers = [Math]::Min($numbers.MaxParallelVaults, $vaultList.Count)
-if ($workers -gt 0) {
-    $definitions = (Get-ChildItem -Path function: | Where-Object { $FunctionsBefore -notcontains $_.Name } | ForEach-Object { "function $($_.Name) {`n$($_.Definition)`n}" }) -join "`n"
-    $shared = @{ AgentStatuses = $AgentStatuses; AttentionStatuses = $AttentionStatuses; NonBlockingUpgradeReasons = $NonBlockingUpgradeReasons; KnownProviders = $KnownProviders }
-    $verbose = $VerbosePreference
-    $vaultArray = [string[]] $vaultList
-    1..$workers | ForEach-Object -ThrottleLimit $workers -Parallel {
-        $VerbosePreference = $using:verbose
-        $ErrorActionPreference = 'Stop'
-        . ([scriptblock]::Create($using:definitions))
-        $sharedValues = $using:shared
-        $AgentStatuses = $sharedValues.AgentStatuses
-        $AttentionStatuses = $sharedValues.AttentionStatuses
-        $NonBlockingUpgradeReasons = $sharedValues.NonBlockingUpgradeReasons
-        $KnownProviders = $sharedValues.KnownProviders
-        $work = $using:queue
-        $done = $using:results
-        $ids = $using:vaultArray
-        $jobCtx = $using:Ctx
-        $reserve = $using:startReserveMs
-        $index = 0
-        while ($work.TryDequeue([ref] $index)) {
-            $vaultId = $ids[$index]
-            $started = [DateTimeOffset]::UtcNow
-            if ((Get-RemainingMilliseconds -Ctx $jobCtx) -le $reserve) {
-                $section = New-VaultSection -Ctx $jobCtx -VaultId $vaultId -Outcome 'NotStarted' -Message 'Not started: the deadline was near when its turn came; nothing was read or written. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
-            } else {
-                try {
-                    $section = Invoke-VaultRun -BaseCtx $jobCtx -VaultId $vaultId
-                } catch {
-                    $section = New-VaultSection -Ctx $jobCtx -VaultId $vaultId -Outcome 'Failed' -Message "Unexpected error: $($_.Exception.Message)" -AgentMessage 'The agent report was not read: the vault run failed.'
-                }
-            }
-            $section.durationSeconds = [Math]::Round(([DateTimeOffset]::UtcNow - $started).TotalSeconds, 3)
-            Write-Verbose "Vault ${vaultId}: $($section.outcome). $($section.message)"
-            if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault ${vaultId}: $($section.outcome): $($section.message)" }
-            $null = $done.TryAdd($index, $section)
-            # A vault that ran mapping updates made and dropped runspaces of its own: collect them before the
-            # next vault, so that the job's memory stays near one night's working set (the sandbox has 400 MB).
-            if ($section.counts.planned -gt 0 -and -not $jobCtx.DryRun) { [GC]::Collect() }
+# --- Input: the parameters, validated and resolved before any network call ---------------------------
+# Resolve-RunInput takes the parameters as given (a hashtable by name) and returns what the job runs on
+# with Problems, the list of what is wrong (empty when the input is valid): each problem names the
+# parameter, its value and the rule.
+
+function Resolve-FleetInput {
+    <# The fleet's list, discovery scope, tag and exclusions; adds to $Problems. #>
+    param([hashtable] $Given, $Problems, [bool] $Discover)
+    $r = @{ VaultList = @(); Excluded = @{}; DiscoverySubscriptions = @(); DiscoveryTagName = $null; DiscoveryTagValue = $null }
+    if ($Given.VaultResourceId) { $Problems.Add('VaultResourceId cannot be combined with VaultResourceIds or discovery: give one vault, or a list and/or a discovery scope.') }
+    if (-not $Given.VaultResourceIds -and -not $Discover) { $Problems.Add('A fleet needs VaultResourceIds or a discovery scope (DiscoverySubscriptionIds or DiscoveryManagementGroupId); DiscoveryTag and ExcludeVaultResourceIds only narrow one.') }
+    $seen = @{}
+    if ($Given.VaultResourceIds) {
+        $entries = @($Given.VaultResourceIds -split ',')
+        $list = [Collections.Generic.List[string]]::new()
+        foreach ($entry in $entries) {
+            $id = $entry.Trim()
+            if ($id -notmatch $VaultIdPattern) { $Problems.Add("VaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+            $key = ConvertTo-NormalizedId -Id $id
+            if ($seen.ContainsKey($key)) { $Problems.Add("VaultResourceIds names '$id' twice (ids compare case-insensitively)."); continue }
+            $seen[$key] = $true
+            $list.Add($id)
+        }
+        $r.VaultList = @($list)
+        if ($entries.Count -gt $MaxFleetVaults) { $Problems.Add("VaultResourceIds names $($entries.Count) vaults; one job reconciles at most $MaxFleetVaults.") }
+    }
+    if ($Given.DiscoverySubscriptionIds) {
+        foreach ($entry in ($Given.DiscoverySubscriptionIds -split ',')) {
+            $sub = $entry.Trim()
+            if ($sub -notmatch "\A$GuidPattern\z") { $Problems.Add("DiscoverySubscriptionIds entry '$sub' must be a subscription id (a GUID)."); continue }
+            if ($r.DiscoverySubscriptions -contains $sub.ToLowerInvariant()) { $Problems.Add("DiscoverySubscriptionIds names '$sub' twice."); continue }
+            $r.DiscoverySubscriptions += $sub.ToLowerInvariant()
+        }
+        if ($r.DiscoverySubscriptions.Count -gt $SubscriptionListMax) { $Problems.Add("DiscoverySubscriptionIds names $($r.DiscoverySubscriptions.Count) subscriptions; at most $SubscriptionListMax.") }
+    }
+    $group = $Given.DiscoveryManagementGroupId
+    if ($group -and $group -notmatch $ManagementGroupPattern) {
+        $Problems.Add("DiscoveryManagementGroupId '$group' must be a management group id: 1 to 90 letters, digits, '-', '_', '(', ')' or '.', not ending with '.'.")
+    }
+    if ($Given.DiscoveryTag) { Resolve-DiscoveryTag -Tag $Given.DiscoveryTag -Into $r -Problems $Problems -Discover $Discover }
+    if ($Given.ExcludeVaultResourceIds) {
+        foreach ($entry in ($Given.ExcludeVaultResourceIds -split ',')) {
+            $id = $entry.Trim()
+            if ($id -notmatch $VaultIdPattern) { $Problems.Add("ExcludeVaultResourceIds entry '$id' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}."); continue }
+            $r.Excluded[(ConvertTo-NormalizedId -Id $id)] = $true
+        }
+    }
+    return $r
+}
+
+function Resolve-DiscoveryTag {
+    <# DiscoveryTag as name=value or name, into $Into.DiscoveryTagName and DiscoveryTagValue; adds to $Problems. #>
+    param([string] $Tag, [hashtable] $Into, $Problems, [bool] $Discover)
+    $parts = $Tag -split '=', 2
+    $name = $parts[0]
+    $value = if ($parts.Count -eq 2) { $parts[1] } else { $null }
+    $Into.DiscoveryTagName = $name
+    $Into.DiscoveryTagValue = $value
+    # Tag names follow ARM's rules (at most 512 characters, none of < > % & \ ? /), values at most 256
+    # characters; quotes, backslashes and control characters are refused so the Resource Graph query
+    # carries them literally.
+    $badName = (-not $name) -or $name.Length -gt 512 -or $name -match '[<>%&\\?/''"\p{Cc}]' -or $name -ne $name.Trim()
+    $badValue = $null -ne $value -and ($value.Length -gt 256 -or $value -match '[\\''"\p{Cc}]')
+    if ($badName) {
+        $Problems.Add("DiscoveryTag '$Tag' must be name=value or name: a name of 1 to 512 characters without < > % & \ ? /, quotes, control characters or surrounding spaces.")
+    } elseif ($badValue) {
+        $Problems.Add("DiscoveryTag '$Tag' has a value that must be at most 256 characters without quotes, backslashes or control characters.")
+    }
+    if (-not $Discover) { $Problems.Add('DiscoveryTag needs a discovery scope: DiscoverySubscriptionIds or DiscoveryManagementGroupId.') }
+}
+
+function Resolve-ArmEndpoint {
+    <# The ARM base URL and origin: ArmEndpoint when given (https, or http to a loopback host), else the cloud's. #>
+    param([string] $ArmEndpoint, [string] $Cloud, $Problems)
+    $base = if ($ArmEndpoint) { $ArmEndpoint.TrimEnd('/') } elseif ($Cloud) { $Clouds[$Cloud].Arm } else { '' }
+    $origin = $null
+    if ($ArmEndpoint) {
+        if (-not [Uri]::TryCreate($base, [UriKind]::Absolute, [ref] $origin) -or ($origin.AbsolutePath -ne '/')) {
+            $Problems.Add("ArmEndpoint '$ArmEndpoint' must be an absolute URL with no path.")
+        } elseif (-not ($origin.Scheme -eq 'https' -or ($origin.Scheme -eq 'http' -and (Test-LoopbackHost -HostName $origin.Host)))) {
+            $Problems.Add("ArmEndpoint '$ArmEndpoint' must use https:// (http:// is allowed only for loopback hosts).")
+        }
+    } elseif ($base) {
+        $origin = [Uri] $base
+    }
+    return @{ Base = $base; Origin = $origin }
+}
+
+function Resolve-NumberInput {
+    <# The numeric parameters (given as text) within their ranges; adds to $Problems; returns them by name. #>
+    param([hashtable] $Given, $Problems)
+    $numbers = @{}
+    $ranges = @(@('TimeoutSeconds', 5, 10200), @('MaxConcurrency', 1, 16), @('MaxRetries', 0, 10), @('AgentExpiringWithinDays', 0, 365), @('MaxAgentsListed', 0, 5000), @('MaxParallelVaults', 1, 32), @('MaxRequestsInFlight', 1, 64), @('RequestTimeoutSeconds', 5, 300))
+    foreach ($spec in $ranges) {
+        $value = $Given[$spec[0]]
+        $parsed = 0
+        if ([int]::TryParse([string] $value, [ref] $parsed) -and $parsed -ge $spec[1] -and $parsed -le $spec[2]) { $numbers[$spec[0]] = $parsed }
+        else { $Problems.Add("$($spec[0]) '$value' must be an integer from $($spec[1]) to $($spec[2]).") }
+    }
+    return $numbers
+}
+
+function Resolve-ReportTime {
+    <# ReportTimeUtc (tests only): an ISO 8601 instant with a zone, or a DateTime a job's JSON made of it; default now. #>
+    param($Value, $Problems)
+    if (($Value -is [DateTime] -and $Value.Kind -ne [DateTimeKind]::Unspecified) -or $Value -is [DateTimeOffset]) { return ConvertTo-UtcInstant $Value }
+    if (-not $Value) { return [DateTimeOffset]::UtcNow }
+    $text = [string] $Value
+    $parsed = [DateTimeOffset]::MinValue
+    if ($text -match '\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})\z' -and [DateTimeOffset]::TryParse($text, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::None, [ref] $parsed)) {
+        return $parsed.ToUniversalTime()
+    }
+    $Problems.Add("ReportTimeUtc '$text' must be an ISO 8601 date and time with a zone, e.g. 2026-11-30T00:00:00Z.")
+    return [DateTimeOffset]::UtcNow
+}
+
+function Resolve-RunInput {
+    <#
+    Every parameter, validated before any network call. $Given holds the parameters by name as the job
+    received them. Returns @{ Problems (empty when valid); Fleet; Discover; VaultList; Excluded;
+    DiscoverySubscriptions; DiscoveryTagName; DiscoveryTagValue; Action; Providers; Cloud; ArmBase;
+    ArmOrigin; Ingestion; Numbers; ReportTime }.
+    #>
+    param([hashtable] $Given)
+    $problems = [Collections.Generic.List[string]]::new()
+    $discover = [bool] ($Given.DiscoverySubscriptionIds -or $Given.DiscoveryManagementGroupId)
+    $fleet = [bool] ($Given.VaultResourceIds -or $discover -or $Given.DiscoveryTag -or $Given.ExcludeVaultResourceIds)
+    $run = @{ Fleet = $fleet; Discover = $discover; VaultList = @(); Excluded = @{}; DiscoverySubscriptions = @(); DiscoveryTagName = $null; DiscoveryTagValue = $null }
+    if ($fleet) {
+        $f = Resolve-FleetInput -Given $Given -Problems $problems -Discover $discover
+        foreach ($k in $f.Keys) { $run[$k] = $f[$k] }
+    } elseif ($Given.VaultResourceId -notmatch $VaultIdPattern) { $problems.Add("VaultResourceId '$($Given.VaultResourceId)' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}.") }
+    $action = @('Enabled', 'Disabled') | Where-Object { $_ -ieq ([string] $Given.AutoUpdateAction).Trim() } | Select-Object -First 1
+    if (-not $action) { $problems.Add("AutoUpdateAction '$($Given.AutoUpdateAction)' must be Enabled or Disabled.") }
+    $providerList = @()
+    foreach ($p in ([string] $Given.Providers -split ',')) {
+        $name = $p.Trim()
+        if (-not $name) { continue }
+        $known = $KnownProviders | Where-Object { $_ -ieq $name } | Select-Object -First 1
+        if ($known) { if ($providerList -notcontains $known) { $providerList += $known } } else { $problems.Add("Providers entry '$name' must be one of A2A, InMageRcm.") }
+    }
+    if ($providerList.Count -eq 0 -and $problems.Count -eq 0) { $problems.Add("Providers '$($Given.Providers)' must name at least one of A2A, InMageRcm.") }
+    $account = [string] $Given.AutomationAccountArmId
+    if ($account -and $account -notmatch $AccountIdPattern) { $problems.Add("AutomationAccountArmId '$account' must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Automation/automationAccounts/{name}.") }
+    if ($action -eq 'Enabled' -and $providerList -contains 'A2A' -and -not $account) { $problems.Add('AutomationAccountArmId is required when AutoUpdateAction is Enabled and Providers includes A2A.') }
+    $cloud = $Clouds.Keys | Where-Object { $_ -ieq $Given.AzureEnvironment } | Select-Object -First 1
+    if (-not $cloud) { $problems.Add("AzureEnvironment '$($Given.AzureEnvironment)' must be AzureCloud, AzureUSGovernment or AzureChinaCloud.") }
+    $arm = Resolve-ArmEndpoint -ArmEndpoint $Given.ArmEndpoint -Cloud $cloud -Problems $problems
+    $run.Ingestion = Get-IngestionSettings -Endpoint $Given.IngestionEndpoint -RuleId $Given.IngestionRuleId -Cloud $cloud -Problems $problems
+    if ($Given.ApiVersion -notmatch '\A\d{4}-\d{2}-\d{2}(-preview)?\z') { $problems.Add("ApiVersion '$($Given.ApiVersion)' must be yyyy-mm-dd with an optional -preview.") }
+    $run.Numbers = Resolve-NumberInput -Given $Given -Problems $problems
+    $run.ReportTime = Resolve-ReportTime -Value $Given.ReportTimeUtc -Problems $problems
+    $run.Action = $action
+    $run.Providers = $providerList
+    $run.Cloud = $cloud
+    $run.ArmBase = $arm.Base
+    $run.ArmOrigin = $arm.Origin
+    $run.Problems = @($problems)
+    return $run
+}
+
+# --- One vault: list and classify its mappings, their outcome, then the agent report --------------------
+# The vault's work runs as steps on the engine's pool (src/engine.ps1): Invoke-VaultOpenStep, the
+# mappings' steps (src/mappings.ps1), then Invoke-VaultReportStep. $Vault is the vault's state:
+# @{ Index; Id; Ctx; Section; Items; Planned (queue); Active; Started }.
+
+function New-VaultState {
+    <# A vault's state in the engine, with its context (the job's, with the vault's key). #>
+    param($Ctx, [int] $Index, [string] $VaultId)
+    $vaultCtx = $Ctx.Clone()
+    $vaultCtx.VaultKey = ConvertTo-NormalizedId -Id $VaultId
+    return @{
+        Index = $Index; Id = $VaultId; Ctx = $vaultCtx; Items = @(); ListFailure = $null
+        Planned = [Collections.Generic.Queue[object]]::new(); Active = 0; Clock = [Diagnostics.Stopwatch]::StartNew()
+        Section = [ordered]@{
+            vault    = $VaultId
+            outcome  = $null
+            message  = $null
+            counts   = [ordered]@{ listed = 0; unchanged = 0; skipped = 0; planned = 0; succeeded = 0; failed = 0; timedOut = 0 }
+            mappings = @()
+            agents   = $null
+            durationSeconds = 0.0
         }
     }
 }
-# Every vault has its section, in the order of the job: one without a result says so.
-$sections = [Collections.Generic.List[object]]::new()
-for ($i = 0; $i -lt $vaultList.Count; $i++) {
-    $section = $null
-    if (-not $results.TryGetValue($i, [ref] $section)) {
-        $section = New-VaultSection -Ctx $Ctx -VaultId $vaultList[$i] -Outcome 'NotStarted' -Message 'Not started: no result came back before the job ended. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
-        $section.durationSeconds = 0
+
+function Invoke-VaultOpenStep {
+    <# Lists the vault's mappings and classifies each; the planned ones wait in $Vault.Planned (a dry run only says so). #>
+    param($Vault)
+    $Ctx = $Vault.Ctx
+    $section = $Vault.Section
+    $url = '{0}{1}/replicationProtectionContainerMappings?api-version={2}' -f $Ctx.ArmBase, $Vault.Id.TrimEnd('/'), $Ctx.ApiVersion
+    # A listing that cannot finish ends this vault's reconciliation (its agents are not read).
+    $list = Get-ArmList -Ctx $Ctx -Url $url -What 'mappings'
+    if ($null -ne $list.Failure) {
+        $Vault.ListFailure = $list.Failure
+        $section.outcome = $list.Failure.Outcome
+        $section.message = $list.Failure.Message
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'NotRead'
+        $section.agents.message = $(if ($list.Failure.Outcome -eq 'TimedOut') { 'The agent report was not read: the deadline passed before the vault could be listed.' } else { 'The agent report was not read: the vault could not be listed.' })
+        return
     }
-    $sections.Add($section)
+    Write-Verbose "Vault $($Vault.Id): listed $($list.Items.Count) mapping(s) in $($list.Pages) page(s)."
+    $Vault.Items = @(foreach ($m in $list.Items) { Get-MappingClassification -Mapping $m -Ctx $Ctx })
+    $section.counts.listed = $Vault.Items.Count
+    $planned = @($Vault.Items | Where-Object { $_.result -eq 'Planned' })
+    $section.counts.planned = $planned.Count
+    if ($Ctx.DryRun) { foreach ($item in $planned) { $item.result = 'WouldUpdate' }; return }
+    foreach ($item in $planned) { $Vault.Planned.Enqueue($item) }
 }
-foreach ($section in $sections) {
-    $Summary.vaultOutcomes[$section.outcome] = 1 + [int] $Summary.vaultOutcomes[$section.outcome]
-    foreach ($k in @($Summary.counts.Keys)) { $Summary.counts[$k] += $section.counts[$k] }
-    if ($null -ne $section.agents) { foreach ($st in $AgentStatuses) { $Summary.agentCounts[$st] += $section.agents.counts[$st] } }
+
+function Invoke-MappingStep {
+    <# One step of one mapping's update ($Work.Stage: Submit, Poll or Verify); the next step, or $null when it is final. #>
+    param($Work)
+    $ctx = $Work.Vault.Ctx
+    try {
+        switch ($Work.Stage) {
+            'Submit' { return Start-MappingUpdate -Item $Work.Item -Ctx $ctx -Follow $Work.Follow }
+            'Poll' { return Step-MappingOperation -Item $Work.Item -Ctx $ctx -Follow $Work.Follow }
+            'Verify' { return Confirm-MappingUpdate -Item $Work.Item -Ctx $ctx -Follow $Work.Follow }
+        }
+    } catch {
+        $Work.Item.result = 'Failed'; $Work.Item.errorCode = 'UnexpectedError'; $Work.Item.errorMessage = $_.Exception.Message
+    }
+    return $null
 }
-$overall = Get-FleetOutcome -VaultOutcomes $Summary.vaultOutcomes -DiscoveryFailed $discoveryFailed
-$byOutcome = @($Summary.vaultOutcomes.Keys | ForEach-Object { "$($Summary.vaultOutcomes[$_]) $_" }) -join ', '
-$fleetMessage = "$($sections.Count) vault(s)$(if ($byOutcome) { ": $byOutcome" })."
-if ($discoveryFailed) { $fleetMessage = "$fleetMessage Discovery $($Summary.discovery.state): $($Summary.discovery.message)" }
-if ($sections.Count -eq 0) { Write-Warning 'No vault in scope: nothing to reconcile.'; $fleetMessage = "No vault in scope. $fleetMessage" }
-$final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($sections) -Outcome $overall -Message $fleetMessage
-Complete-FleetRun -Summary $Summary -Sections $sections -Outcome $final.Outcome -Message $final.Message -MachineCap $numbers.MaxAgentsListed
+
+function Complete-VaultMappings {
+    <# The vault's mapping counts and its reconciliation outcome, once every mapping's result is final. #>
+    param($Vault)
+    $section = $Vault.Section
+    $items = $Vault.Items
+    foreach ($item in $items) { $item.Remove('body') }
+    $section.mappings = $items
+    $section.counts.unchanged = @($items | Where-Object { $_.result -eq 'Unchanged' }).Count
+    $section.counts.skipped = @($items | Where-Object { $_.result -eq 'Skipped' }).Count
+    $section.counts.succeeded = @($items | Where-Object { $_.result -eq 'Succeeded' }).Count
+    $section.counts.failed = @($items | Where-Object { $_.result -eq 'Failed' }).Count
+    $section.counts.timedOut = @($items | Where-Object { $_.result -eq 'TimedOut' }).Count
+    foreach ($item in $items | Where-Object { $_.result -eq 'Failed' }) { Write-Warning "Mapping $($item.id) failed: $($item.errorCode): $($item.errorMessage)" }
+    $c = $section.counts
+    if ($Vault.Ctx.DryRun) {
+        $section.outcome = 'DryRun'; $section.message = "$($c.planned) of $($c.listed) mapping(s) would be updated; nothing was written."
+    } elseif ($c.planned -eq 0) {
+        $section.outcome = 'NoChange'; $section.message = "All $($c.listed) mapping(s) already carry the desired setting or were skipped."
+    } elseif ($c.succeeded -eq $c.planned) {
+        $section.outcome = 'Succeeded'; $section.message = "$($c.succeeded) mapping(s) updated and verified."
+    } elseif ($c.timedOut -gt 0 -and $c.failed -eq 0) {
+        $section.outcome = 'TimedOut'; $section.message = "$($c.timedOut) mapping(s) did not finish before the deadline; $($c.succeeded) succeeded. A rerun is safe."
+    } elseif ($c.succeeded -gt 0) {
+        $section.outcome = 'PartiallyFailed'; $section.message = "$($c.succeeded) succeeded, $($c.failed) failed, $($c.timedOut) timed out."
+    } else {
+        $section.outcome = 'Failed'; $section.message = "$($c.failed) failed, $($c.timedOut) timed out; nothing was updated."
+    }
+}
+
+function Invoke-VaultReportStep {
+    <#
+    The agent report (read-only), unless skipped, and its effect on the outcome: a reconciliation failure
+    stands; then a report that could not be read; then agents that need attention; then the
+    reconciliation's success. A dry run never fails on the report.
+    #>
+    param($Vault)
+    $Ctx = $Vault.Ctx
+    $section = $Vault.Section
+    if ($Ctx.SkipAgentReport) {
+        $section.agents = New-AgentReport -Ctx $Ctx -State 'Skipped'
+        $section.agents.message = 'The agent report was skipped (SkipAgentReport).'
+        return
+    }
+    $agents = Get-AgentReport -Ctx $Ctx -VaultId $Vault.Id
+    $section.agents = $agents
+    Write-Verbose "Vault $($Vault.Id): $($agents.message)"
+    if ($agents.truncated) { Write-Verbose "Vault $($Vault.Id): the machine list shows $($agents.machinesListed) of $($agents.counts.Values | Measure-Object -Sum | ForEach-Object Sum) machines (MaxAgentsListed); the counts are complete." }
+    if (@('Succeeded', 'NoChange', 'DryRun') -contains $section.outcome) {
+        if ($agents.state -eq 'TimedOut') {
+            $section.outcome = 'TimedOut'; $section.message = "$($section.message) $($agents.message) A rerun is safe."
+        } elseif ($agents.state -eq 'Failed') {
+            $section.outcome = 'ReportFailed'; $section.message = "$($section.message) The agent report could not be read: $($agents.message)"
+        } elseif ($agents.needAttention -gt 0 -and -not $Ctx.DryRun) {
+            foreach ($m in @($agents.machines | Where-Object { $AttentionStatuses -contains $_.status })) { Write-Warning "Agent on $($m.name) ($($m.provider)): $($m.status): $($m.reasons -join ', ')" }
+            $section.outcome = 'AgentsNeedAttention'; $section.message = "$($section.message) $($agents.needAttention) agent(s) out of support or blocked. $($agents.message)"
+        } else {
+            $section.message = "$($section.message) $($agents.message)"
+        }
+    } elseif ($agents.message) {
+        $section.message = "$($section.message) $($agents.message)"
+    }
+}
+
+# --- The engine: one runspace pool for the job, draining the work of every vault ------------------------
+# One pool of runspaces, created once for the job with every function of this script loaded once through
+# its initial session state. The main thread keeps the queues and the vaults' state and hands the pool
+# one step at a time: open a vault (list and classify), a mapping's step (submit, poll, verify), the
+# agent report. A step that must wait (an operation Azure is running, as its Retry-After asks) holds no
+# runspace: it is parked until it is due. The pool is as wide as the cap on requests in flight (never
+# wider than the work), so memory does not grow with the number of vaults nor with MaxParallelVaults.
+
+# Script variables the steps read, copied into the pool's session state.
+$EngineVariables = @('AgentStatuses', 'AttentionStatuses', 'NonBlockingUpgradeReasons', 'KnownProviders')
+
+function New-RunContext {
+    <# What every step shares: the ARM origin, the token, the deadline, the one cap on requests in flight, the throttle budgets. #>
+    param([hashtable] $Given, [hashtable] $Run, [string] $IdentityEndpoint, [string] $IdentityHeader)
+    $numbers = $Run.Numbers
+    return @{
+        ArmBase          = $Run.ArmBase
+        ArmOrigin        = $Run.ArmOrigin
+        Audience         = $Clouds[$Run.Cloud].Audience
+        ApiVersion       = $Given.ApiVersion
+        IdentityEndpoint = $IdentityEndpoint
+        IdentityHeader   = $IdentityHeader
+        TokenState       = [hashtable]::Synchronized(@{ Token = $null; ExpiresOn = 0 })
+        WebSessions      = [Collections.Concurrent.ConcurrentDictionary[int, Microsoft.PowerShell.Commands.WebRequestSession]]::new()
+        Deadline         = [DateTimeOffset]::UtcNow.AddSeconds($numbers.TimeoutSeconds)
+        MaxRetries       = $numbers.MaxRetries
+        RetryableStatus  = $RetryableStatus
+        Providers        = $Run.Providers
+        Action           = $Run.Action
+        AccountId        = ([string] $Given.AutomationAccountArmId).TrimEnd('/')
+        VaultKey         = ConvertTo-NormalizedId -Id $Given.VaultResourceId
+        PollIntervalMs   = 5000
+        DryRun           = [bool] $Given.DryRun
+        MaxConcurrency   = $numbers.MaxConcurrency
+        MaxParallelVaults = $numbers.MaxParallelVaults
+        MaxRequestsInFlight = $numbers.MaxRequestsInFlight
+        SkipAgentReport  = [bool] $Given.SkipAgentReport
+        ReportTime       = $Run.ReportTime
+        ExpiringWithinDays = $numbers.AgentExpiringWithinDays
+        MaxAgentsListed  = $numbers.MaxAgentsListed
+        # One cap on ARM requests in flight across the job (every runspace shares it), and one throttling
+        # budget per subscription; each request bounded by RequestTimeoutSeconds.
+        Gate             = [Threading.SemaphoreSlim]::new($numbers.MaxRequestsInFlight, $numbers.MaxRequestsInFlight)
+        Budgets          = [Collections.Concurrent.ConcurrentDictionary[string, object]]::new()
+        RequestTimeoutSeconds = $numbers.RequestTimeoutSeconds
+        # Below these remaining reads / writes (ARM's per-subscription buckets hold 250 reads and 200 writes),
+        # requests in the subscription are paced.
+        LowReads         = 100
+        LowWrites        = 40
+        # Rows for Log Analytics ($null: not configured).
+        Ingestion        = $Run.Ingestion
+        ResourceGraphApiVersion = $ResourceGraphApiVersion
+    }
+}
+
+function New-EnginePool {
+    <# The job's one runspace pool: every function of this script and the constants the steps read, loaded once. #>
+    param([int] $Width)
+    $iss = [Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    foreach ($f in @(Get-ChildItem -Path function: | Where-Object { $FunctionsBefore -notcontains $_.Name })) {
+        $iss.Commands.Add([Management.Automation.Runspaces.SessionStateFunctionEntry]::new($f.Name, $f.Definition))
+    }
+    foreach ($name in $EngineVariables + @('VerbosePreference')) {
+        $iss.Variables.Add([Management.Automation.Runspaces.SessionStateVariableEntry]::new($name, (Get-Variable -Name $name -ValueOnly), ''))
+    }
+    $iss.Variables.Add([Management.Automation.Runspaces.SessionStateVariableEntry]::new('ErrorActionPreference', 'Stop', ''))
+    # No host: what a step writes to Verbose and Warning stays in its own streams, which the main thread
+    # forwards to the job's (Receive-EngineStep).
+    $pool = [Management.Automation.Runspaces.RunspaceFactory]::CreateRunspacePool($iss)
+    $null = $pool.SetMaxRunspaces($Width)
+    $null = $pool.SetMinRunspaces(1)
+    # Each runspace keeps its thread, so the per-thread web sessions (connection reuse) stay as many as the pool.
+    $pool.ThreadOptions = [Management.Automation.Runspaces.PSThreadOptions]::ReuseThread
+    $pool.Open()
+    return $pool
+}
+
+function Start-EngineStep {
+    <# Hands one step to the pool: Open and Report take the vault, a mapping step its work. #>
+    param($Engine, $Work)
+    $ps = [PowerShell]::Create()
+    $ps.RunspacePool = $Engine.Pool
+    switch ($Work.Kind) {
+        'Open' { $null = $ps.AddCommand('Invoke-VaultOpenStep').AddParameter('Vault', $Work.Vault) }
+        'Report' { $null = $ps.AddCommand('Invoke-VaultReportStep').AddParameter('Vault', $Work.Vault) }
+        default { $null = $ps.AddCommand('Invoke-MappingStep').AddParameter('Work', $Work) }
+    }
+    $Engine.Running.Add(@{ PS = $ps; Handle = $ps.BeginInvoke(); Work = $Work })
+    $Engine.Steps++
+}
+
+function Receive-EngineStep {
+    <# A finished step: its verbose and warning records forwarded to the job's streams; its output, or the error it ended with. #>
+    param($Running)
+    $result = @{ Output = $null; Error = $null }
+    try { $result.Output = @($Running.PS.EndInvoke($Running.Handle)) } catch { $result.Error = $_.Exception.Message }
+    foreach ($r in $Running.PS.Streams.Verbose) { Write-Verbose $r.Message }
+    foreach ($r in $Running.PS.Streams.Warning) { Write-Warning $r.Message }
+    $Running.PS.Dispose()
+    return $result
+}
+
+function Add-VaultMappingWork {
+    <# Starts the vault's next planned mappings, at most MaxConcurrency at once; when none is left, its report. #>
+    param($Engine, $Vault)
+    while ($Vault.Planned.Count -gt 0 -and $Vault.Active -lt $Vault.Ctx.MaxConcurrency) {
+        $Vault.Active++
+        $Engine.Ready.Enqueue(@{ Kind = 'Mapping'; Stage = 'Submit'; Vault = $Vault; Item = $Vault.Planned.Dequeue(); Follow = @{} })
+    }
+    if ($Vault.Active -eq 0) {
+        Complete-VaultMappings -Vault $Vault
+        # The report is a read: it counts among the vaults read side by side until it ends.
+        $Engine.Reading++
+        $Engine.Ready.Enqueue(@{ Kind = 'Report'; Vault = $Vault })
+    }
+}
+
+function Complete-EngineVault {
+    <# A vault's section is final: its duration, the job's log lines, its place in the results. #>
+    param($Engine, $Vault)
+    $section = $Vault.Section
+    $section.durationSeconds = [Math]::Round($Vault.Clock.Elapsed.TotalSeconds, 3)
+    if ($Engine.Fleet) { Compress-FleetSection -Section $section -KeepFacts ($null -ne $Engine.Ctx.Ingestion) }
+    $Engine.Sections[$Vault.Index] = $section
+    $Engine.Open--
+    if ($Engine.Fleet) {
+        Write-Verbose "Vault $($Vault.Id): $($section.outcome). $($section.message)"
+        if (@('Succeeded', 'NoChange', 'DryRun') -notcontains $section.outcome) { Write-Warning "Vault $($Vault.Id): $($section.outcome): $($section.message)" }
+    }
+}
+
+function Compress-FleetSection {
+    <#
+    A fleet vault's section as the fleet summary and the rows read it, kept until the job ends: a mapping
+    without its before and desired settings, a machine without its facts (kept when rows go to Log
+    Analytics, which read the expiry date), so the job's memory grows little with the number of vaults.
+    #>
+    param($Section, [bool] $KeepFacts)
+    foreach ($m in @($Section.mappings)) { foreach ($k in @('before', 'desired', 'state')) { $m.Remove($k) } }
+    if ($null -eq $Section.agents -or $KeepFacts) { return }
+    foreach ($a in @($Section.agents.machines)) { $a.Remove('facts'); $a.Remove('id') }
+}
+
+function Complete-EngineStep {
+    <# What follows a finished step: the vault's mappings, a parked poll, the next mapping, the report, the section. #>
+    param($Engine, $Work, $Result)
+    $vault = $Work.Vault
+    if ($Work.Kind -eq 'Open') {
+        $Engine.Reading--
+        if ($null -ne $Result.Error) {
+            $section = New-VaultSection -Ctx $vault.Ctx -VaultId $vault.Id -Outcome 'Failed' -Message "Unexpected error: $($Result.Error)" -AgentMessage 'The agent report was not read: the vault run failed.'
+            $vault.Section = $section
+            Complete-EngineVault -Engine $Engine -Vault $vault
+        } elseif ($null -ne $vault.ListFailure) {
+            Complete-EngineVault -Engine $Engine -Vault $vault
+        } else {
+            Add-VaultMappingWork -Engine $Engine -Vault $vault
+        }
+        return
+    }
+    if ($Work.Kind -eq 'Report') {
+        $Engine.Reading--
+        if ($null -ne $Result.Error) { $vault.Section.outcome = 'Failed'; $vault.Section.message = "$($vault.Section.message) Unexpected error in the agent report: $($Result.Error)" }
+        Complete-EngineVault -Engine $Engine -Vault $vault
+        return
+    }
+    $next = if ($null -eq $Result.Error -and $Result.Output.Count -gt 0) { $Result.Output[-1] } else { $null }
+    if ($null -ne $Result.Error) { $Work.Item.result = 'Failed'; $Work.Item.errorCode = 'UnexpectedError'; $Work.Item.errorMessage = $Result.Error }
+    if ($null -ne $next) {
+        $Work.Stage = $next.Stage
+        if ($next.WaitMs -gt 0) { $Engine.Parked.Enqueue($Work, [DateTimeOffset]::UtcNow.AddMilliseconds($next.WaitMs).UtcTicks) } else { $Engine.Ready.Enqueue($Work) }
+        return
+    }
+    $vault.Active--
+    Add-VaultMappingWork -Engine $Engine -Vault $vault
+}
+
+function Open-EngineVault {
+    <# The next vault of the job: started, or NotStarted when the deadline is too near for its turn. #>
+    param($Engine)
+    $index = $Engine.Next
+    $Engine.Next++
+    $Engine.Open++
+    $vault = New-VaultState -Ctx $Engine.Ctx -Index $index -VaultId $Engine.VaultIds[$index]
+    if ((Get-RemainingMilliseconds -Ctx $Engine.Ctx) -le $Engine.StartReserveMs) {
+        $vault.Section = New-VaultSection -Ctx $Engine.Ctx -VaultId $vault.Id -Outcome 'NotStarted' -Message 'Not started: the deadline was near when its turn came; nothing was read or written. A rerun is safe.' -AgentMessage 'The agent report was not read: the vault was not started.'
+        Complete-EngineVault -Engine $Engine -Vault $vault
+        return
+    }
+    $Engine.Reading++
+    $Engine.Ready.Enqueue(@{ Kind = 'Open'; Vault = $vault })
+}
+
+function Test-EngineCanOpen {
+    <#
+    Whether the next vault may start: MaxParallelVaults vaults are read (listed, reported on) side by side,
+    and with 1 a vault starts only when the one before has ended (one vault after another). Vaults are not
+    opened faster than the pool drains their work: the steps ready to run stay under twice the pool's
+    width and the operations being waited on under 16 times it.
+    #>
+    param($Engine)
+    if ($Engine.Next -ge $Engine.VaultIds.Count) { return $false }
+    if ($Engine.Ctx.MaxParallelVaults -eq 1) { return $Engine.Open -eq 0 }
+    if ($Engine.Reading -ge $Engine.Ctx.MaxParallelVaults) { return $false }
+    return $Engine.Ready.Count -lt (2 * $Engine.Width) -and $Engine.Parked.Count -lt (16 * $Engine.Width)
+}
+
+function Invoke-Engine {
+    <#
+    Runs the job's vaults on one runspace pool and returns their sections, in the order given, with what
+    the engine observed (Diagnostics: steps, the pool's width, the most runspaces alive at once).
+    #>
+    param($Ctx, [string[]] $VaultIds, [int64] $StartReserveMs, [bool] $Fleet)
+    $count = $VaultIds.Count
+    $width = [int] [Math]::Max(1, [Math]::Min($Ctx.MaxRequestsInFlight, [Math]::Max(1, $count) * $Ctx.MaxConcurrency))
+    $engine = @{
+        Ctx = $Ctx; VaultIds = $VaultIds; StartReserveMs = $StartReserveMs; Fleet = $Fleet; Width = $width
+        Sections = [object[]]::new($count); Next = 0; Open = 0; Reading = 0; Steps = 0; PeakRunspaces = 0
+        Ready = [Collections.Generic.Queue[object]]::new(); Parked = [Collections.Generic.PriorityQueue[object, int64]]::new()
+        Running = [Collections.Generic.List[object]]::new(); Pool = $null
+    }
+    if ($count -eq 0) { return @{ Sections = @(); Diagnostics = @{ Steps = 0; PoolWidth = 0; PeakRunspaces = 0 } } }
+    $engine.Pool = New-EnginePool -Width $width
+    $sampled = [Diagnostics.Stopwatch]::StartNew()
+    try {
+        while ($true) {
+            Move-DueEngineWork -Engine $engine
+            while ((Test-EngineCanOpen -Engine $engine)) { Open-EngineVault -Engine $engine }
+            while ($engine.Ready.Count -gt 0 -and $engine.Running.Count -lt $width) { Start-EngineStep -Engine $engine -Work $engine.Ready.Dequeue() }
+            if ($engine.Running.Count -eq 0 -and $engine.Ready.Count -eq 0 -and $engine.Parked.Count -eq 0 -and $engine.Next -ge $count) { break }
+            if ($sampled.ElapsedMilliseconds -ge 1000 -or $engine.PeakRunspaces -eq 0) {
+                # Every second: the runspaces alive, and a collection, so the job's memory stays near its
+                # working set (Azure's sandbox stops a job over 400 MB) instead of growing with garbage.
+                $engine.PeakRunspaces = [Math]::Max($engine.PeakRunspaces, @(Get-Runspace).Count)
+                [GC]::Collect()
+                $sampled.Restart()
+            }
+            Wait-EngineStep -Engine $engine
+        }
+    } finally {
+        $engine.PeakRunspaces = [Math]::Max($engine.PeakRunspaces, @(Get-Runspace).Count)
+        foreach ($r in $engine.Running) { $r.PS.Stop(); $r.PS.Dispose() }
+        $engine.Pool.Close()
+        $engine.Pool.Dispose()
+        # The pool's runspaces are gone: their memory is free before the summary is built.
+        [GC]::Collect()
+    }
+    Write-Verbose "Engine: $($engine.Steps) step(s) on one pool of at most $width runspace(s); at most $($engine.PeakRunspaces) runspace(s) alive in the job."
+    return @{ Sections = $engine.Sections; Diagnostics = @{ Steps = $engine.Steps; PoolWidth = $width; PeakRunspaces = $engine.PeakRunspaces } }
+}
+
+function Move-DueEngineWork {
+    <# Parked steps whose wait is over go to the ready queue, in the order they fell due. #>
+    param($Engine)
+    $work = $null
+    $due = [int64] 0
+    $now = [DateTimeOffset]::UtcNow.UtcTicks
+    while ($Engine.Parked.TryPeek([ref] $work, [ref] $due) -and $due -le $now) { $Engine.Ready.Enqueue($Engine.Parked.Dequeue()) }
+}
+
+function Wait-EngineStep {
+    <# Waits for a running step to finish (or the next parked one to fall due) and completes what finished. #>
+    param($Engine)
+    $timeout = 200
+    $work = $null
+    $due = [int64] 0
+    if ($Engine.Parked.TryPeek([ref] $work, [ref] $due)) {
+        $timeout = [int] [Math]::Max(0, [Math]::Min(200, ($due - [DateTimeOffset]::UtcNow.UtcTicks) / 10000))
+    }
+    if ($Engine.Running.Count -gt 0) {
+        $handles = [Threading.WaitHandle[]]::new($Engine.Running.Count)
+        for ($i = 0; $i -lt $handles.Count; $i++) { $handles[$i] = $Engine.Running[$i].Handle.AsyncWaitHandle }
+        $null = [Threading.WaitHandle]::WaitAny($handles, $timeout)
+    } elseif ($timeout -gt 0) {
+        Start-Sleep -Milliseconds $timeout
+    }
+    for ($i = $Engine.Running.Count - 1; $i -ge 0; $i--) {
+        $r = $Engine.Running[$i]
+        if (-not $r.Handle.IsCompleted) { continue }
+        $Engine.Running.RemoveAt($i)
+        $result = Receive-EngineStep -Running $r
+        Complete-EngineStep -Engine $Engine -Work $r.Work -Result $result
+    }
+}
+
+function Invoke-SingleVaultJob {
+    <# One vault: reconciled, reported on, its rows sent; the one JSON document. #>
+    param($Ctx, [hashtable] $Run, $Summary, [string] $VaultId)
+    Write-Verbose ("Vault {0}; action {1}; providers {2}; dry run {3}; ARM {4}; runbook {5}." -f $VaultId, $Run.Action, ($Run.Providers -join ','), [bool] $Ctx.DryRun, $Run.ArmOrigin.Authority, $RunbookVersion)
+    $section = (Invoke-Engine -Ctx $Ctx -VaultIds @($VaultId) -StartReserveMs ([int64]::MinValue) -Fleet $false).Sections[0]
+    $Summary.counts = $section.counts
+    $Summary.mappings = $section.mappings
+    $Summary.agents = $section.agents
+    $Summary.durationSeconds = $section.durationSeconds
+    $final = Send-IngestionRows -Ctx $Ctx -Summary $Summary -Sections @($section) -Outcome $section.outcome -Message $section.message
+    Complete-Run -Summary $Summary -Outcome $final.Outcome -Message $final.Message
+}
+
+function Invoke-FleetJob {
+    <# A fleet: discovery, then the vaults side by side under one deadline (a vault's failure stays its own); the one JSON document. #>
+    param($Ctx, [hashtable] $Run, $Summary)
+    # The fleet's work ends a little before TimeoutSeconds (5%, at most a minute), which leaves the time to
+    # build and write the summary of hundreds of vaults: the job as a whole ends within TimeoutSeconds.
+    $Ctx.Deadline = $Ctx.Deadline.AddMilliseconds(-[Math]::Min(60000, $Run.Numbers.TimeoutSeconds * 50))
+    $scope = Resolve-FleetScope -Ctx $Ctx -Run $Run -Summary $Summary
+    $vaultList = $scope.VaultList
+    $Summary.vaults = @($vaultList)
+    if ($vaultList.Count -gt $MaxFleetVaults) {
+        Complete-FleetRun -Summary $Summary -Sections @() -Outcome 'Failed' -Message "The job has $($vaultList.Count) vaults in scope; one job reconciles at most $MaxFleetVaults. Narrow the scope (a tag, exclusions) or split it over several automation accounts." -MachineCap 0
+        return
+    }
+    Write-Verbose ("Fleet of {0} vault(s), {1} side by side, at most {2} requests in flight; action {3}; providers {4}; dry run {5}; ARM {6}; runbook {7}." -f $vaultList.Count, [Math]::Min($Run.Numbers.MaxParallelVaults, [Math]::Max(1, $vaultList.Count)), $Run.Numbers.MaxRequestsInFlight, $Run.Action, ($Run.Providers -join ','), [bool] $Ctx.DryRun, $Run.ArmOrigin.Authority, $RunbookVersion)
+    # A vault whose turn comes when less than a tenth of the deadline (at most 2 minutes) is left is
+    # NotStarted, so the job ends, and reports, in time.
+    $reserve = [int64] [Math]::Min(120000, $Run.Numbers.TimeoutSeconds * 100)
+    $sections = (Invoke-Engine -Ctx $Ctx -VaultIds ([string[]] $vaultList) -StartReserveMs $reserve -Fleet $true).Sections
+    Complete-FleetJob -Ctx $Ctx -Summary $Summary -VaultList $vaultList -Sections $sections -DiscoveryFailed $scope.DiscoveryFailed -MachineCap $Run.Numbers.MaxAgentsListed
+}
+
+# --- Main: validate, then one vault or a fleet; one JSON document on Output -----------------------------
+
+$given = @{}
+foreach ($name in $RunParameterNames) { $given[$name] = Get-Variable -Name $name -ValueOnly }
+$run = Resolve-RunInput -Given $given
+$Summary = New-RunSummary -Given $given -Run $run
+if ($run.Problems.Count -gt 0) {
+    foreach ($problem in $run.Problems) { Write-Warning $problem }
+    Complete-Run -Summary $Summary -Outcome 'InvalidInput' -Message ($run.Problems -join ' ')
+    return
+}
+if ([string]::IsNullOrEmpty($env:IDENTITY_ENDPOINT) -or [string]::IsNullOrEmpty($env:IDENTITY_HEADER)) {
+    Complete-Run -Summary $Summary -Outcome 'InvalidEnvironment' -Message 'IDENTITY_ENDPOINT and IDENTITY_HEADER must be set: run this in an Automation account with a system-assigned managed identity.'
+    return
+}
+$Ctx = New-RunContext -Given $given -Run $run -IdentityEndpoint $env:IDENTITY_ENDPOINT -IdentityHeader $env:IDENTITY_HEADER
+if ($run.Fleet) { Invoke-FleetJob -Ctx $Ctx -Run $run -Summary $Summary }
+else { Invoke-SingleVaultJob -Ctx $Ctx -Run $run -Summary $Summary -VaultId $given.VaultResourceId }

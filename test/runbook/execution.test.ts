@@ -171,7 +171,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
 
   // ------------------------------------------------------------------------ parser and #Requires
   declared++;
-  it('parses with PowerShell own parser and requires the oldest runtime the constructs deploy (7.2)', async () => {
+  it('parses with PowerShell own parser and requires the oldest runtime the constructs deploy (7.4)', async () => {
     const script = [
       '$errors = $null; $tokens = $null',
       `$ast = [System.Management.Automation.Language.Parser]::ParseFile('${RUNBOOK.replace(/'/g, "''")}', [ref] $tokens, [ref] $errors)`,
@@ -181,7 +181,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
     expect(proc.exitCode).toBe(0);
     const parsed = JSON.parse(proc.stdout.trim()) as { errors: string[]; requires: string; params: string[] };
     expect(parsed.errors).toEqual([]);
-    expect(parsed.requires).toBe('7.2');
+    expect(parsed.requires).toBe('7.4');
     expect(parsed.params).toContain('VaultResourceId');
     passed++;
   });

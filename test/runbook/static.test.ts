@@ -155,20 +155,46 @@ describe('runbook contract', () => {
     expect(automaticVariableWrites(mutated)).toEqual(['$input']);
   });
 
-  it('defines, in the parallel runspaces, every script function the update path calls', () => {
-    const listed = /\$functionNames = @\(([\s\S]*?)\n\s*\)/
+  it('loads every script function into the one pool (none hand-listed) and every script variable its steps read', () => {
+    // The functions: all those the script defines, taken from function: after $FunctionsBefore, which
+    // is read before the first definition.
+    expect(source.indexOf('$FunctionsBefore = ')).toBeGreaterThan(-1);
+    expect(source.indexOf('$FunctionsBefore = ')).toBeLessThan(source.indexOf('\nfunction '));
+    const fns = functions();
+    expect(fns.get('New-EnginePool')!.text).toContain('$FunctionsBefore -notcontains $_.Name');
+    // The variables: whatever the steps (and what they call) read of the script's own top-level
+    // variables is in $EngineVariables, copied into the pool's session state.
+    const shared = /\$EngineVariables = @\(([^)]*)\)/
       .exec(source)![1]!
       .match(/'([^']+)'/g)!
-      .map((s) => s.slice(1, -1));
-    const fns = functions();
-    expect(listed.filter((name) => !fns.has(name))).toEqual([]);
-    // Closure: whatever a listed function calls, if the script defines it, must be listed too.
-    const missing = new Set<string>();
-    for (const name of listed) {
-      for (const called of texts('command_name', fns.get(name)!))
-        if (fns.has(called) && !listed.includes(called)) missing.add(`${name} -> ${called}`);
+      .map((v) => v.slice(1, -1));
+    const topLevel = new Set([...source.matchAll(/^\$(\w+) = /gm)].map((m) => m[1]!));
+    const reached = new Set<string>();
+    const queue = ['Invoke-VaultOpenStep', 'Invoke-MappingStep', 'Invoke-VaultReportStep'];
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (reached.has(name)) continue;
+      reached.add(name);
+      for (const called of texts('command_name', fns.get(name)!)) if (fns.has(called)) queue.push(called);
     }
-    expect([...missing]).toEqual([]);
+    expect(reached.size).toBeGreaterThan(20);
+    const read = new Set<string>();
+    for (const name of reached) {
+      const text = fns.get(name)!.text;
+      // Its own: the parameters and what it assigns.
+      const own = new Set(
+        [
+          ...(/param\(([^)]*)\)/.exec(text)?.[1] ?? '').matchAll(/\$(\w+)/g),
+          ...text.matchAll(/\$(\w+)\s*=[^=]/g),
+        ].map((m) => m[1]!),
+      );
+      for (const v of texts('variable', fns.get(name)!)) {
+        const bare = v.slice(1);
+        if (topLevel.has(bare) && !own.has(bare)) read.add(bare);
+      }
+    }
+    expect([...read].filter((v) => !shared.includes(v)).sort()).toEqual([]);
+    expect(shared.filter((v) => !read.has(v))).toEqual([]);
   });
 
   it('never logs the token or the identity header', () => {
