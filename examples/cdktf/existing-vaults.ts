@@ -26,7 +26,6 @@ new ExistingVaultsMobilityAutoUpdate(fleet, 'Fleet', {
     resourceGroupName: 'rg-platform-automation',
     location: 'westeurope',
     providers: ['A2A', 'InMageRcm'],
-    roleDefinition: 'Site Recovery Contributor',
   },
 });
 
@@ -36,6 +35,6 @@ new AzurermProvider(single, 'azurerm', { features: [{}] });
 const vault = RecoveryVault.fromVaultId(single, 'Vault', vaultId('rg-hr-dr', 'rsv-hr-dr-uksouth'), {
   sourceRegion: 'ukwest',
 });
-new AutoUpdateAutomation(single, 'Automation', { vault, roleDefinition: 'Site Recovery Contributor' });
+new AutoUpdateAutomation(single, 'Automation', { vault });
 
 app.synth();

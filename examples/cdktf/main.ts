@@ -38,7 +38,6 @@ export class DisasterRecoveryStack extends TerraformStack {
           diagnosticSettings: [{ workspaceResourceId: law.id }],
         },
         replication: { sourceRegion: p.sourceRegion, targetRegion: p.targetRegion },
-        automation: { roleDefinition: 'Site Recovery Contributor' },
       });
     }
   }

@@ -20,13 +20,12 @@ const fleet = new ExistingVaultsMobilityAutoUpdate('fleet', {
     resourceGroupName: 'rg-platform-automation',
     location: 'westeurope',
     providers: ['A2A', 'InMageRcm'],
-    roleDefinition: 'Site Recovery Contributor',
   },
 });
 
 // One vault, composed by hand: the component takes an existing vault like one it manages.
 const vault = RecoveryVault.fromVaultId(vaultId('rg-hr-dr', 'rsv-hr-dr-uksouth'), { sourceRegion: 'ukwest' });
-const single = new AutoUpdateAutomation('hr', { vault, roleDefinition: 'Site Recovery Contributor' });
+const single = new AutoUpdateAutomation('hr', { vault });
 
 export const fleetAutomationAccountId = fleet.automationAccountId;
 export const hrAutomationAccountId = single.automationAccountId;

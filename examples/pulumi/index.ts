@@ -32,7 +32,6 @@ for (const p of pairings) {
       diagnosticSettings: [{ workspaceResourceId: law.id }],
     },
     replication: { sourceRegion: p.sourceRegion, targetRegion: p.targetRegion },
-    automation: { roleDefinition: 'Site Recovery Contributor' },
   });
   vaultIds[p.app] = dr.vault.vaultId;
 }

@@ -160,8 +160,7 @@ export const CONFIG_KEYS = {
   timeOfDay: str('Local time of the daily run, HH:MM.', AUTOMATION_DEFAULTS.timeOfDay),
   startTime: str('First run (RFC 3339); empty for the next timeOfDay at least 10 minutes ahead.'),
   roleDefinition: str(
-    'Role of the automation identity on the vault: a built-in name or a GUID.',
-    AUTOMATION_DEFAULTS.roleDefinition,
+    'Role of the automation identity: a built-in name or a GUID; empty for the default (Contributor on each vault, the library custom role at discovery scopes).',
   ),
   additionalRoleScopes: {
     type: 'array' as const,
@@ -226,6 +225,14 @@ export const CONFIG_KEYS = {
   visibilityAtRiskAlertEnabled: bool(
     'Log alert when the last night found a machine out of support or blocked.',
     ESTATE_VISIBILITY_DEFAULTS.atRiskAlertEnabled,
+  ),
+  visibilitySilenceAlertEnabled: bool(
+    'Log alert, per vault, when a vault that reported in the last 48 h sent no run row for visibilitySilenceAlertAfterHours.',
+    ESTATE_VISIBILITY_DEFAULTS.silenceAlertEnabled,
+  ),
+  visibilitySilenceAlertAfterHours: int(
+    'Hours without a run row before a vault counts as silent (25 to 47).',
+    ESTATE_VISIBILITY_DEFAULTS.silenceAlertAfterHours,
   ),
   suppressions: json('Warning suppressions, as a JSON list of {"ruleId","reason"}.', '[]'),
 } satisfies Record<string, ConfigKey>;
@@ -348,7 +355,7 @@ export function scenarioFromConfig(
     timeZone: opt(v.timeZone),
     timeOfDay: v.timeOfDay,
     startTime: opt(v.startTime),
-    roleDefinition: v.roleDefinition,
+    roleDefinition: opt(v.roleDefinition),
     additionalRoleScopes: v.additionalRoleScopes,
     diagnosticSettings: parseJson('automationDiagnosticSettings', v.automationDiagnosticSettings),
     runbookContentLink: hasLink
@@ -383,6 +390,8 @@ export function scenarioFromConfig(
             workspaceResourceId: v.visibilityWorkspaceResourceId,
             location: opt(v.visibilityLocation),
             atRiskAlertEnabled: v.visibilityAtRiskAlertEnabled,
+            silenceAlertEnabled: v.visibilitySilenceAlertEnabled,
+            silenceAlertAfterHours: v.visibilitySilenceAlertAfterHours,
           },
     clock,
   };

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { TERRAFORM_FLAVOUR } from '../../constructs/cdktf';
 import { admitsVersion, AZURERM_VERSION_CONSTRAINT } from '../../constructs/cdktf/runtime-environment';
-import { BUILT_IN_ROLES, runbookAsset } from '../../constructs/domain/internal';
+import { BUILT_IN_ROLES, RUNBOOK_ROLE_ACTIONS, runbookAsset } from '../../constructs/domain/internal';
 import { buildApp } from '../../stacks/cdktf/main';
 import { A2AStack, ExistingStack, VmwareStack } from '../../stacks/cdktf/stacks';
 import { a2aProps, fixedClock, NOW, SUB } from '../fixtures';
@@ -173,7 +173,7 @@ describe('a2a stack (example configuration)', () => {
     expect(ra.skip_service_principal_aad_check).toBe(true);
     expect(ra.principal_id).toMatch(/^\$\{azurerm_automation_account\.[^.]+\.identity\[0\]\.principal_id\}$/);
     expect(ra.role_definition_id).toBe(
-      `/subscriptions/\${element(split("/", ${String(ra.scope).slice(2, -1)}), 2)}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+      `/subscriptions/\${element(split("/", ${String(ra.scope).slice(2, -1)}), 2)}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`,
     );
     expect(ra.name).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -264,6 +264,7 @@ describe('existing stack (example configuration)', () => {
       'azurerm_automation_schedule',
       'azurerm_monitor_metric_alert',
       'azurerm_role_assignment',
+      'azurerm_role_definition',
     ]);
   });
 
@@ -285,13 +286,25 @@ describe('existing stack (example configuration)', () => {
         ...example.discovery.subscriptionIds.map((s) => `/subscriptions/${s}`),
       ].sort(),
     );
+    // By default: Contributor on each listed vault, the library's custom role at the discovery scope.
+    const [definition] = resources(doc, 'azurerm_role_definition');
+    expect(resources(doc, 'azurerm_role_definition')).toHaveLength(1);
+    expect(definition!.assignable_scopes).toEqual(
+      example.discovery.subscriptionIds.map((s) => `/subscriptions/${s}`),
+    );
+    expect(definition!.permissions).toEqual([
+      expect.objectContaining({ actions: [...RUNBOOK_ROLE_ACTIONS] }),
+    ]);
+    const custom = `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${String(definition!.role_definition_id)}`;
     for (const ra of assignments) {
       expect(ra.principal_type).toBe('ServicePrincipal');
       expect(ra.principal_id).toMatch(
         /^\$\{azurerm_automation_account\.[^.]+\.identity\[0\]\.principal_id\}$/,
       );
       expect(ra.role_definition_id).toBe(
-        `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+        String(ra.scope).includes('/vaults/')
+          ? `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`
+          : custom,
       );
     }
   });
@@ -491,18 +504,12 @@ describe('PowerShell runtime as synthesized', () => {
       ).toEqual(
         ['a2a', 'existing', 'vmware'].map((name) => [
           name,
-          // The example existing stack discovers vaults by subscription: the role's scope is reported;
-          // the examples give Site Recovery Contributor, whose missing vault-level lists ASR-W07 reports.
+          // The example existing stack discovers vaults by subscription: the custom role's scope is reported.
           name === 'existing'
             ? [
-                "@cdktf/warn [ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role (automation.roleDefinition) on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery): every action of that role on every resource there; the runbook only needs those vaults, and the library's custom role (roleDefinition unset) only their Site Recovery actions",
-                "@cdktf/warn [ASR-W07] automation.roleDefinition: Site Recovery Contributor lists no vault-level read (Microsoft.RecoveryServices/vaults/replicationProtectionContainerMappings/read, vaults/replicationProtectedItems/read) in its published actions, and the runbook's first request of each vault is that list: expect 403 unless the identity gets them from another role (derived from Learn's role definition, not observed live); Contributor or the library's custom role has them",
+                "@cdktf/warn [ASR-W01] discovery.subscriptionIds[0]: the automation identity gets the library's custom role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery): only Site Recovery's vault read, container-mapping read and write, operation status and protected-item read, but on every Recovery Services vault in the subscription, those the tag or exclusions leave out included",
               ]
-            : name === 'a2a'
-              ? [
-                  "@cdktf/warn [ASR-W07] automation.roleDefinition: Site Recovery Contributor lists no vault-level read (Microsoft.RecoveryServices/vaults/replicationProtectionContainerMappings/read, vaults/replicationProtectedItems/read) in its published actions, and the runbook's first request of each vault is that list: expect 403 unless the identity gets them from another role (derived from Learn's role definition, not observed live); Contributor or the library's custom role has them",
-                ]
-              : [],
+            : [],
         ]),
       );
     } finally {

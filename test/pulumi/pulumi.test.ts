@@ -171,7 +171,7 @@ describe('a2a example stack under mocks', () => {
     expect(ra.scope).toMatch(/\/providers\/Microsoft\.RecoveryServices\/vaults\/rsv-asr-a2a-weu$/);
     expect(ra.principalType).toBe('ServicePrincipal');
     expect(ra.roleDefinitionId).toBe(
-      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES['Site Recovery Contributor']}`,
+      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Contributor}`,
     );
   });
 
@@ -273,16 +273,13 @@ describe('ASR-W06 under Pulumi', () => {
   const W06 =
     "[ASR-W06] automation.runtime.version: PowerShell 7.4 reached the end of its community support on 2026-11-10: use version '7.6' (the default), which Azure Automation runs and PowerShell still supports";
 
-  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the role's scope;
-  // the examples give Site Recovery Contributor, so ASR-W07 reports its missing vault-level lists.
+  // The example existing stack discovers vaults by subscription, so ASR-W01 reports the custom role's scope.
   const W01 =
-    "[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets its role (automation.roleDefinition) on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery): every action of that role on every resource there; the runbook only needs those vaults, and the library's custom role (roleDefinition unset) only their Site Recovery actions";
-  const W07 =
-    "[ASR-W07] automation.roleDefinition: Site Recovery Contributor lists no vault-level read (Microsoft.RecoveryServices/vaults/replicationProtectionContainerMappings/read, vaults/replicationProtectedItems/read) in its published actions, and the runbook's first request of each vault is that list: expect 403 unless the identity gets them from another role (derived from Learn's role definition, not observed live); Contributor or the library's custom role has them";
+    "[ASR-W01] discovery.subscriptionIds[0]: the automation identity gets the library's custom role on a whole subscription so that the runbook finds and reconciles the vaults in it (discovery): only Site Recovery's vault read, container-mapping read and write, operation status and protected-item read, but on every Recovery Services vault in the subscription, those the tag or exclusions leave out included";
   it.each([
-    ['a2a', [W07]],
-    ['vmware', []],
-    ['existing', [W01, W07]],
+    ['a2a', [] as string[]],
+    ['vmware', [] as string[]],
+    ['existing', [W01]],
   ])('reports no runtime warning for the %s example stack (7.6, the default)', async (stack, expected) => {
     expect(await warnedDuring(() => example(stack))).toEqual(expected);
   });
