@@ -1,9 +1,14 @@
 const { jestModuleNameMapper } = require('./scripts/flavours.cjs');
 
 /** What both projects share. */
+// The PowerShell suites (test/runbook: the runbook under pwsh against the fake ARM, and its Pester unit
+// tests) do not depend on Node's version. CI runs them on its first Node line and sets
+// ASR_NODE_NEUTRAL_DONE=1 for the other lines, which then run everything else (.ci/run).
+const nodeNeutral = process.env.ASR_NODE_NEUTRAL_DONE === '1' ? ['<rootDir>/test/runbook/'] : [];
 const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  testPathIgnorePatterns: ['/node_modules/', ...nodeNeutral],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/examples/.*/node_modules/'],
   transform: {
     '^.+\\.ts$': [
