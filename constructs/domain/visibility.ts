@@ -655,43 +655,8 @@ export function resolveEstateVisibility<R = never>(
     'a data collection rule name has 1-64 characters: letters, digits, -, _ and ., starting with a letter or digit and not ending with .',
     deriveName(target.accountName, d.dataCollectionRuleSuffix, 64),
   );
-  const alertName = name(
-    'atRiskAlertName',
-    METRIC_ALERT_NAME,
-    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
-    `${target.accountName}${d.atRiskAlertSuffix}`,
-  );
-  const silenceName = name(
-    'silenceAlertName',
-    METRIC_ALERT_NAME,
-    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
-    `${target.accountName}${d.silenceAlertSuffix}`,
-  );
   const displayName = workbookDisplayName(r, p.workbookDisplayName, target.accountName);
-  const alertEnabled = r.bool('atRiskAlertEnabled', p.atRiskAlertEnabled) ?? d.atRiskAlertEnabled;
-  const severity = (r.integer(
-    'atRiskAlertSeverity',
-    p.atRiskAlertSeverity,
-    0,
-    4,
-    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
-  ) ?? d.atRiskAlertSeverity) as AlertSeverity;
-  const silenceEnabled = r.bool('silenceAlertEnabled', p.silenceAlertEnabled) ?? d.silenceAlertEnabled;
-  const silenceSeverity = (r.integer(
-    'silenceAlertSeverity',
-    p.silenceAlertSeverity,
-    0,
-    4,
-    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
-  ) ?? d.silenceAlertSeverity) as AlertSeverity;
-  const silenceAfterHours =
-    r.integer(
-      'silenceAlertAfterHours',
-      p.silenceAlertAfterHours,
-      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMin,
-      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMax,
-      `hours (more than a night, less than the alert's ${ESTATE_ALERT_DEFAULTS.windowHours} h window)`,
-    ) ?? d.silenceAlertAfterHours;
+  const alerts = resolveEstateAlertSettings(r, p, name, target.accountName);
   if (workspace === undefined) return undefined;
   const roleGuid = MONITORING_METRICS_PUBLISHER_ROLE.guid;
   return {
@@ -721,9 +686,11 @@ export function resolveEstateVisibility<R = never>(
       category: 'workbook',
       sourceId: 'azure monitor',
     },
-    atRiskAlert: alertEnabled ? atRiskAlertSpec<R>(alertName, severity, target) : undefined,
-    silenceAlert: silenceEnabled
-      ? silenceAlertSpec<R>(silenceName, silenceSeverity, silenceAfterHours, target)
+    atRiskAlert: alerts.atRiskEnabled
+      ? atRiskAlertSpec<R>(alerts.atRiskName, alerts.atRiskSeverity, target)
+      : undefined,
+    silenceAlert: alerts.silenceEnabled
+      ? silenceAlertSpec<R>(alerts.silenceName, alerts.silenceSeverity, alerts.silenceAfterHours, target)
       : undefined,
     // The same two parameters in every scenario's jobs, as the runbook parameter table has them.
     jobParameters: runbookJobParameters('vault', {
@@ -731,6 +698,69 @@ export function resolveEstateVisibility<R = never>(
       IngestionRuleId: true,
     }) as unknown as IngestionJobParameters,
     tags: { ...target.tags },
+  };
+}
+
+/** The two estate alerts' settings (names, switches, severities, the silence threshold), validated. */
+function resolveEstateAlertSettings(
+  r: RuleSet,
+  p: Record<string, unknown>,
+  name: (prop: string, pattern: RegExp, rule: string, fallback: string) => string,
+  accountName: string,
+): {
+  readonly atRiskEnabled: boolean;
+  readonly atRiskName: string;
+  readonly atRiskSeverity: AlertSeverity;
+  readonly silenceEnabled: boolean;
+  readonly silenceName: string;
+  readonly silenceSeverity: AlertSeverity;
+  readonly silenceAfterHours: number;
+} {
+  const d = ESTATE_VISIBILITY_DEFAULTS;
+  const alertName = name(
+    'atRiskAlertName',
+    METRIC_ALERT_NAME,
+    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
+    `${accountName}${d.atRiskAlertSuffix}`,
+  );
+  const silenceName = name(
+    'silenceAlertName',
+    METRIC_ALERT_NAME,
+    'an alert rule name has 1-260 characters, none of * # & + : < > ? @ % { } \\ / or control characters, and does not end with a space or period',
+    `${accountName}${d.silenceAlertSuffix}`,
+  );
+  const alertEnabled = r.bool('atRiskAlertEnabled', p.atRiskAlertEnabled) ?? d.atRiskAlertEnabled;
+  const severity = (r.integer(
+    'atRiskAlertSeverity',
+    p.atRiskAlertSeverity,
+    0,
+    4,
+    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
+  ) ?? d.atRiskAlertSeverity) as AlertSeverity;
+  const silenceEnabled = r.bool('silenceAlertEnabled', p.silenceAlertEnabled) ?? d.silenceAlertEnabled;
+  const silenceSeverity = (r.integer(
+    'silenceAlertSeverity',
+    p.silenceAlertSeverity,
+    0,
+    4,
+    '(0 Critical, 1 Error, 2 Warning, 3 Informational, 4 Verbose)',
+  ) ?? d.silenceAlertSeverity) as AlertSeverity;
+  const silenceAfterHours =
+    r.integer(
+      'silenceAlertAfterHours',
+      p.silenceAlertAfterHours,
+      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMin,
+      ESTATE_ALERT_DEFAULTS.silenceAlertAfterHoursMax,
+      `hours (more than a night, less than the alert's ${ESTATE_ALERT_DEFAULTS.windowHours} h window)`,
+    ) ?? d.silenceAlertAfterHours;
+  return {
+    atRiskEnabled: alertEnabled,
+    atRiskName: alertName,
+    atRiskSeverity: severity,
+    silenceEnabled,
+    silenceName,
+    silenceSeverity,
+    silenceAfterHours,
   };
 }
 

@@ -69,24 +69,7 @@ export function addAutomationCore(
   );
 
   const env = spec.runtime.environment;
-  let runtimeEnvironment: RuntimeEnvironment | undefined;
-  if (env?.create) {
-    runtimeEnvironment = new RuntimeEnvironment(
-      `${name}-runtime-environment`,
-      {
-        ...common,
-        automationAccountName: account.name,
-        runtimeEnvironmentName: env.name,
-        location: spec.location,
-        language: env.language,
-        version: env.version,
-        defaultPackages: { ...env.defaultPackages },
-        description: env.description,
-        tags,
-      },
-      { parent },
-    );
-  }
+  const runtimeEnvironment = addRuntimeEnvironment(parent, name, spec, account, tags);
 
   const link = spec.runbook.contentLink;
   const viaStorage = !link && spec.runbook.hosting === 'storage';
@@ -129,24 +112,7 @@ export function addAutomationCore(
   );
   const runbookContent = contentLink
     ? undefined
-    : new RunbookContent(
-        `${name}-runbook-content`,
-        {
-          runbookId: runbook.id,
-          content: spec.runbook.asset.content,
-          contentSha256: spec.runbook.asset.sha256,
-          // A reference (a resource group or runtime environment declared alongside) is hashed once known.
-          republishKey: pulumi
-            .all([
-              pulumi.output(runbookInputs.resourceGroupName),
-              pulumi.output(runbookInputs.runtimeEnvironment),
-            ])
-            .apply(([resourceGroupName, runtimeEnvironment]) =>
-              republishKeyOf({ ...runbookInputs, resourceGroupName, runtimeEnvironment }),
-            ),
-        },
-        { parent },
-      );
+    : addRunbookContent(parent, name, spec, runbook, runbookInputs);
   const visibility = addEstateVisibility(parent, name, spec.visibility, {
     resourceGroupName: spec.resourceGroupName,
     principalId: account.identity.apply((i) => i?.principalId ?? ''),
@@ -162,6 +128,67 @@ export function addAutomationCore(
     published: runbookContent ? [runbookContent] : [],
     visibility,
   };
+}
+
+/** The runtime environment (`<name>-runtime-environment`) the runbook runs on, when the spec creates one. */
+function addRuntimeEnvironment(
+  parent: pulumi.Resource,
+  name: string,
+  spec: AutomationCoreSpec<Ref>,
+  account: AutomationAccount,
+  tags: Record<string, string> | undefined,
+): RuntimeEnvironment | undefined {
+  const env = spec.runtime.environment;
+  if (!env?.create) return undefined;
+  return new RuntimeEnvironment(
+    `${name}-runtime-environment`,
+    {
+      resourceGroupName: spec.resourceGroupName,
+      automationAccountName: account.name,
+      runtimeEnvironmentName: env.name,
+      location: spec.location,
+      language: env.language,
+      version: env.version,
+      defaultPackages: { ...env.defaultPackages },
+      description: env.description,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/**
+ * The runbook's content published through Resource Manager (`<name>-runbook-content`). Its republish
+ * key hashes the runbook's own inputs; a reference among them (a resource group or runtime
+ * environment declared alongside) is hashed once known.
+ */
+function addRunbookContent(
+  parent: pulumi.Resource,
+  name: string,
+  spec: AutomationCoreSpec<Ref>,
+  runbook: Runbook,
+  runbookInputs: Record<string, unknown> & {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly runtimeEnvironment?: pulumi.Input<string>;
+  },
+): RunbookContent {
+  return new RunbookContent(
+    `${name}-runbook-content`,
+    {
+      runbookId: runbook.id,
+      content: spec.runbook.asset.content,
+      contentSha256: spec.runbook.asset.sha256,
+      republishKey: pulumi
+        .all([
+          pulumi.output(runbookInputs.resourceGroupName),
+          pulumi.output(runbookInputs.runtimeEnvironment),
+        ])
+        .apply(([resourceGroupName, runtimeEnvironment]) =>
+          republishKeyOf({ ...runbookInputs, resourceGroupName, runtimeEnvironment }),
+        ),
+    },
+    { parent },
+  );
 }
 
 /** The account's diagnostic settings and its failed-job alert (`<name>-failed-job-alert`), unless switched off. */
