@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContractEnforcer } from './contract';
-import {
-  actionFor,
-  allows,
-  authorizationFailed,
-  RUNBOOK_ROLE_ACTIONS,
-  type RolePermissions,
-} from './rbac';
+import { actionFor, allows, authorizationFailed, RUNBOOK_ROLE_ACTIONS, type RolePermissions } from './rbac';
 
 /**
  * A fake Azure Resource Manager for the Site Recovery routes the runbook uses, plus a fake
