@@ -206,10 +206,70 @@ describeRuns('the fake ARM enforces the deployed custom role (real pwsh)', () =>
       // The runbook reports ARM's code for each mapping it could not change.
       const items = fleet.sections.flatMap((s) => s.mappings).filter((i) => i.result === 'Failed');
       expect(items).toHaveLength(4);
-      for (const i of items) expect(i.errorCode).toBe('AuthorizationFailed');
+      for (const i of items) {
+        expect(i.errorCode).toBe('AuthorizationFailed');
+        // ARM's message names the client and the action over the mapping's scope.
+        expect(i.errorMessage).toContain(`The client '${RUNBOOK_PRINCIPAL_ID}'`);
+        expect(i.errorMessage).toContain(`perform action '${MAPPING_WRITE}' over scope '${i.id}'`);
+      }
       expect(run.output.join('\n')).not.toContain('fake-arm-token-');
-      expect(RUNBOOK_PRINCIPAL_ID).toMatch(/^[0-9a-f-]{36}$/);
     },
     300_000,
   );
+});
+
+describe('the fake ARM authorizes before it routes (no pwsh)', () => {
+  async function token(arm: FakeArm): Promise<string> {
+    const url = `${arm.identityEndpoint}?api-version=2019-08-01&resource=${encodeURIComponent('https://management.azure.com/')}`;
+    const res = await fetch(url, {
+      headers: { 'X-IDENTITY-HEADER': arm.identityEnv.IDENTITY_HEADER!, Metadata: 'true' },
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  it('answers 403 AuthorizationFailed in ARM shape to a mapping read the role lacks, and records it', async () => {
+    const target = mapping('m1');
+    const arm = await new FakeArm({
+      vaultId: VAULT_ID,
+      mappings: [target],
+      role: { actions: ['Microsoft.RecoveryServices/vaults/replicationProtectionContainerMappings/read'] },
+    }).start();
+    try {
+      const bearer = await token(arm);
+      const get = (path: string) =>
+        fetch(`${arm.armEndpoint}${path}?api-version=2026-05-01`, {
+          headers: { Authorization: `Bearer ${bearer}` },
+        });
+      const listed = await get(`${VAULT_ID}/replicationProtectionContainerMappings`);
+      expect(listed.status).toBe(200);
+      const one = await get(target.id);
+      expect(one.status).toBe(403);
+      const body = (await one.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('AuthorizationFailed');
+      expect(body.error.message).toContain(
+        `perform action '${actionFor('GET', target.id)!}' over scope '${target.id}'`,
+      );
+      expect(arm.forbidden().map((a) => a.path)).toEqual([target.id]);
+      expect(arm.authorizations.map((a) => a.allowed)).toEqual([true, false]);
+    } finally {
+      await arm.close();
+    }
+  });
+
+  it('fails when a request has no contract nor ARM action: 400 and a violation, not a silent pass', async () => {
+    const arm = await new FakeArm({ vaultId: VAULT_ID, mappings: [] }).start();
+    try {
+      const bearer = await token(arm);
+      const res = await fetch(`${arm.armEndpoint}/subscriptions/${SUBSCRIPTION}?api-version=2022-12-01`, {
+        headers: { Authorization: `Bearer ${bearer}` },
+      });
+      expect(res.status).toBe(400);
+      // The contract refuses it before the role is asked (a path without a contract); a path with a
+      // contract but no action would be the role's violation instead. Never authorized silently.
+      expect(arm.violations.some((v) => v.includes(`GET /subscriptions/${SUBSCRIPTION}:`))).toBe(true);
+      expect(arm.authorizations).toEqual([]);
+    } finally {
+      await arm.close();
+    }
+  });
 });
