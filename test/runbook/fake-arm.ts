@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContractEnforcer } from './contract';
+import { actionFor, allows, authorizationFailed, RUNBOOK_ROLE_ACTIONS, type RolePermissions } from './rbac';
 
 /**
  * A fake Azure Resource Manager for the Site Recovery routes the runbook uses, plus a fake
@@ -110,6 +111,25 @@ export interface FakeArmOptions {
   readonly extraHeaders?: (req: Recorded, reply: Reply) => Readonly<Record<string, string>> | undefined;
   /** An async operation stays InProgress at least this long after its PATCH (ms); default 0. */
   readonly operationMs?: number;
+  /**
+   * The role the runbook's identity holds: every ARM request whose action (rbac.ts `actionFor`) it
+   * does not allow is answered 403 `AuthorizationFailed`, before any hook or route, and Resource
+   * Graph returns only the vaults it can read. Default: the custom role the library deploys at a
+   * discovery scope (`RUNBOOK_ROLE_ACTIONS`), so every scenario runs under it.
+   */
+  readonly role?: RolePermissions;
+}
+
+/** The object id of the runbook's identity, as named in the fake's 403 answers. */
+export const RUNBOOK_PRINCIPAL_ID = '5e1f0c2a-7b3d-4e8f-9a6b-1c2d3e4f5a6b';
+
+/** One ARM authorization decision the fake made. */
+export interface Authorization {
+  readonly method: string;
+  readonly path: string;
+  /** The action the request needs; undefined for Resource Graph's query (authorized per row). */
+  readonly action: string | undefined;
+  readonly allowed: boolean;
 }
 
 /** A vault as Resource Graph returns it. */
@@ -166,6 +186,10 @@ export class FakeArm {
   readonly contract = new ContractEnforcer((v) => this.violations.push(v));
   /** Resource Graph queries, in order, as parsed (scope, tag filter, page). */
   readonly graphQueries: { scope: string[]; tag?: [string, string | undefined]; skipToken?: string }[] = [];
+  /** The role enforced on ARM requests (FakeArmOptions.role). */
+  readonly role: RolePermissions;
+  /** Every authenticated ARM request's authorization decision, in order (403s included). */
+  readonly authorizations: Authorization[] = [];
 
   private readonly servers: Server[] = [];
   private readonly ports = { arm: 0, identity: 0, foreign: 0 };
@@ -177,6 +201,7 @@ export class FakeArm {
   constructor(readonly options: FakeArmOptions) {
     for (const m of options.mappings) this.mappings.set(m.id.toLowerCase(), m);
     this.hook = options.hook;
+    this.role = options.role ?? { actions: RUNBOOK_ROLE_ACTIONS };
     this.order = options.mappings.map((m) => m.id.toLowerCase());
   }
 
@@ -326,7 +351,7 @@ export class FakeArm {
       const finish = (): void => {
         let reply: Reply;
         try {
-          reply = this.hook?.(rec, this) ?? this.armReply(rec);
+          reply = this.authorize(rec) ?? this.hook?.(rec, this) ?? this.armReply(rec);
         } catch (e) {
           this.violations.push(`fake ARM threw: ${String(e)}`);
           reply = { status: 500, body: armError('InternalServerError', 'fake ARM failure') };
@@ -373,6 +398,42 @@ export class FakeArm {
     };
   }
 
+  /** Whether a request carries a token ARM accepts now (authentication comes before authorization). */
+  private authenticated(rec: Recorded): boolean {
+    const token = /^Bearer (.+)$/.exec(rec.headers.authorization ?? '')?.[1];
+    return (
+      token !== undefined &&
+      this.validTokens.has(token) &&
+      (this.tokenExpiry.get(token) ?? 0) * 1000 > Date.now()
+    );
+  }
+
+  /**
+   * ARM's authorization of an authenticated request under the role: 403 `AuthorizationFailed` when
+   * the role does not allow the request's action, undefined to go on. Resource Graph's query needs
+   * no action (its rows are filtered instead). A request whose action cannot be named is a test
+   * bug: a violation, answered 400.
+   */
+  private authorize(rec: Recorded): Reply | undefined {
+    if (!this.authenticated(rec) || !rec.query.get('api-version')) return undefined;
+    const graph = rec.path.toLowerCase() === '/providers/microsoft.resourcegraph/resources';
+    const action = actionFor(rec.method, rec.path);
+    if (!graph && action === undefined) {
+      this.violations.push(`${rec.method} ${rec.path}: no ARM action names this request (rbac.ts actionFor)`);
+      return { status: 400, body: armError('UnknownRoute', `No action for ${rec.method} ${rec.path}.`) };
+    }
+    const allowed = action === undefined || allows(this.role, action);
+    this.authorizations.push({ method: rec.method, path: rec.path, action, allowed });
+    if (allowed) return undefined;
+    const scope = rec.path.replace(/\/+$/, '');
+    return authorizationFailed(RUNBOOK_PRINCIPAL_ID, action!, scope);
+  }
+
+  /** The requests the role refused (403 AuthorizationFailed), in order. */
+  forbidden(): Authorization[] {
+    return this.authorizations.filter((a) => !a.allowed);
+  }
+
   /** ARM's checks every route shares, then the route. */
   private armReply(rec: Recorded): Reply {
     const auth = rec.headers.authorization ?? '';
@@ -411,7 +472,8 @@ export class FakeArm {
       return this.list(rec, vault);
     if (vault && rec.method === 'GET' && path === `${vault}/replicationprotecteditems`)
       return this.listProtectedItems(rec, vault);
-    const op = /\/replication(operationstatus|operationresults)\/([^/]+)$/.exec(path);
+    // Azure-AsyncOperation: {vault}/replicationOperationStatus/{id}; Location: {mapping}/operationresults/{id}.
+    const op = /\/(replicationoperationstatus|operationresults)\/([^/]+)$/.exec(path);
     if (rec.method === 'GET' && op && vault) return this.operation(op[1]!, op[2]!, rec);
     const mapping = this.mappings.get(path);
     if (mapping && rec.method === 'GET') return { status: 200, body: mapping as unknown as JsonObject };
@@ -515,7 +577,7 @@ export class FakeArm {
     if (plan.via === 'both' || plan.via === 'azure-async')
       headers['Azure-AsyncOperation'] = `${base}/replicationOperationStatus/${id}?api-version=${api}`;
     if (plan.via === 'both' || plan.via === 'location')
-      headers['Location'] = `${base}/replicationOperationResults/${id}?api-version=${api}`;
+      headers['Location'] = `${this.armEndpoint}${mapping.id}/operationresults/${id}?api-version=${api}`;
     if (plan.via === 'none') {
       // No operation URL: the change lands after the status reads a caller would have made.
       this.finish(this.operations.get(id)!);
@@ -537,7 +599,7 @@ export class FakeArm {
         op.reads <= op.plan.polls ||
         Date.now() - (op.startedAt ?? 0) < (this.options.operationMs ?? 0));
     if (!running && !op.finished) this.finish(op);
-    if (kind === 'operationstatus') {
+    if (kind === 'replicationoperationstatus') {
       if (running) {
         const progress = op.plan.progress ?? ['InProgress'];
         const status = progress[Math.min(op.reads - 1, progress.length - 1)]!;
@@ -631,7 +693,8 @@ export class FakeArm {
       return entry !== undefined && (tag[2] === undefined || entry[1] === tag[2]);
     };
     const rows = (this.options.resourceGraph?.vaults ?? [])
-      .filter((v) => inScope(v) && tagged(v))
+      // ARM returns only the rows the caller can read.
+      .filter((v) => inScope(v) && tagged(v) && allows(this.role, 'Microsoft.RecoveryServices/vaults/read'))
       .sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
     let offset = 0;
     if (skipToken !== undefined) {
