@@ -647,7 +647,7 @@ describeRuns('the runbook under real pwsh against a fake ARM', () => {
         expect(r!.warnings.some((w) => w.includes('CompletedWithInformation'))).toBe(true);
         // The unknown statuses were polled through, then the operation succeeded.
         expect(arm.arm().filter((q) => /replicationOperationStatus/.test(q.path))).not.toHaveLength(0);
-        const locationPolls = arm.arm().filter((q) => /replicationOperationResults/.test(q.path));
+        const locationPolls = arm.arm().filter((q) => /\/operationresults\//i.test(q.path));
         expect(locationPolls.length).toBeGreaterThanOrEqual(3); // two 202s, then 200
         expect(s.outcome).toBe('PartiallyFailed');
         // A 202 without an operation URL is verified by a GET of the mapping, after the 202's Retry-After.
