@@ -76,7 +76,7 @@ describe("the execution scenario files' contract coverage", () => {
   it("fails when a file's coverage misses one of its operations (nothing is exercised in this file)", () => {
     const duty = EXECUTION_COVERAGE['execution-updates.test.ts']!;
     expect(coverageProblems(duty.exercised, duty.examples)).toBe(
-      `contract coverage: never exercised ${duty.exercised.join(', ')}; never answered with the specification's example -`,
+      `contract coverage: never exercised ${duty.exercised.join(', ')}; never answered with the specification's example ${duty.examples.join(', ')}`,
     );
   });
 });
