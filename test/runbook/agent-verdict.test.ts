@@ -8,7 +8,7 @@ import { locatePwsh, pwshEnv } from './pwsh';
 /**
  * The runbook's Get-AgentVerdict against every row of the shared case table, called directly (its
  * functions and constants are read from the script's syntax tree). The agent-report scenario in
- * execution.test.ts serves the table through the fake Resource Manager, which answers in the
+ * execution-report.test.ts serves the table through the fake Resource Manager, which answers in the
  * 2026-05-01 contract only; this test also covers the rows in an older api-version's shape
  * (shapeBefore: InMageRcm agentReinstallState as a list before 2026-02-01), which the runbook must
  * accept too.

@@ -347,6 +347,54 @@ export function coverageProblems(exercised: readonly string[], examples: readonl
   );
 }
 
+/** The contract operations a set of scenario files is responsible for (operationId@api-version keys). */
+export interface CoverageDuty {
+  /** Each called at least once under its contract. */
+  readonly exercised: readonly string[];
+  /** Each answered at least once with the specification's own example response. */
+  readonly examples: readonly string[];
+}
+
+/**
+ * What the runbook's execution scenarios must cover together: every operation of the contracts the runbook
+ * calls (Site Recovery and the Automation managed identity), and, of those, each one whose contract names a
+ * specification example answered with that example.
+ */
+export function runbookCoverageDuty(ops: readonly Operation[] = operations()): CoverageDuty {
+  const runbookUses = ops.filter((o) => /^(site-recovery|managed-identity)/.test(o.file));
+  return {
+    exercised: runbookUses.map((o) => o.key),
+    examples: runbookUses.filter((o) => o.op.example).map((o) => o.key),
+  };
+}
+
+/**
+ * The problems ('' when none) of splitting `required` among files: an operation no file is responsible
+ * for, or a file responsible for an operation that is not in `required`. Each file checks its own duty
+ * after its scenarios (coverageProblems); this proves the duties add up to the whole.
+ */
+export function dutyProblems(duties: Readonly<Record<string, CoverageDuty>>, required: CoverageDuty): string {
+  const all = Object.values(duties);
+  const exercised = new Set(all.flatMap((d) => d.exercised));
+  const examples = new Set(all.flatMap((d) => d.examples));
+  const problems: string[] = [];
+  const never = required.exercised.filter((k) => !exercised.has(k));
+  const noExample = required.examples.filter((k) => !examples.has(k));
+  if (never.length) problems.push(`no scenario file is responsible for exercising ${never.join(', ')}`);
+  if (noExample.length)
+    problems.push(
+      `no scenario file is responsible for answering with the specification's example ${noExample.join(', ')}`,
+    );
+  for (const [file, d] of Object.entries(duties)) {
+    const foreign = [...d.exercised, ...d.examples].filter((k) => !required.exercised.includes(k));
+    if (foreign.length)
+      problems.push(
+        `${file} is responsible for ${foreign.join(', ')}, not an operation of the runbook's contracts`,
+      );
+  }
+  return problems.join('; ');
+}
+
 // ------------------------------------------------------------------------------------- the fake's checks
 
 const ok2xx = (status: number) => status >= 200 && status < 300;

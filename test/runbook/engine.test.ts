@@ -8,7 +8,7 @@ import { locatePwsh, type Pwsh } from './pwsh';
  * vault or per mapping. The runbook says on its Verbose stream how many steps ran on how wide a pool and
  * the most runspaces alive in the process at once (Get-Runspace, sampled); the fake ARM sees the
  * requests in flight. Real pwsh against the fake ARM on loopback; skipped without pwsh, except under
- * CI=true (see execution.test.ts, which fails then).
+ * CI=true (see scenarios.ts, which fails then).
  */
 const lookup = locatePwsh();
 let pwsh: Pwsh;

@@ -21,7 +21,7 @@ import { locatePwsh, type Pwsh } from './pwsh';
  * The runbook at estate scale (issue 27), under real pwsh against the fake ARM on loopback: a fleet of
  * hundreds of vaults side by side under one deadline, discovery through the fake Resource Graph,
  * ARM's throttling headers, and a seeded chaos run over twenty nights. Without pwsh the scenarios are
- * skipped, except under CI=true (see execution.test.ts, which fails then).
+ * skipped, except under CI=true (see scenarios.ts, which fails then).
  */
 const lookup = locatePwsh();
 let pwsh: Pwsh;

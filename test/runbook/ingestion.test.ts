@@ -31,7 +31,7 @@ import { locatePwsh, type Pwsh } from './pwsh';
 /**
  * Issue 26: the runbook's rows for Log Analytics, sent through the Logs Ingestion API to a fake data
  * collection endpoint on loopback (fake-ingestion.ts), with real pwsh. Without pwsh the scenarios are
- * skipped locally and fail under CI=true, as in execution.test.ts.
+ * skipped locally and fail under CI=true, as in the execution-*.test.ts files.
  */
 const lookup = locatePwsh();
 const inCi = process.env.CI === 'true';

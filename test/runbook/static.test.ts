@@ -12,7 +12,7 @@ import { powershellParser, syntaxErrors } from './grammar';
 
 /**
  * Static checks of the runbook, with the tree-sitter-powershell grammar: they run on every machine,
- * with or without PowerShell. execution.test.ts runs the script with real pwsh and checks it with
+ * with or without PowerShell. The execution-*.test.ts files run the script with real pwsh and check it with
  * PowerShell's own parser; see docs/runbook.md, "Runbook testing".
  */
 const source = runbookAsset().content;
